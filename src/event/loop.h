@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// event::Loop: the single event loop of vigild. Every fd, timer, signal and child exit
+// arrives here as a callback on the loop thread. Wraps Boost.Asio so that no module other
+// than event/ and api/ includes Asio.
+// Thread rule: all methods are called on the loop thread, except Post(), which is safe
+// from any thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil::event {
+
+// A registration that is cancelled when the handle is destroyed. The callback is never
+// invoked after the handle is gone.
+class Handle {
+ public:
+  virtual ~Handle() = default;
+};
+using HandlePtr = std::unique_ptr<Handle>;
+
+class Loop {
+ public:
+  Loop();
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Runs until Stop() is called.
+  void Run();
+  // Runs handlers that are ready now, without blocking. Returns the number run.
+  size_t Poll();
+  // Runs at most one handler, blocking until one is ready. For tests.
+  size_t RunOne();
+  void Stop();
+
+  // Runs `fn` on the loop thread soon. Safe from any thread.
+  void Post(std::function<void()> fn);
+
+  // Calls `on_readable` every time `fd` becomes readable (or hung up), until the handle is
+  // destroyed. The fd is not owned and must outlive the handle.
+  HandlePtr WatchReadable(int fd, std::function<void()> on_readable);
+
+  // Calls `fn` once after `delay`. Destroying the handle cancels it.
+  HandlePtr AddTimer(base::Duration delay, std::function<void()> fn);
+
+  // Calls `fn(signo)` each time one of `signals` arrives, until the handle is destroyed.
+  HandlePtr WatchSignals(const std::vector<int>& signals, std::function<void(int)> fn);
+
+  boost::asio::io_context& context();
+
+ private:
+  std::unique_ptr<boost::asio::io_context> io_;
+};
+
+// Reaps every child process of vigild (direct children and orphans adopted as a
+// subreaper) on SIGCHLD and dispatches exits to the callback registered for that pid.
+// Exits of unregistered pids (orphaned grandchildren) are reaped and reported to the
+// optional orphan callback. Only one ChildReaper may exist per process, and nothing else
+// in vigild may call wait*() with -1.
+class ChildReaper {
+ public:
+  using ExitFn = std::function<void(pid_t pid, int wait_status)>;
+  explicit ChildReaper(Loop& loop);
+  ~ChildReaper();
+
+  // Registers `on_exit` for `pid`. Called once, with the raw wait(2) status.
+  void Watch(pid_t pid, ExitFn on_exit);
+  void Unwatch(pid_t pid);
+  // Called after each SIGCHLD batch, once every reaped pid has been dispatched.
+  void SetAfterReap(std::function<void()> fn) { after_reap_ = std::move(fn); }
+  // Reaps whatever has exited now. Called on SIGCHLD; public for tests.
+  void ReapNow();
+
+ private:
+  HandlePtr signal_watch_;
+  std::unordered_map<pid_t, ExitFn> watched_;
+  std::function<void()> after_reap_;
+};
+
+}  // namespace vigil::event

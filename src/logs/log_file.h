@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// logs::LogFile: one output stream (a program's stdout or stderr, or vigild's own event
+// log) written to a size-rotated file. Never loses or duplicates a byte: a rotation
+// happens only at a line boundary (or mid-line when one line alone exceeds max_bytes),
+// and when the disk is full the bytes wait in a bounded memory buffer; what overflows it
+// is counted and reported, never dropped silently.
+// Thread rule: loop thread only. Compression of rotated files runs on the Compressor's
+// worker thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "config/spec.h"
+#include "event/loop.h"
+
+namespace vigil::logs {
+
+class Compressor;
+
+class LogFile {
+ public:
+  // Opens (creating or appending to) `path`. Never fails: an open error is kept in
+  // error() and retried on the next write or after a back-off timer.
+  LogFile(event::Loop& loop, std::filesystem::path path, config::LogSpec spec, Compressor* compressor);
+  ~LogFile();
+
+  // Appends `bytes` (any chunking: partial lines, many lines, megabyte lines). With
+  // timestamps on, each line is prefixed with "2026-11-22T21:45:03.123Z " when its first
+  // byte arrives.
+  void Write(std::string_view bytes);
+
+  // Closes and reopens the file at the same path (SIGUSR1, after external logrotate).
+  void Reopen();
+  // Rotates now, even if max_bytes is not reached (empty files are not rotated).
+  void RotateNow();
+  // Applies new settings (reload); rotation/keep take effect from the next write.
+  void SetSpec(const config::LogSpec& spec);
+
+  // Delivers every byte passed to Write() from now on (before timestamps are added)
+  // until the handle is destroyed.
+  event::HandlePtr Subscribe(std::function<void(std::string_view)> fn);
+
+  const std::filesystem::path& path() const;
+  // Empty when healthy; otherwise a plain-language problem such as
+  // "cannot write /var/log/vigil/web.out.log: No space left on device (4096 bytes waiting, 0 dropped)".
+  std::string problem() const;
+  uint64_t dropped_bytes() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::logs

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The lifecycle of a Program as one pure function: (state, event, facts) -> (next state,
+// actions). No I/O and no clock, so every state x event pair is table-tested; Program
+// carries out the actions. Drawn in docs/lifecycle.md.
+#pragma once
+
+#include <cstdint>
+
+#include "config/spec.h"
+#include "supervise/program_state.h"
+
+namespace vigil::supervise {
+
+enum class Event {
+  kStart,                // the program should run now (user request, autostart, dependency ready)
+  kStop,                 // the program should not run (user request, shutdown, reload)
+  kSpawnFailed,          // fork/exec failed
+  kStartSecondsElapsed,  // the process lived start_seconds
+  kExited,               // the process (and, while stopping, its whole group) is gone
+  kBackoffElapsed,       // the back-off delay is over
+  kStopTimeout,          // stop_timeout passed while stopping
+  kFatalRetryElapsed,    // fatal_retry_after passed while FATAL
+};
+
+// Actions are bits; Program performs them in the order of the enum.
+enum Action : uint32_t {
+  kNone = 0,
+  kCancelTimers = 1u << 0,
+  kResetFailures = 1u << 1,
+  kCountFailure = 1u << 2,     // one more start failure in a row
+  kCountRestart = 1u << 3,     // an automatic restart (shown in status)
+  kSpawn = 1u << 4,            // start a process and arm the start_seconds timer
+  kArmBackoff = 1u << 5,
+  kArmFatalRetry = 1u << 6,    // only if fatal_retry_after is set
+  kSendStopSignal = 1u << 7,   // stop_signal to the process (group) and arm stop_timeout
+  kSendKill = 1u << 8,         // SIGKILL to the process group
+};
+
+// Facts about the event that the pure function needs.
+struct Facts {
+  config::AutoRestart autorestart = config::AutoRestart::kOnFailure;
+  bool exit_expected = false;  // kExited: exit code is in exit_codes (and not killed by a signal)
+  int failures = 0;            // start failures in a row before this event
+  int start_retries = 5;
+};
+
+struct Outcome {
+  ProgramState next;
+  uint32_t actions = kNone;
+  bool operator==(const Outcome&) const = default;
+};
+
+Outcome Transition(ProgramState state, Event event, const Facts& facts);
+
+}  // namespace vigil::supervise
