@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+// LogFile: appends a byte stream to a size-rotated file; buffers through write errors.
+#include "logs/log_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "logs/compressor.h"
+#include "logs/rotated_files.h"
+
+namespace vigil::logs {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bytes kept in memory per stream while the file cannot be written; more are dropped
+// and counted. Large enough to ride out a short outage of a chatty program.
+constexpr size_t kMaxPendingBytes = 1 << 20;
+constexpr base::Duration kFirstRetry{1000};
+constexpr base::Duration kMaxRetry{30000};
+// The timestamp scratch buffer keeps its capacity between writes up to this size.
+constexpr size_t kMaxIdleScratchBytes = 4 << 20;
+
+// Subscribers live in a list shared with their handles: a handle may outlive the LogFile,
+// and may be destroyed from inside its own callback.
+struct SubscriberList {
+  struct Entry {
+    uint64_t id;
+    std::function<void(std::string_view)> fn;
+    bool live = true;
+  };
+  std::vector<std::shared_ptr<Entry>> entries;
+  int delivering = 0;
+  uint64_t next_id = 1;
+
+  void Deliver(std::string_view bytes) {
+    ++delivering;
+    // Index loop: callbacks may Subscribe() (append) while we iterate.
+    for (size_t i = 0; i < entries.size(); ++i) {
+      std::shared_ptr<Entry> e = entries[i];
+      if (e->live) e->fn(bytes);
+    }
+    if (--delivering == 0) Compact();
+  }
+  void Remove(uint64_t id) {
+    for (auto& e : entries) {
+      if (e->id == id) e->live = false;
+    }
+    if (delivering == 0) Compact();
+  }
+  void Compact() {
+    std::erase_if(entries, [](const std::shared_ptr<Entry>& e) { return !e->live; });
+  }
+};
+
+class Subscription : public event::Handle {
+ public:
+  Subscription(std::weak_ptr<SubscriberList> list, uint64_t id) : list_(std::move(list)), id_(id) {}
+  ~Subscription() override {
+    if (auto list = list_.lock()) list->Remove(id_);
+  }
+
+ private:
+  std::weak_ptr<SubscriberList> list_;
+  uint64_t id_;
+};
+
+// The latest compression result, written by the Compressor's worker thread.
+struct CompressOutcome {
+  std::mutex mu;
+  std::string problem;  // guarded by mu
+};
+
+}  // namespace
+
+class LogFile::Impl {
+ public:
+  Impl(event::Loop& loop, fs::path path, config::LogSpec spec, Compressor* compressor)
+      : loop_(loop),
+        path_(std::move(path)),
+        spec_(spec),
+        compressor_(compressor),
+        subscribers_(std::make_shared<SubscriberList>()),
+        compress_outcome_(std::make_shared<CompressOutcome>()) {
+    if (Open()) CompressLeftovers();
+  }
+
+  ~Impl() {
+    // Last chance for buffered bytes; no timer can help after this.
+    if (failed_) TryRecover();
+  }
+
+  void Write(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (!subscribers_->entries.empty()) subscribers_->Deliver(bytes);
+    if (!spec_.timestamps) {
+      at_line_start_ = bytes.back() == '\n';
+      Append(bytes);
+      return;
+    }
+    // One stamp per call: every line starting in this chunk arrived at the same moment.
+    const std::string stamp = base::FormatIso8601(std::chrono::system_clock::now()) + " ";
+    scratch_.clear();
+    while (!bytes.empty()) {
+      if (at_line_start_) scratch_ += stamp;
+      size_t nl = bytes.find('\n');
+      size_t take = nl == std::string_view::npos ? bytes.size() : nl + 1;
+      scratch_.append(bytes.data(), take);
+      at_line_start_ = nl != std::string_view::npos;
+      bytes.remove_prefix(take);
+    }
+    Append(scratch_);
+    if (scratch_.capacity() > kMaxIdleScratchBytes) scratch_ = std::string();
+  }
+
+  void Reopen() {
+    fd_.reset();
+    TryRecover();
+    if (failed_ || rotate_blocked_) ArmRetry();
+  }
+
+  void RotateNow() {
+    if (failed_) TryRecover();
+    rotate_blocked_ = false;
+    if (!failed_) Rotate();
+  }
+
+  void SetSpec(const config::LogSpec& spec) {
+    spec_ = spec;
+    rotate_blocked_ = false;
+  }
+
+  event::HandlePtr Subscribe(std::function<void(std::string_view)> fn) {
+    uint64_t id = subscribers_->next_id++;
+    subscribers_->entries.push_back(
+        std::make_shared<SubscriberList::Entry>(SubscriberList::Entry{id, std::move(fn)}));
+    return std::make_unique<Subscription>(subscribers_, id);
+  }
+
+  const fs::path& path() const { return path_; }
+
+  std::string problem() const {
+    std::vector<std::string> parts;
+    if (failed_) {
+      parts.push_back(failure_ + " (" + std::to_string(pending_.size()) + " bytes waiting, " +
+                      std::to_string(dropped_unreported_) + " dropped)");
+    }
+    if (rotate_blocked_) parts.push_back(rotate_problem_);
+    if (!prune_problem_.empty()) parts.push_back(prune_problem_);
+    {
+      std::lock_guard lock(compress_outcome_->mu);
+      if (!compress_outcome_->problem.empty()) parts.push_back(compress_outcome_->problem);
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+    return out;
+  }
+
+  uint64_t dropped_bytes() const { return dropped_total_; }
+
+ private:
+  // Opens path_ for appending and learns its size and whether it ends mid-line. On
+  // failure enters the error state and returns false.
+  bool Open() {
+    fd_.reset(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+    if (!fd_.valid()) {
+      Fail(base::ErrnoStatus("cannot open " + path_.string(), errno).message());
+      return false;
+    }
+    struct stat st {};
+    size_ = ::fstat(fd_.get(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    line_bytes_ = 0;
+    if (size_ > 0) {
+      // The file may end mid-line (vigild restarted, or someone else wrote to it); the
+      // mid-line rotation rule needs the length of that partial line. fd_ is write-only,
+      // so read it through a second descriptor.
+      base::UniqueFd rd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+      char tail[4096];
+      uint64_t want = std::min<uint64_t>(size_, sizeof(tail));
+      ssize_t n = rd.valid() ? ::pread(rd.get(), tail, want, static_cast<off_t>(size_ - want)) : -1;
+      if (n > 0) {
+        const void* nl = ::memrchr(tail, '\n', static_cast<size_t>(n));
+        line_bytes_ = nl ? static_cast<size_t>(tail + n - static_cast<const char*>(nl) - 1)
+                         : static_cast<uint64_t>(n);
+      }
+    }
+    return true;
+  }
+
+  // Rotated files left uncompressed by a previous run (stopped before the Compressor got
+  // to them, or compression just switched on) are queued again.
+  void CompressLeftovers() {
+    if (!spec_.compress || compressor_ == nullptr) return;
+    auto files = RotatedFiles(path_);
+    if (!files.has_value()) return;
+    for (const auto& f : *files) {
+      if (!f.gzipped) QueueCompression(f.path);
+    }
+  }
+
+  // Sends the output stream (timestamps already added) to the file, rotating on the way.
+  void Append(std::string_view data) {
+    while (!data.empty()) {
+      if (failed_) {
+        Buffer(data);
+        return;
+      }
+      bool rotate = false;
+      size_t n = BytesBeforeRotation(data, &rotate);
+      size_t written = WriteFully(data.substr(0, n));
+      data.remove_prefix(written);
+      if (written < n) continue;  // failed_ is set; the loop buffers the rest
+      if (rotate) Rotate();
+    }
+  }
+
+  // How many bytes of `data` go to the current file before the next rotation, and
+  // whether to rotate after them. The rule: once the file holds max_bytes, rotate at the
+  // next line end; but if the line in progress alone reaches max_bytes in this file,
+  // cut it there, so one endless line (a progress bar, binary output) cannot grow a file
+  // without bound. A file therefore stays below 2 * max_bytes.
+  size_t BytesBeforeRotation(std::string_view data, bool* rotate) const {
+    const uint64_t max = spec_.max_bytes;
+    const size_t len = data.size();
+    *rotate = false;
+    if (max == 0 || rotate_blocked_) return len;
+    // Already full at a line end (reopened, or max_bytes lowered): rotate first.
+    if (size_ >= max && line_bytes_ == 0) {
+      *rotate = true;
+      return 0;
+    }
+    // Index of the byte with which the file reaches max bytes.
+    const uint64_t start = size_ >= max ? 0 : max - size_ - 1;
+    if (start >= len) return len;
+    const char* d = data.data();
+    const char* nl = static_cast<const char*>(std::memchr(d + start, '\n', len - start));
+    // Where the line containing `start` began, and how much of it the file already has.
+    const char* prev = static_cast<const char*>(::memrchr(d, '\n', start));
+    const uint64_t line_begin = prev ? static_cast<uint64_t>(prev - d) + 1 : 0;
+    const uint64_t prior = prev ? 0 : line_bytes_;
+    // Index at which that line would exceed max bytes in this file.
+    const uint64_t cut = prior >= max ? line_begin : line_begin + (max - prior);
+    *rotate = true;
+    if (nl != nullptr && static_cast<uint64_t>(nl - d) <= cut) return static_cast<size_t>(nl - d) + 1;
+    if (cut < len) return static_cast<size_t>(cut);
+    *rotate = false;
+    return len;
+  }
+
+  // write(2) until done; partial writes and EINTR are normal. Returns the bytes written;
+  // fewer than asked means the error state was entered.
+  size_t WriteFully(std::string_view data) {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      int err = n < 0 ? errno : ENOSPC;  // write(2) returning 0 for a regular file: no room
+      Fail(base::ErrnoStatus("cannot write " + path_.string(), err).message());
+      break;
+    }
+    Account(data.substr(0, done));
+    return done;
+  }
+
+  void Account(std::string_view written) {
+    if (written.empty()) return;
+    size_ += written.size();
+    const void* nl = ::memrchr(written.data(), '\n', written.size());
+    line_bytes_ = nl ? static_cast<uint64_t>(written.data() + written.size() -
+                                             static_cast<const char*>(nl) - 1)
+                     : line_bytes_ + written.size();
+  }
+
+  void Rotate() {
+    if (size_ == 0) return;  // an empty file is not worth a rotated name
+    auto existing = RotatedFiles(path_);
+    std::vector<RotatedFile> files = existing.has_value() ? std::move(existing.value())
+                                                          : std::vector<RotatedFile>{};
+    fs::path target = NextRotatedName(path_, files, std::chrono::system_clock::now());
+    if (::rename(path_.c_str(), target.c_str()) != 0) {
+      if (errno == ENOENT) {
+        // Someone deleted the current file; what went to it since is gone with it, but
+        // the stream can go on in a new file.
+        fd_.reset();
+        Open();
+        return;
+      }
+      // Keep appending to the current file (nothing is lost) and try again later.
+      rotate_problem_ = base::ErrnoStatus("cannot rotate " + path_.string(), errno).message();
+      rotate_blocked_ = true;
+      ArmRetry();
+      return;
+    }
+    fd_.reset();
+    if (Open()) backoff_ = kFirstRetry;
+    if (spec_.compress && compressor_ != nullptr) {
+      QueueCompression(target);  // the worker prunes after compressing
+    } else {
+      base::Status s = PruneRotated(path_, spec_.keep);
+      prune_problem_ = s.ok() ? "" : s.message();
+    }
+  }
+
+  void QueueCompression(const fs::path& file) {
+    compressor_->Enqueue(Compressor::Job{
+        file, path_, spec_.keep, [outcome = compress_outcome_](const base::Status& s) {
+          std::lock_guard lock(outcome->mu);
+          outcome->problem = s.ok() ? "" : s.message();
+        }});
+  }
+
+  void Fail(std::string reason) {
+    if (!failed_) failure_ = std::move(reason);
+    failed_ = true;
+    ArmRetry();
+  }
+
+  // Keeps bytes while the file is unwritable. Once anything was dropped, everything is
+  // dropped until recovery, so the one marker line covers one contiguous gap.
+  void Buffer(std::string_view data) {
+    size_t take = 0;
+    if (dropped_unreported_ == 0) {
+      take = std::min(data.size(), kMaxPendingBytes - std::min(kMaxPendingBytes, pending_.size()));
+      pending_.append(data.data(), take);
+    }
+    uint64_t dropped = data.size() - take;
+    if (dropped > 0 && dropped_unreported_ == 0) drop_reason_ = failure_;
+    dropped_unreported_ += dropped;
+    dropped_total_ += dropped;
+  }
+
+  void ArmRetry() {
+    if (retry_timer_) return;
+    retry_timer_ = loop_.AddTimer(backoff_, [this] { OnRetryTimer(); });
+  }
+
+  void OnRetryTimer() {
+    // Destroying the fired timer from its own callback is allowed (event/loop.h).
+    retry_timer_.reset();
+    // Grow first: a failure below re-arms through Fail() with the new delay. Success
+    // (TryRecover, Rotate) resets it.
+    backoff_ = std::min(backoff_ * 2, kMaxRetry);
+    rotate_blocked_ = false;
+    if (failed_) {
+      fd_.reset();
+      TryRecover();
+    }
+    if (failed_) ArmRetry();
+  }
+
+  // Reopens if needed, then writes the buffered bytes and the drop marker. Leaves the
+  // error state set (with bytes re-buffered in order) if the file is still unwritable.
+  void TryRecover() {
+    bool was_failed = failed_;
+    failed_ = false;
+    if (!fd_.valid() && !Open()) return;
+    if (!was_failed) return;
+    failure_.clear();
+    std::string pending = std::move(pending_);
+    pending_.clear();
+    uint64_t dropped = std::exchange(dropped_unreported_, 0);
+    Append(pending);
+    if (failed_) {
+      dropped_unreported_ += dropped;
+      return;
+    }
+    if (dropped > 0) {
+      std::string marker = line_bytes_ > 0 ? "\n" : "";
+      if (spec_.timestamps) marker += base::FormatIso8601(std::chrono::system_clock::now()) + " ";
+      marker += "[vigil] " + std::to_string(dropped) + " bytes dropped: " + drop_reason_ + "\n";
+      Append(marker);
+      // The program's next byte starts a fresh line after the marker.
+      at_line_start_ = true;
+    }
+    if (!failed_) {
+      backoff_ = kFirstRetry;
+      if (!rotate_blocked_) retry_timer_.reset();  // healthy streams keep no timers
+    }
+  }
+
+  event::Loop& loop_;
+  const fs::path path_;
+  config::LogSpec spec_;
+  Compressor* const compressor_;
+  base::UniqueFd fd_;
+  uint64_t size_ = 0;        // bytes in the current file
+  uint64_t line_bytes_ = 0;  // bytes after the file's last '\n'
+  bool at_line_start_ = true;  // the program's next byte starts a line (for timestamps)
+  std::string scratch_;        // timestamped copy of the chunk being written
+
+  // Error state: the file cannot be opened or written; bytes wait in pending_.
+  bool failed_ = false;
+  std::string failure_;
+  std::string pending_;
+  uint64_t dropped_unreported_ = 0;  // dropped since the last marker line
+  uint64_t dropped_total_ = 0;
+  std::string drop_reason_;
+  // Rotation failed (rename refused): writing continues to the current file.
+  bool rotate_blocked_ = false;
+  std::string rotate_problem_;
+  std::string prune_problem_;
+  base::Duration backoff_ = kFirstRetry;
+  event::HandlePtr retry_timer_;  // armed only while something is wrong
+
+  std::shared_ptr<SubscriberList> subscribers_;
+  std::shared_ptr<CompressOutcome> compress_outcome_;
+};
+
+LogFile::LogFile(event::Loop& loop, fs::path path, config::LogSpec spec, Compressor* compressor)
+    : impl_(std::make_unique<Impl>(loop, std::move(path), spec, compressor)) {}
+LogFile::~LogFile() = default;
+
+void LogFile::Write(std::string_view bytes) { impl_->Write(bytes); }
+void LogFile::Reopen() { impl_->Reopen(); }
+void LogFile::RotateNow() { impl_->RotateNow(); }
+void LogFile::SetSpec(const config::LogSpec& spec) { impl_->SetSpec(spec); }
+event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> fn) {
+  return impl_->Subscribe(std::move(fn));
+}
+const fs::path& LogFile::path() const { return impl_->path(); }
+std::string LogFile::problem() const { return impl_->problem(); }
+uint64_t LogFile::dropped_bytes() const { return impl_->dropped_bytes(); }
+
+}  // namespace vigil::logs
