@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// FakeController: an in-memory api::Controller for the API tests. It records every call,
+// and a test decides when (and whether) a held DoneFn fires.
+// Thread rule: loop thread only, like the real one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/controller.h"
+
+namespace vigil::api {
+
+class FakeController : public Controller {
+ public:
+  struct ActionCall {
+    std::string verb;  // "start", "stop" or "restart"
+    std::vector<std::string> names;
+    bool wait = true;
+    DoneFn done;
+  };
+
+  DaemonInfo info;
+  std::vector<ProgramInfo> programs;
+  // When false, actions on known programs are only recorded; the test calls `done`.
+  bool finish_actions = true;
+  base::Status action_status;  // what finished actions report
+  std::vector<ActionCall> actions;
+  base::Status signal_status;
+  std::vector<std::pair<std::vector<std::string>, int>> signals;
+  base::Result<ReloadSummary> reload = ReloadSummary{};
+  int shutdowns = 0;
+
+  DaemonInfo Info() override { return info; }
+  std::vector<ProgramInfo> ListPrograms() override { return programs; }
+  base::Result<ProgramInfo> GetProgram(const std::string& name) override {
+    for (const ProgramInfo& p : programs) {
+      if (p.name == name) return p;
+    }
+    return base::Status::NotFound("unknown program \"" + name + "\"");
+  }
+  void Start(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+    Act("start", names, wait, std::move(done));
+  }
+  void Stop(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+    Act("stop", names, wait, std::move(done));
+  }
+  void Restart(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+    Act("restart", names, wait, std::move(done));
+  }
+  base::Status Signal(const std::vector<std::string>& names, int signo) override {
+    if (auto s = CheckKnown(names); !s.ok()) return s;
+    signals.emplace_back(names, signo);
+    return signal_status;
+  }
+  base::Result<ReloadSummary> Reload() override { return reload; }
+  void Shutdown() override { ++shutdowns; }
+  base::Result<std::filesystem::path> LogPath(const std::string& name, Stream stream) override {
+    if (!GetProgram(name)) return base::Status::NotFound("unknown program \"" + name + "\"");
+    return std::filesystem::path("/logs") / (name + (stream == Stream::kStdout ? ".out" : ".err"));
+  }
+  base::Result<event::HandlePtr> FollowLog(const std::string& name, Stream,
+                                           std::function<void(std::string_view)> on_data) override {
+    if (!GetProgram(name)) return base::Status::NotFound("unknown program \"" + name + "\"");
+    auto follower = std::make_shared<Follower>();
+    follower->on_data = std::move(on_data);
+    followers_.push_back(follower);
+    return event::HandlePtr(std::make_unique<FollowHandle>(follower));
+  }
+
+  // Delivers `data` to every follower whose handle is still alive.
+  void Emit(std::string_view data) {
+    auto followers = followers_;
+    for (const auto& f : followers) {
+      if (f->alive) f->on_data(data);
+    }
+  }
+  size_t follower_count() const {
+    size_t n = 0;
+    for (const auto& f : followers_) n += f->alive ? 1 : 0;
+    return n;
+  }
+
+ private:
+  struct Follower {
+    std::function<void(std::string_view)> on_data;
+    bool alive = true;
+  };
+  class FollowHandle : public event::Handle {
+   public:
+    explicit FollowHandle(std::shared_ptr<Follower> f) : follower_(std::move(f)) {}
+    ~FollowHandle() override { follower_->alive = false; }
+
+   private:
+    std::shared_ptr<Follower> follower_;
+  };
+
+  base::Status CheckKnown(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      bool known = name == "all";
+      for (const ProgramInfo& p : programs) {
+        known = known || p.name == name || p.name.rfind(name + ":", 0) == 0;
+      }
+      if (!known) return base::Status::NotFound("unknown program \"" + name + "\"");
+    }
+    return base::Status::Ok();
+  }
+
+  void Act(std::string verb, const std::vector<std::string>& names, bool wait, DoneFn done) {
+    if (auto s = CheckKnown(names); !s.ok()) {
+      done(s);
+      return;
+    }
+    actions.push_back({std::move(verb), names, wait, done});
+    if (finish_actions) done(action_status);
+  }
+
+  std::vector<std::shared_ptr<Follower>> followers_;
+};
+
+}  // namespace vigil::api

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+// HttpServer's transport: Beast HTTP/1.1 sessions on a unix socket with timeouts, hang-up
+// detection while the Controller works, and chunked log streaming with back-pressure.
+// The only Beast translation unit of vigil_api: each one costs 30-40 s to compile.
+// Plain completion handlers, no coroutines (g++ 12 miscompiles some co_await temporaries).
+#include "api/http_server.h"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <optional>
+#include <unordered_map>
+
+#include "api/unix_socket.h"
+
+namespace vigil::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Protocol = asio::generic::stream_protocol;
+using Socket = Protocol::socket;
+using Acceptor = asio::basic_socket_acceptor<Protocol>;
+using ErrorCode = boost::system::error_code;
+
+constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+// One chunk of a chunked body (RFC 9112 section 7.1).
+void AppendChunk(std::string& out, std::string_view data) {
+  char size[24];
+  int n = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+  out.append(size, static_cast<size_t>(n));
+  out.append(data);
+  out.append("\r\n");
+}
+
+// Errors meaning the client sent something that is not HTTP, as opposed to the
+// connection ending (end_of_stream, partial_message) or a socket error.
+bool IsMalformedRequest(const ErrorCode& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::short_read;
+}
+
+class Session;
+
+// What a Session needs from the server.
+class SessionOwner {
+ public:
+  virtual Router& router() = 0;
+  virtual void Forget(Session* session) = 0;
+
+ protected:
+  ~SessionOwner() = default;
+};
+
+// One client connection. The server owns it until it closes; completion handlers in
+// flight keep it alive after that, and find closed_ set.
+// Invariant: at most one read-side and one write-side operation are outstanding.
+class Session final : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Socket socket, SessionOwner* owner, const HttpServerOptions& options)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        owner_(owner),
+        options_(options) {}
+
+  void Start() { ReadRequest(); }
+
+  // Stops talking to the owner; used when the owner closes everything itself.
+  void Detach() { owner_ = nullptr; }
+
+  // Closes the connection at once, dropping any response not yet written and ending a log
+  // follow. Idempotent.
+  void Close() {
+    if (closed_) return;
+    auto keep_alive = shared_from_this();  // Forget() may drop the owner's reference
+    closed_ = true;
+    follow_handle_.reset();
+    StopTimer();
+    ErrorCode ignored;
+    socket_.shutdown(Socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (SessionOwner* owner = std::exchange(owner_, nullptr)) owner->Forget(this);
+  }
+
+ private:
+  enum class State { kReading, kWaiting, kWriting, kFollowing };
+
+  void ReadRequest() {
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(options_.max_body_bytes);
+    ArmTimer(options_.read_timeout);
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](ErrorCode ec, size_t) { self->OnRequest(ec); });
+  }
+
+  void OnRequest(ErrorCode ec) {
+    StopTimer();
+    if (closed_) return;
+    if (ec) {
+      keep_alive_ = false;
+      if (ec == http::error::body_limit) {
+        WriteError(
+            413, "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+      } else if (IsMalformedRequest(ec)) {
+        WriteError(400, "malformed HTTP request: " + ec.message());
+      } else {
+        Close();  // the client left, or the read timed out
+      }
+      return;
+    }
+    if (owner_ == nullptr) {
+      Close();
+      return;
+    }
+    const auto& request = parser_->get();
+    keep_alive_ = request.keep_alive();
+    state_ = State::kWaiting;
+    uint64_t seq = ++seq_;
+    std::weak_ptr<Session> weak = weak_from_this();
+    auto method = request.method_string();
+    auto target = request.target();
+    owner_->router().Handle(std::string_view(method.data(), method.size()),
+                            std::string_view(target.data(), target.size()), request.body(),
+                            [weak, seq](Response response) {
+                              if (auto self = weak.lock())
+                                self->OnResponse(seq, std::move(response));
+                            });
+    // Still waiting: the Controller answers later, perhaps much later.
+    if (!closed_ && state_ == State::kWaiting && seq == seq_) WatchForHangup();
+  }
+
+  // While the Controller works nothing is read, so without this a client that gave up
+  // would only be noticed when its response is written.
+  void WatchForHangup() {
+    socket_.async_wait(Socket::wait_read, [self = shared_from_this(), seq = seq_](ErrorCode ec) {
+      if (self->closed_ || seq != self->seq_ || self->state_ != State::kWaiting) return;
+      if (ec) {
+        self->Close();
+        return;
+      }
+      char byte;
+      ssize_t n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0) return;  // a pipelined request; it is read after this response
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        self->WatchForHangup();
+        return;
+      }
+      self->Close();  // recv(2) returned 0 (orderly shutdown) or an error: nobody is left
+    });
+  }
+
+  void OnResponse(uint64_t seq, Response response) {
+    // A late or duplicate answer to a request this connection no longer waits for.
+    if (closed_ || seq != seq_ || state_ != State::kWaiting) return;
+    ErrorCode ignored;
+    socket_.cancel(ignored);  // ends WatchForHangup; its handler sees the state change
+    if (response.follow) {
+      StartFollow(std::move(response));
+    } else {
+      WriteResponse(std::move(response));
+    }
+  }
+
+  void WriteError(int status, const std::string& message) {
+    Response response = ErrorResponse(base::Status::InvalidArgument(message));
+    response.status = status;
+    WriteResponse(std::move(response));
+  }
+
+  void WriteResponse(Response response) {
+    state_ = State::kWriting;
+    response_.emplace(static_cast<http::status>(response.status), 11);
+    response_->set(http::field::content_type, response.content_type);
+    response_->set(http::field::cache_control, "no-store");
+    if (!response.allow.empty()) response_->set(http::field::allow, response.allow);
+    response_->keep_alive(keep_alive_);
+    response_->body() = std::move(response.body);
+    response_->prepare_payload();
+    ArmTimer(options_.read_timeout);
+    http::async_write(socket_, *response_,
+                      [self = shared_from_this(), after_write = std::move(response.after_write)](
+                          ErrorCode ec, size_t) { self->OnWritten(ec, after_write); });
+  }
+
+  void OnWritten(ErrorCode ec, const std::function<void()>& after_write) {
+    StopTimer();
+    response_.reset();
+    // Even after a failed write: the request was accepted (shutdown goes ahead).
+    if (after_write) after_write();
+    if (closed_) return;
+    if (ec || !keep_alive_) {
+      Close();
+      return;
+    }
+    ReadRequest();
+  }
+
+  void StartFollow(Response response) {
+    state_ = State::kFollowing;
+    // The header goes first; anything the sink receives before it is written is queued.
+    writing_ = true;
+    auto handle = response.follow([this](std::string_view data) { OnFollowData(data); });
+    if (!handle) {
+      writing_ = false;
+      pending_.clear();
+      keep_alive_ = false;
+      WriteResponse(ErrorResponse(handle.error()));
+      return;
+    }
+    follow_handle_ = std::move(handle).value();
+    // A fixed header: the body is framed here so that the queue below controls every
+    // byte in flight.
+    out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
+           "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n\r\n";
+    if (!response.body.empty()) AppendChunk(out_, response.body);
+    asio::async_write(
+        socket_, asio::buffer(out_),
+        [self = shared_from_this()](ErrorCode ec, size_t) { self->OnFollowWritten(ec); });
+    ReadUntilHangup();
+  }
+
+  void OnFollowData(std::string_view data) {
+    if (closed_ || dropping_ || data.empty()) return;
+    if (pending_.size() + data.size() > options_.max_follow_queue_bytes) {
+      // A follower this far behind would stall nothing (writes are async) but would grow
+      // without bound, so it is dropped. The close is posted because we are inside the
+      // Controller's fan-out, which need not expect its handle to die under it.
+      dropping_ = true;
+      pending_ = std::string();
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+      return;
+    }
+    pending_.append(data);
+    if (!writing_) WriteNextChunk();
+  }
+
+  void WriteNextChunk() {
+    out_.clear();
+    AppendChunk(out_, pending_);
+    pending_.clear();
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(out_),
+        [self = shared_from_this()](ErrorCode ec, size_t) { self->OnFollowWritten(ec); });
+  }
+
+  void OnFollowWritten(ErrorCode ec) {
+    writing_ = false;
+    if (closed_ || dropping_) return;
+    if (ec) {
+      Close();
+      return;
+    }
+    if (!pending_.empty()) WriteNextChunk();
+  }
+
+  // A follower has nothing more to say; reading only tells us when it leaves.
+  void ReadUntilHangup() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](ErrorCode ec, size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->Close();
+                                return;
+                              }
+                              self->ReadUntilHangup();
+                            });
+  }
+
+  void ArmTimer(base::Duration timeout) {
+    uint64_t generation = ++timer_generation_;
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), generation](ErrorCode ec) {
+      // The generation catches an expiry that was already queued when the timer was reset.
+      if (ec || self->closed_ || generation != self->timer_generation_) return;
+      self->Close();
+    });
+  }
+
+  void StopTimer() {
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
+  Socket socket_;
+  asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+  SessionOwner* owner_;  // null once closed or detached
+  HttpServerOptions options_;
+  State state_ = State::kReading;
+  bool closed_ = false;
+  bool keep_alive_ = true;
+  uint64_t seq_ = 0;  // numbers requests, so a stale Controller answer is recognised
+
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+
+  // Log follow: out_ is being written, pending_ waits for the next write.
+  event::HandlePtr follow_handle_;
+  std::string out_;
+  std::string pending_;
+  bool writing_ = false;
+  bool dropping_ = false;
+  std::array<char, 256> discard_;
+};
+
+}  // namespace
+
+class HttpServer::Impl final : public SessionOwner {
+ public:
+  Impl(event::Loop& loop, Controller& controller, TailFn tail_fn, HttpServerOptions options)
+      : io_(loop.context()),
+        router_(controller, std::move(tail_fn)),
+        options_(options),
+        retry_timer_(io_),
+        alive_(std::make_shared<char>()) {}
+  ~Impl() { Close(); }
+
+  Router& router() override { return router_; }
+  void Forget(Session* session) override { sessions_.erase(session); }
+  size_t connection_count() const { return sessions_.size(); }
+
+  base::Status ListenUnix(const std::filesystem::path& path) {
+    if (listening_) {
+      return base::Status::Conflict("already listening on " + socket_path_.string());
+    }
+    auto socket = ListenOnUnixSocket(path);
+    if (!socket) return socket.error();
+    Acceptor acceptor(io_);
+    ErrorCode ec;
+    acceptor.assign(Protocol(AF_UNIX, 0), socket->fd.get(), ec);
+    if (ec) {
+      RemoveSocketFile(path, *socket);
+      return base::Status::IoError("listen on " + path.string() + ": " + ec.message());
+    }
+    socket->fd.release();  // the acceptor owns it now
+    listening_ = true;
+    socket_path_ = path;
+    socket_ = std::move(socket).value();
+    acceptor_.emplace(std::move(acceptor));
+    Accept();
+    return base::Status::Ok();
+  }
+
+  void Close() {
+    if (acceptor_) {
+      ErrorCode ignored;
+      acceptor_->close(ignored);
+      acceptor_.reset();
+      retry_timer_.cancel();
+      RemoveSocketFile(socket_path_, socket_);
+    }
+    auto sessions = std::move(sessions_);
+    sessions_.clear();
+    for (auto& [raw, session] : sessions) {
+      session->Detach();
+      session->Close();
+    }
+  }
+
+ private:
+  void Accept() {
+    acceptor_->async_accept(
+        [this, alive = std::weak_ptr<char>(alive_)](ErrorCode ec, Socket socket) {
+          if (alive.expired() || !acceptor_) return;
+          if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            // EMFILE and the like leave the connection queued, so retrying at once would spin.
+            retry_timer_.expires_after(kAcceptRetryDelay);
+            retry_timer_.async_wait([this, alive](ErrorCode timer_ec) {
+              if (!timer_ec && !alive.expired() && acceptor_) Accept();
+            });
+            return;
+          }
+          auto session = std::make_shared<Session>(std::move(socket), this, options_);
+          sessions_.emplace(session.get(), session);
+          session->Start();
+          Accept();
+        });
+  }
+
+  asio::io_context& io_;
+  Router router_;
+  HttpServerOptions options_;
+  std::optional<Acceptor> acceptor_;
+  asio::steady_timer retry_timer_;
+  bool listening_ = false;
+  std::filesystem::path socket_path_;
+  ListeningSocket socket_;  // only its file identity; the acceptor owns the fd
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
+  // Completion handlers capture `this`; they run after the Impl is gone only to find
+  // this expired.
+  std::shared_ptr<char> alive_;
+};
+
+HttpServer::HttpServer(event::Loop& loop, Controller& controller, TailFn tail_fn,
+                       HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(loop, controller, std::move(tail_fn), options)) {}
+
+HttpServer::~HttpServer() = default;
+
+base::Status HttpServer::ListenUnix(const std::filesystem::path& socket_path) {
+  return impl_->ListenUnix(socket_path);
+}
+
+void HttpServer::Close() { impl_->Close(); }
+
+size_t HttpServer::connection_count() const { return impl_->connection_count(); }
+
+}  // namespace vigil::api

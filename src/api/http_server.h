@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket.
+// Owned by the daemon; outlived by the Loop and the Controller it is given.
+// Thread rule: construct, call and destroy on the loop thread; every request is handled
+// there too. Beast and Asio stay behind the pimpl, in http_server.cc.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "api/controller.h"
+#include "api/router.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "event/loop.h"
+
+namespace vigil::api {
+
+struct HttpServerOptions {
+  // Larger request bodies get 413 and the connection is closed.
+  size_t max_body_bytes = 1 << 20;
+  // A request must arrive completely within this time from the first byte (or from the
+  // end of the previous response on a keep-alive connection), and a plain response must
+  // be written within it; otherwise the connection is closed. Bounds idle and slowloris
+  // connections. Waiting for the Controller and log following are not limited.
+  base::Duration read_timeout = std::chrono::seconds(30);
+  // Bytes of live log data queued for one ?follow=1 client while a write is in progress.
+  // A client that falls further behind is disconnected.
+  size_t max_follow_queue_bytes = 4 << 20;
+};
+
+class HttpServer {
+ public:
+  // `tail_fn` reads the last lines of a log file (the daemon passes logs::TailLines).
+  HttpServer(event::Loop& loop, Controller& controller, TailFn tail_fn,
+             HttpServerOptions options = {});
+  // Close()s.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Creates missing parent directories (mode 0700), replaces a stale socket file, then
+  // binds, sets mode 0600 and listens. Unavailable("another vigild is already listening
+  // on PATH") if a live server answers there; InvalidArgument if PATH exists and is not
+  // a socket or is too long for sockaddr_un; IoError for failed system calls. May be
+  // called once per server.
+  base::Status ListenUnix(const std::filesystem::path& socket_path);
+
+  // Stops accepting, closes every connection (dropping responses still waiting for the
+  // Controller and ending log follows) and removes the socket file if it is still ours.
+  // Idempotent.
+  void Close();
+
+  // Open client connections; for status pages and tests.
+  size_t connection_count() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::api

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// JSON encoding of API responses and decoding of request bodies with nlohmann::json.
+#include "api/json_codec.h"
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+
+#include "api/signal_names.h"
+
+namespace vigil::api {
+namespace {
+
+using nlohmann::json;
+
+// Parses a body that must be a JSON object. parse() is called in its non-throwing mode.
+base::Result<json> ParseObject(std::string_view body) {
+  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return base::Status::InvalidArgument("request body is not valid JSON");
+  if (!value.is_object())
+    return base::Status::InvalidArgument("request body must be a JSON object");
+  return value;
+}
+
+base::Status CheckFields(const json& object, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, unused] : object.items()) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || key == name;
+    // Rejecting typos ("wiat") beats silently applying the default.
+    if (!known) return base::Status::InvalidArgument("unknown field \"" + key + "\"");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::vector<std::string>> ParsePrograms(const json& object) {
+  auto it = object.find("programs");
+  if (it == object.end()) return base::Status::InvalidArgument("missing field \"programs\"");
+  if (!it->is_array() || it->empty()) {
+    return base::Status::InvalidArgument(
+        "\"programs\" must be a non-empty array of program names (or [\"all\"])");
+  }
+  std::vector<std::string> names;
+  for (const json& name : *it) {
+    if (!name.is_string() || name.get_ref<const std::string&>().empty()) {
+      return base::Status::InvalidArgument("\"programs\" must contain non-empty strings");
+    }
+    names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
+}  // namespace
+
+json ToJson(const ProgramInfo& info) {
+  return json{
+      {"name", info.name},
+      {"state", info.state},
+      {"want", info.want},
+      {"pid", info.pid},
+      {"uptime_ms", info.uptime_ms},
+      {"state_since_ms", info.state_since_ms},
+      {"restarts", info.restarts},
+      {"last_exit", info.last_exit},
+      {"reason", info.reason},
+      {"stdout_log", info.stdout_log.string()},
+      {"stderr_log", info.stderr_log.string()},
+  };
+}
+
+json ToJson(const DaemonInfo& info) {
+  return json{
+      {"version", info.version},
+      {"pid", info.pid},
+      {"started_at_ms", info.started_at_ms},
+      {"config_path", info.config_path.string()},
+      {"socket", info.socket.string()},
+      {"log_dir", info.log_dir.string()},
+      {"state_dir", info.state_dir.string()},
+      {"problems", info.problems},
+  };
+}
+
+json ToJson(const ReloadSummary& summary) {
+  return json{
+      {"ok", true},
+      {"added", summary.added},
+      {"removed", summary.removed},
+      {"changed", summary.changed},
+      {"unchanged", summary.unchanged},
+  };
+}
+
+std::string DumpJson(const json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
+}
+
+base::Result<ActionRequest> ParseActionRequest(std::string_view body) {
+  auto object = ParseObject(body);
+  if (!object) return object.error();
+  if (auto s = CheckFields(*object, {"programs", "wait"}); !s.ok()) return s;
+  ActionRequest request;
+  auto names = ParsePrograms(*object);
+  if (!names) return names.error();
+  request.programs = std::move(names).value();
+  if (auto it = object->find("wait"); it != object->end()) {
+    if (!it->is_boolean()) return base::Status::InvalidArgument("\"wait\" must be true or false");
+    request.wait = it->get<bool>();
+  }
+  return request;
+}
+
+base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_programs) {
+  auto object = ParseObject(body);
+  if (!object) return object.error();
+  auto fields = with_programs ? CheckFields(*object, {"programs", "signal"})
+                              : CheckFields(*object, {"signal"});
+  if (!fields.ok()) return fields;
+  SignalRequest request;
+  if (with_programs) {
+    auto names = ParsePrograms(*object);
+    if (!names) return names.error();
+    request.programs = std::move(names).value();
+  }
+  auto it = object->find("signal");
+  if (it == object->end()) return base::Status::InvalidArgument("missing field \"signal\"");
+  base::Result<int> signo = base::Status::InvalidArgument("\"signal\" must be a name or a number");
+  if (it->is_string()) {
+    signo = ParseSignalName(it->get_ref<const std::string&>());
+  } else if (it->is_number_unsigned()) {
+    // Through the text parser so the range check lives in one place.
+    signo = ParseSignalName(std::to_string(it->get<uint64_t>()));
+  }
+  if (!signo) return signo.error();
+  request.signo = *signo;
+  return request;
+}
+
+}  // namespace vigil::api

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The JSON side of the API (docs/api.md): Controller structs to JSON and request bodies
+// from JSON. Never throws: nlohmann's exceptions stop here.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/controller.h"
+#include "base/status.h"
+
+namespace vigil::api {
+
+nlohmann::json ToJson(const ProgramInfo& info);
+nlohmann::json ToJson(const DaemonInfo& info);
+nlohmann::json ToJson(const ReloadSummary& summary);
+
+// Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
+// program output or names is replaced with U+FFFD instead of failing the response.
+std::string DumpJson(const nlohmann::json& value);
+
+// Body of POST /v1/start|stop|restart: {"programs": [...], "wait": bool}.
+struct ActionRequest {
+  std::vector<std::string> programs;
+  bool wait = true;
+};
+// InvalidArgument for malformed JSON, a missing or empty "programs", wrong types or
+// unknown fields.
+base::Result<ActionRequest> ParseActionRequest(std::string_view body);
+
+// Body of POST /v1/signal ({"programs": [...], "signal": "HUP"}) or, with
+// `with_programs` false, of POST /v1/programs/{name}/signal ({"signal": "HUP"}).
+// "signal" is a name ("HUP", "SIGHUP") or a number (9 or "9").
+struct SignalRequest {
+  std::vector<std::string> programs;
+  int signo = 0;
+};
+base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_programs);
+
+}  // namespace vigil::api
