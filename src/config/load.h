@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Entry points of the config module: read a vigil.toml (docs/config.md) into a validated
+// DaemonSpec, and the default locations used when the config does not say.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "config/spec.h"
+
+namespace vigil::config {
+
+// The parts of the process environment that decide default paths. Separate from the
+// process so tests can describe root and non-root users.
+struct UserContext {
+  uid_t uid = 0;                // effective uid; 0 selects the system-wide defaults
+  std::string home;             // $HOME, else the passwd entry's home, else "/"
+  std::string xdg_config_home;  // empty when unset or empty
+  std::string xdg_state_home;
+  std::string xdg_runtime_dir;
+
+  // Reads geteuid(), $HOME, $XDG_CONFIG_HOME, $XDG_STATE_HOME and $XDG_RUNTIME_DIR.
+  static UserContext FromProcess();
+};
+
+// /etc/vigil/vigil.toml for root; otherwise $XDG_CONFIG_HOME/vigil/vigil.toml, falling back
+// to ~/.config/vigil/vigil.toml.
+std::filesystem::path DefaultConfigPath(const UserContext& user);
+std::filesystem::path DefaultConfigPath();
+
+// Reads and parses `file` with the process's UserContext. A read failure is an IoError
+// "FILE: strerror"; everything else is as ParseConfig.
+base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file);
+
+// Parses TOML text as if read from `file_for_messages` (which also anchors relative paths
+// and becomes DaemonSpec::config_path, made absolute). On failure returns InvalidArgument
+// with the first problem as one line, "FILE:LINE: KEY: reason" (or
+// "FILE:LINE: syntax error: ..."), checking in this order: TOML syntax, top-level tables,
+// [vigil], programs in file order (keys in file order within each), then dependencies.
+base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
+                                     const std::filesystem::path& file_for_messages);
+base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
+                                     const std::filesystem::path& file_for_messages,
+                                     const UserContext& user);
+
+}  // namespace vigil::config

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+// ParseConfig and LoadConfig: TOML text -> validated DaemonSpec. This is the one file that
+// calls toml::parse, so it is where toml++'s exceptions are caught and become a Status.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "config/defaults.h"
+#include "config/load.h"
+#include "config/program_table.h"
+#include "config/toml_reader.h"
+
+namespace vigil::config {
+namespace {
+
+// The top-level tables vigil understands. This list is the single place to extend when a
+// new section is added (the planned [task.NAME] tables for scheduled jobs go here).
+enum class Section { kVigil, kProgram };
+struct SectionName {
+  std::string_view name;
+  Section section;
+};
+constexpr SectionName kSections[] = {
+    {"vigil", Section::kVigil},
+    {"program", Section::kProgram},
+};
+constexpr std::string_view kSectionList = "[vigil] or [program.NAME]";
+
+constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep";
+
+// bind(2) on AF_UNIX: sun_path holds 108 bytes including the terminating NUL.
+constexpr size_t kMaxSocketPathBytes = 107;
+
+std::filesystem::path Absolute(const std::filesystem::path& path) {
+  std::error_code ec;  // the non-throwing overload: no exception leaves the config module
+  std::filesystem::path out = std::filesystem::absolute(path, ec);
+  return ec ? path.lexically_normal() : out.lexically_normal();
+}
+
+bool IsValidProgramName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+class ConfigParser {
+ public:
+  ConfigParser(const std::filesystem::path& file, const UserContext& user)
+      : file_(Absolute(file)), errors_(file_.string()), reader_(errors_), user_(user) {}
+
+  base::Result<DaemonSpec> Parse(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, file_.string());
+    } catch (const toml::parse_error& e) {
+      return errors_.Error(static_cast<int>(e.source().begin.line),
+                           "syntax error: " + std::string(e.description()));
+    } catch (const std::exception& e) {
+      return base::Status::Internal(file_.string() + ": " + e.what());
+    }
+
+    DaemonSpec spec;
+    spec.config_path = file_;
+    spec.event_log = DefaultLogSpec();
+    const toml::node* vigil = nullptr;
+    const toml::node* programs = nullptr;
+    for (const auto& [k, v] : EntriesInFileOrder(root)) {
+      const SectionName* known = nullptr;
+      for (const SectionName& s : kSections) {
+        if (s.name == k->str()) known = &s;
+      }
+      if (known == nullptr) {
+        return errors_.Error(LineOf(*k), KeyPath(k->str()),
+                             "unknown table (expected " + std::string(kSectionList) + ")");
+      }
+      switch (known->section) {
+        case Section::kVigil:
+          vigil = v;
+          break;
+        case Section::kProgram:
+          programs = v;
+          break;
+      }
+    }
+    if (auto s = ParseVigil(vigil, &spec); !s.ok()) return s;
+    if (programs == nullptr) return spec;
+    auto expanded = ParsePrograms(*programs);
+    if (!expanded) return expanded.error();
+    spec.programs = std::move(*expanded);
+    return spec;
+  }
+
+ private:
+  base::Status ParseVigil(const toml::node* node, DaemonSpec* spec) {
+    const KeyPath key("vigil");
+    std::optional<std::filesystem::path> state_dir;
+    std::optional<std::filesystem::path> log_dir;
+    std::optional<std::filesystem::path> socket;
+    if (node != nullptr) {
+      const auto* table = node->as_table();
+      if (table == nullptr) return reader_.WrongType(*node, key, "a table ([vigil])");
+      for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+        const std::string_view name = k->str();
+        const KeyPath child = key.Child(name);
+        base::Status s;
+        std::string text;
+        if (name == "state_dir" || name == "log_dir" || name == "socket") {
+          s = reader_.ReadNonEmptyString(*v, child, &text);
+          if (!s.ok()) return s;
+          const std::filesystem::path path = ResolvePath(file_.parent_path(), text);
+          if (name == "state_dir") state_dir = path;
+          if (name == "log_dir") log_dir = path;
+          if (name == "socket") {
+            if (path.native().size() > kMaxSocketPathBytes) {
+              return reader_.Error(
+                  *v, child,
+                  "socket path " + path.string() + " is " + std::to_string(path.native().size()) +
+                      " bytes; unix sockets allow at most " + std::to_string(kMaxSocketPathBytes));
+            }
+            socket = path;
+          }
+        } else if (name == "log_max_size") {
+          s = reader_.ReadSize(*v, child, &spec->event_log.max_bytes);
+        } else if (name == "log_keep") {
+          s = reader_.ReadInt(*v, child, 0, 100000, &spec->event_log.keep);
+        } else {
+          s = reader_.UnknownKey(*k, child, kVigilKeys);
+        }
+        if (!s.ok()) return s;
+      }
+    }
+    spec->state_dir = Absolute(state_dir.value_or(DefaultStateDir(user_)));
+    spec->log_dir = Absolute(log_dir.value_or(DefaultLogDir(user_, spec->state_dir)));
+    spec->socket = Absolute(socket.value_or(DefaultSocketPath(user_)));
+    return base::Status::Ok();
+  }
+
+  base::Result<std::vector<ProgramSpec>> ParsePrograms(const toml::node& node) {
+    const KeyPath key("program");
+    const auto* table = node.as_table();
+    if (table == nullptr) return reader_.WrongType(node, key, "tables like [program.NAME]");
+    std::vector<ProgramTable> tables;
+    // Programs are parsed in file order, not toml::table's key order, so the spec list and
+    // the first error reported follow what the user sees.
+    for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+      const std::string name(k->str());
+      if (!IsValidProgramName(name)) {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "program names may contain only letters, digits, '_', '.' and '-'");
+      }
+      if (name == "all") {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "the name \"all\" is reserved (it means every program)");
+      }
+      ProgramTable parsed;
+      if (auto s = ParseProgramTable(errors_, file_.parent_path().string(), name, *v, &parsed);
+          !s.ok())
+        return s;
+      tables.push_back(std::move(parsed));
+    }
+    return ExpandPrograms(errors_, tables);
+  }
+
+  const std::filesystem::path file_;
+  const ErrorContext errors_;
+  const TomlReader reader_;
+  const UserContext& user_;
+};
+
+}  // namespace
+
+base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
+                                     const std::filesystem::path& file_for_messages,
+                                     const UserContext& user) {
+  return ConfigParser(file_for_messages, user).Parse(toml_text);
+}
+
+base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
+                                     const std::filesystem::path& file_for_messages) {
+  return ParseConfig(toml_text, file_for_messages, UserContext::FromProcess());
+}
+
+base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file) {
+  const std::filesystem::path absolute = Absolute(file);
+  const int fd = open(absolute.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::ErrnoStatus(absolute.string(), errno);
+  std::string text;
+  char buffer[65536];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      close(fd);
+      return base::ErrnoStatus(absolute.string(), saved);
+    }
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return ParseConfig(text, absolute);
+}
+
+}  // namespace vigil::config

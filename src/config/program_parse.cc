@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+// Reading one [program.NAME] table into a ProgramTable: types, ranges, user/group lookup.
+#include <filesystem>
+#include <limits>
+#include <optional>
+
+#include "base/command_line.h"
+#include "config/accounts.h"
+#include "config/defaults.h"
+#include "config/program_table.h"
+#include "config/signals.h"
+#include "config/toml_reader.h"
+
+namespace vigil::config {
+namespace {
+
+constexpr std::string_view kProgramKeys =
+    "command, directory, environment, user, group, umask, autostart, autorestart, "
+    "exit_codes, start_seconds, start_retries, backoff, fatal_retry_after, stop_signal, "
+    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr";
+
+// An upper bound that catches typos (instances = 10000) long before fork() would.
+constexpr int kMaxInstances = 1000;
+
+// Reads everything whose check needs only the one value. Owns no state beyond the table
+// being filled, plus the user/group nodes that are resolved once all keys are read.
+class ProgramReader {
+ public:
+  ProgramReader(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
+                ProgramTable* out)
+      : reader_(errors), config_dir_(config_dir), key_(key), out_(out) {}
+
+  base::Status Read(const toml::table& table) {
+    bool has_command = false;
+    const toml::node* stderr_node = nullptr;
+    for (const auto& [k, v] : EntriesInFileOrder(table)) {
+      const std::string_view name = k->str();
+      if (name == "command") has_command = true;
+      if (name == "stderr") stderr_node = v;
+      if (auto s = ReadKey(*k, *v); !s.ok()) return s;
+    }
+    if (!has_command) {
+      return reader_.errors().Error(out_->line, key_, "missing required key \"command\"");
+    }
+    if (stderr_node != nullptr && out_->spec.merge_stderr) {
+      return reader_.Error(
+          *stderr_node, key_.Child("stderr"),
+          "has no effect with merge_stderr = true (stderr goes to the stdout log)");
+    }
+    if (out_->spec.backoff_max < out_->spec.backoff_initial) {
+      return reader_.errors().Error(backoff_line_, key_.Child("backoff"),
+                                    "max must not be less than initial");
+    }
+    return ResolveAccounts();
+  }
+
+ private:
+  base::Status ReadKey(const toml::key& k, const toml::node& v) {
+    const std::string_view name = k.str();
+    const KeyPath key = key_.Child(name);
+    ProgramSpec& spec = out_->spec;
+    if (name == "command") return ReadCommand(v, key);
+    if (name == "directory") {
+      if (auto s = reader_.ReadNonEmptyString(v, key, &spec.directory); !s.ok()) return s;
+      spec.directory = ResolvePath(config_dir_, spec.directory).string();
+      return base::Status::Ok();
+    }
+    if (name == "environment") return ReadEnvironment(v, key);
+    if (name == "user") return ReadAccountName(v, key, &user_node_);
+    if (name == "group") return ReadAccountName(v, key, &group_node_);
+    if (name == "umask") return ReadUmask(v, key);
+    if (name == "autostart") return reader_.ReadBool(v, key, &spec.autostart);
+    if (name == "autorestart") return ReadAutoRestart(v, key);
+    if (name == "exit_codes") return ReadExitCodes(v, key);
+    if (name == "start_seconds") return reader_.ReadDuration(v, key, &spec.start_seconds);
+    if (name == "start_retries") {
+      return reader_.ReadInt(v, key, 0, std::numeric_limits<int>::max(), &spec.start_retries);
+    }
+    if (name == "backoff") return ReadBackoff(v, key);
+    if (name == "fatal_retry_after") {
+      base::Duration d{};
+      if (auto s = reader_.ReadDuration(v, key, &d); !s.ok()) return s;
+      if (d.count() == 0) {
+        return reader_.Error(v, key, "must be greater than 0 (leave it out to never retry)");
+      }
+      spec.fatal_retry_after = d;
+      return base::Status::Ok();
+    }
+    if (name == "stop_signal") return ReadSignal(v, key);
+    if (name == "stop_timeout") return reader_.ReadDuration(v, key, &spec.stop_timeout);
+    if (name == "kill_group") return reader_.ReadBool(v, key, &spec.kill_group);
+    if (name == "instances") return reader_.ReadInt(v, key, 1, kMaxInstances, &out_->instances);
+    if (name == "depends_on") return ReadDependsOn(v, key);
+    if (name == "stdout") return reader_.ReadLogSpec(v, key, &spec.stdout_log);
+    if (name == "stderr") return reader_.ReadLogSpec(v, key, &spec.stderr_log);
+    if (name == "merge_stderr") return reader_.ReadBool(v, key, &spec.merge_stderr);
+    return reader_.UnknownKey(k, key, kProgramKeys);
+  }
+
+  base::Status ReadCommand(const toml::node& v, const KeyPath& key) {
+    std::vector<std::string>& argv = out_->spec.argv;
+    if (const auto* s = v.as_string()) {
+      auto words = base::SplitCommand(s->get());
+      if (!words) return reader_.Error(v, key, words.error().message());
+      argv = std::move(*words);
+      return base::Status::Ok();
+    }
+    const auto* array = v.as_array();
+    if (array == nullptr) return reader_.WrongType(v, key, "a string or an array of strings");
+    if (array->empty()) return reader_.Error(v, key, "empty command");
+    argv.clear();
+    for (size_t i = 0; i < array->size(); ++i) {
+      std::string word;
+      if (auto st = reader_.ReadString(*array->get(i), key.Index(i), &word); !st.ok()) return st;
+      argv.push_back(std::move(word));
+    }
+    if (argv[0].empty()) {
+      return reader_.Error(v, key.Index(0), "the program to run must not be empty");
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadEnvironment(const toml::node& v, const KeyPath& key) {
+    const auto* table = v.as_table();
+    if (table == nullptr) {
+      return reader_.WrongType(v, key, "a table of strings like { PORT = \"8080\" }");
+    }
+    for (const auto& [k, value] : EntriesInFileOrder(*table)) {
+      const std::string name(k->str());
+      const KeyPath child = key.Child(name);
+      if (name.empty() || name.find('=') != std::string::npos) {
+        return reader_.errors().Error(
+            LineOf(*k), child, "environment variable names must be non-empty and contain no '='");
+      }
+      std::string text;
+      if (auto s = reader_.ReadString(*value, child, &text); !s.ok()) return s;
+      out_->spec.environment[name] = std::move(text);
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadAccountName(const toml::node& v, const KeyPath& key, const toml::node** node) {
+    if (const auto* i = v.as_integer()) {
+      if (i->get() < 0 || i->get() >= std::numeric_limits<uint32_t>::max()) {
+        return reader_.Error(v, key, "id " + std::to_string(i->get()) + " is out of range");
+      }
+    } else if (const auto* s = v.as_string()) {
+      if (s->get().empty()) return reader_.Error(v, key, "must not be empty");
+    } else {
+      return reader_.WrongType(v, key, "a name or a numeric id");
+    }
+    *node = &v;
+    return base::Status::Ok();
+  }
+
+  static std::string AccountText(const toml::node& v) {
+    if (const auto* i = v.as_integer()) return std::to_string(i->get());
+    return v.as_string()->get();
+  }
+
+  base::Status ResolveAccounts() {
+    ProgramSpec& spec = out_->spec;
+    if (user_node_ != nullptr) {
+      spec.user = AccountText(*user_node_);
+      auto account = LookUpUser(spec.user);
+      if (!account) {
+        return reader_.Error(*user_node_, key_.Child("user"), account.error().message());
+      }
+      spec.uid = account->uid;
+      if (group_node_ == nullptr) {
+        if (!account->primary_gid) {
+          return reader_.Error(
+              *user_node_, key_.Child("user"),
+              "uid " + spec.user +
+                  " has no passwd entry to take a primary group from; set group too");
+        }
+        spec.gid = *account->primary_gid;
+      }
+    }
+    if (group_node_ != nullptr) {
+      auto gid = LookUpGroup(AccountText(*group_node_));
+      if (!gid) return reader_.Error(*group_node_, key_.Child("group"), gid.error().message());
+      spec.gid = *gid;
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadUmask(const toml::node& v, const KeyPath& key) {
+    if (const auto* i = v.as_integer()) {
+      // A decimal integer is nearly always a mistake (umask = 22 would mean 0o026), so
+      // only octal integers and zero are accepted.
+      const bool octal =
+          (i->flags() & toml::value_flags::format_as_octal) != toml::value_flags::none;
+      if (!octal && i->get() != 0) {
+        return reader_.Error(v, key,
+                             "write the umask in octal, as \"022\" or 0o022, got decimal " +
+                                 std::to_string(i->get()));
+      }
+      if (i->get() < 0 || i->get() > 0777) {
+        return reader_.Error(v, key, "must be between 0o000 and 0o777");
+      }
+      out_->spec.umask = static_cast<mode_t>(i->get());
+      return base::Status::Ok();
+    }
+    const auto* s = v.as_string();
+    if (s == nullptr) {
+      return reader_.WrongType(v, key, "octal digits like \"022\", or an integer like 0o022");
+    }
+    const std::string& text = s->get();
+    mode_t mask = 0;
+    bool ok = !text.empty() && text.size() <= 4;
+    for (char c : text) {
+      ok = ok && c >= '0' && c <= '7';
+      mask = static_cast<mode_t>(mask * 8 + static_cast<mode_t>(c - '0'));
+    }
+    if (!ok || mask > 0777) {
+      return reader_.Error(v, key,
+                           "expected octal digits like \"022\" (at most 0777), got " + Describe(v));
+    }
+    out_->spec.umask = mask;
+    return base::Status::Ok();
+  }
+
+  base::Status ReadAutoRestart(const toml::node& v, const KeyPath& key) {
+    constexpr std::string_view kExpected = R"("always", "on-failure" or "never")";
+    const auto* s = v.as_string();
+    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
+    const std::string& text = s->get();
+    if (text == "always") {
+      out_->spec.autorestart = AutoRestart::kAlways;
+    } else if (text == "on-failure") {
+      out_->spec.autorestart = AutoRestart::kOnFailure;
+    } else if (text == "never") {
+      out_->spec.autorestart = AutoRestart::kNever;
+    } else {
+      return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadExitCodes(const toml::node& v, const KeyPath& key) {
+    const auto* array = v.as_array();
+    if (array == nullptr) return reader_.WrongType(v, key, "an array of exit codes like [0, 2]");
+    std::vector<int> codes;
+    for (size_t i = 0; i < array->size(); ++i) {
+      int code = 0;
+      if (auto s = reader_.ReadInt(*array->get(i), key.Index(i), 0, 255, &code); !s.ok()) return s;
+      codes.push_back(code);
+    }
+    out_->spec.exit_codes = std::move(codes);
+    return base::Status::Ok();
+  }
+
+  base::Status ReadBackoff(const toml::node& v, const KeyPath& key) {
+    const auto* table = v.as_table();
+    if (table == nullptr) {
+      return reader_.WrongType(v, key, "a table like { initial = \"1s\", max = \"60s\" }");
+    }
+    backoff_line_ = LineOf(v);
+    for (const auto& [k, value] : EntriesInFileOrder(*table)) {
+      const std::string_view name = k->str();
+      base::Status s;
+      if (name == "initial") {
+        s = reader_.ReadDuration(*value, key.Child(name), &out_->spec.backoff_initial);
+      } else if (name == "max") {
+        s = reader_.ReadDuration(*value, key.Child(name), &out_->spec.backoff_max);
+      } else {
+        s = reader_.UnknownKey(*k, key.Child(name), "initial, max");
+      }
+      if (!s.ok()) return s;
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadSignal(const toml::node& v, const KeyPath& key) {
+    std::string text;
+    if (const auto* i = v.as_integer()) {
+      text = std::to_string(i->get());
+    } else if (const auto* s = v.as_string()) {
+      text = s->get();
+    } else {
+      return reader_.WrongType(v, key, "a signal name like \"TERM\"");
+    }
+    auto signo = ParseSignal(text);
+    if (!signo) return reader_.Error(v, key, signo.error().message());
+    out_->spec.stop_signal = *signo;
+    return base::Status::Ok();
+  }
+
+  base::Status ReadDependsOn(const toml::node& v, const KeyPath& key) {
+    const auto* array = v.as_array();
+    if (array == nullptr) return reader_.WrongType(v, key, "an array of program names");
+    out_->depends_on_line = LineOf(v);
+    out_->dependencies.clear();
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      std::string name;
+      if (auto s = reader_.ReadNonEmptyString(element, key.Index(i), &name); !s.ok()) return s;
+      out_->dependencies.push_back({std::move(name), LineOf(element), i});
+    }
+    return base::Status::Ok();
+  }
+
+  TomlReader reader_;
+  const std::string& config_dir_;
+  const KeyPath& key_;
+  ProgramTable* out_;
+  const toml::node* user_node_ = nullptr;
+  const toml::node* group_node_ = nullptr;
+  int backoff_line_ = 0;
+};
+
+}  // namespace
+
+base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir,
+                               const std::string& name, const toml::node& node, ProgramTable* out) {
+  const KeyPath key = KeyPath("program").Child(name);
+  const auto* table = node.as_table();
+  if (table == nullptr) {
+    return TomlReader(errors).WrongType(node, key, "a table ([program.NAME])");
+  }
+  *out = ProgramTable{};
+  out->line = LineOf(node);
+  out->spec.name = name;
+  out->spec.table_name = name;
+  out->spec.stdout_log = DefaultLogSpec();
+  out->spec.stderr_log = DefaultLogSpec();
+  return ProgramReader(errors, config_dir, key, out).Read(*table);
+}
+
+}  // namespace vigil::config

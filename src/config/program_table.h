@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The [program.NAME] tables as read, before instance expansion and dependency checks.
+// Internal to the config module: parse.cc fills them, expand.cc turns them into specs.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config_error.h"
+#include "config/spec.h"
+
+namespace vigil::config {
+
+struct DependencyRef {
+  std::string name;  // as written: a table name or one instance name ("web:1")
+  int line = 0;
+  size_t index = 0;  // position in the depends_on array, for the key path
+};
+
+struct ProgramTable {
+  // name == table_name; argv, directory and environment values may still hold
+  // "{instance}"; depends_on is empty (see `dependencies`).
+  ProgramSpec spec;
+  int instances = 1;
+  int line = 0;             // the [program.NAME] header
+  int depends_on_line = 0;  // the depends_on key, 0 when absent
+  std::vector<DependencyRef> dependencies;
+};
+
+// Reads one [program.NAME] table (the name is already validated).
+base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir,
+                               const std::string& name, const toml::node& node, ProgramTable* out);
+
+// Expands instances ("web" x3 -> web:0, web:1, web:2, substituting {instance}), resolves
+// depends_on to instance names and rejects unknown dependencies and cycles. Programs keep
+// file order, instances in index order.
+base::Result<std::vector<ProgramSpec>> ExpandPrograms(const ErrorContext& errors,
+                                                      const std::vector<ProgramTable>& tables);
+
+}  // namespace vigil::config

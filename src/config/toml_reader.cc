@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+// Typed, line-aware reads of toml++ values for the config parser.
+#include "config/toml_reader.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "base/units.h"
+
+namespace vigil::config {
+namespace {
+
+// Long values are cut so the message stays a readable single line.
+std::string QuoteForMessage(std::string_view s) {
+  constexpr size_t kMax = 60;
+  if (s.size() > kMax) return "\"" + std::string(s.substr(0, kMax)) + "...\"";
+  return "\"" + std::string(s) + "\"";
+}
+
+}  // namespace
+
+std::filesystem::path ResolvePath(const std::filesystem::path& base_dir, std::string_view value) {
+  std::filesystem::path path = (base_dir / value).lexically_normal();
+  if (!path.has_filename() && path.has_relative_path()) path = path.parent_path();
+  return path;
+}
+
+int LineOf(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int LineOf(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
+
+std::string Describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "string " + QuoteForMessage(node.as_string()->get());
+    case toml::node_type::integer:
+      return "integer " + std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "boolean true" : "boolean false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::vector<std::pair<const toml::key*, const toml::node*>> EntriesInFileOrder(
+    const toml::table& table) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (const auto& [k, v] : table) entries.emplace_back(&k, &v);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const auto& pa = a.first->source().begin;
+    const auto& pb = b.first->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  return entries;
+}
+
+base::Status TomlReader::WrongType(const toml::node& at, const KeyPath& key,
+                                   std::string_view expected) const {
+  return Error(at, key, "expected " + std::string(expected) + ", got " + Describe(at));
+}
+
+base::Status TomlReader::ReadBool(const toml::node& node, const KeyPath& key, bool* out) const {
+  const auto* b = node.as_boolean();
+  if (b == nullptr) return WrongType(node, key, "true or false");
+  *out = b->get();
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadString(const toml::node& node, const KeyPath& key,
+                                    std::string* out) const {
+  const auto* s = node.as_string();
+  if (s == nullptr) return WrongType(node, key, "a string");
+  *out = s->get();
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadNonEmptyString(const toml::node& node, const KeyPath& key,
+                                            std::string* out) const {
+  if (auto s = ReadString(node, key, out); !s.ok()) return s;
+  if (out->empty()) {
+    return Error(node, key, "must not be empty (leave the key out to get the default)");
+  }
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadInt(const toml::node& node, const KeyPath& key, int64_t min,
+                                 int64_t max, int* out) const {
+  const auto* i = node.as_integer();
+  if (i == nullptr) return WrongType(node, key, "an integer");
+  const int64_t v = i->get();
+  if (v < min || v > max) {
+    if (max == std::numeric_limits<int>::max()) {
+      return Error(node, key,
+                   "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    }
+    return Error(node, key,
+                 "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + std::to_string(v));
+  }
+  *out = static_cast<int>(v);
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadDuration(const toml::node& node, const KeyPath& key,
+                                      base::Duration* out) const {
+  if (const auto* i = node.as_integer()) {
+    const int64_t seconds = i->get();
+    if (seconds < 0) {
+      return Error(node, key, "durations cannot be negative, got " + std::to_string(seconds));
+    }
+    if (seconds > std::numeric_limits<int64_t>::max() / 1000) {
+      return Error(node, key, "duration of " + std::to_string(seconds) + " seconds is too large");
+    }
+    *out = std::chrono::seconds(seconds);
+    return base::Status::Ok();
+  }
+  if (const auto* s = node.as_string()) {
+    auto d = base::ParseDuration(s->get());
+    if (!d) return Error(node, key, d.error().message());
+    *out = *d;
+    return base::Status::Ok();
+  }
+  return WrongType(node, key,
+                   R"(a duration like "10s" or "250ms", or an integer number of seconds)");
+}
+
+base::Status TomlReader::ReadSize(const toml::node& node, const KeyPath& key, uint64_t* out) const {
+  if (const auto* i = node.as_integer()) {
+    if (i->get() < 0) {
+      return Error(node, key, "sizes cannot be negative, got " + std::to_string(i->get()));
+    }
+    *out = static_cast<uint64_t>(i->get());
+    return base::Status::Ok();
+  }
+  if (const auto* s = node.as_string()) {
+    auto size = base::ParseSize(s->get());
+    if (!size) return Error(node, key, size.error().message());
+    *out = *size;
+    return base::Status::Ok();
+  }
+  return WrongType(node, key, R"(a size like "10MB", or an integer number of bytes)");
+}
+
+base::Status TomlReader::ReadLogSpec(const toml::node& node, const KeyPath& key,
+                                     LogSpec* out) const {
+  const auto* table = node.as_table();
+  if (table == nullptr) {
+    return WrongType(node, key, "a table like { max_size = \"10MB\", keep = 10 }");
+  }
+  for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+    const std::string_view name = k->str();
+    const KeyPath child = key.Child(name);
+    base::Status s;
+    if (name == "max_size") {
+      s = ReadSize(*v, child, &out->max_bytes);
+    } else if (name == "keep") {
+      s = ReadInt(*v, child, 0, 100000, &out->keep);
+    } else if (name == "compress") {
+      s = ReadBool(*v, child, &out->compress);
+    } else if (name == "timestamps") {
+      s = ReadBool(*v, child, &out->timestamps);
+    } else {
+      s = UnknownKey(*k, child, "max_size, keep, compress, timestamps");
+    }
+    if (!s.ok()) return s;
+  }
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::UnknownKey(const toml::key& k, const KeyPath& key,
+                                    std::string_view accepted) const {
+  return errors_.Error(LineOf(k), key,
+                       "unknown key (expected one of: " + std::string(accepted) + ")");
+}
+
+}  // namespace vigil::config

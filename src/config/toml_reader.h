@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Typed reads of toml++ nodes that report a wrong type or bad value as a config error
+// naming the key and line. Internal to the config module; none of these throw.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "config/config_error.h"
+#include "config/spec.h"
+
+namespace vigil::config {
+
+// `value` made absolute against `base_dir` (the config file's directory) and normalized
+// without a trailing slash, so "logs/", "./logs" and "logs" compare equal on reload.
+std::filesystem::path ResolvePath(const std::filesystem::path& base_dir, std::string_view value);
+
+// The line a node starts on (1-based), for messages.
+int LineOf(const toml::node& node);
+int LineOf(const toml::key& key);
+
+// `string "yes"`, `integer 5`, `a table`: what the user wrote, for "expected X, got Y".
+std::string Describe(const toml::node& node);
+
+// A table's entries ordered as they appear in the file (toml::table is ordered by key),
+// so the first error reported is the first in the file.
+std::vector<std::pair<const toml::key*, const toml::node*>> EntriesInFileOrder(
+    const toml::table& table);
+
+// Each Read* stores into *out and returns Ok, or returns the error for `key` at the node's line.
+class TomlReader {
+ public:
+  explicit TomlReader(const ErrorContext& errors) : errors_(errors) {}
+
+  base::Status Error(const toml::node& at, const KeyPath& key, std::string_view reason) const {
+    return errors_.Error(LineOf(at), key, reason);
+  }
+  base::Status WrongType(const toml::node& at, const KeyPath& key, std::string_view expected) const;
+
+  base::Status ReadBool(const toml::node& node, const KeyPath& key, bool* out) const;
+  // Any string, including "".
+  base::Status ReadString(const toml::node& node, const KeyPath& key, std::string* out) const;
+  base::Status ReadNonEmptyString(const toml::node& node, const KeyPath& key,
+                                  std::string* out) const;
+  base::Status ReadInt(const toml::node& node, const KeyPath& key, int64_t min, int64_t max,
+                       int* out) const;
+  // A duration string (base::ParseDuration) or an integer number of seconds.
+  base::Status ReadDuration(const toml::node& node, const KeyPath& key, base::Duration* out) const;
+  // A size string (base::ParseSize) or an integer number of bytes.
+  base::Status ReadSize(const toml::node& node, const KeyPath& key, uint64_t* out) const;
+  // A stdout/stderr table: max_size, keep, compress, timestamps; unknown keys rejected.
+  base::Status ReadLogSpec(const toml::node& node, const KeyPath& key, LogSpec* out) const;
+  // "unknown key" error listing the accepted ones.
+  base::Status UnknownKey(const toml::key& k, const KeyPath& key, std::string_view accepted) const;
+
+  const ErrorContext& errors() const { return errors_; }
+
+ private:
+  const ErrorContext& errors_;
+};
+
+}  // namespace vigil::config
