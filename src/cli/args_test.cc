@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Tests for argument parsing of every command; usage errors must exit 2.
+#include "cli/args.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/exit_codes.h"
+
+namespace vigil::cli {
+namespace {
+
+class ArgsTest : public ::testing::Test {
+ protected:
+  ParsedArgs Parse(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    return ParseArgs(args, out_, err_);
+  }
+  // Parses args that must be valid and returns the invocation.
+  Invocation Valid(std::vector<std::string> args) {
+    ParsedArgs parsed = Parse(std::move(args));
+    EXPECT_TRUE(parsed.invocation.has_value()) << err_.str();
+    EXPECT_EQ(parsed.exit_code, kExitOk);
+    return parsed.invocation.value_or(Invocation{});
+  }
+  void ExpectUsageError(std::vector<std::string> args) {
+    std::string joined;
+    for (const std::string& a : args) joined += a + " ";
+    ParsedArgs parsed = Parse(std::move(args));
+    EXPECT_FALSE(parsed.invocation.has_value()) << joined;
+    EXPECT_EQ(parsed.exit_code, kExitUsage) << joined;
+    EXPECT_FALSE(err_.str().empty()) << joined;
+  }
+
+  std::ostringstream out_, err_;
+};
+
+TEST_F(ArgsTest, StatusTakesOptionalNamesAndJsonAnywhere) {
+  Invocation inv = Valid({"status"});
+  EXPECT_EQ(inv.command, "status");
+  EXPECT_TRUE(inv.names.empty());
+  EXPECT_FALSE(inv.json);
+
+  inv = Valid({"status", "web", "worker:1", "--json"});
+  EXPECT_EQ(inv.names, (std::vector<std::string>{"web", "worker:1"}));
+  EXPECT_TRUE(inv.json);
+
+  inv = Valid({"--json", "status"});
+  EXPECT_TRUE(inv.json);
+}
+
+TEST_F(ArgsTest, SocketOptionBeforeOrAfterCommand) {
+  EXPECT_EQ(Valid({"--socket", "/tmp/x.sock", "status"}).socket, "/tmp/x.sock");
+  EXPECT_EQ(Valid({"status", "--socket=/tmp/y.sock"}).socket, "/tmp/y.sock");
+  EXPECT_EQ(Valid({"status"}).socket, "");
+}
+
+TEST_F(ArgsTest, ActionsRequireNamesAndAcceptNoWait) {
+  for (std::string action : {"start", "stop", "restart"}) {
+    Invocation inv = Valid({action, "web", "api"});
+    EXPECT_EQ(inv.command, action);
+    EXPECT_EQ(inv.names, (std::vector<std::string>{"web", "api"}));
+    EXPECT_FALSE(inv.no_wait);
+
+    inv = Valid({action, "all", "--no-wait"});
+    EXPECT_EQ(inv.names, (std::vector<std::string>{"all"}));
+    EXPECT_TRUE(inv.no_wait);
+
+    ExpectUsageError({action});
+    ExpectUsageError({action, "web", "--wait-forever"});
+  }
+}
+
+TEST_F(ArgsTest, SignalTakesSignalThenNames) {
+  Invocation inv = Valid({"signal", "HUP", "web", "api"});
+  EXPECT_EQ(inv.signal, "HUP");
+  EXPECT_EQ(inv.names, (std::vector<std::string>{"web", "api"}));
+  ExpectUsageError({"signal", "HUP"});
+  ExpectUsageError({"signal"});
+}
+
+TEST_F(ArgsTest, LogsOptions) {
+  Invocation inv = Valid({"logs", "web"});
+  EXPECT_EQ(inv.name, "web");
+  EXPECT_FALSE(inv.follow);
+  EXPECT_EQ(inv.lines, 20);
+  EXPECT_FALSE(inv.stderr_stream);
+
+  inv = Valid({"logs", "web:0", "-f", "-n", "5", "--stderr"});
+  EXPECT_EQ(inv.name, "web:0");
+  EXPECT_TRUE(inv.follow);
+  EXPECT_EQ(inv.lines, 5);
+  EXPECT_TRUE(inv.stderr_stream);
+
+  inv = Valid({"logs", "--follow", "--lines=0", "web"});
+  EXPECT_TRUE(inv.follow);
+  EXPECT_EQ(inv.lines, 0);
+
+  ExpectUsageError({"logs"});
+  ExpectUsageError({"logs", "web", "api"});
+  ExpectUsageError({"logs", "web", "-n", "abc"});
+  ExpectUsageError({"logs", "web", "-n", "-3"});
+  ExpectUsageError({"logs", "web", "-n", "100001"});
+}
+
+TEST_F(ArgsTest, CheckRequiresFile) {
+  EXPECT_EQ(Valid({"check", "/etc/vigil/vigil.toml"}).file, "/etc/vigil/vigil.toml");
+  ExpectUsageError({"check"});
+}
+
+TEST_F(ArgsTest, CommandsWithoutArguments) {
+  for (std::string command : {"reload", "shutdown", "version"}) {
+    EXPECT_EQ(Valid({command}).command, command);
+    ExpectUsageError({command, "extra"});
+  }
+}
+
+TEST_F(ArgsTest, MissingOrUnknownCommandIsUsageError) {
+  ExpectUsageError({});
+  ExpectUsageError({"frobnicate"});
+  ExpectUsageError({"--bogus", "status"});
+}
+
+TEST_F(ArgsTest, HelpExitsZeroAndListsEveryCommand) {
+  ParsedArgs parsed = Parse({"--help"});
+  EXPECT_FALSE(parsed.invocation.has_value());
+  EXPECT_EQ(parsed.exit_code, kExitOk);
+  for (const Command& command : Commands()) {
+    EXPECT_NE(out_.str().find(command.name), std::string::npos) << command.name;
+  }
+}
+
+TEST_F(ArgsTest, EveryTableCommandParses) {
+  for (const Command& command : Commands()) {
+    std::vector<std::string> args{command.name};
+    switch (command.shape) {
+      case ArgShape::kNone:
+      case ArgShape::kOptionalNames:
+        break;
+      case ArgShape::kActionNames:
+      case ArgShape::kLogs:
+      case ArgShape::kFile:
+        args.push_back("x");
+        break;
+      case ArgShape::kSignal:
+        args.insert(args.end(), {"TERM", "x"});
+        break;
+    }
+    EXPECT_EQ(Valid(args).command, command.name);
+  }
+}
+
+}  // namespace
+}  // namespace vigil::cli

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+// The command table and the handlers that talk to vigild.
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/api_json.h"
+#include "cli/api_paths.h"
+#include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "cli/version.h"
+
+namespace vigil::cli {
+namespace {
+
+using nlohmann::json;
+
+// A 2xx reply, parsed; or the exit code of a failure already reported on ctx.err.
+struct Reply {
+  int exit_code = kExitOk;
+  std::string raw;
+  json body;
+};
+
+void ReportClientError(Context& ctx, const base::Status& status) {
+  if (status.code() == base::StatusCode::kUnavailable) {
+    ctx.err << "vigil: cannot reach vigild at " << ctx.socket.string() << ": " << status.message()
+            << " (is vigild running?)\n";
+  } else {
+    ctx.err << "vigil: " << status.message() << "\n";
+  }
+}
+
+Reply Call(Context& ctx, HttpRequest request) {
+  Reply reply;
+  base::Result<HttpResponse> response = ctx.client.Send(request);
+  if (!response) {
+    ReportClientError(ctx, response.error());
+    reply.exit_code = ExitCodeForClientStatus(response.error());
+    return reply;
+  }
+  reply.exit_code = ExitCodeForHttpStatus(response->status);
+  if (reply.exit_code != kExitOk) {
+    ctx.err << "vigil: " << ErrorMessageFromBody(response->body, response->status) << "\n";
+    return reply;
+  }
+  base::Result<json> parsed = ParseJson(response->body);
+  if (!parsed) {
+    ctx.err << "vigil: unexpected reply from vigild: " << parsed.error().message() << "\n";
+    reply.exit_code = kExitFailed;
+    return reply;
+  }
+  reply.raw = std::move(response->body);
+  reply.body = std::move(parsed.value());
+  return reply;
+}
+
+HttpRequest Get(std::string target) { return {HttpMethod::kGet, std::move(target), ""}; }
+
+HttpRequest Post(std::string target, const json& body) {
+  return {HttpMethod::kPost, std::move(target), body.dump()};
+}
+
+// --json output is the reply exactly as vigild sent it, so scripts see the documented API.
+void PrintRaw(Context& ctx, const std::string& raw) {
+  ctx.out << raw;
+  if (raw.empty() || raw.back() != '\n') ctx.out << '\n';
+}
+
+// True if `program` is what the user meant by `name`: the program itself, or one instance
+// of a [program.NAME] with instances ("web" selects "web:0", "web:1").
+bool Selects(const std::string& name, const std::string& program) {
+  return program == name ||
+         (program.size() > name.size() && program.compare(0, name.size(), name) == 0 &&
+          program[name.size()] == ':');
+}
+
+int RunStatus(const Invocation& inv, Context& ctx) {
+  Reply reply = Call(ctx, Get("/v1/programs"));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
+  if (!programs) {
+    ctx.err << "vigil: unexpected reply from vigild: " << programs.error().message() << "\n";
+    return kExitFailed;
+  }
+
+  // Indices into the reply, in the order the user named them, each at most once.
+  std::vector<size_t> shown;
+  if (inv.names.empty()) {
+    for (size_t i = 0; i < programs->size(); ++i) shown.push_back(i);
+  } else {
+    bool unknown = false;
+    for (const std::string& name : inv.names) {
+      bool found = false;
+      for (size_t i = 0; i < programs->size(); ++i) {
+        if (!Selects(name, (*programs)[i].name)) continue;
+        found = true;
+        if (std::find(shown.begin(), shown.end(), i) == shown.end()) shown.push_back(i);
+      }
+      if (!found) {
+        ctx.err << "vigil: unknown program " << name << "\n";
+        unknown = true;
+      }
+    }
+    if (unknown) return kExitFailed;
+  }
+
+  if (inv.json) {
+    if (inv.names.empty()) {
+      PrintRaw(ctx, reply.raw);
+    } else {
+      // Same shape as GET /v1/programs, holding the selected objects untouched.
+      json selected = json::array();
+      const json& all = *reply.body.find("programs");
+      for (size_t i : shown) selected.push_back(all[i]);
+      ctx.out << json{{"programs", std::move(selected)}}.dump() << '\n';
+    }
+    return kExitOk;
+  }
+  if (programs->empty()) {
+    ctx.out << "no programs configured\n";
+    return kExitOk;
+  }
+  std::vector<ProgramView> rows;
+  rows.reserve(shown.size());
+  for (size_t i : shown) rows.push_back((*programs)[i]);
+  ctx.out << FormatStatusTable(rows, ctx.color);
+  return kExitOk;
+}
+
+int RunAction(const char* action, const Invocation& inv, Context& ctx) {
+  HttpRequest request =
+      Post(std::string("/v1/") + action, json{{"programs", inv.names}, {"wait", !inv.no_wait}});
+  // With wait, vigild answers when the programs settle, bounded by their own start and stop
+  // timeouts; a client-side limit would only cut that short.
+  if (!inv.no_wait) request.timeout = std::nullopt;
+  Reply reply = Call(ctx, std::move(request));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    PrintRaw(ctx, reply.raw);
+    return kExitOk;
+  }
+  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
+  if (!programs) {
+    ctx.err << "vigil: unexpected reply from vigild: " << programs.error().message() << "\n";
+    return kExitFailed;
+  }
+  for (const ProgramView& p : *programs) ctx.out << FormatProgramLine(p) << '\n';
+  return kExitOk;
+}
+
+int RunStart(const Invocation& inv, Context& ctx) { return RunAction("start", inv, ctx); }
+int RunStop(const Invocation& inv, Context& ctx) { return RunAction("stop", inv, ctx); }
+int RunRestart(const Invocation& inv, Context& ctx) { return RunAction("restart", inv, ctx); }
+
+int RunSignal(const Invocation& inv, Context& ctx) {
+  std::string signal = NormalizeSignalName(inv.signal);
+  Reply reply = Call(ctx, Post("/v1/signal", json{{"programs", inv.names}, {"signal", signal}}));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    PrintRaw(ctx, reply.raw);
+    return kExitOk;
+  }
+  // vigild lists the programs it signalled; "all" or a program with instances then shows
+  // each instance with the pid that got the signal.
+  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
+  if (programs && !programs->empty()) {
+    for (const ProgramView& p : *programs) {
+      ctx.out << p.name << ": sent " << signal;
+      if (p.pid > 0) ctx.out << " (pid " << p.pid << ")";
+      ctx.out << '\n';
+    }
+  } else {
+    for (const std::string& name : inv.names) ctx.out << name << ": sent " << signal << '\n';
+  }
+  return kExitOk;
+}
+
+int RunLogs(const Invocation& inv, Context& ctx) {
+  std::string target = LogsTarget(inv.name, inv.stderr_stream, inv.lines, inv.follow);
+  if (!inv.follow) {
+    Reply reply = Call(ctx, Get(target));
+    if (reply.exit_code != kExitOk) return reply.exit_code;
+    if (inv.json) {
+      PrintRaw(ctx, reply.raw);
+      return kExitOk;
+    }
+    for (const std::string& line : StringListFromJson(reply.body, "lines")) {
+      ctx.out << line << '\n';
+    }
+    return kExitOk;
+  }
+
+  // Following prints bytes as they arrive (no --json form): flushing each piece keeps
+  // `vigil logs -f | grep` live.
+  base::Result<HttpResponse> response = ctx.client.Stream(target, [&ctx](std::string_view data) {
+    ctx.out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    ctx.out.flush();
+  });
+  if (!response) {
+    ReportClientError(ctx, response.error());
+    return ExitCodeForClientStatus(response.error());
+  }
+  int code = ExitCodeForHttpStatus(response->status);
+  if (code != kExitOk) {
+    ctx.err << "vigil: " << ErrorMessageFromBody(response->body, response->status) << "\n";
+  } else if (response->ended_early) {
+    // Not a failure (vigild exiting ends every follow), but output may be missing if
+    // vigild dropped us for reading too slowly, so say so where it cannot mix with the log.
+    ctx.err << "vigil: vigild closed the log stream\n";
+  }
+  return code;
+}
+
+int RunReload(const Invocation& inv, Context& ctx) {
+  Reply reply = Call(ctx, Post("/v1/reload", json::object()));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    PrintRaw(ctx, reply.raw);
+    return kExitOk;
+  }
+  ctx.out << FormatReloadSummary(
+      StringListFromJson(reply.body, "added"), StringListFromJson(reply.body, "removed"),
+      StringListFromJson(reply.body, "changed"), StringListFromJson(reply.body, "unchanged"));
+  return kExitOk;
+}
+
+int RunShutdown(const Invocation& inv, Context& ctx) {
+  Reply reply = Call(ctx, Post("/v1/shutdown", json::object()));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    PrintRaw(ctx, reply.raw);
+  } else {
+    ctx.out << "vigild is shutting down\n";
+  }
+  return kExitOk;
+}
+
+std::string StringField(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+int RunVersion(const Invocation& inv, Context& ctx) {
+  // The CLI's own version comes first so it is printed even when vigild is down.
+  if (!inv.json) ctx.out << "vigil " << kVersion << '\n';
+  Reply reply = Call(ctx, Get("/v1/info"));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    ctx.out << json{{"version", kVersion}, {"daemon", reply.body}}.dump() << '\n';
+    return kExitOk;
+  }
+  const json& info = reply.body;
+  ctx.out << "vigild " << StringField(info, "version");
+  auto pid = info.find("pid");
+  if (pid != info.end() && pid->is_number_integer())
+    ctx.out << " (pid " << pid->get<int64_t>() << ")";
+  ctx.out << '\n';
+  if (std::string config = StringField(info, "config_path"); !config.empty()) {
+    ctx.out << "config: " << config << '\n';
+  }
+  for (const std::string& problem : StringListFromJson(info, "problems")) {
+    ctx.out << "problem: " << problem << '\n';
+  }
+  return kExitOk;
+}
+
+// The one list of commands (ninja's kTools[]): args.cc builds the parser from it and
+// RunCommand() dispatches through it.
+constexpr Command kCommands[] = {
+    {"status", "Show the state of all programs, or the named ones", ArgShape::kOptionalNames,
+     RunStatus},
+    {"start", "Start programs and wait until they run", ArgShape::kActionNames, RunStart},
+    {"stop", "Stop programs and wait until they exit", ArgShape::kActionNames, RunStop},
+    {"restart", "Stop then start programs, and wait until they run", ArgShape::kActionNames,
+     RunRestart},
+    {"signal", "Send a signal to programs' processes", ArgShape::kSignal, RunSignal},
+    {"logs", "Print a program's recent log lines, or follow them", ArgShape::kLogs, RunLogs},
+    {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
+    {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
+    {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},
+    {"version", "Print the versions of vigil and vigild", ArgShape::kNone, RunVersion},
+};
+
+}  // namespace
+
+std::span<const Command> Commands() { return kCommands; }
+
+int RunCommand(const Invocation& invocation, Context& ctx) {
+  for (const Command& command : kCommands) {
+    if (invocation.command == command.name) return command.run(invocation, ctx);
+  }
+  ctx.err << "vigil: unknown command " << invocation.command << "\n";
+  return kExitUsage;
+}
+
+std::string NormalizeSignalName(std::string_view signal) {
+  std::string upper(signal);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (upper.size() > 3 && upper.compare(0, 3, "SIG") == 0) upper.erase(0, 3);
+  return upper;
+}
+
+}  // namespace vigil::cli

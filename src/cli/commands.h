@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// The CLI's sub-commands: one table (name, help, arguments, handler), in the manner of
+// ninja's kTools[], and the handlers that turn a parsed Invocation into API calls and output.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/client.h"
+
+namespace vigil::cli {
+
+// Everything the command line said, filled in by ParseArgs() (args.h).
+struct Invocation {
+  std::string command;             // a name from Commands()
+  std::string socket;              // --socket; empty means "resolve from the environment"
+  bool json = false;               // --json: print the API's JSON instead of text
+  std::vector<std::string> names;  // programs, instances or "all"
+  bool no_wait = false;            // --no-wait (start, stop, restart)
+  std::string signal;              // signal: "HUP", "SIGHUP", "hup" or a number
+  std::string name;                // logs: the one program
+  bool follow = false;             // logs -f
+  int lines = 20;                  // logs -n
+  bool stderr_stream = false;      // logs --stderr
+  std::string file;                // check: the config file
+};
+
+// Where a command sends requests and writes output. Not owned.
+struct Context {
+  Client& client;
+  std::filesystem::path socket;  // for messages only; `client` already knows it
+  std::ostream& out;
+  std::ostream& err;
+  bool color = false;  // the caller decided stdout is a terminal that wants ANSI colors
+};
+
+// Which positional arguments and options a command takes; args.cc turns it into CLI11
+// definitions so the table stays the single list of commands.
+enum class ArgShape {
+  kNone,           // reload, shutdown, version
+  kOptionalNames,  // status [NAME...]
+  kActionNames,    // start|stop|restart NAME...|all [--no-wait]
+  kSignal,         // signal SIG NAME...
+  kLogs,           // logs NAME [-f] [-n N] [--stderr]
+  kFile,           // check FILE
+};
+
+struct Command {
+  const char* name;
+  const char* help;
+  ArgShape shape;
+  // Returns the process exit code (exit_codes.h); reports failures on ctx.err.
+  int (*run)(const Invocation& invocation, Context& ctx);
+};
+
+// Every command, in the order `vigil --help` lists them.
+std::span<const Command> Commands();
+
+// Runs invocation.command; kExitUsage if there is no such command.
+int RunCommand(const Invocation& invocation, Context& ctx);
+
+// "HUP" for "HUP", "hup", "SIGHUP" and "sighup"; numbers are kept as they are.
+std::string NormalizeSignalName(std::string_view signal);
+
+// Validates a config file without a daemon (`vigil check FILE`); in check_command.cc.
+int RunCheck(const Invocation& invocation, Context& ctx);
+
+}  // namespace vigil::cli

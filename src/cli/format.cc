@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// Formatting of status tables, uptimes and action summaries for humans.
+#include "cli/format.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace vigil::cli {
+namespace {
+
+constexpr std::string_view kColumnGap = "  ";
+
+// Colors follow the usual reading: green is fine, yellow is in transition, red needs a look.
+std::string_view StateColor(std::string_view state) {
+  if (state == "RUNNING") return "\033[32m";
+  if (state == "STARTING" || state == "STOPPING") return "\033[33m";
+  if (state == "BACKOFF" || state == "FATAL" || state == "EXITED") return "\033[31m";
+  return {};
+}
+
+bool IsUp(std::string_view state) { return state == "RUNNING" || state == "STARTING"; }
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatUptime(int64_t uptime_ms) {
+  if (uptime_ms < 0) return "-";
+  int64_t s = uptime_ms / 1000;
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  if (s < 86400) return std::to_string(s / 3600) + "h" + std::to_string(s % 3600 / 60) + "m";
+  return std::to_string(s / 86400) + "d" + std::to_string(s % 86400 / 3600) + "h";
+}
+
+std::string ReasonText(const ProgramView& program) {
+  std::string text = program.reason;
+  // A running process's previous exit is history; for a stopped or failing program it is
+  // often the one fact that explains the state.
+  if (program.last_exit.empty() || IsUp(program.state)) return text;
+  if (text.find(program.last_exit) != std::string::npos) return text;
+  if (!text.empty()) text += "; ";
+  text += "last exit: " + program.last_exit;
+  return text;
+}
+
+std::string FormatStatusTable(const std::vector<ProgramView>& programs, bool color) {
+  constexpr size_t kColumns = 6;
+  using Row = std::array<std::string, kColumns>;
+  std::vector<Row> rows;
+  rows.reserve(programs.size() + 1);
+  rows.push_back({"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "REASON"});
+  for (const ProgramView& p : programs) {
+    rows.push_back({p.name, p.state, p.pid > 0 ? std::to_string(p.pid) : "-",
+                    FormatUptime(p.uptime_ms), std::to_string(p.restarts), ReasonText(p)});
+  }
+
+  std::array<size_t, kColumns> width{};
+  for (const Row& row : rows) {
+    for (size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], row[c].size());
+  }
+
+  std::string out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t c = 0; c < kColumns; ++c) {
+      const std::string& cell = rows[r][c];
+      std::string_view paint = (color && r > 0 && c == 1) ? StateColor(cell) : "";
+      if (!paint.empty()) {
+        line += paint;
+        line += cell;
+        line += "\033[0m";
+      } else {
+        line += cell;
+      }
+      if (c + 1 < kColumns) line.append(width[c] - cell.size(), ' ').append(kColumnGap);
+    }
+    // An empty last column would otherwise leave the padding of the one before it.
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string FormatProgramLine(const ProgramView& program) {
+  std::string line = program.name + ": " + program.state;
+  if (program.pid > 0) {
+    line += " (pid " + std::to_string(program.pid) + ")";
+    return line;
+  }
+  // After `vigil stop`, "STOPPED" says it all; the reason matters when the action failed.
+  bool failed = program.state == "FATAL" || program.state == "BACKOFF" || program.state == "EXITED";
+  if (std::string reason = ReasonText(program); failed && !reason.empty()) {
+    line += " (" + reason + ")";
+  }
+  return line;
+}
+
+std::string FormatReloadSummary(const std::vector<std::string>& added,
+                                const std::vector<std::string>& removed,
+                                const std::vector<std::string>& changed,
+                                const std::vector<std::string>& unchanged) {
+  if (added.empty() && removed.empty() && changed.empty()) {
+    return "no changes (" + std::to_string(unchanged.size()) + " unchanged)\n";
+  }
+  std::string out;
+  if (!added.empty()) out += "added: " + Join(added) + "\n";
+  if (!removed.empty()) out += "removed: " + Join(removed) + "\n";
+  if (!changed.empty()) out += "changed: " + Join(changed) + "\n";
+  out += std::to_string(unchanged.size()) + " unchanged\n";
+  return out;
+}
+
+}  // namespace vigil::cli

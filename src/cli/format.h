@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Human-readable output of the CLI: the status table, uptimes and one-line summaries.
+// Pure functions of their inputs, so they are tested without a daemon or a terminal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/api_json.h"
+
+namespace vigil::cli {
+
+// Compact uptime with the two largest units: "45s", "3m12s", "2h5m", "3d4h".
+// Negative values (the API's "no process") give "-".
+std::string FormatUptime(int64_t uptime_ms);
+
+// The REASON column: the program's reason, plus its last exit when that adds something
+// (the process is not up and the reason does not already say how it exited).
+std::string ReasonText(const ProgramView& program);
+
+// The aligned table NAME STATE PID UPTIME RESTARTS REASON, one line per program, each
+// ending in '\n', no trailing blanks. With `color`, STATE is wrapped in ANSI colors
+// (columns stay aligned on the visible text).
+std::string FormatStatusTable(const std::vector<ProgramView>& programs, bool color);
+
+// "web: RUNNING (pid 1234)", "web: STOPPED", "web: FATAL (exited too quickly)": the pid
+// when a process runs, else the reason for a failed state (FATAL, BACKOFF, EXITED).
+std::string FormatProgramLine(const ProgramView& program);
+
+// The reply of POST /v1/reload in words: one line per non-empty list of added, removed
+// and changed programs, then "N unchanged"; "no changes" when nothing was added, removed or
+// changed.
+std::string FormatReloadSummary(const std::vector<std::string>& added,
+                                const std::vector<std::string>& removed,
+                                const std::vector<std::string>& changed,
+                                const std::vector<std::string>& unchanged);
+
+}  // namespace vigil::cli
