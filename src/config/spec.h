@@ -18,7 +18,7 @@ namespace vigil::config {
 
 // How one output stream of a program is written to disk.
 struct LogSpec {
-  uint64_t max_bytes = 10 * 1000 * 1000;  // rotate when the file reaches this size; 0 = never
+  uint64_t max_bytes = 10 * 1024 * 1024;  // rotate when the file reaches this size; 0 = never
   int keep = 10;                          // rotated files kept
   bool compress = false;                  // gzip rotated files
   bool timestamps = false;                // prefix each line with an ISO-8601 time

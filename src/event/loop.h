@@ -48,7 +48,9 @@ class Loop {
   void Post(std::function<void()> fn);
 
   // Calls `on_readable` every time `fd` becomes readable (or hung up), until the handle is
-  // destroyed. The fd is not owned and must outlive the handle.
+  // destroyed. The fd is not owned and must outlive the handle. The watch is
+  // edge-triggered (Asio registers fds with EPOLLET): the callback must read until EAGAIN,
+  // or arrange to come back (a zero timer) for data it leaves behind.
   HandlePtr WatchReadable(int fd, std::function<void()> on_readable);
 
   // Calls `fn` once after `delay`. Destroying the handle cancels it.

@@ -25,8 +25,9 @@ class Compressor;
 
 class LogFile {
  public:
-  // Opens (creating or appending to) `path`. Never fails: an open error is kept in
-  // error() and retried on the next write or after a back-off timer.
+  // Opens (creating or appending to) `path`. Never fails: an open error is reported by
+  // problem() and retried on a back-off timer (1 s doubling to 30 s), or at once by
+  // Reopen() and RotateNow().
   LogFile(event::Loop& loop, std::filesystem::path path, config::LogSpec spec, Compressor* compressor);
   ~LogFile();
 

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// EventLog: formats event lines and writes them to vigild.log (and stderr).
+#include "daemon/event_log.h"
+
+#include <unistd.h>
+
+#include "base/clock.h"
+
+namespace vigil::daemon {
+
+EventLog::EventLog(event::Loop& loop, const std::filesystem::path& path, config::LogSpec spec,
+                   logs::Compressor* compressor, bool echo_to_stderr)
+    : echo_(echo_to_stderr) {
+  spec.timestamps = true;
+  file_ = std::make_unique<logs::LogFile>(loop, path, spec, compressor);
+}
+
+void EventLog::Write(const std::string& subject, const std::string& message) {
+  std::string line = subject + ": " + message + "\n";
+  file_->Write(line);
+  if (echo_) {
+    std::string out = base::FormatIso8601(std::chrono::system_clock::now()) + " " + line;
+    // stderr may be a closed pipe or a full tty; losing the echo never matters, the file has it.
+    ssize_t ignored = ::write(STDERR_FILENO, out.data(), out.size());
+    (void)ignored;
+  }
+}
+
+}  // namespace vigil::daemon

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// daemon::EventLog: vigild's own log of everything it does (state changes with reasons,
+// restarts with exit statuses, signals sent, reloads) in log_dir/vigild.log, rotated like
+// program logs, and echoed to stderr so a foreground vigild shows it (and journald keeps it).
+// Thread rule: loop thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "logs/log_file.h"
+
+namespace vigil::daemon {
+
+class EventLog {
+ public:
+  EventLog(event::Loop& loop, const std::filesystem::path& path, config::LogSpec spec,
+           logs::Compressor* compressor, bool echo_to_stderr);
+  // One line, "SUBJECT: MESSAGE" (subject "vigild" for the daemon itself).
+  void Write(const std::string& subject, const std::string& message);
+  logs::LogFile& file() { return *file_; }
+
+ private:
+  std::unique_ptr<logs::LogFile> file_;
+  bool echo_;
+};
+
+}  // namespace vigil::daemon

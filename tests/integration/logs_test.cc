@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// End-to-end: log capture is complete and exact under a flood with rotation, and the CLI
+// reads and follows logs.
+#include <zlib.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "harness.h"
+
+namespace vigil::testing {
+namespace {
+
+class LogsTest : public VigilTest {};
+
+std::string ReadMaybeGz(const std::filesystem::path& path) {
+  if (path.extension() != ".gz") return ReadFile(path);
+  gzFile gz = gzopen(path.c_str(), "rb");
+  std::string out;
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(gz, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  gzclose(gz);
+  return out;
+}
+
+// Every numbered 100-byte line exactly once across the current and rotated files.
+void ExpectAllLinesOnce(const std::filesystem::path& log_dir, const std::string& stem, long lines) {
+  std::vector<unsigned char> seen(static_cast<size_t>(lines), 0);
+  long bad = 0, dup = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(log_dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(stem, 0) != 0) continue;
+    std::string data = ReadMaybeGz(entry.path());
+    size_t pos = 0;
+    while (pos < data.size()) {
+      size_t nl = data.find('\n', pos);
+      if (nl == std::string::npos || nl - pos != 99) {
+        ++bad;
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+        continue;
+      }
+      long n = std::atol(data.c_str() + pos);
+      if (n < 0 || n >= lines) ++bad;
+      else if (seen[static_cast<size_t>(n)]++) ++dup;
+      pos = nl + 1;
+    }
+  }
+  long missing = std::count(seen.begin(), seen.end(), 0);
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(dup, 0);
+  EXPECT_EQ(bad, 0);
+}
+
+TEST_F(LogsTest, FloodWithRotationKeepsEveryLineOnce) {
+  const long lines = 2'000'000;  // 200 MB
+  WriteConfig(fmt::format(R"([program.flood]
+command = ["{}", "flood", "{}"]
+stdout = {{ max_size = "10MB", keep = 40 }}
+)", Child(), lines));
+  StartDaemon();
+  auto total = [&] {
+    uint64_t sum = 0;
+    for (const auto& e : std::filesystem::directory_iterator(log_dir_))
+      if (e.path().filename().string().rfind("flood.out.log", 0) == 0) sum += e.file_size();
+    return sum;
+  };
+  ASSERT_TRUE(WaitFor([&] { return total() >= static_cast<uint64_t>(lines) * 100; }, std::chrono::seconds(120)))
+      << total();
+  ExpectAllLinesOnce(log_dir_, "flood.out.log", lines);
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(log_dir_))
+    if (e.path().filename().string().rfind("flood.out.log", 0) == 0) ++files;
+  EXPECT_GE(files, 20);
+}
+
+TEST_F(LogsTest, CompressedRotationKeepsEveryLineOnce) {
+  const long lines = 300'000;  // 30 MB
+  WriteConfig(fmt::format(R"([program.flood]
+command = ["{}", "flood", "{}"]
+stdout = {{ max_size = "4MB", keep = 20, compress = true }}
+)", Child(), lines));
+  StartDaemon();
+  auto complete = [&] {
+    int gz = 0;
+    for (const auto& e : std::filesystem::directory_iterator(log_dir_)) {
+      auto name = e.path().filename().string();
+      if (name.rfind("flood.out.log.", 0) == 0 && e.path().extension() == ".gz") ++gz;
+      else if (name.rfind("flood.out.log.", 0) == 0) return false;  // compression pending
+    }
+    return gz >= 7 && std::filesystem::file_size(log_dir_ / "flood.out.log") > 0;
+  };
+  ASSERT_TRUE(WaitFor(complete, std::chrono::seconds(120)));
+  ASSERT_TRUE(WaitFor([&] {
+    uint64_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(log_dir_))
+      if (e.path().filename().string().rfind("flood.out.log", 0) == 0) n += ReadMaybeGz(e.path()).size();
+    return n >= static_cast<uint64_t>(lines) * 100;
+  }, std::chrono::seconds(60)));
+  ExpectAllLinesOnce(log_dir_, "flood.out.log", lines);
+}
+
+TEST_F(LogsTest, OutputWithoutNewlineBeforeExitIsKept) {
+  WriteConfig(fmt::format(R"([program.oneshot]
+command = ["{}", "print-exit", "last words"]
+autorestart = "never"
+)", Child()));
+  StartDaemon();
+  ASSERT_TRUE(WaitForState("oneshot", "EXITED"));
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "oneshot.out.log") == "last words"; }));
+}
+
+TEST_F(LogsTest, CliShowsLastLinesAndTimestamps) {
+  WriteConfig(fmt::format(R"([program.talker]
+command = ["{}", "print", "one", "two", "three"]
+stdout = {{ timestamps = true }}
+)", Child()));
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "talker.out.log").find("three") != std::string::npos; }));
+  std::string file = ReadFile(log_dir_ / "talker.out.log");
+  // 2026-11-22T21:45:03.123Z one
+  EXPECT_EQ(file.size(), 3 * 25 + std::string("one\ntwo\nthree\n").size()) << file;
+  EXPECT_EQ(file[4], '-');
+  EXPECT_EQ(file[23], 'Z');
+  auto r = Vigil({"logs", "talker", "-n", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("two"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("three"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("one"), std::string::npos) << r.out;
+}
+
+TEST_F(LogsTest, StderrGoesToItsOwnFileOrIsMerged) {
+  WriteConfig(R"([program.split]
+command = ["sh", "-c", "echo out; echo err >&2; exec sleep 1000"]
+
+[program.merged]
+command = ["sh", "-c", "echo out; echo err >&2; exec sleep 1000"]
+merge_stderr = true
+)");
+  StartDaemon();
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "split.err.log") == "err\n"; }));
+  EXPECT_EQ(ReadFile(log_dir_ / "split.out.log"), "out\n");
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "merged.out.log") == "out\nerr\n"; }));
+  EXPECT_FALSE(std::filesystem::exists(log_dir_ / "merged.err.log"));
+  auto r = Vigil({"logs", "split", "--stderr"});
+  EXPECT_EQ(r.out, "err\n");
+}
+
+}  // namespace
+}  // namespace vigil::testing
