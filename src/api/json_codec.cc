@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
-#include "api/signal_names.h"
+#include "config/signals.h"
 
 namespace vigil::api {
 namespace {
@@ -124,10 +124,10 @@ base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_
   if (it == object->end()) return base::Status::InvalidArgument("missing field \"signal\"");
   base::Result<int> signo = base::Status::InvalidArgument("\"signal\" must be a name or a number");
   if (it->is_string()) {
-    signo = ParseSignalName(it->get_ref<const std::string&>());
+    signo = config::ParseSignal(it->get_ref<const std::string&>());
   } else if (it->is_number_unsigned()) {
     // Through the text parser so the range check lives in one place.
-    signo = ParseSignalName(std::to_string(it->get<uint64_t>()));
+    signo = config::ParseSignal(std::to_string(it->get<uint64_t>()));
   }
   if (!signo) return signo.error();
   request.signo = *signo;

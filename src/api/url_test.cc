@@ -6,7 +6,6 @@
 
 #include <csignal>
 
-#include "api/signal_names.h"
 
 namespace vigil::api {
 namespace {
@@ -36,25 +35,6 @@ TEST(UrlTest, RejectsMalformedTargets) {
   EXPECT_FALSE(ParseTarget("/v1/a%00b").has_value());
   EXPECT_FALSE(ParseTarget("/v1/x?lines=%").has_value());
   EXPECT_EQ(ParseTarget("/").value().segments.size(), 0u);
-}
-
-TEST(SignalNamesTest, AcceptsNamesWithOrWithoutPrefixAndNumbers) {
-  EXPECT_EQ(ParseSignalName("HUP").value(), SIGHUP);
-  EXPECT_EQ(ParseSignalName("SIGHUP").value(), SIGHUP);
-  EXPECT_EQ(ParseSignalName("sigterm").value(), SIGTERM);
-  EXPECT_EQ(ParseSignalName("USR2").value(), SIGUSR2);
-  EXPECT_EQ(ParseSignalName("9").value(), SIGKILL);
-  EXPECT_EQ(ParseSignalName(std::to_string(SIGRTMAX)).value(), SIGRTMAX);
-}
-
-TEST(SignalNamesTest, RejectsUnknown) {
-  for (const char* text : {"", "0", "SIG", "NOPE", "9x", "-1", "65", "99999999999999999999"}) {
-    auto result = ParseSignalName(text);
-    EXPECT_FALSE(result.has_value()) << text;
-    if (!result) {
-      EXPECT_EQ(result.error().code(), base::StatusCode::kInvalidArgument);
-    }
-  }
 }
 
 }  // namespace

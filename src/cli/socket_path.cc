@@ -2,6 +2,8 @@
 // Socket path resolution; the environment is read only in the *FromEnvironment wrapper.
 #include "cli/socket_path.h"
 
+#include "config/load.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,13 +11,10 @@
 namespace vigil::cli {
 
 std::filesystem::path DefaultSocketPath(uid_t uid, const char* xdg_runtime_dir) {
-  if (uid == 0) return "/run/vigil/vigil.sock";
-  // An empty XDG_RUNTIME_DIR would turn into the relative path "vigil/vigil.sock", which
-  // depends on the working directory; treat it like an unset one.
-  if (xdg_runtime_dir != nullptr && xdg_runtime_dir[0] != '\0') {
-    return std::filesystem::path(xdg_runtime_dir) / "vigil" / "vigil.sock";
-  }
-  return std::filesystem::path("/tmp/vigil-" + std::to_string(uid)) / "vigil.sock";
+  config::UserContext user;
+  user.uid = uid;
+  user.xdg_runtime_dir = xdg_runtime_dir ? xdg_runtime_dir : "";
+  return config::DefaultSocketPath(user);  // the rule vigild itself uses
 }
 
 std::filesystem::path ResolveSocketPath(const std::string& flag, const char* env_socket, uid_t uid,

@@ -18,8 +18,5 @@ std::filesystem::path DefaultStateDir(const UserContext& user);
 // root: /var/log/vigil; others: <state_dir>/logs, following a configured state_dir.
 std::filesystem::path DefaultLogDir(const UserContext& user,
                                     const std::filesystem::path& state_dir);
-// root: /run/vigil/vigil.sock; others: $XDG_RUNTIME_DIR/vigil/vigil.sock or
-// /tmp/vigil-<uid>/vigil.sock. Must agree with cli::DefaultSocketPath.
-std::filesystem::path DefaultSocketPath(const UserContext& user);
 
 }  // namespace vigil::config

@@ -32,6 +32,10 @@ struct UserContext {
 std::filesystem::path DefaultConfigPath(const UserContext& user);
 std::filesystem::path DefaultConfigPath();
 
+// root: /run/vigil/vigil.sock; others: $XDG_RUNTIME_DIR/vigil/vigil.sock or
+// /tmp/vigil-<uid>/vigil.sock. vigild's default, and where the CLI looks.
+std::filesystem::path DefaultSocketPath(const UserContext& user);
+
 // Reads and parses `file` with the process's UserContext. A read failure is an IoError
 // "FILE: strerror"; everything else is as ParseConfig.
 base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file);

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "base/unique_fd.h"
 #include "logs/compressor.h"
 #include "logs/rotated_files.h"
@@ -137,6 +139,8 @@ class LogFile::Impl {
     spec_ = spec;
     rotate_blocked_ = false;
   }
+
+  void SetProblemListener(std::function<void(const std::string&)> fn) { listener_ = std::move(fn); }
 
   event::HandlePtr Subscribe(std::function<void(std::string_view)> fn) {
     uint64_t id = subscribers_->next_id++;
@@ -324,6 +328,10 @@ class LogFile::Impl {
   void Fail(std::string reason) {
     if (!failed_) failure_ = std::move(reason);
     failed_ = true;
+    if (!problem_reported_ && listener_) {
+      problem_reported_ = true;
+      listener_(fmt::format("{}; keeping up to {} bytes in memory and retrying", failure_, kMaxPendingBytes));
+    }
     ArmRetry();
   }
 
@@ -387,6 +395,11 @@ class LogFile::Impl {
     if (!failed_) {
       backoff_ = kFirstRetry;
       if (!rotate_blocked_) retry_timer_.reset();  // healthy streams keep no timers
+      if (problem_reported_ && listener_) {
+        listener_(fmt::format("writing {} again{}", path_.string(),
+                              dropped > 0 ? fmt::format("; {} bytes were dropped meanwhile", dropped) : ""));
+      }
+      problem_reported_ = false;
     }
   }
 
@@ -413,6 +426,8 @@ class LogFile::Impl {
   std::string prune_problem_;
   base::Duration backoff_ = kFirstRetry;
   event::HandlePtr retry_timer_;  // armed only while something is wrong
+  std::function<void(const std::string&)> listener_;
+  bool problem_reported_ = false;  // the listener heard of the current write failure
 
   std::shared_ptr<SubscriberList> subscribers_;
   std::shared_ptr<CompressOutcome> compress_outcome_;
@@ -426,6 +441,9 @@ void LogFile::Write(std::string_view bytes) { impl_->Write(bytes); }
 void LogFile::Reopen() { impl_->Reopen(); }
 void LogFile::RotateNow() { impl_->RotateNow(); }
 void LogFile::SetSpec(const config::LogSpec& spec) { impl_->SetSpec(spec); }
+void LogFile::SetProblemListener(std::function<void(const std::string&)> fn) {
+  impl_->SetProblemListener(std::move(fn));
+}
 event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> fn) {
   return impl_->Subscribe(std::move(fn));
 }

@@ -37,6 +37,11 @@ Program::Program(ProgramEnv& env, config::ProgramSpec spec)
     stderr_log_ = std::make_unique<logs::LogFile>(env_.loop, LogPath(env_.log_dir, spec_.name, ".err.log"),
                                                   spec_.stderr_log, env_.compressor);
   }
+  auto report = [this](const std::string& message) {
+    if (env_.observer) env_.observer->OnProgramNote(*this, message);
+  };
+  stdout_log_->SetProblemListener(report);
+  if (stderr_log_) stderr_log_->SetProblemListener(report);
 }
 
 Program::~Program() {

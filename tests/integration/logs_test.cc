@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 // End-to-end: log capture is complete and exact under a flood with rotation, and the CLI
 // reads and follows logs.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <fstream>
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -145,6 +151,74 @@ merge_stderr = true
   EXPECT_FALSE(std::filesystem::exists(log_dir_ / "merged.err.log"));
   auto r = Vigil({"logs", "split", "--stderr"});
   EXPECT_EQ(r.out, "err\n");
+}
+
+}  // namespace
+}  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+class LogsFollowTest : public VigilTest {};
+
+TEST_F(LogsFollowTest, FollowStreamsNewOutputLive) {
+  WriteConfig(fmt::format(R"([program.chatty]
+command = ["sh", "-c", "echo first; while [ ! -e {0}/go ]; do sleep 0.05; done; echo second; exec sleep 1000"]
+)", dir_.string()));
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "chatty.out.log") == "first\n"; }));
+  auto out_path = dir_ / "follow.out";
+  pid_t follower = ::fork();
+  if (follower == 0) {
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::execl(VIGIL_BIN, VIGIL_BIN, "--socket", socket_.c_str(), "logs", "chatty", "-f", "-n", "5", nullptr);
+    ::_exit(127);
+  }
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(out_path) == "first\n"; })) << ReadFile(out_path);
+  std::ofstream(dir_ / "go") << "";
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(out_path) == "first\nsecond\n"; })) << ReadFile(out_path);
+  ::kill(follower, SIGTERM);
+  ::waitpid(follower, nullptr, 0);
+}
+
+TEST_F(LogsFollowTest, FullDiskIsReportedAndRecoveredWithoutLoss) {
+  // The log file is a symlink to /dev/full: every write fails with ENOSPC, as on a full disk.
+  std::filesystem::create_directories(log_dir_);
+  std::filesystem::create_symlink("/dev/full", log_dir_ / "writer.out.log");
+  WriteConfig(fmt::format(R"([program.writer]
+command = ["{}", "print", "line one", "line two"]
+)", Child()));
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] {
+    return Program("writer").value("reason", "").find("No space left on device") != std::string::npos;
+  })) << Program("writer").dump();
+  EXPECT_TRUE(WaitForState("writer", "RUNNING"));  // a full disk never stalls the program
+  EXPECT_TRUE(WaitFor([&] {
+    return ReadFile(log_dir_ / "vigild.log").find("No space left on device") != std::string::npos;
+  }));
+  // Space returns (the file becomes writable) and an external logrotate-style SIGUSR1 reopens.
+  std::filesystem::remove(log_dir_ / "writer.out.log");
+  ::kill(daemon_pid_, SIGUSR1);
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "writer.out.log") == "line one\nline two\n"; }))
+      << ReadFile(log_dir_ / "writer.out.log");
+  EXPECT_TRUE(WaitFor([&] { return Program("writer").value("reason", "x").empty(); }));
+  EXPECT_NE(ReadFile(log_dir_ / "vigild.log").find("writing " + (log_dir_ / "writer.out.log").string() + " again"),
+            std::string::npos);
+}
+
+TEST_F(LogsFollowTest, Sigusr1ReopensAfterExternalRotation) {
+  WriteConfig(fmt::format(R"([program.talker]
+command = ["sh", "-c", "echo before; while [ ! -e {0}/go ]; do sleep 0.05; done; echo after; exec sleep 1000"]
+)", dir_.string()));
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "talker.out.log") == "before\n"; }));
+  std::filesystem::rename(log_dir_ / "talker.out.log", log_dir_ / "talker.out.log.old");
+  ::kill(daemon_pid_, SIGUSR1);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(log_dir_ / "talker.out.log"); }));
+  std::ofstream(dir_ / "go") << "";
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "talker.out.log") == "after\n"; }));
+  EXPECT_EQ(ReadFile(log_dir_ / "talker.out.log.old"), "before\n");
 }
 
 }  // namespace

@@ -175,3 +175,37 @@ command = ["{0}", "idle"]
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST_F(SupervisionTest, SignalReachesTheProgram) {
+  auto order = dir_ / "events";
+  WriteConfig(fmt::format(R"([program.sig]
+command = ["{}", "idle", "{}", "sig"]
+start_seconds = "100ms"
+)", Child(), order.string()));
+  StartDaemon();
+  ASSERT_TRUE(WaitForState("sig", "RUNNING"));
+  int pid = Program("sig")["pid"];
+  auto r = Vigil({"signal", "TERM", "sig"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(order).find("stop sig") != std::string::npos; }));
+  // It exited 0 on TERM; on-failure does not restart an expected exit.
+  EXPECT_TRUE(WaitForState("sig", "EXITED"));
+  EXPECT_FALSE(ProcessAlive(pid));
+  r = Vigil({"signal", "HUP", "sig"});
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(SupervisionTest, SecondDaemonOnTheSameSocketRefusesToStart) {
+  WriteConfig(fmt::format("[program.a]\ncommand = [\"{}\", \"idle\"]\n", Child()));
+  StartDaemon();
+  auto second = RunDaemonToExit();
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("another vigild is already listening"), std::string::npos) << second.err;
+  EXPECT_TRUE(ProcessAlive(daemon_pid_));
+}
+
+}  // namespace
+}  // namespace vigil::testing
