@@ -102,8 +102,8 @@ class LogFile::Impl {
 
   void Write(std::string_view bytes) {
     if (bytes.empty()) return;
-    if (!subscribers_->entries.empty()) subscribers_->Deliver(bytes);
     if (!spec_.timestamps) {
+      if (!subscribers_->entries.empty()) subscribers_->Deliver(bytes);
       at_line_start_ = bytes.back() == '\n';
       Append(bytes);
       return;
@@ -119,6 +119,8 @@ class LogFile::Impl {
       at_line_start_ = nl != std::string_view::npos;
       bytes.remove_prefix(take);
     }
+    // Followers see what the file gets, so `vigil logs -f` matches the file.
+    if (!subscribers_->entries.empty()) subscribers_->Deliver(scratch_);
     Append(scratch_);
     if (scratch_.capacity() > kMaxIdleScratchBytes) scratch_ = std::string();
   }

@@ -43,7 +43,7 @@ class LogFile {
   // Applies new settings (reload); rotation/keep take effect from the next write.
   void SetSpec(const config::LogSpec& spec);
 
-  // Delivers every byte passed to Write() from now on (before timestamps are added)
+  // Delivers every byte written to the file from now on (with timestamps, if on)
   // until the handle is destroyed.
   event::HandlePtr Subscribe(std::function<void(std::string_view)> fn);
 

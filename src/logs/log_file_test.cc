@@ -369,8 +369,18 @@ TEST_F(LogFileTest, DeletedCurrentFileIsRecreatedAtNextRotation) {
   EXPECT_EQ(loop_.Poll(), 0u);
 }
 
-TEST_F(LogFileTest, SubscribersGetRawBytesUntilHandleIsGone) {
+TEST_F(LogFileTest, SubscribersGetTimestampedLinesLikeTheFile) {
   LogFile log(loop_, path_, Spec(0, 10, false, true), nullptr);
+  std::string got;
+  event::HandlePtr h = log.Subscribe([&](std::string_view s) { got += s; });
+  log.Write("x\ny");
+  log.Write("z\n");
+  EXPECT_EQ(got, ReadFile(path_));
+  EXPECT_EQ(got.size(), 2 * 25 + 5);
+}
+
+TEST_F(LogFileTest, SubscribersGetBytesUntilHandleIsGone) {
+  LogFile log(loop_, path_, Spec(0), nullptr);
   std::string a, b;
   event::HandlePtr ha = log.Subscribe([&](std::string_view s) { a += s; });
   event::HandlePtr hb;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -223,15 +224,44 @@ void Supervisor::Reconcile() {
     ++i;
   }
 
-  for (auto& e : entries_) {
+  // Indexes for this pass, so that a pass stays linear in the number of programs.
+  std::unordered_map<std::string, Program*> by_name;
+  std::unordered_map<std::string, std::vector<Program*>> dependents;
+  for (auto& e : entries_) by_name.emplace(e.program->name(), e.program.get());
+  for (auto& e : entries_)
+    for (const auto& dep : e.program->spec().depends_on) dependents[dep].push_back(e.program.get());
+
+  // Dependencies before dependents, so that one pass starts a dependency and shows its
+  // dependents waiting on its new state.
+  std::unordered_map<std::string, int> depth;
+  std::function<int(const Program&)> depth_of = [&](const Program& p) {
+    auto it = depth.find(p.name());
+    if (it != depth.end()) return it->second;
+    depth[p.name()] = 0;  // the config has no cycles; this only guards the recursion
+    int d = 0;
+    for (const auto& dep : p.spec().depends_on) {
+      auto dp = by_name.find(dep);
+      if (dp != by_name.end()) d = std::max(d, depth_of(*dp->second) + 1);
+    }
+    return depth[p.name()] = d;
+  };
+  std::vector<std::pair<int, Entry*>> ordered;
+  ordered.reserve(entries_.size());
+  for (auto& e : entries_) ordered.emplace_back(depth_of(*e.program), &e);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  for (auto& [unused_depth, entry] : ordered) {
+    Entry& e = *entry;
     Program& p = *e.program;
     if (e.removing || e.replacement) continue;
     if (e.want_up && !shutdown_done_) {
       if (p.state() != ProgramState::kStopped) continue;
       std::vector<std::string> waiting;
       for (const auto& dep : p.spec().depends_on) {
-        Program* d = Find(dep);
-        if (d && !Satisfies(*d)) waiting.push_back(fmt::format("{} ({})", dep, StateName(d->state())));
+        auto d = by_name.find(dep);
+        if (d != by_name.end() && !Satisfies(*d->second))
+          waiting.push_back(fmt::format("{} ({})", dep, StateName(d->second->state())));
       }
       if (waiting.empty()) {
         p.Handle(Event::kStart);
@@ -242,7 +272,7 @@ void Supervisor::Reconcile() {
       if (p.state() == ProgramState::kStopped || p.state() == ProgramState::kStopping) continue;
       // Dependents stop first: a program stops only once nothing that needs it runs.
       std::vector<std::string> waiting;
-      for (Program* d : Dependents(p))
+      for (Program* d : dependents[p.name()])
         if (HasProcess(d->state())) waiting.push_back(d->name());
       if (waiting.empty()) {
         p.Handle(Event::kStop);
