@@ -209,3 +209,23 @@ TEST_F(SupervisionTest, SecondDaemonOnTheSameSocketRefusesToStart) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST_F(SupervisionTest, UserDirectoryEnvironmentAndUmaskApply) {
+  if (::geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  WriteConfig(R"([program.who]
+command = ["sh", "-c", "echo $(id -un) $(pwd) $GREETING $(umask) $VIGIL_PROGRAM; exec sleep 1000"]
+user = "nobody"
+directory = "/tmp"
+umask = "027"
+environment = { GREETING = "hello world" }
+)");
+  StartDaemon();
+  EXPECT_TRUE(WaitFor([&] { return !ReadFile(log_dir_ / "who.out.log").empty(); }));
+  EXPECT_EQ(ReadFile(log_dir_ / "who.out.log"), "nobody /tmp hello world 0027 who\n");
+}
+
+}  // namespace
+}  // namespace vigil::testing
