@@ -74,7 +74,7 @@ if rh is not None and base is not None:
 if rh is not None and best_peer:
     bp = min(best_peer, key=best_peer.get)
     T.append(("restart faster than every peer (their best of default/min config)",
-              "%s ms vs fastest peer %s %s ms (%.2f×)" % (fmt(rh), bp, fmt(best_peer[bp]), rh / best_peer[bp]),
+              "%s ms vs fastest peer %s %s ms (%.3g×)" % (fmt(rh), bp, fmt(best_peer[bp]), rh / best_peer[bp]),
               ok(all(rh < v for v in best_peer.values()))))
 r1000 = med("vigild", "footprint", "N=1000", "main_rss_kb")
 if r1000 is not None:

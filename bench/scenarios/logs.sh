@@ -35,8 +35,13 @@ for M in $MODES; do
     adapter_start
     r=$(wait_started 1 60) || { note logs "$M: child did not start"; cleanup_run; continue; }
     read -r _ sts _ _ _ <<< "$r"
+    # the patterns must reach waitsize unexpanded (it re-expands them every
+    # 10 ms): expanded here, a rotated file that already exists would freeze
+    # the list to that one file
+    set -f
     # shellcheck disable=SC2046
     w=$("$BIN" waitsize "$EXP" $((TMO * 1000)) 20000 $(adapter_log_globs c0000))
+    set +f
     read -r dts bytes reached <<< "$w"
     f=$(waitev F 1 $((TMO * 1000)))
     read -r _ fts _ _ _ <<< "$f"

@@ -2,6 +2,7 @@
 // Daemon: wiring of every module, signals, and the Controller the API drives.
 #include "daemon/daemon.h"
 
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -68,6 +69,9 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
                                            spec_.socket.string(), spec_.log_dir.string()));
     supervisor_.Apply(spec_.programs);
     event_log_.Write("vigild", fmt::format("supervising {} programs", spec_.programs.size()));
+    // The supervisor holds the specs now; a second copy would cost memory per program.
+    std::vector<config::ProgramSpec>().swap(spec_.programs);
+    ReleaseFreedMemoryAfterBurst();
     loop_.Run();
     server_.Close();
     event_log_.Write("vigild", "all programs stopped; exiting");
@@ -141,7 +145,7 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
       event_log_.Write("vigild", "[vigil] paths changed; they take effect when vigild restarts");
     }
     auto result = supervisor_.Apply(spec->programs);
-    spec_.programs = spec->programs;
+    ReleaseFreedMemoryAfterBurst();
     event_log_.Write("vigild", fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged",
                                            spec_.config_path.string(), result.added.size(), result.removed.size(),
                                            result.changed.size(), result.unchanged.size()));
@@ -188,6 +192,14 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
         supervisor_.ReopenLogs();
         break;
     }
+  }
+
+  // Starting many programs leaves freed transient memory (environments, argv, parse trees)
+  // scattered in the heap; glibc only returns its top. Once the supervisor has acted on a
+  // config (its reconcile is already queued, so this runs after it), give the rest back, so
+  // that idle memory is what the programs need, not what starting them needed.
+  void ReleaseFreedMemoryAfterBurst() {
+    loop_.Post([] { ::malloc_trim(0); });
   }
 
   void Act(const std::vector<std::string>& names, bool wait, api::DoneFn done, Waiters::Goal goal,

@@ -87,11 +87,9 @@ class LogFile::Impl {
  public:
   Impl(event::Loop& loop, fs::path path, config::LogSpec spec, Compressor* compressor)
       : loop_(loop),
-        path_(std::move(path)),
+        path_(std::move(path).string()),
         spec_(spec),
-        compressor_(compressor),
-        subscribers_(std::make_shared<SubscriberList>()),
-        compress_outcome_(std::make_shared<CompressOutcome>()) {
+        compressor_(compressor) {
     if (Open()) CompressLeftovers();
   }
 
@@ -103,13 +101,15 @@ class LogFile::Impl {
   void Write(std::string_view bytes) {
     if (bytes.empty()) return;
     if (!spec_.timestamps) {
-      if (!subscribers_->entries.empty()) subscribers_->Deliver(bytes);
+      if (subscribers_ && !subscribers_->entries.empty()) subscribers_->Deliver(bytes);
       at_line_start_ = bytes.back() == '\n';
       Append(bytes);
       return;
     }
     // One stamp per call: every line starting in this chunk arrived at the same moment.
     const std::string stamp = base::FormatIso8601(std::chrono::system_clock::now()) + " ";
+    // One scratch buffer for all streams: the loop thread writes one chunk at a time.
+    thread_local std::string scratch_;
     scratch_.clear();
     while (!bytes.empty()) {
       if (at_line_start_) scratch_ += stamp;
@@ -120,7 +120,7 @@ class LogFile::Impl {
       bytes.remove_prefix(take);
     }
     // Followers see what the file gets, so `vigil logs -f` matches the file.
-    if (!subscribers_->entries.empty()) subscribers_->Deliver(scratch_);
+    if (subscribers_ && !subscribers_->entries.empty()) subscribers_->Deliver(scratch_);
     Append(scratch_);
     if (scratch_.capacity() > kMaxIdleScratchBytes) scratch_ = std::string();
   }
@@ -145,23 +145,24 @@ class LogFile::Impl {
   void SetProblemListener(std::function<void(const std::string&)> fn) { listener_ = std::move(fn); }
 
   event::HandlePtr Subscribe(std::function<void(std::string_view)> fn) {
+    if (!subscribers_) subscribers_ = std::make_shared<SubscriberList>();
     uint64_t id = subscribers_->next_id++;
     subscribers_->entries.push_back(
         std::make_shared<SubscriberList::Entry>(SubscriberList::Entry{id, std::move(fn)}));
     return std::make_unique<Subscription>(subscribers_, id);
   }
 
-  const fs::path& path() const { return path_; }
+  fs::path path() const { return path_; }
 
   std::string problem() const {
     std::vector<std::string> parts;
     if (failed_) {
-      parts.push_back(failure_ + " (" + std::to_string(pending_.size()) + " bytes waiting, " +
+      parts.push_back(trouble_->failure + " (" + std::to_string(trouble_->pending.size()) + " bytes waiting, " +
                       std::to_string(dropped_unreported_) + " dropped)");
     }
-    if (rotate_blocked_) parts.push_back(rotate_problem_);
-    if (!prune_problem_.empty()) parts.push_back(prune_problem_);
-    {
+    if (rotate_blocked_) parts.push_back(trouble_->rotate_problem);
+    if (trouble_ && !trouble_->prune_problem.empty()) parts.push_back(trouble_->prune_problem);
+    if (compress_outcome_) {
       std::lock_guard lock(compress_outcome_->mu);
       if (!compress_outcome_->problem.empty()) parts.push_back(compress_outcome_->problem);
     }
@@ -178,7 +179,7 @@ class LogFile::Impl {
   bool Open() {
     fd_.reset(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
     if (!fd_.valid()) {
-      Fail(base::ErrnoStatus("cannot open " + path_.string(), errno).message());
+      Fail(base::ErrnoStatus("cannot open " + path_, errno).message());
       return false;
     }
     struct stat st {};
@@ -273,7 +274,7 @@ class LogFile::Impl {
       }
       if (n < 0 && errno == EINTR) continue;
       int err = n < 0 ? errno : ENOSPC;  // write(2) returning 0 for a regular file: no room
-      Fail(base::ErrnoStatus("cannot write " + path_.string(), err).message());
+      Fail(base::ErrnoStatus("cannot write " + path_, err).message());
       break;
     }
     Account(data.substr(0, done));
@@ -304,7 +305,7 @@ class LogFile::Impl {
         return;
       }
       // Keep appending to the current file (nothing is lost) and try again later.
-      rotate_problem_ = base::ErrnoStatus("cannot rotate " + path_.string(), errno).message();
+      Trouble().rotate_problem = base::ErrnoStatus("cannot rotate " + path_, errno).message();
       rotate_blocked_ = true;
       ArmRetry();
       return;
@@ -315,11 +316,12 @@ class LogFile::Impl {
       QueueCompression(target);  // the worker prunes after compressing
     } else {
       base::Status s = PruneRotated(path_, spec_.keep);
-      prune_problem_ = s.ok() ? "" : s.message();
+      if (!s.ok() || trouble_) Trouble().prune_problem = s.ok() ? "" : s.message();
     }
   }
 
   void QueueCompression(const fs::path& file) {
+    if (!compress_outcome_) compress_outcome_ = std::make_shared<CompressOutcome>();
     compressor_->Enqueue(Compressor::Job{
         file, path_, spec_.keep, [outcome = compress_outcome_](const base::Status& s) {
           std::lock_guard lock(outcome->mu);
@@ -328,11 +330,11 @@ class LogFile::Impl {
   }
 
   void Fail(std::string reason) {
-    if (!failed_) failure_ = std::move(reason);
+    if (!failed_) Trouble().failure = std::move(reason);
     failed_ = true;
     if (!problem_reported_ && listener_) {
       problem_reported_ = true;
-      listener_(fmt::format("{}; keeping up to {} bytes in memory and retrying", failure_, kMaxPendingBytes));
+      listener_(fmt::format("{}; keeping up to {} bytes in memory and retrying", Trouble().failure, kMaxPendingBytes));
     }
     ArmRetry();
   }
@@ -342,11 +344,11 @@ class LogFile::Impl {
   void Buffer(std::string_view data) {
     size_t take = 0;
     if (dropped_unreported_ == 0) {
-      take = std::min(data.size(), kMaxPendingBytes - std::min(kMaxPendingBytes, pending_.size()));
-      pending_.append(data.data(), take);
+      take = std::min(data.size(), kMaxPendingBytes - std::min(kMaxPendingBytes, Trouble().pending.size()));
+      Trouble().pending.append(data.data(), take);
     }
     uint64_t dropped = data.size() - take;
-    if (dropped > 0 && dropped_unreported_ == 0) drop_reason_ = failure_;
+    if (dropped > 0 && dropped_unreported_ == 0) Trouble().drop_reason = Trouble().failure;
     dropped_unreported_ += dropped;
     dropped_total_ += dropped;
   }
@@ -377,9 +379,9 @@ class LogFile::Impl {
     failed_ = false;
     if (!fd_.valid() && !Open()) return;
     if (!was_failed) return;
-    failure_.clear();
-    std::string pending = std::move(pending_);
-    pending_.clear();
+    Trouble().failure.clear();
+    std::string pending = std::move(Trouble().pending);
+    Trouble().pending.clear();
     uint64_t dropped = std::exchange(dropped_unreported_, 0);
     Append(pending);
     if (failed_) {
@@ -389,7 +391,7 @@ class LogFile::Impl {
     if (dropped > 0) {
       std::string marker = line_bytes_ > 0 ? "\n" : "";
       if (spec_.timestamps) marker += base::FormatIso8601(std::chrono::system_clock::now()) + " ";
-      marker += "[vigil] " + std::to_string(dropped) + " bytes dropped: " + drop_reason_ + "\n";
+      marker += "[vigil] " + std::to_string(dropped) + " bytes dropped: " + Trouble().drop_reason + "\n";
       Append(marker);
       // The program's next byte starts a fresh line after the marker.
       at_line_start_ = true;
@@ -398,7 +400,7 @@ class LogFile::Impl {
       backoff_ = kFirstRetry;
       if (!rotate_blocked_) retry_timer_.reset();  // healthy streams keep no timers
       if (problem_reported_ && listener_) {
-        listener_(fmt::format("writing {} again{}", path_.string(),
+        listener_(fmt::format("writing {} again{}", path_,
                               dropped > 0 ? fmt::format("; {} bytes were dropped meanwhile", dropped) : ""));
       }
       problem_reported_ = false;
@@ -406,31 +408,42 @@ class LogFile::Impl {
   }
 
   event::Loop& loop_;
-  const fs::path path_;
+  // A plain string: fs::path keeps a parsed component list, which costs hundreds of bytes
+  // per stream with a thousand programs.
+  const std::string path_;
   config::LogSpec spec_;
   Compressor* const compressor_;
   base::UniqueFd fd_;
   uint64_t size_ = 0;        // bytes in the current file
   uint64_t line_bytes_ = 0;  // bytes after the file's last '\n'
   bool at_line_start_ = true;  // the program's next byte starts a line (for timestamps)
-  std::string scratch_;        // timestamped copy of the chunk being written
 
-  // Error state: the file cannot be opened or written; bytes wait in pending_.
+  // Error state: the file cannot be opened or written; bytes wait in TroubleState::pending.
   bool failed_ = false;
-  std::string failure_;
-  std::string pending_;
+
   uint64_t dropped_unreported_ = 0;  // dropped since the last marker line
   uint64_t dropped_total_ = 0;
-  std::string drop_reason_;
   // Rotation failed (rename refused): writing continues to the current file.
   bool rotate_blocked_ = false;
-  std::string rotate_problem_;
-  std::string prune_problem_;
+  // Details of what went wrong, allocated only for a stream that ever had trouble.
+  struct TroubleState {
+    std::string failure;
+    std::string pending;  // bytes kept while the file is unwritable
+    std::string drop_reason;
+    std::string rotate_problem;
+    std::string prune_problem;
+  };
+  std::unique_ptr<TroubleState> trouble_;
+  TroubleState& Trouble() {
+    if (!trouble_) trouble_ = std::make_unique<TroubleState>();
+    return *trouble_;
+  }
   base::Duration backoff_ = kFirstRetry;
   event::HandlePtr retry_timer_;  // armed only while something is wrong
   std::function<void(const std::string&)> listener_;
   bool problem_reported_ = false;  // the listener heard of the current write failure
 
+  // Both created on first use: most streams are never followed, many never compressed.
   std::shared_ptr<SubscriberList> subscribers_;
   std::shared_ptr<CompressOutcome> compress_outcome_;
 };
@@ -449,7 +462,7 @@ void LogFile::SetProblemListener(std::function<void(const std::string&)> fn) {
 event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> fn) {
   return impl_->Subscribe(std::move(fn));
 }
-const fs::path& LogFile::path() const { return impl_->path(); }
+fs::path LogFile::path() const { return impl_->path(); }
 std::string LogFile::problem() const { return impl_->problem(); }
 uint64_t LogFile::dropped_bytes() const { return impl_->dropped_bytes(); }
 

@@ -51,7 +51,7 @@ class LogFile {
   // and when it works again, for the event log. Not for the event log's own file.
   void SetProblemListener(std::function<void(const std::string&)> fn);
 
-  const std::filesystem::path& path() const;
+  std::filesystem::path path() const;
   // Empty when healthy; otherwise a plain-language problem such as
   // "cannot write /var/log/vigil/web.out.log: No space left on device (4096 bytes waiting, 0 dropped)".
   std::string problem() const;
