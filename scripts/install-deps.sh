@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build make pkg-config
   libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev
-  libsqlite3-dev libfmt-dev libcli11-dev zlib1g-dev
+  libsqlite3-dev libsqlitecpp-dev libhowardhinnant-date-dev tzdata
+  libfmt-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev curl procps
 )

@@ -58,6 +58,48 @@ struct ProgramSpec {
   bool operator==(const ProgramSpec&) const = default;
 };
 
+enum class TaskAction { kCommand, kRestart, kCleanup, kRotateLogs };
+enum class OverlapPolicy { kSkip, kQueue, kReplace };
+
+// What a `cleanup` task deletes: regular files under `paths` whose name matches `pattern`
+// (a glob, fnmatch(3)) that are older than `older_than` and/or, newest kept first, beyond
+// `max_total_size` in total. Symlinks are never followed.
+struct CleanupSpec {
+  std::vector<std::string> paths;  // absolute
+  std::string pattern = "*";
+  std::optional<base::Duration> older_than;
+  std::optional<uint64_t> max_total_bytes;
+  bool operator==(const CleanupSpec&) const = default;
+};
+
+// One [task.NAME]: a scheduled job (docs/config.md, docs/schedules.md).
+struct TaskSpec {
+  std::string name;
+  std::string schedule;  // as written; validated by schedule::Schedule::Parse
+  std::string timezone;  // "" = local time
+  TaskAction action = TaskAction::kCommand;
+  // kCommand: what to run, as for programs.
+  std::vector<std::string> argv;
+  std::string directory;
+  std::map<std::string, std::string> environment;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::string user;
+  // kRestart: the programs to restart (names as in depends_on, expanded to instances).
+  std::vector<std::string> programs;
+  // kCleanup
+  CleanupSpec cleanup;
+  std::optional<base::Duration> timeout;  // the run's process group is killed after it
+  OverlapPolicy overlap = OverlapPolicy::kSkip;
+  bool catch_up = false;               // run once at start-up if a run was missed while down
+  base::Duration random_delay{0};      // each run starts after a random delay in [0, random_delay]
+  int retries = 0;                     // extra attempts after a failed run
+  base::Duration retry_backoff{10000}; // first retry delay, doubled each attempt
+  bool enabled = true;
+  uint64_t output_max_bytes = 64 * 1024;  // output kept per run (the end of it)
+  bool operator==(const TaskSpec&) const = default;
+};
+
 struct DaemonSpec {
   std::filesystem::path config_path;  // absolute
   std::filesystem::path state_dir;
@@ -65,6 +107,8 @@ struct DaemonSpec {
   std::filesystem::path socket;
   LogSpec event_log;                  // vigild.log rotation ([vigil] log_max_size, log_keep)
   std::vector<ProgramSpec> programs;  // in file order
+  std::vector<TaskSpec> tasks;        // in file order
+  base::Duration history_retention{30LL * 24 * 3600 * 1000};  // [vigil] history_retention, "30d"
 };
 
 }  // namespace vigil::config

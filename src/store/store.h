@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// store::Store: vigild's durable history in one SQLite database (WAL mode) in state_dir:
+// programs and their desired state, every process lifetime, events (the audit trail),
+// and task runs. Schema and migrations: docs/store.md.
+// Writes never stall supervision: Record*/Begin*/End* calls queue the write and return at
+// once; one worker thread owns the write connection and applies the queue in order, in
+// batched transactions. When the database is locked, corrupt, unwritable or the disk is
+// full, writes are dropped (and counted) and problem() says so in plain words; vigild keeps
+// supervising. Reads (Query*) run on the caller's thread on a separate read connection.
+// Thread rule: all public methods are called from the loop thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+
+namespace vigil::store {
+
+struct Event {
+  int64_t id = 0;
+  base::WallTime time;
+  std::string type;     // "state", "restart", "signal", "spawn_error", "reload", "config_error", "task_run", "daemon", ...
+  std::string subject;  // program or task name, or "vigild"
+  std::string message;  // plain words, as in vigild.log
+  std::string details;  // a JSON object as text ("{}" when none)
+};
+
+struct EventFilter {
+  std::optional<base::WallTime> since;
+  std::string subject;  // "" = any
+  std::string type;     // "" = any
+  int64_t before_id = 0;  // paging: only events with id < before_id (0 = newest first page)
+  int limit = 100;
+};
+
+struct TaskRun {
+  int64_t id = 0;
+  std::string task;
+  std::string trigger;  // "schedule", "manual", "catch-up", "retry", "reboot"
+  base::WallTime started;
+  std::optional<base::WallTime> ended;  // nullopt while running (or interrupted, see below)
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  bool timed_out = false;
+  bool interrupted = false;  // vigild died while it ran; marked at the next start
+  std::string output_tail;   // last lines of output
+};
+
+struct DesiredState {
+  std::string program;
+  bool want_up = true;
+  std::string config_hash;  // of the program's spec when the user chose this
+};
+
+class Store {
+ public:
+  // Opens or creates the database, enables WAL, runs pending migrations and marks runs
+  // and process lifetimes left open by a vigild that died as interrupted. Fails (IoError,
+  // with the path and SQLite's message) only if the database cannot be opened at all; the
+  // daemon then runs without history and reports it.
+  static base::Result<std::unique_ptr<Store>> Open(const std::filesystem::path& db_path);
+  ~Store();  // flushes the queue (bounded by a few seconds), then closes
+
+  // --- writes (queued) ---
+  void RecordEvent(const Event& event);  // id and, if unset, time are filled in
+  // Returns the id the lifetime will have; EndProcess completes it.
+  int64_t BeginProcess(const std::string& program, int pid, base::WallTime started);
+  void EndProcess(int64_t lifetime_id, base::WallTime ended, const std::string& exit_status,
+                  const std::string& reason);
+  int64_t BeginRun(const std::string& task, const std::string& trigger, base::WallTime started);
+  void EndRun(const TaskRun& run);  // by run.id
+  void SetDesiredState(const DesiredState& state);
+  void SetTaskEnabled(const std::string& task, bool enabled);
+  // Deletes events, runs and lifetimes older than `cutoff`.
+  void Prune(base::WallTime cutoff);
+
+  // --- reads (synchronous) ---
+  base::Result<std::vector<Event>> QueryEvents(const EventFilter& filter);
+  base::Result<std::vector<TaskRun>> QueryRuns(const std::string& task, int limit);  // "" = all tasks, newest first
+  base::Result<std::optional<TaskRun>> LastRun(const std::string& task);
+  base::Result<std::vector<DesiredState>> DesiredStates();
+  base::Result<std::optional<bool>> TaskEnabled(const std::string& task);  // nullopt = never set
+
+  // "" when healthy; e.g. "history is not being recorded: database is locked (12 writes dropped)".
+  std::string problem() const;
+  // Blocks until the queue is written. For tests and shutdown.
+  void Flush();
+
+ private:
+  class Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::store
