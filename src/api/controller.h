@@ -51,6 +51,51 @@ struct ReloadSummary {
 
 enum class Stream { kStdout, kStderr };
 
+// A scheduled task, as the API reports it.
+struct TaskInfo {
+  std::string name;
+  std::string schedule;   // as written: "daily 03:00", "*/5 * * * *"
+  std::string timezone;   // "" = local
+  std::string action;     // "command", "restart", "cleanup", "rotate-logs"
+  bool enabled = true;
+  bool running = false;
+  int64_t next_run_ms = -1;  // unix ms; -1 when none (disabled, @reboot, impossible)
+  int64_t last_run_ms = -1;  // start of the last run; -1 if never
+  std::string last_result;   // "exit 0", "exit 1", "killed by SIGTERM", "timed out", "interrupted", "running", ""
+};
+
+// One run of a task.
+struct RunInfo {
+  int64_t id = 0;
+  std::string task;
+  std::string trigger;      // "schedule", "manual", "catch-up", "retry", "reboot"
+  int64_t started_ms = 0;
+  int64_t ended_ms = -1;    // -1 while running or when interrupted
+  int exit_code = -1;       // -1 when it did not exit normally
+  int signal = 0;           // the signal that ended it, 0 if none
+  bool timed_out = false;
+  bool interrupted = false; // vigild stopped while it ran
+  std::string result;       // as TaskInfo::last_result
+  std::string output_tail;  // last lines of output
+};
+
+struct EventInfo {
+  int64_t id = 0;
+  int64_t time_ms = 0;
+  std::string type;     // "state", "note", "signal", "spawn_error", "reload", "config_error", "task_run", "daemon", "log"
+  std::string subject;  // program, task, or "vigild"
+  std::string message;
+  std::string details_json;  // a JSON object as text
+};
+
+struct EventQuery {
+  int64_t since_ms = 0;    // 0 = no lower bound
+  std::string subject;     // "" = any
+  std::string type;        // "" = any
+  int64_t before_id = 0;   // paging: events older than this id; 0 = from the newest
+  int limit = 100;
+};
+
 // Called once with the outcome of an action.
 using DoneFn = std::function<void(base::Status)>;
 
@@ -88,6 +133,21 @@ class Controller {
   // Delivers every byte written to the stream from now on until the handle is destroyed.
   virtual base::Result<event::HandlePtr> FollowLog(const std::string& name, Stream stream,
                                                    std::function<void(std::string_view)> on_data) = 0;
+
+  // --- scheduled tasks and history (docs/api.md) ---
+  virtual std::vector<TaskInfo> ListTasks() = 0;
+  virtual base::Result<TaskInfo> GetTask(const std::string& name) = 0;  // NotFound if unknown
+  // Starts a run now (trigger "manual"), following the task's overlap policy (Conflict
+  // when "skip" and a run is going). wait = false: `done` gets the new run at once;
+  // wait = true: `done` gets it when it has ended.
+  virtual void RunTask(const std::string& name, bool wait, std::function<void(base::Result<RunInfo>)> done) = 0;
+  virtual base::Result<TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) = 0;
+  // Newest first; task "" = all tasks. NotFound for an unknown task name.
+  virtual base::Result<std::vector<RunInfo>> ListRuns(const std::string& task, int limit) = 0;
+  // The kept output of one run (its end, bounded by output_max_size). NotFound if unknown.
+  virtual base::Result<std::string> RunOutput(int64_t run_id) = 0;
+  // Newest first. Unavailable when history is not recorded (no database).
+  virtual base::Result<std::vector<EventInfo>> ListEvents(const EventQuery& query) = 0;
 };
 
 }  // namespace vigil::api
