@@ -71,6 +71,45 @@ class FakeController : public Controller {
     return event::HandlePtr(std::make_unique<FollowHandle>(follower));
   }
 
+  // Tasks, runs and events: canned data that tests may fill in.
+  std::vector<TaskInfo> ListTasks() override { return tasks; }
+  base::Result<TaskInfo> GetTask(const std::string& name) override {
+    for (const auto& t : tasks)
+      if (t.name == name) return t;
+    return base::Status::NotFound("unknown task: " + name);
+  }
+  void RunTask(const std::string& name, bool, std::function<void(base::Result<RunInfo>)> done) override {
+    if (!GetTask(name)) return done(base::Status::NotFound("unknown task: " + name));
+    RunInfo run;
+    run.id = static_cast<int64_t>(runs.size()) + 1;
+    run.task = name;
+    run.trigger = "manual";
+    runs.push_back(run);
+    done(run);
+  }
+  base::Result<TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) override {
+    for (auto& t : tasks)
+      if (t.name == name) {
+        t.enabled = enabled;
+        return t;
+      }
+    return base::Status::NotFound("unknown task: " + name);
+  }
+  base::Result<std::vector<RunInfo>> ListRuns(const std::string& task, int) override {
+    if (!task.empty() && !GetTask(task)) return base::Status::NotFound("unknown task: " + task);
+    return runs;
+  }
+  base::Result<std::string> RunOutput(int64_t id) override {
+    for (const auto& r : runs)
+      if (r.id == id) return r.output_tail;
+    return base::Status::NotFound("unknown run: " + std::to_string(id));
+  }
+  base::Result<std::vector<EventInfo>> ListEvents(const EventQuery&) override { return events; }
+
+  std::vector<TaskInfo> tasks;
+  std::vector<RunInfo> runs;
+  std::vector<EventInfo> events;
+
   // Delivers `data` to every follower whose handle is still alive.
   void Emit(std::string_view data) {
     auto followers = followers_;

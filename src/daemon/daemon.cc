@@ -172,6 +172,29 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     return log.Subscribe(std::move(on_data));
   }
 
+  // --- tasks and history: no [task.*] support is wired into vigild yet, so there are
+  // none to list or run, and no history database. ---
+  std::vector<api::TaskInfo> ListTasks() override { return {}; }
+  base::Result<api::TaskInfo> GetTask(const std::string& name) override {
+    return base::Status::NotFound("unknown task: " + name);
+  }
+  void RunTask(const std::string& name, bool, std::function<void(base::Result<api::RunInfo>)> done) override {
+    done(base::Status::NotFound("unknown task: " + name));
+  }
+  base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool) override {
+    return base::Status::NotFound("unknown task: " + name);
+  }
+  base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int) override {
+    if (!task.empty()) return base::Status::NotFound("unknown task: " + task);
+    return std::vector<api::RunInfo>{};
+  }
+  base::Result<std::string> RunOutput(int64_t run_id) override {
+    return base::Status::NotFound("unknown run: " + std::to_string(run_id));
+  }
+  base::Result<std::vector<api::EventInfo>> ListEvents(const api::EventQuery&) override {
+    return base::Status::Unavailable("no event history: see " + (spec_.log_dir / "vigild.log").string());
+  }
+
  private:
   void OnSignal(int signo) {
     switch (signo) {
