@@ -2,8 +2,8 @@
 // process::Spawn: how to start one Unix process for vigild (mechanism only; when to start
 // and what to do when it dies is supervise/'s policy). The child gets its own session and
 // process group, stdin from /dev/null, and stdout/stderr on pipes the caller reads.
-// Thread rule: call on the loop thread. Safe while other threads exist: nothing in the
-// child between fork and exec allocates or takes locks.
+// Thread rule: call on the loop thread, one spawn at a time (the child borrows a static
+// stack). Safe while other threads exist: the child neither allocates nor takes locks.
 #pragma once
 
 #include <sys/types.h>

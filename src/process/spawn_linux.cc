@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// fork/exec with an error pipe: the child reports the failing step and errno through a
-// close-on-exec pipe, so the parent learns synchronously whether exec succeeded.
+// clone(CLONE_VM | CLONE_VFORK) + exec: vigild waits until the child has exec'd, and a
+// child that fails before exec reports the step and errno in shared memory, so the caller
+// learns synchronously and precisely whether the program started.
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,11 +25,6 @@ namespace {
 
 enum class Step : int { kDevNull, kDup, kSetsid, kChdir, kSetgroups, kSetgid, kSetuid, kExec };
 
-struct ChildError {
-  Step step;
-  int err;
-};
-
 const char* StepText(Step step) {
   switch (step) {
     case Step::kDevNull: return "cannot open /dev/null";
@@ -42,38 +39,57 @@ const char* StepText(Step step) {
   return "spawn failed";
 }
 
-// Only async-signal-safe calls from here to exec (see signal-safety(7)).
-[[noreturn]] void RunChild(const SpawnRequest& req, const char* exe, char* const* argv, char* const* envp,
-                           int out_w, int err_w, int report_w, const std::vector<gid_t>& groups) {
-  auto fail = [report_w](Step step) {
-    ChildError e{step, errno};
-    ssize_t ignored = ::write(report_w, &e, sizeof e);
-    (void)ignored;
+// What the child needs, built before it exists, and where it reports a failure: the child
+// shares vigild's memory (CLONE_VM) until it execs, so it writes the failing step and errno
+// straight into this struct.
+struct ChildArgs {
+  const SpawnRequest* req;
+  const char* exe;
+  char* const* argv;
+  char* const* envp;
+  int out_w;
+  int err_w;
+  const std::vector<gid_t>* groups;
+  volatile int failed_step = -1;
+  volatile int failed_errno = 0;
+};
+
+// Runs in the child, on its own stack, in vigild's memory, while vigild waits (CLONE_VFORK):
+// no allocation, no locks, no glibc wrappers that talk to other threads (setuid & co. go
+// through raw syscalls, since glibc's would signal vigild's other threads), nothing but
+// async-signal-safe calls until exec (see signal-safety(7)).
+int RunChild(void* raw) {
+  auto* a = static_cast<ChildArgs*>(raw);
+  const SpawnRequest& req = *a->req;
+  auto fail = [a](Step step) {
+    a->failed_errno = errno;
+    a->failed_step = static_cast<int>(step);
     ::_exit(127);
   };
+  // Handlers were inherited as a copy (no CLONE_SIGHAND): reset them while every signal is
+  // still blocked, so none of vigild's handlers can run here; then unblock.
+  for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // Dispositions set to SIG_IGN survive exec(2); handlers are reset by exec itself.
-  for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
 
   if (::setsid() < 0) fail(Step::kSetsid);
   int devnull = ::open("/dev/null", O_RDONLY);
   if (devnull < 0) fail(Step::kDevNull);
-  if (::dup2(devnull, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(err_w, 2) < 0) fail(Step::kDup);
+  if (::dup2(devnull, 0) < 0 || ::dup2(a->out_w, 1) < 0 || ::dup2(a->err_w, 2) < 0) fail(Step::kDup);
   if (req.gid) {
-    if (::setgroups(groups.size(), groups.data()) < 0) fail(Step::kSetgroups);
-    if (::setgid(*req.gid) < 0) fail(Step::kSetgid);
+    if (::syscall(SYS_setgroups, a->groups->size(), a->groups->data()) < 0) fail(Step::kSetgroups);
+    if (::syscall(SYS_setgid, *req.gid) < 0) fail(Step::kSetgid);
   }
-  if (req.uid && ::setuid(*req.uid) < 0) fail(Step::kSetuid);
+  if (req.uid && ::syscall(SYS_setuid, *req.uid) < 0) fail(Step::kSetuid);
   if (!req.directory.empty() && ::chdir(req.directory.c_str()) < 0) fail(Step::kChdir);
   if (req.umask) ::umask(*req.umask);
-  // Everything above fd 2 except the report pipe is already close-on-exec; make sure of
-  // fds a library may have opened without O_CLOEXEC.
+  // Everything above fd 2 is meant to be close-on-exec; make sure of fds a library may
+  // have opened without O_CLOEXEC.
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-  ::execve(exe, argv, envp);
+  ::execve(a->exe, a->argv, a->envp);
   fail(Step::kExec);
-  ::_exit(127);  // not reached: fail() exits
+  return 127;  // not reached: fail() exits
 }
 
 std::vector<std::string> BuildEnvironment(const SpawnRequest& req) {
@@ -153,7 +169,7 @@ base::Result<SpawnedChild> Spawn(const SpawnRequest& req) {
   envp.push_back(nullptr);
   std::vector<gid_t> groups = SupplementaryGroups(req);
 
-  int out[2], err[2] = {-1, -1}, report[2];
+  int out[2], err[2] = {-1, -1};
   if (::pipe2(out, O_CLOEXEC) < 0) return base::ErrnoStatus("pipe", errno);
   base::UniqueFd out_r(out[0]), out_w(out[1]);
   base::UniqueFd err_r, err_w;
@@ -162,31 +178,32 @@ base::Result<SpawnedChild> Spawn(const SpawnRequest& req) {
     err_r.reset(err[0]);
     err_w.reset(err[1]);
   }
-  if (::pipe2(report, O_CLOEXEC) < 0) return base::ErrnoStatus("pipe", errno);
-  base::UniqueFd report_r(report[0]), report_w(report[1]);
 
-  pid_t pid = ::fork();
-  if (pid < 0) return base::ErrnoStatus("fork", errno);
-  if (pid == 0) {
-    RunChild(req, exe->c_str(), argv.data(), envp.data(), out_w.get(),
-             req.merge_stderr ? out_w.get() : err_w.get(), report_w.get(), groups);
-  }
+  ChildArgs args{&req, exe->c_str(), argv.data(), envp.data(), out_w.get(),
+                 req.merge_stderr ? out_w.get() : err_w.get(), &groups};
+  // CLONE_VM | CLONE_VFORK, like posix_spawn: no copy of vigild's page tables and no
+  // copy-on-write faults afterwards, which is what makes fork() slow in a process with a
+  // thousand programs. vigild is suspended until the child has exec'd or exited, so one
+  // stack serves every spawn.
+  static constexpr size_t kChildStack = 64 * 1024;
+  alignas(64) static char child_stack[kChildStack];
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::clone(RunChild, child_stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return base::ErrnoStatus("clone", clone_errno);
   out_w.reset();
   err_w.reset();
-  report_w.reset();
 
-  // EOF means exec succeeded (the pipe was close-on-exec); a record means it failed.
-  ChildError ce{};
-  ssize_t n;
-  do {
-    n = ::read(report_r.get(), &ce, sizeof ce);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof ce)) {
-    std::string what = StepText(ce.step);
-    if (ce.step == Step::kChdir) what += " " + req.directory;
-    if (ce.step == Step::kExec) what += " " + *exe;
+  if (args.failed_step >= 0) {
+    auto step = static_cast<Step>(args.failed_step);
+    std::string what = StepText(step);
+    if (step == Step::kChdir) what += " " + req.directory;
+    if (step == Step::kExec) what += " " + *exe;
     // The failed child has _exit(127)ed; the caller's reaper collects it like any orphan.
-    return base::ErrnoStatus(what, ce.err);
+    return base::ErrnoStatus(what, args.failed_errno);
   }
   SpawnedChild child;
   child.pid = pid;
