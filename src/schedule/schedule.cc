@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+// Schedule: parsing of the readable forms and macros into cron fields or an interval, and
+// the next fire time, walked in local wall-clock time of the task's zone (date/tz).
+#include "schedule/schedule.h"
+
+#include <cctype>
+#include <charconv>
+#include <exception>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include "base/units.h"
+#include "schedule/cron_fields.h"
+
+namespace vigil::schedule {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using LocalMinutes = date::local_time<minutes>;
+
+constexpr auto kSearchHorizon = days(5 * 366);
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::vector<std::string> Words(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+// "03:00" -> {3, 0}
+base::Result<std::pair<int, int>> ParseClock(std::string_view text, std::string_view whole) {
+  auto bad = base::Status::InvalidArgument(fmt::format("bad time \"{}\" in \"{}\" (expected HH:MM)", text, whole));
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos) return bad;
+  int h = -1, m = -1;
+  auto hs = text.substr(0, colon), ms = text.substr(colon + 1);
+  auto r1 = std::from_chars(hs.data(), hs.data() + hs.size(), h);
+  auto r2 = std::from_chars(ms.data(), ms.data() + ms.size(), m);
+  if (r1.ec != std::errc() || r1.ptr != hs.data() + hs.size() || r2.ec != std::errc() ||
+      r2.ptr != ms.data() + ms.size() || ms.size() != 2 || hs.empty() || h < 0 || h > 23 || m < 0 || m > 59)
+    return bad;
+  return std::make_pair(h, m);
+}
+
+}  // namespace
+
+struct Schedule::Impl {
+  enum class Kind { kCron, kEvery, kReboot } kind = Kind::kCron;
+  CronFields cron;
+  base::Duration every{0};
+  bool every_from_midnight = false;
+  const date::time_zone* zone = nullptr;
+  std::string text;
+  std::string timezone;
+
+  std::optional<base::WallTime> NextCron(base::WallTime after) const;
+  std::optional<base::WallTime> NextEvery(base::WallTime after) const;
+};
+
+namespace {
+
+// Local wall time -> instant. A time skipped by a spring-forward change maps to the end of
+// the gap (the first valid instant after it); a repeated time maps to its first occurrence.
+base::WallTime ToSys(const date::time_zone* zone, LocalMinutes local) {
+  auto info = zone->get_info(local);
+  switch (info.result) {
+    case date::local_info::unique:
+      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(
+          (local - info.first.offset).time_since_epoch()));
+    case date::local_info::nonexistent:
+      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(info.second.begin.time_since_epoch()));
+    case date::local_info::ambiguous:
+    default:
+      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(
+          (local - info.first.offset).time_since_epoch()));
+  }
+}
+
+LocalMinutes ToLocal(const date::time_zone* zone, base::WallTime t) {
+  auto sys = date::floor<std::chrono::seconds>(t);
+  auto local = zone->to_local(sys);
+  return date::floor<minutes>(local);
+}
+
+}  // namespace
+
+std::optional<base::WallTime> Schedule::Impl::NextCron(base::WallTime after) const {
+  // Walk local wall-clock minutes, skipping whole months, days and hours that cannot
+  // match, so even a rare schedule is found in a few hundred steps.
+  LocalMinutes t = ToLocal(zone, after) + minutes(1);
+  const LocalMinutes end = t + kSearchHorizon;
+  while (t < end) {
+    auto day = date::floor<days>(t);
+    date::year_month_day ymd{day};
+    if (!cron.months[static_cast<unsigned>(ymd.month())]) {
+      auto first_next = date::year_month_day{ymd.year() / ymd.month() / 1} + date::months(1);
+      t = LocalMinutes(date::local_days(first_next));
+      continue;
+    }
+    unsigned wd = date::weekday(day).c_encoding();
+    if (!cron.DayMatches(static_cast<unsigned>(ymd.day()), wd)) {
+      t = LocalMinutes(day + days(1));
+      continue;
+    }
+    auto hms = date::make_time(t - day);
+    auto h = static_cast<size_t>(hms.hours().count());
+    if (!cron.hours[h]) {
+      t = LocalMinutes(day) + hours(h + 1);
+      continue;
+    }
+    auto m = static_cast<size_t>(hms.minutes().count());
+    if (!cron.minutes[m]) {
+      t += minutes(1);
+      continue;
+    }
+    base::WallTime when = ToSys(zone, t);
+    // A fall-back repeat can map a later wall time to an earlier instant; a gap can map
+    // several wall times to one instant. Either way, only strictly later instants count.
+    if (when > after) return when;
+    t += minutes(1);
+  }
+  return std::nullopt;
+}
+
+std::optional<base::WallTime> Schedule::Impl::NextEvery(base::WallTime after) const {
+  if (!every_from_midnight) {
+    // Multiples of the interval since the Unix epoch.
+    auto since = std::chrono::duration_cast<base::Duration>(after.time_since_epoch());
+    auto k = since / every + 1;
+    return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(every * k));
+  }
+  // Multiples of the interval since local midnight ("every 6h": 00:00, 06:00, ...).
+  auto local = zone->to_local(date::floor<std::chrono::milliseconds>(after));
+  auto day = date::floor<days>(local);
+  for (int d = 0; d < 3; ++d) {
+    auto midnight = date::local_time<std::chrono::milliseconds>(day + days(d));
+    for (auto at = midnight; at < midnight + days(1); at += every) {
+      auto at_minutes = date::floor<minutes>(at);
+      base::WallTime when = ToSys(zone, at_minutes) + (at - at_minutes);
+      if (when > after) return when;
+    }
+  }
+  return std::nullopt;
+}
+
+Schedule::Schedule(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Schedule::Schedule(const Schedule& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
+Schedule& Schedule::operator=(const Schedule& other) {
+  if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
+  return *this;
+}
+Schedule::Schedule(Schedule&&) noexcept = default;
+Schedule& Schedule::operator=(Schedule&&) noexcept = default;
+Schedule::~Schedule() = default;
+
+bool Schedule::at_reboot() const { return impl_->kind == Impl::Kind::kReboot; }
+const std::string& Schedule::text() const { return impl_->text; }
+const std::string& Schedule::timezone() const { return impl_->timezone; }
+
+std::optional<base::WallTime> Schedule::NextAfter(base::WallTime after) const {
+  switch (impl_->kind) {
+    case Impl::Kind::kReboot: return std::nullopt;
+    case Impl::Kind::kEvery: return impl_->NextEvery(after);
+    case Impl::Kind::kCron: return impl_->NextCron(after);
+  }
+  return std::nullopt;
+}
+
+base::Result<Schedule> Schedule::Parse(std::string_view text, std::string_view timezone) {
+  auto impl = std::make_unique<Impl>();
+  impl->text = std::string(text);
+  impl->timezone = std::string(timezone);
+  // The date library throws for unknown zones and a missing database; nothing escapes.
+  try {
+    if (timezone.empty()) {
+      impl->zone = date::current_zone();
+    } else if (timezone == "UTC") {
+      impl->zone = date::locate_zone("Etc/UTC");
+    } else {
+      impl->zone = date::locate_zone(timezone);
+    }
+  } catch (const std::exception&) {
+    if (timezone.empty()) {
+      impl->zone = date::locate_zone("Etc/UTC");  // no /etc/localtime: UTC, as libc does
+    } else {
+      return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", timezone));
+    }
+  }
+
+  std::string s = Trim(text);
+  std::string lower = s;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string cron;
+  if (lower.empty()) return base::Status::InvalidArgument("empty schedule");
+  if (lower[0] == '@') {
+    if (lower == "@reboot") {
+      impl->kind = Impl::Kind::kReboot;
+      return Schedule(std::move(impl));
+    }
+    if (lower == "@yearly" || lower == "@annually") cron = "0 0 1 1 *";
+    else if (lower == "@monthly") cron = "0 0 1 * *";
+    else if (lower == "@weekly") cron = "0 0 * * 0";
+    else if (lower == "@daily" || lower == "@midnight") cron = "0 0 * * *";
+    else if (lower == "@hourly") cron = "0 * * * *";
+    else
+      return base::Status::InvalidArgument(fmt::format(
+          "unknown macro \"{}\" (expected @reboot, @yearly, @monthly, @weekly, @daily or @hourly)", s));
+  } else if (std::isalpha(static_cast<unsigned char>(lower[0]))) {
+    std::vector<std::string> w = Words(lower);
+    if (w[0] == "every") {
+      if (w.size() != 2)
+        return base::Status::InvalidArgument(fmt::format("expected \"every DURATION\" like \"every 5m\", got \"{}\"", s));
+      auto d = base::ParseDuration(w[1]);
+      if (!d || d->count() < 1000)
+        return base::Status::InvalidArgument(
+            fmt::format("bad interval \"{}\" in \"{}\" (expected a duration of at least 1s, like 5m or 6h)", w[1], s));
+      impl->kind = Impl::Kind::kEvery;
+      impl->every = *d;
+      impl->every_from_midnight = std::chrono::hours(24) % *d == base::Duration(0);
+      return Schedule(std::move(impl));
+    }
+    if (w[0] == "daily" && w.size() == 2) {
+      auto hm = ParseClock(w[1], s);
+      if (!hm) return hm.error();
+      cron = fmt::format("{} {} * * *", hm->second, hm->first);
+    } else if (w[0] == "weekly" && w.size() == 3) {
+      int wd = ParseWeekday(w[1]);
+      if (wd < 0) return base::Status::InvalidArgument(fmt::format("unknown day \"{}\" in \"{}\"", w[1], s));
+      auto hm = ParseClock(w[2], s);
+      if (!hm) return hm.error();
+      cron = fmt::format("{} {} * * {}", hm->second, hm->first, wd);
+    } else if (w[0] == "monthly" && w.size() == 3) {
+      int day = 0;
+      auto r = std::from_chars(w[1].data(), w[1].data() + w[1].size(), day);
+      if (r.ec != std::errc() || r.ptr != w[1].data() + w[1].size() || day < 1 || day > 31)
+        return base::Status::InvalidArgument(fmt::format("bad day of month \"{}\" in \"{}\" (expected 1-31)", w[1], s));
+      auto hm = ParseClock(w[2], s);
+      if (!hm) return hm.error();
+      cron = fmt::format("{} {} {} * *", hm->second, hm->first, day);
+    } else {
+      return base::Status::InvalidArgument(fmt::format(
+          "unknown schedule \"{}\" (expected cron fields, @daily and friends, \"every 5m\", \"daily 03:00\", "
+          "\"weekly sun 02:00\" or \"monthly 1 04:00\")",
+          s));
+    }
+  } else {
+    cron = s;
+  }
+  auto fields = ParseCronFields(cron, s);
+  if (!fields) return fields.error();
+  impl->cron = *fields;
+  return Schedule(std::move(impl));
+}
+
+}  // namespace vigil::schedule
