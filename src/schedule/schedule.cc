@@ -196,7 +196,13 @@ base::Result<Schedule> Schedule::Parse(std::string_view text, std::string_view t
     }
   } catch (const std::exception&) {
     if (timezone.empty()) {
-      impl->zone = date::locate_zone("Etc/UTC");  // no /etc/localtime: UTC, as libc does
+      // No usable /etc/localtime or TZ: UTC, as libc does. The lookup throws too if the
+      // tz database itself is missing.
+      try {
+        impl->zone = date::locate_zone("Etc/UTC");
+      } catch (const std::exception& e) {
+        return base::Status::InvalidArgument(fmt::format("no time zone database: {}", e.what()));
+      }
     } else {
       return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", timezone));
     }
