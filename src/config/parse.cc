@@ -9,14 +9,15 @@
 #include "config/defaults.h"
 #include "config/load.h"
 #include "config/program_table.h"
+#include "config/task_table.h"
 #include "config/toml_reader.h"
 
 namespace vigil::config {
 namespace {
 
 // The top-level tables vigil understands. This list is the single place to extend when a
-// new section is added (the planned [task.NAME] tables for scheduled jobs go here).
-enum class Section { kVigil, kProgram };
+// new section is added.
+enum class Section { kVigil, kProgram, kTask };
 struct SectionName {
   std::string_view name;
   Section section;
@@ -24,10 +25,11 @@ struct SectionName {
 constexpr SectionName kSections[] = {
     {"vigil", Section::kVigil},
     {"program", Section::kProgram},
+    {"task", Section::kTask},
 };
-constexpr std::string_view kSectionList = "[vigil] or [program.NAME]";
+constexpr std::string_view kSectionList = "[vigil], [program.NAME] or [task.NAME]";
 
-constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep";
+constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep, history_retention";
 
 // bind(2) on AF_UNIX: sun_path holds 108 bytes including the terminating NUL.
 constexpr size_t kMaxSocketPathBytes = 107;
@@ -69,6 +71,7 @@ class ConfigParser {
     spec.event_log = DefaultLogSpec();
     const toml::node* vigil = nullptr;
     const toml::node* programs = nullptr;
+    const toml::node* tasks = nullptr;
     for (const auto& [k, v] : EntriesInFileOrder(root)) {
       const SectionName* known = nullptr;
       for (const SectionName& s : kSections) {
@@ -85,13 +88,22 @@ class ConfigParser {
         case Section::kProgram:
           programs = v;
           break;
+        case Section::kTask:
+          tasks = v;
+          break;
       }
     }
     if (auto s = ParseVigil(vigil, &spec); !s.ok()) return s;
-    if (programs == nullptr) return spec;
-    auto expanded = ParsePrograms(*programs);
-    if (!expanded) return expanded.error();
-    spec.programs = std::move(*expanded);
+    if (programs != nullptr) {
+      auto expanded = ParsePrograms(*programs);
+      if (!expanded) return expanded.error();
+      spec.programs = std::move(*expanded);
+    }
+    if (tasks != nullptr) {
+      auto parsed = ParseTasks(*tasks, spec.programs);
+      if (!parsed) return parsed.error();
+      spec.tasks = std::move(*parsed);
+    }
     return spec;
   }
 
@@ -128,6 +140,10 @@ class ConfigParser {
           s = reader_.ReadSize(*v, child, &spec->event_log.max_bytes);
         } else if (name == "log_keep") {
           s = reader_.ReadInt(*v, child, 0, 100000, &spec->event_log.keep);
+        } else if (name == "history_retention") {
+          s = reader_.ReadDuration(*v, child, &spec->history_retention);
+          if (s.ok() && spec->history_retention.count() == 0)
+            s = reader_.Error(*v, child, "must be greater than 0");
         } else {
           s = reader_.UnknownKey(*k, child, kVigilKeys);
         }
@@ -164,6 +180,32 @@ class ConfigParser {
       tables.push_back(std::move(parsed));
     }
     return ExpandPrograms(errors_, tables);
+  }
+
+  base::Result<std::vector<TaskSpec>> ParseTasks(const toml::node& node, const std::vector<ProgramSpec>& programs) {
+    const KeyPath key("task");
+    const auto* table = node.as_table();
+    if (table == nullptr) return reader_.WrongType(node, key, "tables like [task.NAME]");
+    std::vector<TaskSpec> out;
+    for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+      const std::string name(k->str());
+      if (!IsValidProgramName(name)) {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "task names may contain only letters, digits, '_', '.' and '-'");
+      }
+      // Programs and tasks share one namespace: both are subjects of events and history.
+      for (const auto& p : programs) {
+        if (p.table_name == name) {
+          return errors_.Error(LineOf(*k), key.Child(name),
+                               "a program is already called \"" + name + "\"; tasks and programs need distinct names");
+        }
+      }
+      TaskTable parsed;
+      if (auto s = ParseTaskTable(errors_, file_.parent_path().string(), name, *v, &parsed); !s.ok()) return s;
+      if (auto s = ResolveTaskPrograms(errors_, programs, &parsed); !s.ok()) return s;
+      out.push_back(std::move(parsed.spec));
+    }
+    return out;
   }
 
   const std::filesystem::path file_;

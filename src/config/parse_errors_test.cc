@@ -59,18 +59,18 @@ TEST(ConfigErrorTest, DuplicateProgramTableIsRejected) {
 }
 
 TEST(ConfigErrorTest, UnknownTopLevelTable) {
-  EXPECT_EQ(ErrorOf(Lines({"[vigil]", "", "[task.backup]", "command = \"x\""})),
-            std::string(kFile) + ":3: task: unknown table (expected [vigil] or [program.NAME])");
+  EXPECT_EQ(ErrorOf(Lines({"[vigil]", "", "[tasks.backup]", "command = \"x\""})),
+            std::string(kFile) + ":3: tasks: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
   EXPECT_EQ(
       ErrorOf(Lines({"programs = 1"})),
-      std::string(kFile) + ":1: programs: unknown table (expected [vigil] or [program.NAME])");
+      std::string(kFile) + ":1: programs: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
 }
 
 TEST(ConfigErrorTest, UnknownKeys) {
   EXPECT_EQ(ErrorOf(Lines({"[vigil]", "statedir = \"x\""})),
             std::string(kFile) +
                 ":2: vigil.statedir: unknown key (expected one of: state_dir, log_dir, socket, "
-                "log_max_size, log_keep)");
+                "log_max_size, log_keep, history_retention)");
   const std::string program_error = ErrorOf(Program({"autorestarts = true"}));
   EXPECT_EQ(program_error.rfind(
                 At3("program.web.autorestarts: unknown key (expected one of: command, "), 0),
@@ -328,7 +328,7 @@ TEST(ConfigErrorTest, ReportsTheFirstErrorInFileOrder) {
             0u);
   // A top-level unknown table is reported before anything inside known tables.
   EXPECT_EQ(ErrorOf(Lines({"[program.a]", "command = 1", "[tasks]"})),
-            std::string(kFile) + ":3: tasks: unknown table (expected [vigil] or [program.NAME])");
+            std::string(kFile) + ":3: tasks: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
 }
 
 TEST(ConfigErrorTest, ValuesWithNewlinesStayOnOneLine) {

@@ -329,3 +329,22 @@ base::Status ParseProgramTable(const ErrorContext& errors, const std::string& co
 }
 
 }  // namespace vigil::config
+
+namespace vigil::config {
+
+base::Status ParseProcessKeys(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
+                              const toml::table& subset, int table_line, ProgramSpec* out) {
+  ProgramTable table;
+  table.line = table_line;
+  table.spec.name = out->name;
+  if (auto s = ProgramReader(errors, config_dir, key, &table).Read(subset); !s.ok()) return s;
+  out->argv = std::move(table.spec.argv);
+  out->directory = std::move(table.spec.directory);
+  out->environment = std::move(table.spec.environment);
+  out->uid = table.spec.uid;
+  out->gid = table.spec.gid;
+  out->user = std::move(table.spec.user);
+  return base::Status::Ok();
+}
+
+}  // namespace vigil::config

@@ -33,6 +33,11 @@ struct ProgramTable {
 base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir,
                                const std::string& name, const toml::node& node, ProgramTable* out);
 
+// Reads the keys a [task.NAME] shares with programs (command, directory, environment,
+// user, group) from `subset`, which holds only those, reporting errors under `key`.
+base::Status ParseProcessKeys(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
+                              const toml::table& subset, int table_line, ProgramSpec* out);
+
 // Expands instances ("web" x3 -> web:0, web:1, web:2, substituting {instance}), resolves
 // depends_on to instance names and rejects unknown dependencies and cycles. Programs keep
 // file order, instances in index order.
