@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// Scheduler: a set ordered by next fire time and a single timer for its first entry.
+#include "tasks/scheduler.h"
+
+#include <algorithm>
+
+namespace vigil::tasks {
+namespace {
+
+// A steady timer and the wall clock can disagree by a little; a task due within this
+// much of now is run rather than re-armed for a sub-millisecond wait.
+constexpr auto kDueSlack = std::chrono::milliseconds(2);
+
+}  // namespace
+
+Scheduler::Scheduler(event::Loop& loop, event::ChildReaper& reaper, TaskHost& host)
+    : loop_(loop), env_{loop, reaper, host} {}
+
+Scheduler::~Scheduler() = default;
+
+base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& specs) {
+  TaskReload result;
+  std::vector<std::unique_ptr<Task>> next;
+  auto now = std::chrono::system_clock::now();
+  for (const auto& spec : specs) {
+    auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t && t->name() == spec.name; });
+    if (it != tasks_.end() && (*it)->spec() == spec) {
+      next.push_back(std::move(*it));
+      result.unchanged.push_back(spec.name);
+      continue;
+    }
+    auto schedule = schedule::Schedule::Parse(spec.schedule, spec.timezone);
+    if (!schedule) return base::Status::InvalidArgument("task." + spec.name + ".schedule: " + schedule.error().message());
+    auto task = std::make_unique<Task>(env_, spec, std::move(schedule).value());
+    if (it != tasks_.end()) {
+      // A changed task keeps its history and enabled state, not its schedule slot.
+      if ((*it)->last_run()) task->set_last_run(*(*it)->last_run());
+      Unschedule(**it);
+      it->reset();
+      result.changed.push_back(spec.name);
+    } else {
+      result.added.push_back(spec.name);
+    }
+    next.push_back(std::move(task));
+  }
+  for (auto& t : tasks_) {
+    if (!t) continue;
+    result.removed.push_back(t->name());
+    Unschedule(*t);
+  }
+  tasks_ = std::move(next);
+  for (auto& t : tasks_)
+    if (!next_.count(t.get())) Schedule(*t, now);
+  Arm();
+  return result;
+}
+
+void Scheduler::StartUp(const std::function<std::optional<base::WallTime>(const std::string&)>& last_start) {
+  auto now = std::chrono::system_clock::now();
+  for (auto& t : tasks_) {
+    if (!t->enabled()) continue;
+    if (t->schedule().at_reboot()) {
+      auto ignored = t->Trigger("reboot");
+      (void)ignored;
+      continue;
+    }
+    if (!t->spec().catch_up) continue;
+    std::optional<base::WallTime> last = last_start(t->name());
+    if (!last) continue;  // never ran: nothing was missed yet
+    std::optional<base::WallTime> missed = t->schedule().NextAfter(*last);
+    if (missed && *missed <= now) {
+      auto ignored = t->Trigger("catch-up");
+      (void)ignored;
+    }
+  }
+}
+
+Task* Scheduler::Find(const std::string& name) {
+  for (auto& t : tasks_)
+    if (t->name() == name) return t.get();
+  return nullptr;
+}
+
+std::vector<Task*> Scheduler::tasks() {
+  std::vector<Task*> out;
+  for (auto& t : tasks_) out.push_back(t.get());
+  return out;
+}
+
+std::optional<base::WallTime> Scheduler::NextRun(const Task& task) const {
+  auto it = next_.find(&task);
+  if (it == next_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Scheduler::SetEnabled(Task& task, bool enabled) {
+  task.set_enabled(enabled);
+  Unschedule(task);
+  if (enabled) Schedule(task, std::chrono::system_clock::now());
+  Arm();
+}
+
+void Scheduler::Schedule(Task& task, base::WallTime after) {
+  if (!task.enabled()) return;
+  std::optional<base::WallTime> when = task.schedule().NextAfter(after);
+  if (!when) return;
+  next_[&task] = *when;
+  due_.emplace(*when, &task);
+}
+
+void Scheduler::Unschedule(Task& task) {
+  auto it = next_.find(&task);
+  if (it == next_.end()) return;
+  due_.erase({it->second, &task});
+  next_.erase(it);
+}
+
+void Scheduler::Arm() {
+  if (due_.empty()) {
+    timer_.reset();
+    return;
+  }
+  auto delay = std::chrono::duration_cast<base::Duration>(due_.begin()->first - std::chrono::system_clock::now());
+  timer_ = loop_.AddTimer(std::max(delay, base::Duration(0)), [this] { OnTimer(); });
+}
+
+void Scheduler::OnTimer() {
+  timer_.reset();
+  auto now = std::chrono::system_clock::now();
+  // Collect first: triggering may start processes and change nothing here, but keeping
+  // the set untouched while iterating is simpler to reason about.
+  std::vector<std::pair<base::WallTime, Task*>> fired;
+  while (!due_.empty() && due_.begin()->first <= now + kDueSlack) {
+    fired.push_back(*due_.begin());
+    next_.erase(due_.begin()->second);
+    due_.erase(due_.begin());
+  }
+  for (auto& [when, task] : fired) {
+    auto ignored = task->Trigger("schedule");
+    (void)ignored;
+    // The next slot strictly after this one, so a run never fires twice for one slot.
+    Schedule(*task, std::max(when, now));
+  }
+  Arm();
+}
+
+}  // namespace vigil::tasks

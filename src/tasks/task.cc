@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+// Task: one run at a time (or per overlap policy), each a process group with captured
+// output and a timeout, or a built-in action; retries failed runs with back-off.
+#include "tasks/task.h"
+
+#include <sys/wait.h>
+
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/units.h"
+#include "config/signals.h"
+#include "logs/pipe_reader.h"
+#include "process/spawn.h"
+#include "tasks/cleanup.h"
+
+namespace vigil::tasks {
+
+std::string Run::Result() const {
+  if (!ended) return "running";
+  if (timed_out) return "timed out";
+  if (signal) return "killed by " + config::SignalName(*signal);
+  if (exit_code) return "exit " + std::to_string(*exit_code);
+  return "ended";
+}
+
+struct Task::Current {
+  Run run;
+  std::function<void(const Run&)> on_done;
+  pid_t pid = 0;
+  bool exited = true;  // the process (if any) has been reaped
+  bool eof = true;     // the output pipe (if any) reached EOF
+  bool replace_pending = false;
+  std::unique_ptr<logs::PipeReader> reader;
+  event::HandlePtr timeout_timer;
+  event::HandlePtr delay_timer;
+  std::thread worker;  // a cleanup action runs here, off the loop
+};
+
+Task::Task(TaskEnv& env, config::TaskSpec spec, schedule::Schedule schedule)
+    : env_(env),
+      spec_(std::move(spec)),
+      schedule_(std::move(schedule)),
+      enabled_(spec_.enabled),
+      rng_(static_cast<unsigned>(std::hash<std::string>{}(spec_.name) ^
+                                 std::chrono::steady_clock::now().time_since_epoch().count())) {}
+
+Task::~Task() {
+  *alive_ = false;
+  if (!current_) return;
+  if (current_->pid > 0) {
+    ::kill(-current_->pid, SIGKILL);
+    env_.reaper.Unwatch(current_->pid);
+  }
+  if (current_->worker.joinable()) current_->worker.join();
+}
+
+base::Result<int64_t> Task::Trigger(const std::string& trigger, std::function<void(const Run&)> on_done) {
+  if (current_) {
+    switch (spec_.overlap) {
+      case config::OverlapPolicy::kSkip:
+        env_.host.OnTaskNote(*this, fmt::format("{} run skipped: run {} is still going (overlap = skip)", trigger,
+                                                current_->run.id));
+        return base::Status::Conflict(
+            fmt::format("{}: run {} is still going (overlap = skip)", spec_.name, current_->run.id));
+      case config::OverlapPolicy::kQueue:
+        queued_.emplace_back(trigger, std::move(on_done));
+        env_.host.OnTaskNote(*this, fmt::format("{} run queued behind run {}", trigger, current_->run.id));
+        return int64_t{0};
+      case config::OverlapPolicy::kReplace:
+        queued_.clear();
+        queued_.emplace_back(trigger, std::move(on_done));
+        current_->replace_pending = true;
+        env_.host.OnTaskNote(*this, fmt::format("run {} replaced by a {} run: killing it", current_->run.id, trigger));
+        KillGroup(SIGKILL);
+        return int64_t{0};
+    }
+  }
+  StartRun(trigger, std::move(on_done));
+  return current_ ? current_->run.id : last_run_ ? last_run_->id : int64_t{0};
+}
+
+void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> on_done) {
+  retry_timer_.reset();
+  current_ = std::make_unique<Current>();
+  current_->on_done = std::move(on_done);
+  current_->run.trigger = trigger;
+  current_->run.started = std::chrono::system_clock::now();
+  current_->run.id = env_.host.NewRunId(*this, current_->run);
+  last_run_ = current_->run;
+
+  // Scheduled runs are spread by random_delay; a user asking for a run gets it now.
+  base::Duration delay{0};
+  if (spec_.random_delay.count() > 0 && (trigger == "schedule" || trigger == "catch-up")) {
+    std::uniform_int_distribution<int64_t> d(0, spec_.random_delay.count());
+    delay = base::Duration(d(rng_));
+  }
+  auto go = [this] {
+    switch (spec_.action) {
+      case config::TaskAction::kCommand: SpawnCommand(); break;
+      case config::TaskAction::kCleanup: RunCleanup(); break;
+      case config::TaskAction::kRestart: {
+        base::Status s = env_.host.RestartPrograms(spec_.programs);
+        current_->run.output = s.ok() ? fmt::format("restarted {}\n", fmt::join(spec_.programs, ", "))
+                                      : s.message() + "\n";
+        current_->run.exit_code = s.ok() ? 0 : 1;
+        Finish();
+        break;
+      }
+      case config::TaskAction::kRotateLogs:
+        env_.host.RotateLogs();
+        current_->run.output = "rotated all log files\n";
+        current_->run.exit_code = 0;
+        Finish();
+        break;
+    }
+  };
+  if (delay.count() > 0) {
+    current_->delay_timer = env_.loop.AddTimer(delay, go);
+  } else {
+    go();
+  }
+}
+
+void Task::SpawnCommand() {
+  process::SpawnRequest req;
+  req.argv = spec_.argv;
+  req.directory = spec_.directory;
+  req.environment = spec_.environment;
+  req.environment["VIGIL_TASK"] = spec_.name;
+  req.environment["VIGIL_RUN_ID"] = std::to_string(current_->run.id);
+  req.environment["VIGIL_TRIGGER"] = current_->run.trigger;
+  req.uid = spec_.uid;
+  req.gid = spec_.gid;
+  req.merge_stderr = true;  // one output per run, in the order it was written
+  auto child = process::Spawn(req);
+  if (!child) {
+    current_->run.output = "spawn failed: " + child.error().message() + "\n";
+    current_->run.exit_code = 127;
+    Finish();
+    return;
+  }
+  Current* cur = current_.get();
+  cur->pid = child->pid;
+  cur->exited = false;
+  cur->eof = false;
+  env_.reaper.Watch(cur->pid, [this, cur](pid_t, int status) {
+    if (WIFEXITED(status)) cur->run.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) cur->run.signal = WTERMSIG(status);
+    cur->exited = true;
+    // Whatever the run left in its group goes with it, so nothing of a run outlives it.
+    ::kill(-cur->pid, SIGKILL);
+    MaybeFinish();
+  });
+  const size_t max = spec_.output_max_bytes;
+  cur->reader = std::make_unique<logs::PipeReader>(
+      env_.loop, std::move(child->stdout_fd),
+      [cur, max](std::string_view data) {
+        std::string& out = cur->run.output;
+        out.append(data);
+        // Keep the end; trimming in bulk keeps appends amortised O(1).
+        if (out.size() > 2 * max + 4096) out.erase(0, out.size() - max);
+      },
+      [this, cur, alive = std::weak_ptr<bool>(alive_)] {
+        // Called from inside the reader; finish on the next turn, when it is safe to drop it.
+        env_.loop.Post([this, cur, alive] {
+          if (alive.expired() || current_.get() != cur) return;
+          cur->eof = true;
+          MaybeFinish();
+        });
+      });
+  if (spec_.timeout) {
+    cur->timeout_timer = env_.loop.AddTimer(*spec_.timeout, [this, cur] {
+      cur->run.timed_out = true;
+      env_.host.OnTaskNote(*this, fmt::format("run {} timed out after {}: killing its process group",
+                                              cur->run.id, base::FormatDuration(*spec_.timeout)));
+      KillGroup(SIGKILL);
+    });
+  }
+}
+
+void Task::RunCleanup() {
+  Current* cur = current_.get();
+  config::CleanupSpec cleanup = spec_.cleanup;
+  cur->exited = false;
+  // Walking and deleting many files is slow I/O: do it off the loop, report back on it.
+  cur->worker = std::thread([this, cur, cleanup, alive = std::weak_ptr<bool>(alive_)] {
+    CleanupReport report = Cleanup(cleanup, std::chrono::system_clock::now());
+    env_.loop.Post([this, cur, report, alive] {
+      if (alive.expired() || current_.get() != cur) return;
+      cur->worker.join();
+      cur->run.output = report.Summary();
+      cur->run.exit_code = report.errors.empty() ? 0 : 1;
+      cur->exited = true;
+      MaybeFinish();
+    });
+  });
+}
+
+void Task::KillGroup(int signo) {
+  if (current_ && current_->pid > 0 && !current_->exited) ::kill(-current_->pid, signo);
+}
+
+void Task::MaybeFinish() {
+  if (current_ && current_->exited && current_->eof) Finish();
+}
+
+void Task::Finish() {
+  std::unique_ptr<Current> cur = std::move(current_);
+  // Nothing of this run may act after it ended (a late timeout would hit the next run).
+  cur->timeout_timer.reset();
+  cur->delay_timer.reset();
+  Run& run = cur->run;
+  run.ended = std::chrono::system_clock::now();
+  if (run.output.size() > spec_.output_max_bytes) run.output.erase(0, run.output.size() - spec_.output_max_bytes);
+  last_run_ = run;
+  env_.host.OnRunFinished(*this, run);
+  auto on_done = std::move(cur->on_done);
+  bool replaced = cur->replace_pending;
+  // The reader may still be on the call stack (a spawn failure has none); drop it later.
+  env_.loop.Post([cur = std::shared_ptr<Current>(std::move(cur))] {});
+  if (on_done) on_done(run);
+
+  if (run.Succeeded()) {
+    attempt_ = 0;
+  } else if (!replaced && run.trigger != "manual" && attempt_ < spec_.retries) {
+    ++attempt_;
+    base::Duration delay = spec_.retry_backoff * (1LL << std::min(attempt_ - 1, 20));
+    env_.host.OnTaskNote(*this, fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,
+                                            spec_.retries, base::FormatDuration(delay)));
+    retry_timer_ = env_.loop.AddTimer(delay, [this] {
+      if (!current_) StartRun("retry", nullptr);
+    });
+  } else {
+    attempt_ = 0;  // the streak is over; the next scheduled run gets its retries again
+  }
+
+  if (!queued_.empty() && !current_) {
+    auto [trigger, done] = std::move(queued_.front());
+    queued_.pop_front();
+    StartRun(trigger, std::move(done));
+  }
+}
+
+}  // namespace vigil::tasks

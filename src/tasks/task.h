@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// tasks::Task: one [task.NAME] and its runs. A run is a child process in its own process
+// group with its output captured (merged stdout+stderr, the end of it kept), or a built-in
+// action. Applies the overlap policy, the timeout (SIGKILL to the whole group), and
+// retries with back-off. When it runs is the Scheduler's business.
+// Thread rule: loop thread only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "config/spec.h"
+#include "event/loop.h"
+#include "schedule/schedule.h"
+
+namespace vigil::logs {
+class PipeReader;
+}
+
+namespace vigil::tasks {
+
+class Task;
+
+// The record of one run, as it is reported and stored.
+struct Run {
+  int64_t id = 0;
+  std::string trigger;  // "schedule", "manual", "catch-up", "retry", "reboot"
+  base::WallTime started;
+  std::optional<base::WallTime> ended;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  bool timed_out = false;
+  std::string output;  // the end of the output, at most output_max_bytes
+  // "exit 0", "exit 1", "killed by SIGKILL", "timed out after 30s", "running"
+  std::string Result() const;
+  bool Succeeded() const { return ended && exit_code == 0 && !timed_out; }
+};
+
+// What the daemon provides: run ids, records, notes, and the built-in actions' effects.
+class TaskHost {
+ public:
+  virtual ~TaskHost() = default;
+  virtual int64_t NewRunId(Task& task, const Run& run) = 0;  // called when a run starts
+  virtual void OnRunFinished(Task& task, const Run& run) = 0;
+  virtual void OnTaskNote(Task& task, const std::string& message) = 0;
+  // action = "restart": restarts the programs; the message describes the outcome.
+  virtual base::Status RestartPrograms(const std::vector<std::string>& programs) = 0;
+  // action = "rotate-logs"
+  virtual void RotateLogs() = 0;
+};
+
+struct TaskEnv {
+  event::Loop& loop;
+  event::ChildReaper& reaper;
+  TaskHost& host;
+};
+
+class Task {
+ public:
+  Task(TaskEnv& env, config::TaskSpec spec, schedule::Schedule schedule);
+  ~Task();  // kills a run still going (its whole group)
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  // Starts a run now, or per the overlap policy while one is going: "skip" refuses
+  // (Conflict), "queue" runs it after the current one, "replace" kills the current one
+  // and then runs. Returns the id of the started run, or 0 when queued/replacing.
+  // `on_done` is called when that run ends.
+  base::Result<int64_t> Trigger(const std::string& trigger, std::function<void(const Run&)> on_done = nullptr);
+
+  const std::string& name() const { return spec_.name; }
+  const config::TaskSpec& spec() const { return spec_; }
+  const schedule::Schedule& schedule() const { return schedule_; }
+  bool running() const { return current_ != nullptr; }
+  bool enabled() const { return enabled_; }
+  void set_enabled(bool enabled) { enabled_ = enabled; }
+  // The last finished (or current) run, if any since vigild started or as loaded.
+  const std::optional<Run>& last_run() const { return last_run_; }
+  void set_last_run(Run run) { last_run_ = std::move(run); }
+
+ private:
+  struct Current;
+  void StartRun(const std::string& trigger, std::function<void(const Run&)> on_done);
+  void SpawnCommand();
+  void RunCleanup();
+  void Finish();
+  void MaybeFinish();
+  void KillGroup(int signo);
+
+  TaskEnv& env_;
+  config::TaskSpec spec_;
+  schedule::Schedule schedule_;
+  bool enabled_ = true;
+  std::unique_ptr<Current> current_;
+  std::deque<std::pair<std::string, std::function<void(const Run&)>>> queued_;
+  std::optional<Run> last_run_;
+  int attempt_ = 0;             // retries done for the current failure streak
+  event::HandlePtr retry_timer_;
+  std::minstd_rand rng_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vigil::tasks
