@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -16,6 +17,8 @@
 #include "api/http_server.h"
 #include "config/load.h"
 #include "daemon/event_log.h"
+#include "daemon/history.h"
+#include "daemon/task_service.h"
 #include "daemon/waiters.h"
 #include "event/loop.h"
 #include "logs/compressor.h"
@@ -44,12 +47,18 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
       : spec_(std::move(spec)),
         reaper_(loop_),
         event_log_(loop_, spec_.log_dir / "vigild.log", spec_.event_log, &compressor_, true),
+        history_(loop_, spec_.state_dir / "vigil.db", spec_.history_retention),
         supervisor_(loop_, reaper_, &compressor_, spec_.log_dir, this),
         waiters_(supervisor_),
+        tasks_(loop_, reaper_, supervisor_, history_, event_log_, spec_.state_dir / "runs"),
         server_(loop_, *this,
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     reaper_.SetAfterReap([this] { supervisor_.AfterReap(); });
+    event_log_.SetHistory(&history_);
+    // A program the user stopped stays stopped across vigild restarts, until started or
+    // until its config changes.
+    supervisor_.SetInitialWant([this](const config::ProgramSpec& spec) { return history_.RememberedWant(spec); });
   }
 
   int Run() {
@@ -64,28 +73,44 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     }
     auto signals = loop_.WatchSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1}, [this](int signo) { OnSignal(signo); });
 
-    event_log_.Write("vigild", fmt::format("vigild {} started (pid {}): config {}, socket {}, logs in {}",
-                                           VIGIL_VERSION, ::getpid(), spec_.config_path.string(),
-                                           spec_.socket.string(), spec_.log_dir.string()));
+    event_log_.Write("vigild",
+                     fmt::format("vigild {} started (pid {}): config {}, socket {}, logs in {}", VIGIL_VERSION,
+                                 ::getpid(), spec_.config_path.string(), spec_.socket.string(),
+                                 spec_.log_dir.string()),
+                     "daemon");
+    if (auto problem = history_.problem(); !problem.empty()) event_log_.Write("vigild", problem, "daemon");
     supervisor_.Apply(spec_.programs);
-    event_log_.Write("vigild", fmt::format("supervising {} programs", spec_.programs.size()));
+    if (auto t = tasks_.Apply(spec_.tasks); !t) event_log_.Write("vigild", t.error().message(), "config_error");
+    event_log_.Write("vigild",
+                     fmt::format("supervising {} programs, {} scheduled tasks", spec_.programs.size(),
+                                 spec_.tasks.size()),
+                     "daemon");
+    tasks_.StartUp();
     // The supervisor holds the specs now; a second copy would cost memory per program.
     std::vector<config::ProgramSpec>().swap(spec_.programs);
     ReleaseFreedMemoryAfterBurst();
     loop_.Run();
     server_.Close();
-    event_log_.Write("vigild", "all programs stopped; exiting");
+    event_log_.Write("vigild", "all programs stopped; exiting", "daemon");
     return 0;
   }
 
   // --- SupervisorObserver ---
   void OnStateChanged(supervise::Program& p, supervise::ProgramState old, const std::string& message) override {
-    event_log_.Write(p.name(), fmt::format("{} -> {}{}{}", supervise::StateName(old), supervise::StateName(p.state()),
-                                           message.empty() ? "" : ": ", message));
+    event_log_.Write(p.name(),
+                     fmt::format("{} -> {}{}{}", supervise::StateName(old), supervise::StateName(p.state()),
+                                 message.empty() ? "" : ": ", message),
+                     "state",
+                     fmt::format(R"({{"from":"{}","to":"{}","pid":{}}})", supervise::StateName(old),
+                                 supervise::StateName(p.state()), p.pid()));
     waiters_.OnStateChanged();
   }
-  void OnNote(const std::string& subject, const std::string& message) override {
-    event_log_.Write(subject, message);
+  void OnNote(const std::string& subject, supervise::NoteKind kind, const std::string& message) override {
+    event_log_.Write(subject, message, std::string(supervise::NoteKindName(kind)));
+  }
+  void OnProcessStarted(supervise::Program& p, pid_t pid) override { history_.ProcessStarted(p.name(), pid); }
+  void OnProcessEnded(supervise::Program& p, pid_t pid, const std::string& exit_status) override {
+    history_.ProcessEnded(p.name(), pid, exit_status, p.reason());
   }
 
   // --- api::Controller ---
@@ -99,6 +124,7 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     info.log_dir = spec_.log_dir;
     info.state_dir = spec_.state_dir;
     if (auto p = event_log_.file().problem(); !p.empty()) info.problems.push_back("vigild.log: " + p);
+    if (auto p = history_.problem(); !p.empty()) info.problems.push_back(p);
     for (auto* prog : supervisor_.programs())
       if (auto p = prog->LogProblem(); !p.empty()) info.problems.push_back(prog->name() + ": " + p);
     return info;
@@ -138,7 +164,7 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
   base::Result<api::ReloadSummary> Reload() override {
     auto spec = config::LoadConfig(spec_.config_path);
     if (!spec) {
-      event_log_.Write("vigild", "reload rejected, nothing changed: " + spec.error().message());
+      event_log_.Write("vigild", "reload rejected, nothing changed: " + spec.error().message(), "config_error");
       return base::Status::InvalidArgument(spec.error().message());
     }
     if (spec->log_dir != spec_.log_dir || spec->socket != spec_.socket || spec->state_dir != spec_.state_dir) {
@@ -146,15 +172,24 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     }
     auto result = supervisor_.Apply(spec->programs);
     ReleaseFreedMemoryAfterBurst();
-    event_log_.Write("vigild", fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged",
-                                           spec_.config_path.string(), result.added.size(), result.removed.size(),
-                                           result.changed.size(), result.unchanged.size()));
+    std::string task_summary;
+    if (auto t = tasks_.Apply(spec->tasks); t) {
+      task_summary = fmt::format("; tasks: {} added, {} removed, {} changed, {} unchanged", t->added.size(),
+                                 t->removed.size(), t->changed.size(), t->unchanged.size());
+    } else {
+      task_summary = "; tasks not reloaded: " + t.error().message();
+    }
+    event_log_.Write("vigild",
+                     fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged{}",
+                                 spec_.config_path.string(), result.added.size(), result.removed.size(),
+                                 result.changed.size(), result.unchanged.size(), task_summary),
+                     "reload");
     return api::ReloadSummary{result.added, result.removed, result.changed, result.unchanged};
   }
 
   void Shutdown() override {
     if (supervisor_.shutting_down()) return;
-    event_log_.Write("vigild", "shutting down: stopping all programs");
+    event_log_.Write("vigild", "shutting down: stopping all programs", "daemon");
     supervisor_.Shutdown([this] { loop_.Stop(); });
   }
 
@@ -172,27 +207,34 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     return log.Subscribe(std::move(on_data));
   }
 
-  // --- tasks and history: no [task.*] support is wired into vigild yet, so there are
-  // none to list or run, and no history database. ---
-  std::vector<api::TaskInfo> ListTasks() override { return {}; }
-  base::Result<api::TaskInfo> GetTask(const std::string& name) override {
-    return base::Status::NotFound("unknown task: " + name);
+  // --- tasks and history ---
+  std::vector<api::TaskInfo> ListTasks() override { return tasks_.ListTasks(); }
+  base::Result<api::TaskInfo> GetTask(const std::string& name) override { return tasks_.GetTask(name); }
+  void RunTask(const std::string& name, bool wait, std::function<void(base::Result<api::RunInfo>)> done) override {
+    tasks_.RunTask(name, wait, std::move(done));
   }
-  void RunTask(const std::string& name, bool, std::function<void(base::Result<api::RunInfo>)> done) override {
-    done(base::Status::NotFound("unknown task: " + name));
+  base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) override {
+    return tasks_.SetTaskEnabled(name, enabled);
   }
-  base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool) override {
-    return base::Status::NotFound("unknown task: " + name);
+  base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int limit) override {
+    return tasks_.ListRuns(task, limit);
   }
-  base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int) override {
-    if (!task.empty()) return base::Status::NotFound("unknown task: " + task);
-    return std::vector<api::RunInfo>{};
-  }
-  base::Result<std::string> RunOutput(int64_t run_id) override {
-    return base::Status::NotFound("unknown run: " + std::to_string(run_id));
-  }
-  base::Result<std::vector<api::EventInfo>> ListEvents(const api::EventQuery&) override {
-    return base::Status::Unavailable("no event history: see " + (spec_.log_dir / "vigild.log").string());
+  base::Result<std::string> RunOutput(int64_t run_id) override { return tasks_.RunOutput(run_id); }
+  base::Result<std::vector<api::EventInfo>> ListEvents(const api::EventQuery& q) override {
+    store::Store* store = history_.store();
+    if (!store) return base::Status::Unavailable(history_.problem());
+    store::EventFilter filter;
+    if (q.since_ms > 0) filter.since = base::WallTime(std::chrono::milliseconds(q.since_ms));
+    filter.subject = q.subject;
+    filter.type = q.type;
+    filter.before_id = q.before_id;
+    filter.limit = q.limit;
+    auto events = store->QueryEvents(filter);
+    if (!events) return events.error();
+    std::vector<api::EventInfo> out;
+    for (const auto& e : *events)
+      out.push_back({e.id, UnixMs(e.time), e.type, e.subject, e.message, e.details});
+    return out;
   }
 
  private:
@@ -230,7 +272,15 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     if (supervisor_.shutting_down()) return done(base::Status::Conflict("vigild is shutting down"));
     auto programs = supervisor_.Resolve(names);
     if (!programs) return done(programs.error());
+    std::vector<std::pair<supervise::Program*, bool>> before;
+    for (auto* p : supervisor_.programs()) before.emplace_back(p, supervisor_.WantsUp(*p));
     for (auto* p : *programs) action(*p);
+    // Remember the user's choice for the programs named and any the action cascaded to
+    // (dependencies started, dependents stopped).
+    for (auto [p, wanted] : before) {
+      bool named = std::find(programs->begin(), programs->end(), p) != programs->end();
+      if (named || supervisor_.WantsUp(*p) != wanted) history_.SetWant(p->spec(), supervisor_.WantsUp(*p));
+    }
     if (!wait) return done(base::Status::Ok());
     std::vector<std::string> resolved;
     for (auto* p : *programs) resolved.push_back(p->name());
@@ -260,8 +310,10 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
   event::ChildReaper reaper_;
   logs::Compressor compressor_;
   EventLog event_log_;
+  History history_;
   supervise::Supervisor supervisor_;
   Waiters waiters_;
+  TaskService tasks_;
   api::HttpServer server_;
   base::WallTime started_at_;
 };

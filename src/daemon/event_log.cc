@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "daemon/history.h"
 
 namespace vigil::daemon {
 
@@ -15,7 +16,9 @@ EventLog::EventLog(event::Loop& loop, const std::filesystem::path& path, config:
   file_ = std::make_unique<logs::LogFile>(loop, path, spec, compressor);
 }
 
-void EventLog::Write(const std::string& subject, const std::string& message) {
+void EventLog::Write(const std::string& subject, const std::string& message, const std::string& type,
+                     const std::string& details_json) {
+  if (history_) history_->RecordEvent(type, subject, message, details_json);
   std::string line = subject + ": " + message + "\n";
   file_->Write(line);
   if (echo_) {

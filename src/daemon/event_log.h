@@ -12,17 +12,23 @@
 
 namespace vigil::daemon {
 
+class History;
+
 class EventLog {
  public:
   EventLog(event::Loop& loop, const std::filesystem::path& path, config::LogSpec spec,
            logs::Compressor* compressor, bool echo_to_stderr);
-  // One line, "SUBJECT: MESSAGE" (subject "vigild" for the daemon itself).
-  void Write(const std::string& subject, const std::string& message);
+  // One line, "SUBJECT: MESSAGE" (subject "vigild" for the daemon itself), also recorded
+  // as an event of `type` in the history, when there is one.
+  void Write(const std::string& subject, const std::string& message, const std::string& type = "note",
+             const std::string& details_json = "{}");
+  void SetHistory(History* history) { history_ = history; }
   logs::LogFile& file() { return *file_; }
 
  private:
   std::unique_ptr<logs::LogFile> file_;
   bool echo_;
+  History* history_ = nullptr;
 };
 
 }  // namespace vigil::daemon

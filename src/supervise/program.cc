@@ -17,6 +17,17 @@
 #include "process/spawn.h"
 
 namespace vigil::supervise {
+
+std::string_view NoteKindName(NoteKind kind) {
+  switch (kind) {
+    case NoteKind::kNote: return "note";
+    case NoteKind::kSignal: return "signal";
+    case NoteKind::kSpawnError: return "spawn_error";
+    case NoteKind::kLog: return "log";
+  }
+  return "note";
+}
+
 namespace {
 
 std::filesystem::path LogPath(const std::filesystem::path& dir, const std::string& name, const char* suffix) {
@@ -38,7 +49,7 @@ Program::Program(ProgramEnv& env, config::ProgramSpec spec)
                                                   spec_.stderr_log, env_.compressor);
   }
   auto report = [this](const std::string& message) {
-    if (env_.observer) env_.observer->OnProgramNote(*this, message);
+    if (env_.observer) env_.observer->OnProgramNote(*this, NoteKind::kLog, message);
   };
   stdout_log_->SetProblemListener(report);
   if (stderr_log_) stderr_log_->SetProblemListener(report);
@@ -119,7 +130,7 @@ void Program::Apply(const Outcome& outcome, Event event, const std::string& why)
     KillGroup(SIGKILL);
     reason_ = fmt::format("did not stop within {}; killed", base::FormatDuration(spec_.stop_timeout));
     if (env_.observer)
-      env_.observer->OnProgramNote(*this, fmt::format("stop_timeout {} passed: sent SIGKILL to {} {}",
+      env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("stop_timeout {} passed: sent SIGKILL to {} {}",
                                                       base::FormatDuration(spec_.stop_timeout),
                                                       spec_.kill_group ? "process group" : "pid",
                                                       spec_.kill_group ? pgid_ : pid_));
@@ -141,7 +152,9 @@ void Program::Apply(const Outcome& outcome, Event event, const std::string& why)
 
   if (env_.observer) {
     if (state_ != old) env_.observer->OnStateChanged(*this, old, message);
-    else if (!message.empty() && !(outcome.actions & kSendKill)) env_.observer->OnProgramNote(*this, message);
+    else if (!message.empty() && !(outcome.actions & kSendKill))
+      env_.observer->OnProgramNote(*this, (outcome.actions & kSendStopSignal) ? NoteKind::kSignal : NoteKind::kNote,
+                                   message);
   }
 
   // Spawned: arm the start_seconds timer after reporting STARTING, so a zero start_seconds
@@ -171,7 +184,7 @@ bool Program::SpawnChild() {
     reason_ = "spawn failed: " + child.error().message();
     last_exit_.clear();
     last_exit_clean_ = false;
-    if (env_.observer) env_.observer->OnProgramNote(*this, reason_);
+    if (env_.observer) env_.observer->OnProgramNote(*this, NoteKind::kSpawnError, reason_);
     Handle(Event::kSpawnFailed);
     return false;
   }
@@ -180,6 +193,7 @@ bool Program::SpawnChild() {
   main_exited_ = false;
   spawned_at_ = std::chrono::steady_clock::now();
   env_.reaper.Watch(pid_, [this](pid_t, int status) { OnChildExit(status); });
+  if (env_.observer) env_.observer->OnProcessStarted(*this, pid_);
   AddReader(child->stdout_fd.release(), *stdout_log_);
   if (child->stderr_fd.valid()) AddReader(child->stderr_fd.release(), *stderr_log_);
   return true;
@@ -204,6 +218,7 @@ void Program::OnChildExit(int wait_status) {
   last_exit_clean_ = WIFEXITED(wait_status) &&
                      std::find(spec_.exit_codes.begin(), spec_.exit_codes.end(), WEXITSTATUS(wait_status)) !=
                          spec_.exit_codes.end();
+  if (env_.observer) env_.observer->OnProcessEnded(*this, pid_, last_exit_);
   pid_ = 0;
   main_exited_ = true;
   if (state_ == ProgramState::kStopping) {
@@ -217,7 +232,7 @@ void Program::OnChildExit(int wait_status) {
   if (spec_.kill_group && GroupAlive()) {
     KillGroup(SIGKILL);
     if (env_.observer)
-      env_.observer->OnProgramNote(*this, fmt::format("killed processes left in group {} after the main process ended", pgid_));
+      env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("killed processes left in group {} after the main process ended", pgid_));
   }
   pgid_ = 0;
   reason_ = fmt::format("exited too quickly ({})", last_exit_);
@@ -249,7 +264,7 @@ base::Status Program::Signal(int signo) {
   }
   KillGroup(signo);
   if (env_.observer)
-    env_.observer->OnProgramNote(*this, fmt::format("sent {} to {} {} on request", config::SignalName(signo),
+    env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("sent {} to {} {} on request", config::SignalName(signo),
                                                     spec_.kill_group ? "process group" : "pid",
                                                     spec_.kill_group ? pgid_ : pid_));
   return base::Status::Ok();

@@ -35,11 +35,20 @@ class Program;
 
 // What Program reports upward: every state change and every notable act (signals sent,
 // spawn errors), each with a plain-language message for the event log.
+// What a note is about, for filtering the event history.
+enum class NoteKind { kNote, kSignal, kSpawnError, kLog };
+std::string_view NoteKindName(NoteKind kind);  // "note", "signal", "spawn_error", "log"
+
 class ProgramObserver {
  public:
   virtual ~ProgramObserver() = default;
   virtual void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) = 0;
-  virtual void OnProgramNote(Program& program, const std::string& message) = 0;
+  virtual void OnProgramNote(Program& program, NoteKind kind, const std::string& message) = 0;
+  // A process of the program started, and ended (with its wait status described).
+  virtual void OnProcessStarted(Program& program, pid_t pid) { (void)program, (void)pid; }
+  virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
+    (void)program, (void)pid, (void)exit_status;
+  }
   // The output pipes of ended processes are all drained.
   virtual void OnOutputDrained(Program& program) { (void)program; }
 };

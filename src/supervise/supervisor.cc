@@ -70,8 +70,9 @@ ReloadResult Supervisor::Apply(const std::vector<config::ProgramSpec>& specs) {
     if (!existing) {
       Entry e;
       e.program = std::make_unique<Program>(env_, spec);
-      e.want_up = spec.autostart;
-      if (!spec.autostart) e.program->set_reason("not started: autostart = false");
+      std::string reason;
+      e.want_up = InitialWant(spec, &reason);
+      e.program->set_reason(reason);
       entries_.push_back(std::move(e));
       result.added.push_back(spec.name);
     } else if (existing->program->spec() == spec && !existing->removing) {
@@ -182,8 +183,26 @@ void Supervisor::OnStateChanged(Program& program, ProgramState old_state, const 
   ScheduleReconcile();
 }
 
-void Supervisor::OnProgramNote(Program& program, const std::string& message) {
-  if (observer_) observer_->OnNote(program.name(), message);
+void Supervisor::OnProgramNote(Program& program, NoteKind kind, const std::string& message) {
+  if (observer_) observer_->OnNote(program.name(), kind, message);
+}
+
+void Supervisor::OnProcessStarted(Program& program, pid_t pid) {
+  if (observer_) observer_->OnProcessStarted(program, pid);
+}
+
+void Supervisor::OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
+  if (observer_) observer_->OnProcessEnded(program, pid, exit_status);
+}
+
+bool Supervisor::InitialWant(const config::ProgramSpec& spec, std::string* reason) const {
+  std::optional<bool> remembered = initial_want_ ? initial_want_(spec) : std::nullopt;
+  if (remembered) {
+    if (!*remembered) *reason = "stopped by request (remembered across vigild restarts until started or reconfigured)";
+    return *remembered;
+  }
+  if (!spec.autostart) *reason = "not started: autostart = false";
+  return spec.autostart;
 }
 
 void Supervisor::OnOutputDrained(Program&) {
@@ -210,7 +229,7 @@ void Supervisor::Reconcile() {
       if (e.removing || e.replacement) e.program->Handle(Event::kStop);
     }
     if (e.removing && e.program->state() == ProgramState::kStopped) {
-      if (observer_) observer_->OnNote(e.program->name(), "removed from the config");
+      if (observer_) observer_->OnNote(e.program->name(), NoteKind::kNote, "removed from the config");
       entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }
@@ -219,7 +238,7 @@ void Supervisor::Reconcile() {
       e.want_up = e.replacement->autostart || e.want_up;
       if (!e.want_up) e.program->set_reason("not started: autostart = false");
       e.replacement.reset();
-      if (observer_) observer_->OnNote(e.program->name(), "config changed; restarting with the new settings");
+      if (observer_) observer_->OnNote(e.program->name(), NoteKind::kNote, "config changed; restarting with the new settings");
     }
     ++i;
   }

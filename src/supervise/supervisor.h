@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +27,11 @@ class SupervisorObserver {
  public:
   virtual ~SupervisorObserver() = default;
   virtual void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) = 0;
-  virtual void OnNote(const std::string& subject, const std::string& message) = 0;
+  virtual void OnNote(const std::string& subject, NoteKind kind, const std::string& message) = 0;
+  virtual void OnProcessStarted(Program& program, pid_t pid) { (void)program, (void)pid; }
+  virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
+    (void)program, (void)pid, (void)exit_status;
+  }
 };
 
 class Supervisor : private ProgramObserver {
@@ -62,6 +67,12 @@ class Supervisor : private ProgramObserver {
 
   std::vector<Program*> programs() const;
 
+  // Decides the initial want of a program the config adds (at start or reload); without
+  // it, or when it has no opinion, `autostart` decides.
+  void SetInitialWant(std::function<std::optional<bool>(const config::ProgramSpec&)> fn) {
+    initial_want_ = std::move(fn);
+  }
+
  private:
   struct Entry {
     std::unique_ptr<Program> program;
@@ -71,7 +82,10 @@ class Supervisor : private ProgramObserver {
   };
 
   void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) override;
-  void OnProgramNote(Program& program, const std::string& message) override;
+  void OnProgramNote(Program& program, NoteKind kind, const std::string& message) override;
+  void OnProcessStarted(Program& program, pid_t pid) override;
+  void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) override;
+  bool InitialWant(const config::ProgramSpec& spec, std::string* reason) const;
   void OnOutputDrained(Program& program) override;
   Entry* EntryOf(const std::string& name);
   // Brings states toward wants, respecting dependency order. Runs on the loop after any
@@ -89,6 +103,7 @@ class Supervisor : private ProgramObserver {
   std::function<void()> shutdown_done_;
   event::HandlePtr drain_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::function<std::optional<bool>(const config::ProgramSpec&)> initial_want_;
 };
 
 }  // namespace vigil::supervise

@@ -19,7 +19,7 @@ class RecordingObserver : public SupervisorObserver {
     lines.push_back(p.name() + ": " + std::string(StateName(old)) + " -> " + std::string(StateName(p.state())) +
                     (message.empty() ? "" : ": " + message));
   }
-  void OnNote(const std::string& subject, const std::string& message) override {
+  void OnNote(const std::string& subject, NoteKind, const std::string& message) override {
     lines.push_back(subject + ": " + message);
   }
   std::vector<std::string> lines;

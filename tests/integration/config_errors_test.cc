@@ -55,3 +55,16 @@ TEST_F(ConfigErrorsTest, CheckAcceptsAGoodConfig) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST(ExamplesTest, ShippedExamplesAreValid) {
+  for (const char* name : {"vigil.toml", "server-maintenance.toml"}) {
+    auto r = RunCommand({VIGIL_BIN, "check", std::string(VIGIL_SOURCE_DIR) + "/examples/" + name});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace vigil::testing
