@@ -203,6 +203,9 @@ base::Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& db
                                                     1000);
     write->exec("PRAGMA journal_mode=WAL");
     write->exec("PRAGMA synchronous=NORMAL");
+    // History is written in small appends and read in small pages: a 256 KiB page cache per
+    // connection is plenty, where SQLite's default 2 MiB would be most of vigild's memory.
+    write->exec("PRAGMA cache_size=-256");
     int version = write->execAndGet("PRAGMA user_version").getInt();
     const int latest = static_cast<int>(std::size(kMigrations));
     for (int v = version; v < latest; ++v) {
@@ -217,6 +220,7 @@ base::Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& db
                             "WHERE ended_ms IS NULL",
                             Ms(std::chrono::system_clock::now())));
     auto read = std::make_unique<SQLite::Database>(db_path.string(), SQLite::OPEN_READONLY, 1000);
+    read->exec("PRAGMA cache_size=-256");
     return std::unique_ptr<Store>(new Store(std::make_unique<Impl>(std::move(write), std::move(read))));
   } catch (const std::exception& e) {
     return base::Status::IoError(fmt::format("{}: {}", db_path.string(), e.what()));
