@@ -72,14 +72,24 @@ class FakeController : public Controller {
   }
 
   // Tasks, runs and events: canned data that tests may fill in.
+  struct RunCall {
+    std::string name;
+    bool wait = false;
+    std::function<void(base::Result<RunInfo>)> done;
+  };
+
   std::vector<TaskInfo> ListTasks() override { return tasks; }
   base::Result<TaskInfo> GetTask(const std::string& name) override {
     for (const auto& t : tasks)
       if (t.name == name) return t;
     return base::Status::NotFound("unknown task: " + name);
   }
-  void RunTask(const std::string& name, bool, std::function<void(base::Result<RunInfo>)> done) override {
+  void RunTask(const std::string& name, bool wait,
+               std::function<void(base::Result<RunInfo>)> done) override {
     if (!GetTask(name)) return done(base::Status::NotFound("unknown task: " + name));
+    if (!run_status.ok()) return done(run_status);
+    run_calls.push_back({name, wait, done});
+    if (!finish_runs) return;
     RunInfo run;
     run.id = static_cast<int64_t>(runs.size()) + 1;
     run.task = name;
@@ -95,20 +105,36 @@ class FakeController : public Controller {
       }
     return base::Status::NotFound("unknown task: " + name);
   }
-  base::Result<std::vector<RunInfo>> ListRuns(const std::string& task, int) override {
+  base::Result<std::vector<RunInfo>> ListRuns(const std::string& task, int limit) override {
     if (!task.empty() && !GetTask(task)) return base::Status::NotFound("unknown task: " + task);
-    return runs;
+    runs_limit = limit;
+    std::vector<RunInfo> out;
+    for (const RunInfo& r : runs) {
+      if (task.empty() || r.task == task) out.push_back(r);
+    }
+    return out;
   }
   base::Result<std::string> RunOutput(int64_t id) override {
     for (const auto& r : runs)
       if (r.id == id) return r.output_tail;
     return base::Status::NotFound("unknown run: " + std::to_string(id));
   }
-  base::Result<std::vector<EventInfo>> ListEvents(const EventQuery&) override { return events; }
+  base::Result<std::vector<EventInfo>> ListEvents(const EventQuery& query) override {
+    event_queries.push_back(query);
+    if (!events_status.ok()) return events_status;
+    return events;
+  }
 
   std::vector<TaskInfo> tasks;
-  std::vector<RunInfo> runs;
+  std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`
   std::vector<EventInfo> events;
+  // When false, RunTask only records the call; the test calls `done`.
+  bool finish_runs = true;
+  base::Status run_status;  // not ok: RunTask refuses with it (e.g. Conflict for overlap)
+  std::vector<RunCall> run_calls;
+  int runs_limit = 0;  // the limit of the last ListRuns
+  base::Status events_status;
+  std::vector<EventQuery> event_queries;
 
   // Delivers `data` to every follower whose handle is still alive.
   void Emit(std::string_view data) {

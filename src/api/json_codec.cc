@@ -89,6 +89,49 @@ json ToJson(const ReloadSummary& summary) {
   };
 }
 
+json ToJson(const TaskInfo& info) {
+  return json{
+      {"name", info.name},
+      {"schedule", info.schedule},
+      {"timezone", info.timezone},
+      {"action", info.action},
+      {"enabled", info.enabled},
+      {"running", info.running},
+      {"next_run_ms", info.next_run_ms},
+      {"last_run_ms", info.last_run_ms},
+      {"last_result", info.last_result},
+  };
+}
+
+json ToJson(const RunInfo& info) {
+  return json{
+      {"id", info.id},
+      {"task", info.task},
+      {"trigger", info.trigger},
+      {"started_ms", info.started_ms},
+      {"ended_ms", info.ended_ms},
+      {"exit_code", info.exit_code},
+      {"signal", info.signal},
+      {"timed_out", info.timed_out},
+      {"interrupted", info.interrupted},
+      {"result", info.result},
+      {"output_tail", info.output_tail},
+  };
+}
+
+json ToJson(const EventInfo& info) {
+  json details = json::parse(info.details_json, nullptr, /*allow_exceptions=*/false);
+  if (details.is_discarded() || !details.is_object()) details = json::object();
+  return json{
+      {"id", info.id},
+      {"time_ms", info.time_ms},
+      {"type", info.type},
+      {"subject", info.subject},
+      {"message", info.message},
+      {"details_json", std::move(details)},
+  };
+}
+
 std::string DumpJson(const json& value) {
   return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
 }

@@ -16,6 +16,11 @@ namespace vigil::api {
 nlohmann::json ToJson(const ProgramInfo& info);
 nlohmann::json ToJson(const DaemonInfo& info);
 nlohmann::json ToJson(const ReloadSummary& summary);
+nlohmann::json ToJson(const TaskInfo& info);
+nlohmann::json ToJson(const RunInfo& info);
+// `details_json` becomes a JSON object under the same key; text that is not a JSON object
+// becomes {} so one bad row cannot fail a whole listing.
+nlohmann::json ToJson(const EventInfo& info);
 
 // Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
 // program output or names is replaced with U+FFFD instead of failing the response.

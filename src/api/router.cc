@@ -2,11 +2,15 @@
 // The /v1 routes: request validation, Controller calls and JSON responses.
 #include "api/router.h"
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api/json_codec.h"
 #include "api/url.h"
+#include "base/units.h"
 
 namespace vigil::api {
 namespace {
@@ -60,6 +64,62 @@ base::Result<size_t> CountParam(const Query& query, const std::string& key, size
                                          "\" must be a number from 0 to " + std::to_string(max));
   }
   return value;
+}
+
+// A run or event id, or a unix time in ms: digits only, at most 18 of them so the value
+// fits an int64_t without an overflow check.
+std::optional<int64_t> ParseNumber(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// An id parameter such as "before"; 0 when absent.
+base::Result<int64_t> IdParam(const Query& query, const std::string& key) {
+  auto it = query.find(key);
+  if (it == query.end()) return int64_t{0};
+  std::optional<int64_t> id = ParseNumber(it->second);
+  if (!id) return base::Status::InvalidArgument("query parameter \"" + key + "\" must be an id");
+  return *id;
+}
+
+// A page size from 1 to `max`. 0 is refused: an empty page can never move "before" paging
+// on, and a caller who asks for nothing has made a mistake.
+base::Result<size_t> LimitParam(const Query& query, const std::string& key, size_t fallback,
+                                size_t max) {
+  auto limit = CountParam(query, key, fallback, max);
+  if (limit && *limit == 0) {
+    return base::Status::InvalidArgument("query parameter \"" + key +
+                                         "\" must be a number from 1 to " + std::to_string(max));
+  }
+  return limit;
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "since": a duration back from now ("1h", "30m", "2d", as base::ParseDuration reads them),
+// or, when it is all digits, a unix time in ms. 0 (also the default) is no lower bound.
+base::Result<int64_t> SinceParam(const Query& query, int64_t now_ms) {
+  auto it = query.find("since");
+  if (it == query.end()) return int64_t{0};
+  if (std::optional<int64_t> unix_ms = ParseNumber(it->second)) return *unix_ms;
+  base::Result<base::Duration> back = base::ParseDuration(it->second);
+  if (!back) {
+    return base::Status::InvalidArgument(
+        "query parameter \"since\" must be a duration such as 1h, 30m or 2d, or a unix time in "
+        "ms; got \"" +
+        it->second + "\"");
+  }
+  // Further back than 1970 is the same as no bound at all.
+  return std::max<int64_t>(0, now_ms - back->count());
 }
 
 json ProgramsJson(const std::vector<ProgramInfo>& programs) {
@@ -159,6 +219,22 @@ bool Router::HandleV1(std::string_view method, const std::vector<std::string>& s
       respond(summary ? JsonResponse(200, ToJson(*summary)) : ErrorResponse(summary.error()));
       return true;
     }
+    if (what == "tasks") {
+      if (MethodIs(method, "GET", respond)) {
+        json tasks = json::array();
+        for (const TaskInfo& task : controller_.ListTasks()) tasks.push_back(ToJson(task));
+        respond(JsonResponse(200, json{{"tasks", std::move(tasks)}}));
+      }
+      return true;
+    }
+    if (what == "runs") {
+      if (MethodIs(method, "GET", respond)) respond(Runs(query));
+      return true;
+    }
+    if (what == "events") {
+      if (MethodIs(method, "GET", respond)) respond(Events(query));
+      return true;
+    }
     if (what == "shutdown") {
       if (!MethodIs(method, "POST", respond)) return true;
       Response response = JsonResponse(202, json{{"ok", true}});
@@ -173,6 +249,44 @@ bool Router::HandleV1(std::string_view method, const std::vector<std::string>& s
   }
   if (what == "programs" && (segments.size() == 3 || segments.size() == 4)) {
     return HandleProgram(method, segments, query, body, respond);
+  }
+  if (what == "tasks" && (segments.size() == 3 || segments.size() == 4)) {
+    return HandleTask(method, segments, query, respond);
+  }
+  if (what == "runs" && segments.size() == 4 && segments[3] == "output") {
+    if (MethodIs(method, "GET", respond)) respond(RunOutput(segments[2]));
+    return true;
+  }
+  return false;
+}
+
+bool Router::HandleTask(std::string_view method, const std::vector<std::string>& segments,
+                        const Query& query, RespondFn& respond) {
+  const std::string& name = segments[2];
+  if (segments.size() == 3) {
+    if (!MethodIs(method, "GET", respond)) return true;
+    auto info = controller_.GetTask(name);
+    respond(info ? JsonResponse(200, ToJson(*info)) : ErrorResponse(info.error()));
+    return true;
+  }
+  const std::string& verb = segments[3];
+  if (verb == "run") {
+    if (!MethodIs(method, "POST", respond)) return true;
+    // Unlike program actions, the default is not to wait: a task run may take hours.
+    auto wait = BoolParam(query, "wait", false);
+    if (!wait) {
+      respond(ErrorResponse(wait.error()));
+      return true;
+    }
+    RunTask(name, *wait, std::move(respond));
+    return true;
+  }
+  if (verb == "enable" || verb == "disable") {
+    if (!MethodIs(method, "POST", respond)) return true;
+    auto info = controller_.SetTaskEnabled(name, verb == "enable");
+    respond(info ? JsonResponse(200, json{{"ok", true}, {"task", ToJson(*info)}})
+                 : ErrorResponse(info.error()));
+    return true;
   }
   return false;
 }
@@ -240,6 +354,78 @@ void Router::RunAction(Action action, std::vector<std::string> names, bool wait,
       controller_.Restart(names, wait, std::move(done));
       break;
   }
+}
+
+void Router::RunTask(const std::string& name, bool wait, RespondFn respond) {
+  auto done = [alive = std::weak_ptr<char>(alive_),
+               respond = std::move(respond)](base::Result<RunInfo> run) {
+    // With wait, this fires when the run ends, possibly after the server is gone.
+    if (alive.expired()) return;
+    try {
+      if (!run) {
+        respond(ErrorResponse(run.error()));
+        return;
+      }
+      respond(JsonResponse(200, json{{"ok", true}, {"run", ToJson(*run)}}));
+    } catch (const std::exception& e) {
+      respond(JsonError(500, std::string("internal error: ") + e.what()));
+    }
+  };
+  controller_.RunTask(name, wait, std::move(done));
+}
+
+Response Router::Runs(const Query& query) {
+  std::string task;
+  if (auto it = query.find("task"); it != query.end()) task = it->second;
+  auto limit = LimitParam(query, "limit", kDefaultRuns, kMaxRuns);
+  if (!limit) return ErrorResponse(limit.error());
+  auto runs = controller_.ListRuns(task, static_cast<int>(*limit));
+  if (!runs) return ErrorResponse(runs.error());
+  json list = json::array();
+  // Without a history database the Controller lists each task's last run, which may be
+  // more than asked for; the page size is this route's promise, so it is kept here.
+  for (size_t i = 0; i < runs->size() && i < *limit; ++i) list.push_back(ToJson((*runs)[i]));
+  return JsonResponse(200, json{{"runs", std::move(list)}});
+}
+
+Response Router::RunOutput(const std::string& id_text) {
+  std::optional<int64_t> id = ParseNumber(id_text);
+  if (!id) {
+    return ErrorResponse(
+        base::Status::InvalidArgument("run id must be a number, got \"" + id_text + "\""));
+  }
+  auto output = controller_.RunOutput(*id);
+  if (!output) return ErrorResponse(output.error());
+  return JsonResponse(200, json{{"output", *output}});
+}
+
+Response Router::Events(const Query& query) {
+  EventQuery request;
+  auto since = SinceParam(query, NowUnixMs());
+  if (!since) return ErrorResponse(since.error());
+  request.since_ms = *since;
+  if (auto it = query.find("subject"); it != query.end()) request.subject = it->second;
+  if (auto it = query.find("type"); it != query.end()) request.type = it->second;
+  auto before = IdParam(query, "before");
+  if (!before) return ErrorResponse(before.error());
+  request.before_id = *before;
+  auto limit = LimitParam(query, "limit", kDefaultEvents, kMaxEvents);
+  if (!limit) return ErrorResponse(limit.error());
+  request.limit = static_cast<int>(*limit);
+
+  auto events = controller_.ListEvents(request);
+  if (!events) return ErrorResponse(events.error());
+  json list = json::array();
+  int64_t oldest_id = 0;
+  size_t count = std::min(events->size(), *limit);
+  for (size_t i = 0; i < count; ++i) {
+    const EventInfo& event = (*events)[i];
+    list.push_back(ToJson(event));
+    if (oldest_id == 0 || event.id < oldest_id) oldest_id = event.id;
+  }
+  // A full page may have older events behind it; a short one is the end of the history.
+  json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
+  return JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}});
 }
 
 Response Router::Signal(const std::vector<std::string>& names, int signo) {

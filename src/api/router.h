@@ -54,6 +54,10 @@ class Router {
  public:
   static constexpr size_t kDefaultLogLines = 100;
   static constexpr size_t kMaxLogLines = 100000;
+  static constexpr size_t kDefaultRuns = 20;
+  static constexpr size_t kMaxRuns = 1000;
+  static constexpr size_t kDefaultEvents = 100;
+  static constexpr size_t kMaxEvents = 1000;
 
   Router(Controller& controller, TailFn tail_fn);
   ~Router();
@@ -76,7 +80,14 @@ class Router {
   bool HandleProgram(std::string_view method, const std::vector<std::string>& segments,
                      const std::map<std::string, std::string>& query, std::string_view body,
                      RespondFn& respond);
+  // /v1/tasks/{name}[/run|/enable|/disable].
+  bool HandleTask(std::string_view method, const std::vector<std::string>& segments,
+                  const std::map<std::string, std::string>& query, RespondFn& respond);
   void RunAction(Action action, std::vector<std::string> names, bool wait, RespondFn respond);
+  void RunTask(const std::string& name, bool wait, RespondFn respond);
+  Response Runs(const std::map<std::string, std::string>& query);
+  Response RunOutput(const std::string& id_text);
+  Response Events(const std::map<std::string, std::string>& query);
   Response Signal(const std::vector<std::string>& names, int signo);
   Response Logs(const std::string& name, const std::map<std::string, std::string>& query);
   // The programs `names` refer to, in ListPrograms() order: exact names, instances of a

@@ -25,6 +25,42 @@ struct ProgramView {
   std::string reason;
 };
 
+// One task as GET /v1/tasks reports it (docs/api.md, TaskInfo).
+struct TaskView {
+  std::string name;
+  std::string schedule;
+  std::string timezone;  // "" = vigild's local time
+  bool enabled = true;
+  bool running = false;
+  int64_t next_run_ms = -1;  // unix ms; -1 when none
+  int64_t last_run_ms = -1;  // unix ms; -1 if it never ran
+  std::string last_result;   // "exit 0", "timed out", ... or ""
+};
+
+// One run of a task (docs/api.md, RunInfo).
+struct RunView {
+  int64_t id = 0;  // 0: queued behind a run that is still going
+  std::string task;
+  std::string trigger;
+  int64_t started_ms = 0;
+  int64_t ended_ms = -1;  // -1 while running or when interrupted
+  int64_t exit_code = -1;
+  int64_t signal = 0;
+  bool timed_out = false;
+  bool interrupted = false;
+  std::string result;
+  std::string output_tail;
+};
+
+// One event of vigild's history (docs/api.md, EventInfo); details are not shown.
+struct EventView {
+  int64_t id = 0;
+  int64_t time_ms = 0;
+  std::string type;
+  std::string subject;
+  std::string message;
+};
+
 // Parses a reply body. InvalidArgument with the parser's complaint if it is not JSON.
 base::Result<nlohmann::json> ParseJson(std::string_view body);
 
@@ -34,6 +70,24 @@ ProgramView ProgramFromJson(const nlohmann::json& object);
 
 // The "programs" array of `reply`; InvalidArgument if there is none.
 base::Result<std::vector<ProgramView>> ProgramsFromJson(const nlohmann::json& reply);
+
+// Like ProgramFromJson: missing or mistyped fields keep the defaults.
+TaskView TaskFromJson(const nlohmann::json& object);
+RunView RunFromJson(const nlohmann::json& object);
+EventView EventFromJson(const nlohmann::json& object);
+
+// The "tasks", "runs" or "events" array of `reply`; InvalidArgument if there is none.
+base::Result<std::vector<TaskView>> TasksFromJson(const nlohmann::json& reply);
+base::Result<std::vector<RunView>> RunsFromJson(const nlohmann::json& reply);
+base::Result<std::vector<EventView>> EventsFromJson(const nlohmann::json& reply);
+
+// The object `reply[key]` read as a run or a task (POST /v1/tasks/NAME/run, /enable);
+// InvalidArgument if it is missing.
+base::Result<RunView> RunFieldFromJson(const nlohmann::json& reply, const char* key);
+base::Result<TaskView> TaskFieldFromJson(const nlohmann::json& reply, const char* key);
+
+// The string `reply[key]`; empty if missing or not a string.
+std::string StringFromJson(const nlohmann::json& reply, const char* key);
 
 // The string array `reply[key]`; empty if missing. Non-string items are skipped.
 std::vector<std::string> StringListFromJson(const nlohmann::json& reply, const char* key);

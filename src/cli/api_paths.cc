@@ -31,4 +31,27 @@ std::string LogsTarget(std::string_view name, bool stderr_stream, int lines, boo
   return target;
 }
 
+std::string TaskTarget(std::string_view task, std::string_view suffix) {
+  return "/v1/tasks/" + PercentEncode(task) + std::string(suffix);
+}
+
+std::string RunsTarget(std::string_view task, int limit) {
+  std::string target = "/v1/runs?limit=" + std::to_string(limit);
+  if (!task.empty()) target += "&task=" + PercentEncode(task);
+  return target;
+}
+
+std::string RunOutputTarget(int64_t run_id) {
+  return "/v1/runs/" + std::to_string(run_id) + "/output";
+}
+
+std::string EventsTarget(std::string_view since, std::string_view subject, std::string_view type,
+                         int limit) {
+  std::string target = "/v1/events?limit=" + std::to_string(limit);
+  if (!since.empty()) target += "&since=" + PercentEncode(since);
+  if (!subject.empty()) target += "&subject=" + PercentEncode(subject);
+  if (!type.empty()) target += "&type=" + PercentEncode(type);
+  return target;
+}
+
 }  // namespace vigil::cli

@@ -5,10 +5,25 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "base/units.h"
 #include "cli/exit_codes.h"
 
 namespace vigil::cli {
 namespace {
+
+// --since: what GET /v1/events accepts, checked here so a typo is a usage error (exit 2)
+// rather than a refusal from vigild.
+std::string CheckSince(std::string& text) {
+  bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (digits || base::ParseDuration(text).has_value()) return "";
+  return "expected a duration such as 1h, 30m or 2d, or a unix time in ms, got \"" + text + "\"";
+}
+
+void AddLimit(CLI::App& sub, Invocation& inv, int fallback, const char* what) {
+  std::string help = std::string("How many of the newest ") + what + " to show (1 to " +
+                     std::to_string(kMaxLimit) + ", default " + std::to_string(fallback) + ")";
+  sub.add_option("--limit", inv.limit, help)->check(CLI::Range(1, kMaxLimit));
+}
 
 void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
   switch (shape) {
@@ -38,6 +53,34 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
     case ArgShape::kFile:
       sub.add_option("file", inv.file, "Config file to validate")->required();
       break;
+    case ArgShape::kTask:
+      sub.add_option("task", inv.name, "Task name")->required();
+      break;
+    case ArgShape::kRunTask:
+      sub.add_option("task", inv.name, "Task name")->required();
+      sub.add_flag("--wait", inv.wait,
+                   "Wait for the run to end, print its output, and exit 0 only if it exited 0");
+      break;
+    case ArgShape::kHistory:
+      sub.add_option("task", inv.name, "Only this task's runs (default: every task)");
+      AddLimit(sub, inv, kDefaultHistoryLimit, "runs");
+      break;
+    case ArgShape::kEvents: {
+      sub.add_option("--since", inv.since,
+                     "Only events this recent (1h, 30m, 2d) or since a unix time in ms")
+          ->check(CLI::Validator(CheckSince, "DURATION|UNIX_MS"));
+      // Programs and tasks share one namespace of subjects in the history; two options
+      // only make the command read naturally.
+      CLI::Option* program =
+          sub.add_option("--program", inv.subject, "Only events about this program");
+      CLI::Option* task = sub.add_option("--task", inv.subject, "Only events about this task");
+      program->excludes(task);
+      sub.add_option("--type", inv.type,
+                     "Only events of this type: state, note, signal, spawn_error, reload, "
+                     "config_error, task, task_run, daemon, log");
+      AddLimit(sub, inv, kDefaultEventsLimit, "events");
+      break;
+    }
   }
 }
 

@@ -111,10 +111,84 @@ TEST_F(ArgsTest, CheckRequiresFile) {
 }
 
 TEST_F(ArgsTest, CommandsWithoutArguments) {
-  for (std::string command : {"reload", "shutdown", "version"}) {
+  for (std::string command : {"reload", "shutdown", "version", "tasks"}) {
     EXPECT_EQ(Valid({command}).command, command);
     ExpectUsageError({command, "extra"});
   }
+}
+
+TEST_F(ArgsTest, TasksTakesJson) {
+  Invocation inv = Valid({"tasks", "--json"});
+  EXPECT_EQ(inv.command, "tasks");
+  EXPECT_TRUE(inv.json);
+}
+
+TEST_F(ArgsTest, RunTakesOneTaskAndWait) {
+  Invocation inv = Valid({"run", "backup"});
+  EXPECT_EQ(inv.command, "run");
+  EXPECT_EQ(inv.name, "backup");
+  EXPECT_FALSE(inv.wait);
+  EXPECT_TRUE(Valid({"run", "--wait", "backup"}).wait);
+  EXPECT_TRUE(Valid({"run", "backup", "--wait", "--json"}).json);
+  ExpectUsageError({"run"});
+  ExpectUsageError({"run", "backup", "report"});
+  ExpectUsageError({"run", "backup", "--no-wait"});
+}
+
+TEST_F(ArgsTest, EnableAndDisableTakeOneTask) {
+  for (std::string command : {"enable", "disable"}) {
+    Invocation inv = Valid({command, "backup"});
+    EXPECT_EQ(inv.command, command);
+    EXPECT_EQ(inv.name, "backup");
+    ExpectUsageError({command});
+    ExpectUsageError({command, "backup", "report"});
+  }
+}
+
+TEST_F(ArgsTest, HistoryTakesOptionalTaskAndLimit) {
+  Invocation inv = Valid({"history"});
+  EXPECT_EQ(inv.command, "history");
+  EXPECT_EQ(inv.name, "");
+  EXPECT_EQ(inv.limit, 0);  // the command's default
+
+  inv = Valid({"history", "backup", "--limit", "5", "--json"});
+  EXPECT_EQ(inv.name, "backup");
+  EXPECT_EQ(inv.limit, 5);
+  EXPECT_TRUE(inv.json);
+  EXPECT_EQ(Valid({"history", "--limit=1000"}).limit, 1000);
+
+  ExpectUsageError({"history", "backup", "report"});
+  ExpectUsageError({"history", "--limit", "0"});
+  ExpectUsageError({"history", "--limit", "1001"});
+  ExpectUsageError({"history", "--limit", "ten"});
+}
+
+TEST_F(ArgsTest, EventsFilters) {
+  Invocation inv = Valid({"events"});
+  EXPECT_EQ(inv.command, "events");
+  EXPECT_EQ(inv.since, "");
+  EXPECT_EQ(inv.subject, "");
+  EXPECT_EQ(inv.type, "");
+  EXPECT_EQ(inv.limit, 0);
+
+  inv = Valid({"events", "--since", "1h", "--program", "web", "--type", "state", "--limit", "50"});
+  EXPECT_EQ(inv.since, "1h");
+  EXPECT_EQ(inv.subject, "web");
+  EXPECT_EQ(inv.type, "state");
+  EXPECT_EQ(inv.limit, 50);
+
+  inv = Valid({"events", "--task=backup", "--since=1764020703123"});
+  EXPECT_EQ(inv.subject, "backup");
+  EXPECT_EQ(inv.since, "1764020703123");
+  EXPECT_EQ(Valid({"events", "--since", "2d"}).since, "2d");
+  EXPECT_EQ(Valid({"events", "--since", "1h30m"}).since, "1h30m");
+
+  ExpectUsageError({"events", "--since", "yesterday"});
+  ExpectUsageError({"events", "--since", "1 h"});
+  ExpectUsageError({"events", "--program", "web", "--task", "backup"});
+  ExpectUsageError({"events", "--limit", "0"});
+  ExpectUsageError({"events", "--limit", "1001"});
+  ExpectUsageError({"events", "web"});
 }
 
 TEST_F(ArgsTest, MissingOrUnknownCommandIsUsageError) {
@@ -138,10 +212,14 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
     switch (command.shape) {
       case ArgShape::kNone:
       case ArgShape::kOptionalNames:
+      case ArgShape::kHistory:
+      case ArgShape::kEvents:
         break;
       case ArgShape::kActionNames:
       case ArgShape::kLogs:
       case ArgShape::kFile:
+      case ArgShape::kTask:
+      case ArgShape::kRunTask:
         args.push_back("x");
         break;
       case ArgShape::kSignal:

@@ -279,6 +279,45 @@ TEST(ClientCommandTest, StatusAndFailingStartOverSocket) {
   EXPECT_EQ(seen[1].body, R"({"programs":["web"],"wait":true})");
 }
 
+TEST(ClientCommandTest, RunWaitAndEventsOverSocket) {
+  FakeServer server([](const SeenRequest& req, local::socket& s) {
+    if (req.target == "/v1/tasks/backup/run?wait=1") {
+      WriteReply(s, 200,
+                 R"({"ok":true,"run":{"id":7,"task":"backup","trigger":"manual",)"
+                 R"("started_ms":1000,"ended_ms":3500,"exit_code":2,"signal":0,)"
+                 R"("timed_out":false,"interrupted":false,"result":"exit 2","output_tail":""}})");
+    } else if (req.target == "/v1/runs/7/output") {
+      WriteReply(s, 200, R"({"output":"disk full\n"})");
+    } else {
+      WriteReply(s, 503, R"({"error":"no history database"})");
+    }
+  });
+  auto client = MakeUnixSocketClient(server.path());
+  std::ostringstream out, err;
+  Context ctx{*client, server.path(), out, err, false};
+
+  Invocation run;
+  run.command = "run";
+  run.name = "backup";
+  run.wait = true;
+  EXPECT_EQ(RunCommand(run, ctx), kExitFailed);  // the run exited 2
+  EXPECT_EQ(out.str(), "disk full\nbackup: run 7 exit 2 (manual, 2.5s)\n");
+  EXPECT_EQ(err.str(), "");
+
+  Invocation events;
+  events.command = "events";
+  events.since = "30m";
+  EXPECT_EQ(RunCommand(events, ctx), kExitFailed);
+  EXPECT_EQ(err.str(), "vigil: no history database\n");
+
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[1].method, "GET");
+  EXPECT_EQ(seen[1].target, "/v1/runs/7/output");
+  EXPECT_EQ(seen[2].target, "/v1/events?limit=100&since=30m");
+}
+
 TEST(ClientCommandTest, NoDaemonExitsThree) {
   auto client = MakeUnixSocketClient("/nonexistent-vigil-dir/vigil.sock");
   std::ostringstream out, err;

@@ -9,6 +9,7 @@
 
 #include "cli/api_json.h"
 #include "cli/api_paths.h"
+#include "cli/call.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/version.h"
@@ -17,58 +18,6 @@ namespace vigil::cli {
 namespace {
 
 using nlohmann::json;
-
-// A 2xx reply, parsed; or the exit code of a failure already reported on ctx.err.
-struct Reply {
-  int exit_code = kExitOk;
-  std::string raw;
-  json body;
-};
-
-void ReportClientError(Context& ctx, const base::Status& status) {
-  if (status.code() == base::StatusCode::kUnavailable) {
-    ctx.err << "vigil: cannot reach vigild at " << ctx.socket.string() << ": " << status.message()
-            << " (is vigild running?)\n";
-  } else {
-    ctx.err << "vigil: " << status.message() << "\n";
-  }
-}
-
-Reply Call(Context& ctx, HttpRequest request) {
-  Reply reply;
-  base::Result<HttpResponse> response = ctx.client.Send(request);
-  if (!response) {
-    ReportClientError(ctx, response.error());
-    reply.exit_code = ExitCodeForClientStatus(response.error());
-    return reply;
-  }
-  reply.exit_code = ExitCodeForHttpStatus(response->status);
-  if (reply.exit_code != kExitOk) {
-    ctx.err << "vigil: " << ErrorMessageFromBody(response->body, response->status) << "\n";
-    return reply;
-  }
-  base::Result<json> parsed = ParseJson(response->body);
-  if (!parsed) {
-    ctx.err << "vigil: unexpected reply from vigild: " << parsed.error().message() << "\n";
-    reply.exit_code = kExitFailed;
-    return reply;
-  }
-  reply.raw = std::move(response->body);
-  reply.body = std::move(parsed.value());
-  return reply;
-}
-
-HttpRequest Get(std::string target) { return {HttpMethod::kGet, std::move(target), ""}; }
-
-HttpRequest Post(std::string target, const json& body) {
-  return {HttpMethod::kPost, std::move(target), body.dump()};
-}
-
-// --json output is the reply exactly as vigild sent it, so scripts see the documented API.
-void PrintRaw(Context& ctx, const std::string& raw) {
-  ctx.out << raw;
-  if (raw.empty() || raw.back() != '\n') ctx.out << '\n';
-}
 
 // True if `program` is what the user meant by `name`: the program itself, or one instance
 // of a [program.NAME] with instances ("web" selects "web:0", "web:1").
@@ -79,13 +28,10 @@ bool Selects(const std::string& name, const std::string& program) {
 }
 
 int RunStatus(const Invocation& inv, Context& ctx) {
-  Reply reply = Call(ctx, Get("/v1/programs"));
+  ApiReply reply = CallApi(ctx, GetRequest("/v1/programs"));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
-  if (!programs) {
-    ctx.err << "vigil: unexpected reply from vigild: " << programs.error().message() << "\n";
-    return kExitFailed;
-  }
+  if (!programs) return ReportUnexpectedReply(ctx, programs.error());
 
   // Indices into the reply, in the order the user named them, each at most once.
   std::vector<size_t> shown;
@@ -132,22 +78,19 @@ int RunStatus(const Invocation& inv, Context& ctx) {
 }
 
 int RunAction(const char* action, const Invocation& inv, Context& ctx) {
-  HttpRequest request =
-      Post(std::string("/v1/") + action, json{{"programs", inv.names}, {"wait", !inv.no_wait}});
+  HttpRequest request = PostRequest(std::string("/v1/") + action,
+                                    json{{"programs", inv.names}, {"wait", !inv.no_wait}});
   // With wait, vigild answers when the programs settle, bounded by their own start and stop
   // timeouts; a client-side limit would only cut that short.
   if (!inv.no_wait) request.timeout = std::nullopt;
-  Reply reply = Call(ctx, std::move(request));
+  ApiReply reply = CallApi(ctx, std::move(request));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
     return kExitOk;
   }
   base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
-  if (!programs) {
-    ctx.err << "vigil: unexpected reply from vigild: " << programs.error().message() << "\n";
-    return kExitFailed;
-  }
+  if (!programs) return ReportUnexpectedReply(ctx, programs.error());
   for (const ProgramView& p : *programs) ctx.out << FormatProgramLine(p) << '\n';
   return kExitOk;
 }
@@ -158,7 +101,8 @@ int RunRestart(const Invocation& inv, Context& ctx) { return RunAction("restart"
 
 int RunSignal(const Invocation& inv, Context& ctx) {
   std::string signal = NormalizeSignalName(inv.signal);
-  Reply reply = Call(ctx, Post("/v1/signal", json{{"programs", inv.names}, {"signal", signal}}));
+  ApiReply reply = CallApi(
+      ctx, PostRequest("/v1/signal", json{{"programs", inv.names}, {"signal", signal}}));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
@@ -182,7 +126,7 @@ int RunSignal(const Invocation& inv, Context& ctx) {
 int RunLogs(const Invocation& inv, Context& ctx) {
   std::string target = LogsTarget(inv.name, inv.stderr_stream, inv.lines, inv.follow);
   if (!inv.follow) {
-    Reply reply = Call(ctx, Get(target));
+    ApiReply reply = CallApi(ctx, GetRequest(target));
     if (reply.exit_code != kExitOk) return reply.exit_code;
     if (inv.json) {
       PrintRaw(ctx, reply.raw);
@@ -216,7 +160,7 @@ int RunLogs(const Invocation& inv, Context& ctx) {
 }
 
 int RunReload(const Invocation& inv, Context& ctx) {
-  Reply reply = Call(ctx, Post("/v1/reload", json::object()));
+  ApiReply reply = CallApi(ctx, PostRequest("/v1/reload", json::object()));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
@@ -229,7 +173,7 @@ int RunReload(const Invocation& inv, Context& ctx) {
 }
 
 int RunShutdown(const Invocation& inv, Context& ctx) {
-  Reply reply = Call(ctx, Post("/v1/shutdown", json::object()));
+  ApiReply reply = CallApi(ctx, PostRequest("/v1/shutdown", json::object()));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
@@ -239,27 +183,22 @@ int RunShutdown(const Invocation& inv, Context& ctx) {
   return kExitOk;
 }
 
-std::string StringField(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 int RunVersion(const Invocation& inv, Context& ctx) {
   // The CLI's own version comes first so it is printed even when vigild is down.
   if (!inv.json) ctx.out << "vigil " << kVersion << '\n';
-  Reply reply = Call(ctx, Get("/v1/info"));
+  ApiReply reply = CallApi(ctx, GetRequest("/v1/info"));
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     ctx.out << json{{"version", kVersion}, {"daemon", reply.body}}.dump() << '\n';
     return kExitOk;
   }
   const json& info = reply.body;
-  ctx.out << "vigild " << StringField(info, "version");
+  ctx.out << "vigild " << StringFromJson(info, "version");
   auto pid = info.find("pid");
   if (pid != info.end() && pid->is_number_integer())
     ctx.out << " (pid " << pid->get<int64_t>() << ")";
   ctx.out << '\n';
-  if (std::string config = StringField(info, "config_path"); !config.empty()) {
+  if (std::string config = StringFromJson(info, "config_path"); !config.empty()) {
     ctx.out << "config: " << config << '\n';
   }
   for (const std::string& problem : StringListFromJson(info, "problems")) {
@@ -279,6 +218,15 @@ constexpr Command kCommands[] = {
      RunRestart},
     {"signal", "Send a signal to programs' processes", ArgShape::kSignal, RunSignal},
     {"logs", "Print a program's recent log lines, or follow them", ArgShape::kLogs, RunLogs},
+    {"tasks", "Show scheduled tasks with their next and last runs", ArgShape::kNone, RunTasks},
+    {"run", "Run a task now; with --wait, print its output and exit with its status",
+     ArgShape::kRunTask, RunTaskNow},
+    {"enable", "Let a task run on its schedule again", ArgShape::kTask, RunEnable},
+    {"disable", "Stop a task's scheduled runs (vigil run still works)", ArgShape::kTask,
+     RunDisable},
+    {"history", "Show recent task runs with the end of their output", ArgShape::kHistory,
+     RunHistory},
+    {"events", "Show vigild's event history, oldest first", ArgShape::kEvents, RunEvents},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

@@ -3,7 +3,9 @@
 // ninja's kTools[], and the handlers that turn a parsed Invocation into API calls and output.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -22,12 +24,20 @@ struct Invocation {
   std::vector<std::string> names;  // programs, instances or "all"
   bool no_wait = false;            // --no-wait (start, stop, restart)
   std::string signal;              // signal: "HUP", "SIGHUP", "hup" or a number
-  std::string name;                // logs: the one program
+  std::string name;                // logs: the program; run, enable, disable, history: the task
   bool follow = false;             // logs -f
   int lines = 20;                  // logs -n
   bool stderr_stream = false;      // logs --stderr
   std::string file;                // check: the config file
+  bool wait = false;               // run --wait
+  int limit = 0;                   // history, events --limit; 0 = the command's default
+  std::string since;               // events --since: "1h", "30m", "2d" or unix ms
+  std::string subject;             // events --program / --task
+  std::string type;                // events --type
 };
+
+// The current time as unix ms, from the system clock.
+int64_t SystemUnixMs();
 
 // Where a command sends requests and writes output. Not owned.
 struct Context {
@@ -36,6 +46,8 @@ struct Context {
   std::ostream& out;
   std::ostream& err;
   bool color = false;  // the caller decided stdout is a terminal that wants ANSI colors
+  // "Now" for relative times ("in 4h12m"); tests pin it.
+  std::function<int64_t()> now_ms = SystemUnixMs;
 };
 
 // Which positional arguments and options a command takes; args.cc turns it into CLI11
@@ -47,6 +59,10 @@ enum class ArgShape {
   kSignal,         // signal SIG NAME...
   kLogs,           // logs NAME [-f] [-n N] [--stderr]
   kFile,           // check FILE
+  kTask,           // enable|disable TASK
+  kRunTask,        // run TASK [--wait]
+  kHistory,        // history [TASK] [--limit N]
+  kEvents,         // events [--since D] [--program NAME|--task NAME] [--type T] [--limit N]
 };
 
 struct Command {
@@ -68,5 +84,18 @@ std::string NormalizeSignalName(std::string_view signal);
 
 // Validates a config file without a daemon (`vigil check FILE`); in check_command.cc.
 int RunCheck(const Invocation& invocation, Context& ctx);
+
+// The task and history commands, in task_commands.cc.
+int RunTasks(const Invocation& invocation, Context& ctx);
+int RunTaskNow(const Invocation& invocation, Context& ctx);  // `vigil run`
+int RunEnable(const Invocation& invocation, Context& ctx);
+int RunDisable(const Invocation& invocation, Context& ctx);
+int RunHistory(const Invocation& invocation, Context& ctx);
+int RunEvents(const Invocation& invocation, Context& ctx);
+
+// Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
+inline constexpr int kDefaultHistoryLimit = 20;
+inline constexpr int kDefaultEventsLimit = 100;
+inline constexpr int kMaxLimit = 1000;
 
 }  // namespace vigil::cli

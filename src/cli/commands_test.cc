@@ -4,49 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/exit_codes.h"
+#include "cli/fake_client_test_util.h"
 
 namespace vigil::cli {
 namespace {
 
 using nlohmann::json;
-
-// Records every request and answers from a queue of canned replies.
-class FakeClient : public Client {
- public:
-  base::Result<HttpResponse> Send(const HttpRequest& request) override {
-    requests.push_back(request);
-    return Next();
-  }
-  base::Result<HttpResponse> Stream(const std::string& target,
-                                    const std::function<void(std::string_view)>& on_data) override {
-    requests.push_back(HttpRequest{HttpMethod::kGet, target, "", std::nullopt});
-    base::Result<HttpResponse> reply = Next();
-    if (reply && reply->status == 200) {
-      for (const std::string& piece : stream_pieces) on_data(piece);
-    }
-    return reply;
-  }
-
-  void Reply(int status, std::string body) { replies.push_back(HttpResponse{status, body}); }
-  void Fail(base::Status status) { replies.push_back(std::move(status)); }
-
-  std::vector<HttpRequest> requests;
-  std::deque<base::Result<HttpResponse>> replies;
-  std::vector<std::string> stream_pieces;
-
- private:
-  base::Result<HttpResponse> Next() {
-    if (replies.empty()) return base::Status::Internal("FakeClient: no reply queued");
-    base::Result<HttpResponse> reply = std::move(replies.front());
-    replies.pop_front();
-    return reply;
-  }
-};
 
 constexpr char kPrograms[] =
     R"({"programs":[)"

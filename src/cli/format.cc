@@ -41,6 +41,27 @@ std::string FormatUptime(int64_t uptime_ms) {
   return std::to_string(s / 86400) + "d" + std::to_string(s % 86400 / 3600) + "h";
 }
 
+std::vector<std::string> AlignColumns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::vector<std::string> lines;
+  lines.reserve(rows.size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line.append(width[c] - row[c].size(), ' ').append(kColumnGap);
+    }
+    // Empty trailing cells would otherwise leave the padding of the ones before them.
+    line.erase(line.find_last_not_of(' ') + 1);
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 std::string ReasonText(const ProgramView& program) {
   std::string text = program.reason;
   // A running process's previous exit is history; for a stopped or failing program it is

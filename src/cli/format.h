@@ -15,6 +15,10 @@ namespace vigil::cli {
 // Negative values (the API's "no process") give "-".
 std::string FormatUptime(int64_t uptime_ms);
 
+// Pads each cell but the last to its column's widest cell, with two spaces between
+// columns; one line per row, without '\n' or trailing blanks. Widths count bytes.
+std::vector<std::string> AlignColumns(const std::vector<std::vector<std::string>>& rows);
+
 // The REASON column: the program's reason, plus its last exit when that adds something
 // (the process is not up and the reason does not already say how it exited).
 std::string ReasonText(const ProgramView& program);
