@@ -44,7 +44,8 @@ base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file);
 // and becomes DaemonSpec::config_path, made absolute). On failure returns InvalidArgument
 // with the first problem as one line, "FILE:LINE: KEY: reason" (or
 // "FILE:LINE: syntax error: ..."), checking in this order: TOML syntax, top-level tables,
-// [vigil], programs in file order (keys in file order within each), then dependencies.
+// [vigil], programs in file order (keys in file order within each), dependencies, then
+// tasks in file order (keys in file order within each, then the rules between keys).
 base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
                                      const std::filesystem::path& file_for_messages);
 base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,

@@ -193,7 +193,12 @@ class ConfigParser {
         return errors_.Error(LineOf(*k), key.Child(name),
                              "task names may contain only letters, digits, '_', '.' and '-'");
       }
-      // Programs and tasks share one namespace: both are subjects of events and history.
+      if (name == "all") {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "the name \"all\" is reserved (it means every program)");
+      }
+      // Programs and tasks share one namespace: both are subjects of logs, events and history,
+      // where one name must mean one thing.
       for (const auto& p : programs) {
         if (p.table_name == name) {
           return errors_.Error(LineOf(*k), key.Child(name),

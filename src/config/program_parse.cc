@@ -4,9 +4,8 @@
 #include <limits>
 #include <optional>
 
-#include "base/command_line.h"
-#include "config/accounts.h"
 #include "config/defaults.h"
+#include "config/process_keys.h"
 #include "config/program_table.h"
 #include "config/signals.h"
 #include "config/toml_reader.h"
@@ -23,12 +22,13 @@ constexpr std::string_view kProgramKeys =
 constexpr int kMaxInstances = 1000;
 
 // Reads everything whose check needs only the one value. Owns no state beyond the table
-// being filled, plus the user/group nodes that are resolved once all keys are read.
+// being filled, plus the shared process keys, whose user/group are resolved once all keys
+// are read.
 class ProgramReader {
  public:
   ProgramReader(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
                 ProgramTable* out)
-      : reader_(errors), config_dir_(config_dir), key_(key), out_(out) {}
+      : reader_(errors), key_(key), out_(out), process_(reader_, config_dir, key) {}
 
   base::Status Read(const toml::table& table) {
     bool has_command = false;
@@ -51,7 +51,16 @@ class ProgramReader {
       return reader_.errors().Error(backoff_line_, key_.Child("backoff"),
                                     "max must not be less than initial");
     }
-    return ResolveAccounts();
+    if (auto s = process_.ResolveAccounts(); !s.ok()) return s;
+    const ProcessFields& fields = process_.fields();
+    ProgramSpec& spec = out_->spec;
+    spec.argv = fields.argv;
+    spec.directory = fields.directory;
+    spec.environment = fields.environment;
+    spec.uid = fields.uid;
+    spec.gid = fields.gid;
+    spec.user = fields.user;
+    return base::Status::Ok();
   }
 
  private:
@@ -59,15 +68,7 @@ class ProgramReader {
     const std::string_view name = k.str();
     const KeyPath key = key_.Child(name);
     ProgramSpec& spec = out_->spec;
-    if (name == "command") return ReadCommand(v, key);
-    if (name == "directory") {
-      if (auto s = reader_.ReadNonEmptyString(v, key, &spec.directory); !s.ok()) return s;
-      spec.directory = ResolvePath(config_dir_, spec.directory).string();
-      return base::Status::Ok();
-    }
-    if (name == "environment") return ReadEnvironment(v, key);
-    if (name == "user") return ReadAccountName(v, key, &user_node_);
-    if (name == "group") return ReadAccountName(v, key, &group_node_);
+    if (ProcessKeyReader::Handles(name)) return process_.ReadKey(name, v);
     if (name == "umask") return ReadUmask(v, key);
     if (name == "autostart") return reader_.ReadBool(v, key, &spec.autostart);
     if (name == "autorestart") return ReadAutoRestart(v, key);
@@ -95,94 +96,6 @@ class ProgramReader {
     if (name == "stderr") return reader_.ReadLogSpec(v, key, &spec.stderr_log);
     if (name == "merge_stderr") return reader_.ReadBool(v, key, &spec.merge_stderr);
     return reader_.UnknownKey(k, key, kProgramKeys);
-  }
-
-  base::Status ReadCommand(const toml::node& v, const KeyPath& key) {
-    std::vector<std::string>& argv = out_->spec.argv;
-    if (const auto* s = v.as_string()) {
-      auto words = base::SplitCommand(s->get());
-      if (!words) return reader_.Error(v, key, words.error().message());
-      argv = std::move(*words);
-      return base::Status::Ok();
-    }
-    const auto* array = v.as_array();
-    if (array == nullptr) return reader_.WrongType(v, key, "a string or an array of strings");
-    if (array->empty()) return reader_.Error(v, key, "empty command");
-    argv.clear();
-    for (size_t i = 0; i < array->size(); ++i) {
-      std::string word;
-      if (auto st = reader_.ReadString(*array->get(i), key.Index(i), &word); !st.ok()) return st;
-      argv.push_back(std::move(word));
-    }
-    if (argv[0].empty()) {
-      return reader_.Error(v, key.Index(0), "the program to run must not be empty");
-    }
-    return base::Status::Ok();
-  }
-
-  base::Status ReadEnvironment(const toml::node& v, const KeyPath& key) {
-    const auto* table = v.as_table();
-    if (table == nullptr) {
-      return reader_.WrongType(v, key, "a table of strings like { PORT = \"8080\" }");
-    }
-    for (const auto& [k, value] : EntriesInFileOrder(*table)) {
-      const std::string name(k->str());
-      const KeyPath child = key.Child(name);
-      if (name.empty() || name.find('=') != std::string::npos) {
-        return reader_.errors().Error(
-            LineOf(*k), child, "environment variable names must be non-empty and contain no '='");
-      }
-      std::string text;
-      if (auto s = reader_.ReadString(*value, child, &text); !s.ok()) return s;
-      out_->spec.environment[name] = std::move(text);
-    }
-    return base::Status::Ok();
-  }
-
-  base::Status ReadAccountName(const toml::node& v, const KeyPath& key, const toml::node** node) {
-    if (const auto* i = v.as_integer()) {
-      if (i->get() < 0 || i->get() >= std::numeric_limits<uint32_t>::max()) {
-        return reader_.Error(v, key, "id " + std::to_string(i->get()) + " is out of range");
-      }
-    } else if (const auto* s = v.as_string()) {
-      if (s->get().empty()) return reader_.Error(v, key, "must not be empty");
-    } else {
-      return reader_.WrongType(v, key, "a name or a numeric id");
-    }
-    *node = &v;
-    return base::Status::Ok();
-  }
-
-  static std::string AccountText(const toml::node& v) {
-    if (const auto* i = v.as_integer()) return std::to_string(i->get());
-    return v.as_string()->get();
-  }
-
-  base::Status ResolveAccounts() {
-    ProgramSpec& spec = out_->spec;
-    if (user_node_ != nullptr) {
-      spec.user = AccountText(*user_node_);
-      auto account = LookUpUser(spec.user);
-      if (!account) {
-        return reader_.Error(*user_node_, key_.Child("user"), account.error().message());
-      }
-      spec.uid = account->uid;
-      if (group_node_ == nullptr) {
-        if (!account->primary_gid) {
-          return reader_.Error(
-              *user_node_, key_.Child("user"),
-              "uid " + spec.user +
-                  " has no passwd entry to take a primary group from; set group too");
-        }
-        spec.gid = *account->primary_gid;
-      }
-    }
-    if (group_node_ != nullptr) {
-      auto gid = LookUpGroup(AccountText(*group_node_));
-      if (!gid) return reader_.Error(*group_node_, key_.Child("group"), gid.error().message());
-      spec.gid = *gid;
-    }
-    return base::Status::Ok();
   }
 
   base::Status ReadUmask(const toml::node& v, const KeyPath& key) {
@@ -302,11 +215,9 @@ class ProgramReader {
   }
 
   TomlReader reader_;
-  const std::string& config_dir_;
   const KeyPath& key_;
   ProgramTable* out_;
-  const toml::node* user_node_ = nullptr;
-  const toml::node* group_node_ = nullptr;
+  ProcessKeyReader process_;  // after reader_, which it borrows
   int backoff_line_ = 0;
 };
 
@@ -326,25 +237,6 @@ base::Status ParseProgramTable(const ErrorContext& errors, const std::string& co
   out->spec.stdout_log = DefaultLogSpec();
   out->spec.stderr_log = DefaultLogSpec();
   return ProgramReader(errors, config_dir, key, out).Read(*table);
-}
-
-}  // namespace vigil::config
-
-namespace vigil::config {
-
-base::Status ParseProcessKeys(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
-                              const toml::table& subset, int table_line, ProgramSpec* out) {
-  ProgramTable table;
-  table.line = table_line;
-  table.spec.name = out->name;
-  if (auto s = ProgramReader(errors, config_dir, key, &table).Read(subset); !s.ok()) return s;
-  out->argv = std::move(table.spec.argv);
-  out->directory = std::move(table.spec.directory);
-  out->environment = std::move(table.spec.environment);
-  out->uid = table.spec.uid;
-  out->gid = table.spec.gid;
-  out->user = std::move(table.spec.user);
-  return base::Status::Ok();
 }
 
 }  // namespace vigil::config

@@ -13,10 +13,11 @@
 
 namespace vigil::config {
 
+// One entry of depends_on, or of a restart task's programs.
 struct DependencyRef {
   std::string name;  // as written: a table name or one instance name ("web:1")
   int line = 0;
-  size_t index = 0;  // position in the depends_on array, for the key path
+  size_t index = 0;  // position in the array, for the key path
 };
 
 struct ProgramTable {
@@ -30,13 +31,8 @@ struct ProgramTable {
 };
 
 // Reads one [program.NAME] table (the name is already validated).
-base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir,
-                               const std::string& name, const toml::node& node, ProgramTable* out);
-
-// Reads the keys a [task.NAME] shares with programs (command, directory, environment,
-// user, group) from `subset`, which holds only those, reporting errors under `key`.
-base::Status ParseProcessKeys(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
-                              const toml::table& subset, int table_line, ProgramSpec* out);
+base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir, const std::string& name,
+                               const toml::node& node, ProgramTable* out);
 
 // Expands instances ("web" x3 -> web:0, web:1, web:2, substituting {instance}), resolves
 // depends_on to instance names and rejects unknown dependencies and cycles. Programs keep

@@ -1,199 +1,316 @@
 // SPDX-License-Identifier: MIT
 // Reading [task.NAME] tables into TaskSpecs: schedule and time zone checked by the
-// schedule parser, exactly one of command or action, and the keys each action allows.
-#include "config/task_table.h"
-
+// schedule parser, exactly one of command or action, and the keys each kind of task allows.
 #include <algorithm>
-#include <limits>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
 
-#include "config/program_table.h"
+#include "config/process_keys.h"
+#include "config/task_table.h"
 #include "config/toml_reader.h"
 #include "schedule/schedule.h"
 
 namespace vigil::config {
 namespace {
 
-constexpr std::string_view kTaskKeys =
-    "schedule, timezone, command, directory, environment, user, group, action, programs, paths, "
-    "pattern, older_than, max_total_size, timeout, overlap, catch_up, random_delay, retries, "
-    "retry_backoff, enabled, output_max_size";
+// Which tasks a key belongs to.
+enum class Scope { kAny, kCommand, kRestart, kCleanup };
 
-bool IsProcessKey(std::string_view k) {
-  return k == "command" || k == "directory" || k == "environment" || k == "user" || k == "group";
+struct TaskKey {
+  std::string_view name;
+  Scope scope;
+};
+
+// Every key a [task.NAME] accepts, in docs/config.md's order. The single place to extend:
+// unknown-key messages and the key/action check both read it.
+constexpr TaskKey kTaskKeys[] = {
+    {"schedule", Scope::kAny},           {"timezone", Scope::kAny},        {"command", Scope::kCommand},
+    {"directory", Scope::kCommand},      {"environment", Scope::kCommand}, {"user", Scope::kCommand},
+    {"group", Scope::kCommand},          {"action", Scope::kAny},          {"programs", Scope::kRestart},
+    {"paths", Scope::kCleanup},          {"pattern", Scope::kCleanup},     {"older_than", Scope::kCleanup},
+    {"max_total_size", Scope::kCleanup}, {"timeout", Scope::kCommand},     {"overlap", Scope::kAny},
+    {"catch_up", Scope::kAny},           {"random_delay", Scope::kAny},    {"retries", Scope::kAny},
+    {"retry_backoff", Scope::kAny},      {"enabled", Scope::kAny},         {"output_max_size", Scope::kAny},
+};
+
+// An upper bound that catches typos (retries = 10000) without limiting real use.
+constexpr int kMaxRetries = 1000;
+
+const TaskKey* FindKey(std::string_view name) {
+  for (const TaskKey& k : kTaskKeys) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
 }
 
+std::string AcceptedKeys() {
+  std::string out;
+  for (const TaskKey& k : kTaskKeys) out += (out.empty() ? "" : ", ") + std::string(k.name);
+  return out;
+}
+
+std::string_view ActionName(TaskAction action) {
+  switch (action) {
+    case TaskAction::kCommand:
+      break;
+    case TaskAction::kRestart:
+      return "restart";
+    case TaskAction::kCleanup:
+      return "cleanup";
+    case TaskAction::kRotateLogs:
+      return "rotate-logs";
+  }
+  return "";
+}
+
+bool Fits(Scope scope, TaskAction action) {
+  switch (scope) {
+    case Scope::kAny:
+      return true;
+    case Scope::kCommand:
+      return action == TaskAction::kCommand;
+    case Scope::kRestart:
+      return action == TaskAction::kRestart;
+    case Scope::kCleanup:
+      return action == TaskAction::kCleanup;
+  }
+  return false;
+}
+
+// "only applies to ..." for a key whose scope does not include `action`.
+std::string NotForThisTask(Scope scope, TaskAction action) {
+  std::string wanted = scope == Scope::kCommand   ? "tasks with command"
+                       : scope == Scope::kRestart ? "action = \"restart\""
+                                                  : "action = \"cleanup\"";
+  std::string actual = action == TaskAction::kCommand
+                           ? "this task runs a command"
+                           : "this task has action = \"" + std::string(ActionName(action)) + "\"";
+  return "only applies to " + wanted + " (" + actual + ")";
+}
+
+// Reads one table: every value on its own in file order, then the rules between keys.
+// Lives for the reading of one table and borrows its arguments.
 class TaskReader {
  public:
-  TaskReader(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key, int line,
-             TaskTable* out)
-      : reader_(errors), config_dir_(config_dir), key_(key), line_(line), out_(out) {}
+  TaskReader(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key, TaskTable* out)
+      : reader_(errors), config_dir_(config_dir), key_(key), out_(out), process_(reader_, config_dir, key) {}
 
   base::Status Read(const toml::table& table) {
-    toml::table process_keys;
-    const toml::node* schedule_node = nullptr;
-    const toml::node* timezone_node = nullptr;
-    const toml::node* action_node = nullptr;
-    const toml::node* command_node = nullptr;
-    std::vector<std::pair<std::string, const toml::node*>> action_keys;  // programs, paths, ...
-    TaskSpec& spec = out_->spec;
-    for (const auto& [k, v] : EntriesInFileOrder(table)) {
+    const auto entries = EntriesInFileOrder(table);
+    for (const auto& [k, v] : entries) {
       const std::string_view name = k->str();
-      const KeyPath key = key_.Child(name);
-      base::Status s;
-      if (IsProcessKey(name)) {
-        if (name == "command") command_node = v;
-        process_keys.insert(*k, *v);
-        process_lines_.emplace_back(std::string(name), v);
-      } else if (name == "schedule") {
-        schedule_node = v;
-        s = reader_.ReadNonEmptyString(*v, key, &spec.schedule);
-      } else if (name == "timezone") {
-        timezone_node = v;
-        s = reader_.ReadNonEmptyString(*v, key, &spec.timezone);
-      } else if (name == "action") {
-        action_node = v;
-        s = ReadAction(*v, key);
-      } else if (name == "programs" || name == "paths" || name == "pattern" || name == "older_than" ||
-                 name == "max_total_size") {
-        action_keys.emplace_back(std::string(name), v);
-      } else if (name == "timeout") {
-        base::Duration d{};
-        s = reader_.ReadDuration(*v, key, &d);
-        if (s.ok() && d.count() == 0) s = reader_.Error(*v, key, "must be greater than 0 (leave it out for none)");
-        spec.timeout = d;
-      } else if (name == "overlap") {
-        s = ReadOverlap(*v, key);
-      } else if (name == "catch_up") {
-        s = reader_.ReadBool(*v, key, &spec.catch_up);
-      } else if (name == "random_delay") {
-        s = reader_.ReadDuration(*v, key, &spec.random_delay);
-      } else if (name == "retries") {
-        s = reader_.ReadInt(*v, key, 0, 1000, &spec.retries);
-      } else if (name == "retry_backoff") {
-        s = reader_.ReadDuration(*v, key, &spec.retry_backoff);
-      } else if (name == "enabled") {
-        s = reader_.ReadBool(*v, key, &spec.enabled);
-      } else if (name == "output_max_size") {
-        s = reader_.ReadSize(*v, key, &spec.output_max_bytes);
-      } else {
-        s = reader_.UnknownKey(*k, key, kTaskKeys);
+      if (FindKey(name) == nullptr) return reader_.UnknownKey(*k, key_.Child(name), AcceptedKeys());
+      nodes_[name] = v;
+      if (auto s = ReadValue(name, *v); !s.ok()) return s;
+    }
+    if (auto s = CheckSchedule(); !s.ok()) return s;
+    if (auto s = CheckCommandOrAction(); !s.ok()) return s;
+    // Keys of another kind of task would be silently ignored; say so instead.
+    for (const auto& [k, v] : entries) {
+      const Scope scope = FindKey(k->str())->scope;
+      if (!Fits(scope, out_->spec.action)) {
+        return reader_.errors().Error(LineOf(*k), key_.Child(k->str()), NotForThisTask(scope, out_->spec.action));
       }
-      if (!s.ok()) return s;
     }
-    if (schedule_node == nullptr) return reader_.errors().Error(line_, key_, "missing required key \"schedule\"");
-    auto parsed = schedule::Schedule::Parse(spec.schedule, spec.timezone);
-    if (!parsed) {
-      const bool zone_problem = parsed.error().message().rfind("unknown time zone", 0) == 0;
-      const toml::node& at = zone_problem && timezone_node ? *timezone_node : *schedule_node;
-      return reader_.Error(at, key_.Child(zone_problem ? "timezone" : "schedule"), parsed.error().message());
-    }
-    if (command_node != nullptr && action_node != nullptr) {
-      return reader_.Error(*action_node, key_.Child("action"), "a task has either command or action, not both");
-    }
-    if (command_node == nullptr && action_node == nullptr) {
-      return reader_.errors().Error(line_, key_, "needs command (a program to run) or action (restart, cleanup, rotate-logs)");
-    }
-    if (action_node != nullptr) {
-      // Keys of a command have no meaning for a built-in action.
-      for (const auto& [name, node] : process_lines_)
-        return reader_.Error(*node, key_.Child(name), "only applies to command tasks");
-    } else {
-      if (auto s = ParseProcessKeys(reader_.errors(), config_dir_, key_, process_keys, line_, &process_);
-          !s.ok())
-        return s;
-      spec.argv = process_.argv;
-      spec.directory = process_.directory;
-      spec.environment = process_.environment;
-      spec.uid = process_.uid;
-      spec.gid = process_.gid;
-      spec.user = process_.user;
-    }
-    return ReadActionKeys(action_keys);
+    if (auto s = CheckActionNeeds(); !s.ok()) return s;
+    if (out_->spec.action == TaskAction::kCommand) return TakeProcessFields();
+    return base::Status::Ok();
   }
 
  private:
+  base::Status ReadValue(std::string_view name, const toml::node& v) {
+    TaskSpec& spec = out_->spec;
+    const KeyPath key = key_.Child(name);
+    if (ProcessKeyReader::Handles(name)) return process_.ReadKey(name, v);
+    // The schedule has no default, so "" is left for the schedule parser to reject.
+    if (name == "schedule") return reader_.ReadString(v, key, &spec.schedule);
+    if (name == "timezone") return reader_.ReadNonEmptyString(v, key, &spec.timezone);
+    if (name == "action") return ReadAction(v, key);
+    if (name == "programs") return ReadPrograms(v, key);
+    if (name == "paths") return ReadPaths(v, key);
+    if (name == "pattern") {
+      if (auto s = reader_.ReadNonEmptyString(v, key, &spec.cleanup.pattern); !s.ok()) return s;
+      if (spec.cleanup.pattern.find('/') != std::string::npos) {
+        return reader_.Error(v, key, "matches file names only, so it cannot contain '/' (put directories in paths)");
+      }
+      return base::Status::Ok();
+    }
+    if (name == "older_than") {
+      base::Duration d{};
+      if (auto s = reader_.ReadDuration(v, key, &d); !s.ok()) return s;
+      spec.cleanup.older_than = d;
+      return base::Status::Ok();
+    }
+    if (name == "max_total_size") {
+      uint64_t bytes = 0;
+      if (auto s = reader_.ReadSize(v, key, &bytes); !s.ok()) return s;
+      spec.cleanup.max_total_bytes = bytes;
+      return base::Status::Ok();
+    }
+    if (name == "timeout") {
+      base::Duration d{};
+      if (auto s = reader_.ReadDuration(v, key, &d); !s.ok()) return s;
+      if (d.count() == 0) return reader_.Error(v, key, "must be greater than 0 (leave it out for no timeout)");
+      spec.timeout = d;
+      return base::Status::Ok();
+    }
+    if (name == "overlap") return ReadOverlap(v, key);
+    if (name == "catch_up") return reader_.ReadBool(v, key, &spec.catch_up);
+    if (name == "random_delay") return reader_.ReadDuration(v, key, &spec.random_delay);
+    if (name == "retries") return reader_.ReadInt(v, key, 0, kMaxRetries, &spec.retries);
+    if (name == "retry_backoff") return reader_.ReadDuration(v, key, &spec.retry_backoff);
+    if (name == "enabled") return reader_.ReadBool(v, key, &spec.enabled);
+    if (name == "output_max_size") return reader_.ReadSize(v, key, &spec.output_max_bytes);
+    // Only reachable if kTaskKeys lists a key this function does not read.
+    return base::Status::Internal(key.str() + ": key accepted but not read (config parser bug)");
+  }
+
   base::Status ReadAction(const toml::node& v, const KeyPath& key) {
-    std::string text;
-    if (auto s = reader_.ReadNonEmptyString(v, key, &text); !s.ok()) return s;
-    if (text == "restart") out_->spec.action = TaskAction::kRestart;
-    else if (text == "cleanup") out_->spec.action = TaskAction::kCleanup;
-    else if (text == "rotate-logs") out_->spec.action = TaskAction::kRotateLogs;
-    else return reader_.Error(v, key, "expected \"restart\", \"cleanup\" or \"rotate-logs\", got \"" + text + "\"");
-    return base::Status::Ok();
+    constexpr std::string_view kExpected = R"("restart", "cleanup" or "rotate-logs")";
+    const auto* s = v.as_string();
+    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
+    const std::string& text = s->get();
+    for (TaskAction a : {TaskAction::kRestart, TaskAction::kCleanup, TaskAction::kRotateLogs}) {
+      if (text == ActionName(a)) {
+        out_->spec.action = a;
+        return base::Status::Ok();
+      }
+    }
+    return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
   }
 
   base::Status ReadOverlap(const toml::node& v, const KeyPath& key) {
-    std::string text;
-    if (auto s = reader_.ReadNonEmptyString(v, key, &text); !s.ok()) return s;
-    if (text == "skip") out_->spec.overlap = OverlapPolicy::kSkip;
-    else if (text == "queue") out_->spec.overlap = OverlapPolicy::kQueue;
-    else if (text == "replace") out_->spec.overlap = OverlapPolicy::kReplace;
-    else return reader_.Error(v, key, "expected \"skip\", \"queue\" or \"replace\", got \"" + text + "\"");
-    return base::Status::Ok();
-  }
-
-  base::Status ReadStrings(const toml::node& v, const KeyPath& key, std::vector<std::string>* out) {
-    const auto* array = v.as_array();
-    if (array == nullptr) return reader_.WrongType(v, key, "an array of strings");
-    if (array->empty()) return reader_.Error(v, key, "must not be empty");
-    for (size_t i = 0; i < array->size(); ++i) {
-      std::string text;
-      if (auto s = reader_.ReadNonEmptyString(*array->get(i), key.Index(i), &text); !s.ok()) return s;
-      out->push_back(std::move(text));
+    constexpr std::string_view kExpected = R"("skip", "queue" or "replace")";
+    const auto* s = v.as_string();
+    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
+    const std::string& text = s->get();
+    if (text == "skip") {
+      out_->spec.overlap = OverlapPolicy::kSkip;
+    } else if (text == "queue") {
+      out_->spec.overlap = OverlapPolicy::kQueue;
+    } else if (text == "replace") {
+      out_->spec.overlap = OverlapPolicy::kReplace;
+    } else {
+      return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
     }
     return base::Status::Ok();
   }
 
-  base::Status ReadActionKeys(const std::vector<std::pair<std::string, const toml::node*>>& keys) {
-    TaskSpec& spec = out_->spec;
-    bool has_paths = false;
-    for (const auto& [name, node] : keys) {
-      const KeyPath key = key_.Child(name);
-      const bool for_cleanup = name != "programs";
-      const TaskAction wanted = for_cleanup ? TaskAction::kCleanup : TaskAction::kRestart;
-      if (spec.action != wanted) {
-        return reader_.Error(*node, key,
-                             std::string("only applies to action = \"") + (for_cleanup ? "cleanup" : "restart") + "\"");
+  // A non-empty array of non-empty strings, each with its line and index.
+  base::Status ReadStrings(const toml::node& v, const KeyPath& key, std::string_view expected,
+                           std::vector<DependencyRef>* out) {
+    const auto* array = v.as_array();
+    if (array == nullptr) return reader_.WrongType(v, key, expected);
+    if (array->empty()) return reader_.Error(v, key, "must not be empty");
+    out->clear();
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      std::string text;
+      if (auto s = reader_.ReadString(element, key.Index(i), &text); !s.ok()) return s;
+      if (text.empty()) return reader_.Error(element, key.Index(i), "must not be empty");
+      out->push_back({std::move(text), LineOf(element), i});
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status ReadPrograms(const toml::node& v, const KeyPath& key) {
+    return ReadStrings(v, key, "an array of program names", &out_->program_refs);
+  }
+
+  base::Status ReadPaths(const toml::node& v, const KeyPath& key) {
+    std::vector<DependencyRef> paths;
+    if (auto s = ReadStrings(v, key, "an array of directory paths", &paths); !s.ok()) return s;
+    std::vector<std::string>& out = out_->spec.cleanup.paths;
+    out.clear();
+    for (const DependencyRef& p : paths) {
+      const std::filesystem::path path = ResolvePath(config_dir_, p.name);
+      // Cleanup walks its paths recursively: "/" would match files anywhere on the machine.
+      if (path == path.root_path()) {
+        return reader_.errors().Error(p.line, key.Index(p.index),
+                                      "refusing to clean \"" + path.string() + "\"; name a narrower directory");
       }
-      base::Status s;
-      if (name == "programs") {
-        s = ReadStrings(*node, key, &out_->program_refs);
-        out_->programs_line = LineOf(*node);
-      } else if (name == "paths") {
-        std::vector<std::string> paths;
-        s = ReadStrings(*node, key, &paths);
-        for (const auto& p : paths) spec.cleanup.paths.push_back(ResolvePath(config_dir_, p).string());
-        has_paths = true;
-      } else if (name == "pattern") {
-        s = reader_.ReadNonEmptyString(*node, key, &spec.cleanup.pattern);
-      } else if (name == "older_than") {
-        base::Duration d{};
-        s = reader_.ReadDuration(*node, key, &d);
-        spec.cleanup.older_than = d;
-      } else if (name == "max_total_size") {
-        uint64_t bytes = 0;
-        s = reader_.ReadSize(*node, key, &bytes);
-        spec.cleanup.max_total_bytes = bytes;
+      out.push_back(path.string());
+    }
+    return base::Status::Ok();
+  }
+
+  const toml::node* Node(std::string_view name) const {
+    auto it = nodes_.find(name);
+    return it == nodes_.end() ? nullptr : it->second;
+  }
+
+  base::Status CheckSchedule() {
+    const TaskSpec& spec = out_->spec;
+    const toml::node* schedule = Node("schedule");
+    if (schedule == nullptr) return reader_.errors().Error(out_->line, key_, "missing required key \"schedule\"");
+    // The zone on its own first, with a schedule that is always valid, so a bad zone is
+    // reported at its own key without depending on the wording of the parser's message.
+    if (const toml::node* zone = Node("timezone"); zone != nullptr) {
+      if (auto z = schedule::Schedule::Parse("@daily", spec.timezone); !z) {
+        return reader_.Error(*zone, key_.Child("timezone"), z.error().message());
       }
-      if (!s.ok()) return s;
+    }
+    if (auto parsed = schedule::Schedule::Parse(spec.schedule, spec.timezone); !parsed) {
+      return reader_.Error(*schedule, key_.Child("schedule"), parsed.error().message());
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status CheckCommandOrAction() {
+    const toml::node* command = Node("command");
+    const toml::node* action = Node("action");
+    if (command == nullptr && action == nullptr) {
+      return reader_.errors().Error(
+          out_->line, key_, R"(needs command (a program to run) or action ("restart", "cleanup" or "rotate-logs"))");
+    }
+    if (command != nullptr && action != nullptr) {
+      // Reported at whichever comes second: that is the line that contradicts the other.
+      const bool action_later = LineOf(*action) >= LineOf(*command);
+      return reader_.Error(action_later ? *action : *command, key_.Child(action_later ? "action" : "command"),
+                           "a task has either command or action, not both");
+    }
+    return base::Status::Ok();
+  }
+
+  base::Status CheckActionNeeds() {
+    const TaskSpec& spec = out_->spec;
+    if (spec.action == TaskAction::kRestart && Node("programs") == nullptr) {
+      return reader_.errors().Error(out_->line, key_, "action = \"restart\" needs programs (the programs to restart)");
     }
     if (spec.action == TaskAction::kCleanup) {
-      if (!has_paths) return reader_.errors().Error(line_, key_, "action = \"cleanup\" needs paths");
-      if (!spec.cleanup.older_than && !spec.cleanup.max_total_bytes)
-        return reader_.errors().Error(line_, key_, "action = \"cleanup\" needs older_than or max_total_size");
+      if (Node("paths") == nullptr) {
+        return reader_.errors().Error(out_->line, key_, "action = \"cleanup\" needs paths (the directories to clean)");
+      }
+      if (!spec.cleanup.older_than && !spec.cleanup.max_total_bytes) {
+        return reader_.errors().Error(out_->line, key_,
+                                      "action = \"cleanup\" needs older_than, max_total_size or both");
+      }
     }
-    if (spec.action == TaskAction::kRestart && out_->program_refs.empty())
-      return reader_.errors().Error(line_, key_, "action = \"restart\" needs programs");
+    return base::Status::Ok();
+  }
+
+  base::Status TakeProcessFields() {
+    if (auto s = process_.ResolveAccounts(); !s.ok()) return s;
+    const ProcessFields& fields = process_.fields();
+    TaskSpec& spec = out_->spec;
+    spec.argv = fields.argv;
+    spec.directory = fields.directory;
+    spec.environment = fields.environment;
+    spec.uid = fields.uid;
+    spec.gid = fields.gid;
+    spec.user = fields.user;
     return base::Status::Ok();
   }
 
   TomlReader reader_;
   const std::string& config_dir_;
   const KeyPath& key_;
-  int line_;
   TaskTable* out_;
-  ProgramSpec process_;
-  std::vector<std::pair<std::string, const toml::node*>> process_lines_;
+  ProcessKeyReader process_;  // after reader_, which it borrows
+  // The keys present, by name; the views point into the table being read.
+  std::map<std::string_view, const toml::node*, std::less<>> nodes_;
 };
 
 }  // namespace
@@ -206,22 +323,22 @@ base::Status ParseTaskTable(const ErrorContext& errors, const std::string& confi
   *out = TaskTable{};
   out->line = LineOf(node);
   out->spec.name = name;
-  return TaskReader(errors, config_dir, key, out->line, out).Read(*table);
+  return TaskReader(errors, config_dir, key, out).Read(*table);
 }
 
 base::Status ResolveTaskPrograms(const ErrorContext& errors, const std::vector<ProgramSpec>& programs,
                                  TaskTable* task) {
   const KeyPath key = KeyPath("task").Child(task->spec.name).Child("programs");
-  for (const auto& ref : task->program_refs) {
+  std::vector<std::string>& out = task->spec.programs;
+  for (const DependencyRef& ref : task->program_refs) {
     bool found = false;
-    for (const auto& p : programs) {
-      if (p.name == ref || p.table_name == ref) {
-        if (std::find(task->spec.programs.begin(), task->spec.programs.end(), p.name) == task->spec.programs.end())
-          task->spec.programs.push_back(p.name);
-        found = true;
-      }
+    // The same names depends_on accepts: a table (all its instances) or one instance.
+    for (const ProgramSpec& p : programs) {
+      if (p.name != ref.name && p.table_name != ref.name) continue;
+      found = true;
+      if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
     }
-    if (!found) return errors.Error(task->programs_line, key, "unknown program \"" + ref + "\"");
+    if (!found) return errors.Error(ref.line, key.Index(ref.index), "unknown program \"" + ref.name + "\"");
   }
   return base::Status::Ok();
 }
