@@ -23,11 +23,19 @@ std::string ReadMaybeGz(const std::filesystem::path& path) {
   if (path.extension() != ".gz") return ReadFile(path);
   gzFile gz = gzopen(path.c_str(), "rb");
   std::string out;
+  if (gz == nullptr) return out;  // removed by rotation since it was listed
   char buf[1 << 16];
   int n;
   while ((n = gzread(gz, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
   gzclose(gz);
   return out;
+}
+
+// A file listed a moment ago may have been renamed by a rotation since; that is not an error.
+uint64_t SizeOrZero(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
 }
 
 // Every numbered 100-byte line exactly once across the current and rotated files.
@@ -69,7 +77,7 @@ stdout = {{ max_size = "10MB", keep = 40 }}
   auto total = [&] {
     uint64_t sum = 0;
     for (const auto& e : std::filesystem::directory_iterator(log_dir_))
-      if (e.path().filename().string().rfind("flood.out.log", 0) == 0) sum += e.file_size();
+      if (e.path().filename().string().rfind("flood.out.log", 0) == 0) sum += SizeOrZero(e.path());
     return sum;
   };
   ASSERT_TRUE(WaitFor([&] { return total() >= static_cast<uint64_t>(lines) * 100; }, std::chrono::seconds(120)))
@@ -95,7 +103,7 @@ stdout = {{ max_size = "4MB", keep = 20, compress = true }}
       if (name.rfind("flood.out.log.", 0) == 0 && e.path().extension() == ".gz") ++gz;
       else if (name.rfind("flood.out.log.", 0) == 0) return false;  // compression pending
     }
-    return gz >= 7 && std::filesystem::file_size(log_dir_ / "flood.out.log") > 0;
+    return gz >= 7 && SizeOrZero(log_dir_ / "flood.out.log") > 0;
   };
   ASSERT_TRUE(WaitFor(complete, std::chrono::seconds(120)));
   ASSERT_TRUE(WaitFor([&] {
