@@ -90,7 +90,8 @@ TaskService::TaskService(event::Loop& loop, event::ChildReaper& reaper, supervis
       history_(history),
       event_log_(event_log),
       runs_dir_(std::move(runs_dir)),
-      scheduler_(loop, reaper, *this) {}
+      clock_(loop),
+      scheduler_(loop, clock_, reaper, *this) {}
 
 base::Result<tasks::TaskReload> TaskService::Apply(const std::vector<config::TaskSpec>& specs) {
   auto result = scheduler_.Apply(specs);

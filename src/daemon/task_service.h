@@ -50,6 +50,7 @@ class TaskService : private tasks::TaskHost {
   History& history_;
   EventLog& event_log_;
   std::filesystem::path runs_dir_;
+  event::LoopClock clock_;
   tasks::Scheduler scheduler_;
   int64_t next_local_run_id_ = 1;  // used only when there is no history database
 };

@@ -13,15 +13,15 @@ constexpr auto kDueSlack = std::chrono::milliseconds(2);
 
 }  // namespace
 
-Scheduler::Scheduler(event::Loop& loop, event::ChildReaper& reaper, TaskHost& host)
-    : loop_(loop), env_{loop, reaper, host} {}
+Scheduler::Scheduler(event::Loop& loop, event::Clock& clock, event::ChildReaper& reaper, TaskHost& host)
+    : clock_(clock), env_{loop, clock, reaper, host} {}
 
 Scheduler::~Scheduler() = default;
 
 base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& specs) {
   TaskReload result;
   std::vector<std::unique_ptr<Task>> next;
-  auto now = std::chrono::system_clock::now();
+  auto now = clock_.Now();
   for (const auto& spec : specs) {
     auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t && t->name() == spec.name; });
     if (it != tasks_.end() && (*it)->spec() == spec) {
@@ -56,7 +56,7 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
 }
 
 void Scheduler::StartUp(const std::function<std::optional<base::WallTime>(const std::string&)>& last_start) {
-  auto now = std::chrono::system_clock::now();
+  auto now = clock_.Now();
   for (auto& t : tasks_) {
     if (!t->enabled()) continue;
     if (t->schedule().at_reboot()) {
@@ -96,7 +96,7 @@ std::optional<base::WallTime> Scheduler::NextRun(const Task& task) const {
 void Scheduler::SetEnabled(Task& task, bool enabled) {
   task.set_enabled(enabled);
   Unschedule(task);
-  if (enabled) Schedule(task, std::chrono::system_clock::now());
+  if (enabled) Schedule(task, clock_.Now());
   Arm();
 }
 
@@ -120,13 +120,13 @@ void Scheduler::Arm() {
     timer_.reset();
     return;
   }
-  auto delay = std::chrono::duration_cast<base::Duration>(due_.begin()->first - std::chrono::system_clock::now());
-  timer_ = loop_.AddTimer(std::max(delay, base::Duration(0)), [this] { OnTimer(); });
+  auto delay = std::chrono::duration_cast<base::Duration>(due_.begin()->first - clock_.Now());
+  timer_ = clock_.AddTimer(std::max(delay, base::Duration(0)), [this] { OnTimer(); });
 }
 
 void Scheduler::OnTimer() {
   timer_.reset();
-  auto now = std::chrono::system_clock::now();
+  auto now = clock_.Now();
   // Collect first: triggering may start processes and change nothing here, but keeping
   // the set untouched while iterating is simpler to reason about.
   std::vector<std::pair<base::WallTime, Task*>> fired;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // tasks::Scheduler: all [task.*] of the config and when each runs next. One timer, armed
 // for the earliest due task, so vigild wakes only when something is due (no tick), however
-// many tasks are configured. Handles @reboot and catch-up at start-up, and reload.
+// many tasks are configured. Handles @reboot and catch-up at start-up, and reload. Time
+// (now, and the timer) comes from an event::Clock, so tests can drive it.
 // Thread rule: loop thread only.
 #pragma once
 
@@ -23,7 +24,8 @@ struct TaskReload {
 
 class Scheduler {
  public:
-  Scheduler(event::Loop& loop, event::ChildReaper& reaper, TaskHost& host);
+  // `clock` must outlive the Scheduler; `loop` carries the runs' I/O.
+  Scheduler(event::Loop& loop, event::Clock& clock, event::ChildReaper& reaper, TaskHost& host);
   ~Scheduler();
 
   // Applies the config's tasks: new ones are added, removed ones dropped (a run still
@@ -48,7 +50,7 @@ class Scheduler {
   void Arm();
   void OnTimer();
 
-  event::Loop& loop_;
+  event::Clock& clock_;
   TaskEnv env_;
   std::vector<std::unique_ptr<Task>> tasks_;  // config order
   std::set<std::pair<base::WallTime, Task*>> due_;

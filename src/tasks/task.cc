@@ -87,7 +87,7 @@ void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> 
   current_ = std::make_unique<Current>();
   current_->on_done = std::move(on_done);
   current_->run.trigger = trigger;
-  current_->run.started = std::chrono::system_clock::now();
+  current_->run.started = env_.clock.Now();
   current_->run.id = env_.host.NewRunId(*this, current_->run);
   last_run_ = current_->run;
 
@@ -118,7 +118,7 @@ void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> 
     }
   };
   if (delay.count() > 0) {
-    current_->delay_timer = env_.loop.AddTimer(delay, go);
+    current_->delay_timer = env_.clock.AddTimer(delay, go);
   } else {
     go();
   }
@@ -172,7 +172,7 @@ void Task::SpawnCommand() {
         });
       });
   if (spec_.timeout) {
-    cur->timeout_timer = env_.loop.AddTimer(*spec_.timeout, [this, cur] {
+    cur->timeout_timer = env_.clock.AddTimer(*spec_.timeout, [this, cur] {
       cur->run.timed_out = true;
       env_.host.OnTaskNote(*this, fmt::format("run {} timed out after {}: killing its process group",
                                               cur->run.id, base::FormatDuration(*spec_.timeout)));
@@ -186,8 +186,9 @@ void Task::RunCleanup() {
   config::CleanupSpec cleanup = spec_.cleanup;
   cur->exited = false;
   // Walking and deleting many files is slow I/O: do it off the loop, report back on it.
-  cur->worker = std::thread([this, cur, cleanup, alive = std::weak_ptr<bool>(alive_)] {
-    CleanupReport report = Cleanup(cleanup, std::chrono::system_clock::now());
+  const base::WallTime now = env_.clock.Now();  // the clock is not for other threads
+  cur->worker = std::thread([this, cur, cleanup, now, alive = std::weak_ptr<bool>(alive_)] {
+    CleanupReport report = Cleanup(cleanup, now);
     env_.loop.Post([this, cur, report, alive] {
       if (alive.expired() || current_.get() != cur) return;
       cur->worker.join();
@@ -213,7 +214,7 @@ void Task::Finish() {
   cur->timeout_timer.reset();
   cur->delay_timer.reset();
   Run& run = cur->run;
-  run.ended = std::chrono::system_clock::now();
+  run.ended = env_.clock.Now();
   if (run.output.size() > spec_.output_max_bytes) run.output.erase(0, run.output.size() - spec_.output_max_bytes);
   last_run_ = run;
   env_.host.OnRunFinished(*this, run);
@@ -230,7 +231,7 @@ void Task::Finish() {
     base::Duration delay = spec_.retry_backoff * (1LL << std::min(attempt_ - 1, 20));
     env_.host.OnTaskNote(*this, fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,
                                             spec_.retries, base::FormatDuration(delay)));
-    retry_timer_ = env_.loop.AddTimer(delay, [this] {
+    retry_timer_ = env_.clock.AddTimer(delay, [this] {
       if (!current_) StartRun("retry", nullptr);
     });
   } else {

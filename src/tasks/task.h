@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "config/spec.h"
+#include "event/clock.h"
 #include "event/loop.h"
 #include "schedule/schedule.h"
 
@@ -58,8 +59,11 @@ class TaskHost {
   virtual void RotateLogs() = 0;
 };
 
+// Where a Task lives. Every time it reads or waits for (run start and end, timeout,
+// random delay, retry back-off) comes from `clock`; `loop` only carries I/O and Post().
 struct TaskEnv {
   event::Loop& loop;
+  event::Clock& clock;
   event::ChildReaper& reaper;
   TaskHost& host;
 };

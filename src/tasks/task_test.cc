@@ -1,67 +1,36 @@
 // SPDX-License-Identifier: MIT
-// Task and Scheduler tests with real processes on a real loop: output capture, timeout of
-// a whole process group, overlap policies, retries, built-in actions, schedule firing.
+// Task tests with real processes on a real loop and a fake clock: output capture, timeout
+// of a whole process group, overlap policies, retries, built-in actions, cleanup.
+// Scheduling is tested in scheduler_test.cc.
 #include "tasks/task.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "tasks/cleanup.h"
-#include "tasks/scheduler.h"
+#include "tasks/task_test_fixture.h"
 
 namespace vigil::tasks {
 namespace {
 
 namespace fs = std::filesystem;
 
-class RecordingHost : public TaskHost {
- public:
-  int64_t NewRunId(Task&, const Run&) override { return ++last_id; }
-  void OnRunFinished(Task&, const Run& run) override { finished.push_back(run); }
-  void OnTaskNote(Task&, const std::string& message) override { notes.push_back(message); }
-  base::Status RestartPrograms(const std::vector<std::string>& programs) override {
-    restarted.insert(restarted.end(), programs.begin(), programs.end());
-    return base::Status::Ok();
-  }
-  void RotateLogs() override { ++rotations; }
+class TaskTest : public TaskFixture {};
 
-  int64_t last_id = 0;
-  std::vector<Run> finished;
-  std::vector<std::string> notes;
-  std::vector<std::string> restarted;
-  int rotations = 0;
-};
-
-class TaskTest : public ::testing::Test {
- protected:
-  static config::TaskSpec Command(std::vector<std::string> argv) {
-    config::TaskSpec s;
-    s.name = "job";
-    s.schedule = "@daily";
-    s.argv = std::move(argv);
-    return s;
-  }
-  std::unique_ptr<Task> Make(config::TaskSpec spec) {
-    auto schedule = schedule::Schedule::Parse(spec.schedule, spec.timezone);
-    EXPECT_TRUE(schedule) << schedule.error().message();
-    return std::make_unique<Task>(env_, std::move(spec), std::move(schedule).value());
-  }
-  bool RunUntil(const std::function<bool()>& done, base::Duration deadline = base::Duration(10000)) {
-    bool expired = false;
-    auto timer = loop_.AddTimer(deadline, [&] { expired = true; });
-    while (!done() && !expired) loop_.RunOne();
-    return done();
-  }
-
-  event::Loop loop_;
-  event::ChildReaper reaper_{loop_};
-  RecordingHost host_;
-  TaskEnv env_{loop_, reaper_, host_};
-};
+// True once `pid` has exited: gone, or a zombie its new parent has not reaped yet (the
+// test is no subreaper, so an orphaned grandchild waits on whatever reaps for pid 1).
+bool Exited(pid_t pid) {
+  std::string stat;
+  std::getline(std::ifstream("/proc/" + std::to_string(pid) + "/stat"), stat);
+  size_t paren = stat.rfind(')');
+  return stat.empty() || (paren != std::string::npos && stat.compare(paren, 3, ") Z") == 0);
+}
 
 TEST_F(TaskTest, CapturesOutputAndExitCode) {
   auto task = Make(Command({"sh", "-c", "echo hello; echo oops >&2; exit 3"}));
@@ -89,18 +58,39 @@ TEST_F(TaskTest, TimeoutKillsTheWholeProcessGroup) {
   char pidfile[] = "/tmp/vigil-task-test-XXXXXX";
   ::close(::mkstemp(pidfile));
   auto spec = Command({"sh", "-c", std::string("sleep 1000 & echo $! > ") + pidfile + "; wait"});
-  spec.timeout = base::Duration(200);
+  spec.timeout = std::chrono::seconds(30);
   auto task = Make(spec);
   ASSERT_TRUE(task->Trigger("manual"));
-  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
-  EXPECT_TRUE(host_.finished[0].timed_out);
-  EXPECT_EQ(host_.finished[0].Result(), "timed out");
   pid_t grandchild = 0;
-  std::ifstream(pidfile) >> grandchild;
+  ASSERT_TRUE(RunUntil([&] { return (std::ifstream(pidfile) >> grandchild) && grandchild > 0; }));
   fs::remove(pidfile);
-  ASSERT_GT(grandchild, 0);
-  // The grandchild was killed with the group; once reaped it is gone.
-  ASSERT_TRUE(RunUntil([&] { return ::kill(grandchild, 0) != 0; }));
+
+  Advance(std::chrono::seconds(30) - base::Duration(1));
+  EXPECT_TRUE(task->running());
+  EXPECT_TRUE(host_.notes.empty());
+  Advance(base::Duration(1));
+  EXPECT_THAT(host_.notes, ::testing::ElementsAre("run 1 timed out after 30s: killing its process group"));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  const tasks::Run& run = host_.finished[0];
+  EXPECT_TRUE(run.timed_out);
+  EXPECT_EQ(run.Result(), "timed out");
+  EXPECT_EQ(run.signal, SIGKILL);
+  EXPECT_EQ(run.started, kStart);
+  EXPECT_EQ(run.ended, kStart + std::chrono::seconds(30));
+  // The grandchild was killed with the group.
+  ASSERT_TRUE(RunUntil([&] { return Exited(grandchild); }));
+}
+
+TEST_F(TaskTest, RunThatEndsInTimeDisarmsItsTimeout) {
+  auto spec = Command({"true"});
+  spec.timeout = std::chrono::seconds(30);
+  auto task = Make(spec);
+  ASSERT_TRUE(task->Trigger("manual"));
+  EXPECT_EQ(clock_.pending(), 1u);
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  EXPECT_EQ(clock_.pending(), 0u);
+  EXPECT_FALSE(host_.finished[0].timed_out);
+  EXPECT_EQ(host_.finished[0].exit_code, 0);
 }
 
 TEST_F(TaskTest, OverlapSkipRefusesWhileRunning) {
@@ -140,15 +130,45 @@ TEST_F(TaskTest, OverlapReplaceKillsTheCurrentRun) {
 TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
   auto spec = Command({"sh", "-c", "exit 1"});
   spec.retries = 2;
-  spec.retry_backoff = base::Duration(20);
+  spec.retry_backoff = std::chrono::seconds(10);
   auto task = Make(spec);
   ASSERT_TRUE(task->Trigger("schedule"));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  EXPECT_EQ(host_.finished[0].ended, kStart);
+
+  // First retry 10s after the failure, the second 20s after that one; then no more.
+  Advance(std::chrono::seconds(10) - base::Duration(1));
+  EXPECT_FALSE(task->running());
+  Advance(base::Duration(1));
+  ASSERT_TRUE(task->running());
+  EXPECT_EQ(task->last_run()->trigger, "retry");
+  EXPECT_EQ(task->last_run()->started, kStart + std::chrono::seconds(10));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 2; }));
+
+  Advance(std::chrono::seconds(20) - base::Duration(1));
+  EXPECT_FALSE(task->running());
+  Advance(base::Duration(1));
+  ASSERT_TRUE(task->running());
+  EXPECT_EQ(task->last_run()->trigger, "retry");
+  EXPECT_EQ(task->last_run()->started, kStart + std::chrono::seconds(30));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 3; }));
-  EXPECT_EQ(host_.finished[1].trigger, "retry");
-  EXPECT_EQ(host_.finished[2].trigger, "retry");
-  // No fourth attempt.
-  bool more = RunUntil([&] { return host_.finished.size() > 3; }, base::Duration(200));
-  EXPECT_FALSE(more);
+
+  EXPECT_EQ(clock_.pending(), 0u);
+  Advance(std::chrono::hours(1));
+  EXPECT_FALSE(task->running());
+  EXPECT_EQ(host_.finished.size(), 3u);
+  EXPECT_THAT(host_.notes, ::testing::ElementsAre("run 1 failed (exit 1); retry 1 of 2 in 10s",
+                                                  "run 2 failed (exit 1); retry 2 of 2 in 20s"));
+}
+
+TEST_F(TaskTest, ManualRunIsNotRetried) {
+  auto spec = Command({"sh", "-c", "exit 1"});
+  spec.retries = 2;
+  auto task = Make(spec);
+  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  EXPECT_EQ(clock_.pending(), 0u);
+  EXPECT_TRUE(host_.notes.empty());
 }
 
 TEST_F(TaskTest, RestartAndRotateActions) {
@@ -165,7 +185,7 @@ TEST_F(TaskTest, RestartAndRotateActions) {
   spec.action = config::TaskAction::kRotateLogs;
   auto rotate = Make(spec);
   ASSERT_TRUE(rotate->Trigger("manual"));
-  EXPECT_EQ(host_.rotations, 1);
+  EXPECT_EQ(host_.rotated_at, std::vector<base::WallTime>{kStart});
 }
 
 TEST_F(TaskTest, SpawnFailureIsARecordedRun) {
@@ -174,36 +194,6 @@ TEST_F(TaskTest, SpawnFailureIsARecordedRun) {
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(host_.finished[0].exit_code, 127);
   EXPECT_NE(host_.finished[0].output.find("No such file or directory"), std::string::npos);
-}
-
-TEST_F(TaskTest, SchedulerFiresDueTasksWithOneTimer) {
-  Scheduler scheduler(loop_, reaper_, host_);
-  auto spec = Command({"true"});
-  spec.schedule = "every 1s";
-  auto other = Command({"true"});
-  other.name = "yearly";
-  other.schedule = "@yearly";
-  ASSERT_TRUE(scheduler.Apply({spec, other}));
-  ASSERT_TRUE(scheduler.NextRun(*scheduler.Find("job")));
-  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() >= 2; }, base::Duration(5000)));
-  for (const auto& run : host_.finished) EXPECT_EQ(run.trigger, "schedule");
-  scheduler.SetEnabled(*scheduler.Find("job"), false);
-  EXPECT_FALSE(scheduler.NextRun(*scheduler.Find("job")));
-}
-
-TEST_F(TaskTest, CatchUpRunsOnceWhenARunWasMissed) {
-  Scheduler scheduler(loop_, reaper_, host_);
-  auto spec = Command({"true"});
-  spec.schedule = "@hourly";
-  spec.catch_up = true;
-  auto no_catch_up = spec;
-  no_catch_up.name = "plain";
-  no_catch_up.catch_up = false;
-  ASSERT_TRUE(scheduler.Apply({spec, no_catch_up}));
-  auto two_hours_ago = std::chrono::system_clock::now() - std::chrono::hours(2);
-  scheduler.StartUp([&](const std::string&) { return std::optional<base::WallTime>(two_hours_ago); });
-  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
-  EXPECT_EQ(host_.finished[0].trigger, "catch-up");
 }
 
 TEST(CleanupTest, DeletesOldAndOversizedFilesNeverThroughSymlinks) {
