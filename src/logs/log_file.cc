@@ -85,11 +85,10 @@ struct CompressOutcome {
 
 class LogFile::Impl {
  public:
-  Impl(event::Loop& loop, fs::path path, config::LogSpec spec, Compressor* compressor)
-      : loop_(loop),
-        path_(std::move(path).string()),
-        spec_(spec),
-        compressor_(compressor) {
+  // `path`, `spec` and `listener` belong to the LogFile, which outlives its Impl.
+  Impl(event::Loop& loop, const std::string& path, const config::LogSpec& spec, Compressor* compressor,
+       const std::function<void(const std::string&)>& listener)
+      : loop_(loop), path_(path), spec_(spec), compressor_(compressor), listener_(listener) {
     if (Open()) CompressLeftovers();
   }
 
@@ -137,12 +136,8 @@ class LogFile::Impl {
     if (!failed_) Rotate();
   }
 
-  void SetSpec(const config::LogSpec& spec) {
-    spec_ = spec;
-    rotate_blocked_ = false;
-  }
-
-  void SetProblemListener(std::function<void(const std::string&)> fn) { listener_ = std::move(fn); }
+  // The LogFile changed the spec this Impl reads.
+  void SpecChanged() { rotate_blocked_ = false; }
 
   event::HandlePtr Subscribe(std::function<void(std::string_view)> fn) {
     if (!subscribers_) subscribers_ = std::make_shared<SubscriberList>();
@@ -151,8 +146,6 @@ class LogFile::Impl {
         std::make_shared<SubscriberList::Entry>(SubscriberList::Entry{id, std::move(fn)}));
     return std::make_unique<Subscription>(subscribers_, id);
   }
-
-  fs::path path() const { return path_; }
 
   std::string problem() const {
     std::vector<std::string> parts;
@@ -408,11 +401,10 @@ class LogFile::Impl {
   }
 
   event::Loop& loop_;
-  // A plain string: fs::path keeps a parsed component list, which costs hundreds of bytes
-  // per stream with a thousand programs.
-  const std::string path_;
-  config::LogSpec spec_;
+  const std::string& path_;
+  const config::LogSpec& spec_;
   Compressor* const compressor_;
+  const std::function<void(const std::string&)>& listener_;
   base::UniqueFd fd_;
   uint64_t size_ = 0;        // bytes in the current file
   uint64_t line_bytes_ = 0;  // bytes after the file's last '\n'
@@ -440,7 +432,6 @@ class LogFile::Impl {
   }
   base::Duration backoff_ = kFirstRetry;
   event::HandlePtr retry_timer_;  // armed only while something is wrong
-  std::function<void(const std::string&)> listener_;
   bool problem_reported_ = false;  // the listener heard of the current write failure
 
   // Both created on first use: most streams are never followed, many never compressed.
@@ -449,21 +440,35 @@ class LogFile::Impl {
 };
 
 LogFile::LogFile(event::Loop& loop, fs::path path, config::LogSpec spec, Compressor* compressor)
-    : impl_(std::make_unique<Impl>(loop, std::move(path), spec, compressor)) {}
+    : loop_(loop), path_(std::move(path).string()), spec_(spec), compressor_(compressor) {
+  // Rotated files left uncompressed by an earlier run are queued at once, not at the
+  // first byte, which may never come.
+  if (spec_.compress && compressor_ != nullptr) Opened();
+}
 LogFile::~LogFile() = default;
 
-void LogFile::Write(std::string_view bytes) { impl_->Write(bytes); }
-void LogFile::Reopen() { impl_->Reopen(); }
-void LogFile::RotateNow() { impl_->RotateNow(); }
-void LogFile::SetSpec(const config::LogSpec& spec) { impl_->SetSpec(spec); }
-void LogFile::SetProblemListener(std::function<void(const std::string&)> fn) {
-  impl_->SetProblemListener(std::move(fn));
+LogFile::Impl& LogFile::Opened() {
+  if (!impl_) impl_ = std::make_unique<Impl>(loop_, path_, spec_, compressor_, listener_);
+  return *impl_;
 }
+
+void LogFile::Write(std::string_view bytes) {
+  if (!bytes.empty()) Opened().Write(bytes);
+}
+void LogFile::Reopen() {
+  if (impl_) impl_->Reopen();  // nothing open, nothing to reopen
+}
+void LogFile::RotateNow() { Opened().RotateNow(); }
+void LogFile::SetSpec(const config::LogSpec& spec) {
+  spec_ = spec;
+  if (impl_) impl_->SpecChanged();
+}
+void LogFile::SetProblemListener(std::function<void(const std::string&)> fn) { listener_ = std::move(fn); }
 event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> fn) {
-  return impl_->Subscribe(std::move(fn));
+  return Opened().Subscribe(std::move(fn));
 }
-fs::path LogFile::path() const { return impl_->path(); }
-std::string LogFile::problem() const { return impl_->problem(); }
-uint64_t LogFile::dropped_bytes() const { return impl_->dropped_bytes(); }
+fs::path LogFile::path() const { return path_; }
+std::string LogFile::problem() const { return impl_ ? impl_->problem() : std::string(); }
+uint64_t LogFile::dropped_bytes() const { return impl_ ? impl_->dropped_bytes() : 0; }
 
 }  // namespace vigil::logs

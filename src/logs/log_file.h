@@ -25,18 +25,23 @@ class Compressor;
 
 class LogFile {
  public:
-  // Opens (creating or appending to) `path`. Never fails: an open error is reported by
-  // problem() and retried on a back-off timer (1 s doubling to 30 s), or at once by
-  // Reopen() and RotateNow().
+  // Opens (creating or appending to) `path` when the first byte arrives, so that a
+  // thousand quiet programs hold neither descriptors nor buffers (with `compress` on, at
+  // once, to queue rotated files an earlier run left uncompressed). Never fails: an open
+  // error is reported by problem() and retried on a back-off timer (1 s doubling to
+  // 30 s), or at once by Reopen() and RotateNow().
   LogFile(event::Loop& loop, std::filesystem::path path, config::LogSpec spec, Compressor* compressor);
   ~LogFile();
+  LogFile(const LogFile&) = delete;  // the open file refers back to its settings here
+  LogFile& operator=(const LogFile&) = delete;
 
   // Appends `bytes` (any chunking: partial lines, many lines, megabyte lines). With
   // timestamps on, each line is prefixed with "2026-11-22T21:45:03.123Z " when its first
   // byte arrives.
   void Write(std::string_view bytes);
 
-  // Closes and reopens the file at the same path (SIGUSR1, after external logrotate).
+  // Closes and reopens the file at the same path (SIGUSR1, after external logrotate);
+  // nothing to do if nothing was written yet.
   void Reopen();
   // Rotates now, even if max_bytes is not reached (empty files are not rotated).
   void RotateNow();
@@ -52,14 +57,23 @@ class LogFile {
   void SetProblemListener(std::function<void(const std::string&)> fn);
 
   std::filesystem::path path() const;
-  // Empty when healthy; otherwise a plain-language problem such as
+  // Empty when healthy (or nothing was written yet); otherwise a plain-language problem such as
   // "cannot write /var/log/vigil/web.out.log: No space left on device (4096 bytes waiting, 0 dropped)".
   std::string problem() const;
   uint64_t dropped_bytes() const;
 
  private:
   class Impl;
-  std::unique_ptr<Impl> impl_;
+  Impl& Opened();  // the open file, opened on first use
+
+  event::Loop& loop_;
+  // A plain string: fs::path keeps a parsed component list, which costs hundreds of bytes
+  // per stream with a thousand programs.
+  const std::string path_;
+  config::LogSpec spec_;
+  Compressor* const compressor_;
+  std::function<void(const std::string&)> listener_;
+  std::unique_ptr<Impl> impl_;  // null until the first byte (or Subscribe, RotateNow)
 };
 
 }  // namespace vigil::logs

@@ -279,6 +279,16 @@ TEST_F(LogFileTest, HealthyIdleLogHasNoTimers) {
   EXPECT_EQ(loop_.Poll(), 0u);
 }
 
+TEST_F(LogFileTest, QuietStreamOpensNothingUntilItsFirstByte) {
+  LogFile log(loop_, path_, Spec(100), nullptr);
+  log.Reopen();  // SIGUSR1 before any output: nothing to reopen
+  EXPECT_FALSE(fs::exists(path_));
+  log.Write("");
+  EXPECT_FALSE(fs::exists(path_));
+  log.Write("first\n");
+  EXPECT_EQ(ReadFile(path_), "first\n");
+}
+
 // The directory cannot exist: its would-be parent is a regular file. This fails for
 // root too, unlike chmod.
 class BrokenDirTest : public LogFileTest {
@@ -294,8 +304,9 @@ class BrokenDirTest : public LogFileTest {
 
 TEST_F(BrokenDirTest, BuffersWhileUnwritableAndWritesOnReopen) {
   LogFile log(loop_, broken_path_, Spec(0), nullptr);
-  EXPECT_THAT(log.problem(), ::testing::HasSubstr("cannot open " + broken_path_.string()));
+  EXPECT_EQ(log.problem(), "");  // nothing to write yet, so nothing opened
   log.Write("hello\n");
+  EXPECT_THAT(log.problem(), ::testing::HasSubstr("cannot open " + broken_path_.string()));
   log.Write("world\n");
   EXPECT_THAT(log.problem(), ::testing::HasSubstr("12 bytes waiting, 0 dropped"));
   Repair();

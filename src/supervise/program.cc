@@ -109,13 +109,13 @@ void Program::Apply(const Outcome& outcome, Event event, const std::string& why)
     reason_ = fmt::format("{}; retry {} of {} in {}", reason_, failures_, spec_.start_retries,
                           base::FormatDuration(delay));
     message = reason_;
-    timer_ = env_.loop.AddTimer(delay, [this] { Handle(Event::kBackoffElapsed); });
+    ArmTimer(delay, Event::kBackoffElapsed);
   }
   if (outcome.actions & kArmFatalRetry) {
     reason_ = fmt::format("{}; gave up after {} attempts", reason_, failures_);
     if (spec_.fatal_retry_after) {
       reason_ += "; will try again in " + base::FormatDuration(*spec_.fatal_retry_after);
-      timer_ = env_.loop.AddTimer(*spec_.fatal_retry_after, [this] { Handle(Event::kFatalRetryElapsed); });
+      ArmTimer(*spec_.fatal_retry_after, Event::kFatalRetryElapsed);
     }
     message = reason_;
   }
@@ -124,7 +124,7 @@ void Program::Apply(const Outcome& outcome, Event event, const std::string& why)
     reason_ = "stopping";
     message = fmt::format("sent {} to {} {}", config::SignalName(spec_.stop_signal),
                           spec_.kill_group ? "process group" : "pid", spec_.kill_group ? pgid_ : pid_);
-    timer_ = env_.loop.AddTimer(spec_.stop_timeout, [this] { Handle(Event::kStopTimeout); });
+    ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
   }
   if (outcome.actions & kSendKill) {
     KillGroup(SIGKILL);
@@ -163,7 +163,7 @@ void Program::Apply(const Outcome& outcome, Event event, const std::string& why)
     if (spec_.start_seconds.count() == 0) {
       Handle(Event::kStartSecondsElapsed);
     } else {
-      timer_ = env_.loop.AddTimer(spec_.start_seconds, [this] { Handle(Event::kStartSecondsElapsed); });
+      ArmTimer(spec_.start_seconds, Event::kStartSecondsElapsed);
     }
   }
 }
@@ -199,18 +199,28 @@ bool Program::SpawnChild() {
   return true;
 }
 
+void Program::ArmTimer(base::Duration delay, Event event) {
+  timer_ = env_.loop.AddTimer(delay, [this, event] {
+    // A fired timer is dropped at once: a thousand programs past start_seconds would
+    // otherwise each keep one for nothing.
+    timer_.reset();
+    Handle(event);
+  });
+}
+
 void Program::AddReader(int fd, logs::LogFile& log) {
   uint64_t id = next_reader_id_++;
   // A finished reader is removed on the next loop turn, never from inside its own callback.
   auto on_eof = [this, id, alive = std::weak_ptr<bool>(alive_)] {
     env_.loop.Post([this, id, alive] {
       if (alive.expired()) return;
-      readers_.erase(id);
+      std::erase_if(readers_, [id](const auto& r) { return r.first == id; });
       if (readers_.empty() && env_.observer) env_.observer->OnOutputDrained(*this);
     });
   };
-  readers_[id] = std::make_unique<logs::PipeReader>(
-      env_.loop, base::UniqueFd(fd), [&log](std::string_view data) { log.Write(data); }, std::move(on_eof));
+  readers_.emplace_back(id, std::make_unique<logs::PipeReader>(
+                                env_.loop, base::UniqueFd(fd), [&log](std::string_view data) { log.Write(data); },
+                                std::move(on_eof)));
 }
 
 void Program::OnChildExit(int wait_status) {

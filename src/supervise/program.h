@@ -10,11 +10,11 @@
 
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -106,6 +106,8 @@ class Program {
   void KillGroup(int signo);
   bool GroupAlive() const;
   void AddReader(int fd, logs::LogFile& log);
+  // Feeds `event` after `delay`, replacing whatever timer was armed.
+  void ArmTimer(base::Duration delay, Event event);
 
   ProgramEnv& env_;
   config::ProgramSpec spec_;
@@ -124,7 +126,9 @@ class Program {
   event::HandlePtr timer_;  // start_seconds, back-off, stop_timeout or fatal retry
   std::unique_ptr<logs::LogFile> stdout_log_;
   std::unique_ptr<logs::LogFile> stderr_log_;
-  std::map<uint64_t, std::unique_ptr<logs::PipeReader>> readers_;  // by id
+  // Readers of the pipes of the current and ended processes, by id; rarely more than two,
+  // so a vector (a map node per reader costs more than the search saves).
+  std::vector<std::pair<uint64_t, std::unique_ptr<logs::PipeReader>>> readers_;
   uint64_t next_reader_id_ = 0;
   std::minstd_rand rng_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posted callbacks
