@@ -46,7 +46,10 @@ struct DaemonInfo {
 };
 
 struct ReloadSummary {
-  std::vector<std::string> added, removed, changed, unchanged;
+  std::vector<std::string> added, removed, changed, unchanged;  // programs (instances)
+  struct Tasks {
+    std::vector<std::string> added, removed, changed, unchanged;
+  } tasks;
 };
 
 enum class Stream { kStdout, kStderr };

@@ -531,12 +531,15 @@ TEST_F(HttpServerTest, ReloadReportsSummaryOrConfigError) {
   summary.added = {"new"};
   summary.changed = {"web:0"};
   summary.unchanged = {"worker"};
+  summary.tasks.changed = {"backup"};
+  summary.tasks.unchanged = {"report"};
   fake_.reload = summary;
   Listen();
   Reply ok = Fetch("POST", "/v1/reload");
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body_json, json::parse(R"({"ok":true,"added":["new"],"removed":[],
-      "changed":["web:0"],"unchanged":["worker"]})"));
+      "changed":["web:0"],"unchanged":["worker"],"tasks":{"added":[],"removed":[],
+      "changed":["backup"],"unchanged":["report"]}})"));
 
   fake_.reload = base::Status::InvalidArgument("vigil.toml:3: command: must not be empty");
   Reply bad = Fetch("POST", "/v1/reload");

@@ -86,6 +86,13 @@ json ToJson(const ReloadSummary& summary) {
       {"removed", summary.removed},
       {"changed", summary.changed},
       {"unchanged", summary.unchanged},
+      {"tasks",
+       {
+           {"added", summary.tasks.added},
+           {"removed", summary.tasks.removed},
+           {"changed", summary.tasks.changed},
+           {"unchanged", summary.tasks.unchanged},
+       }},
   };
 }
 

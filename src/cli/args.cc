@@ -19,6 +19,22 @@ std::string CheckSince(std::string& text) {
   return "expected a duration such as 1h, 30m or 2d, or a unix time in ms, got \"" + text + "\"";
 }
 
+// --type: the event types vigild records (docs/api.md, EventInfo). A misspelt type would
+// otherwise match nothing and look like an empty history.
+constexpr const char* kEventTypes[] = {
+    "state", "note", "signal", "spawn_error", "log", "reload", "config_error", "task", "task_run", "daemon",
+};
+
+std::string CheckEventType(std::string& text) {
+  std::string known;
+  for (const char* type : kEventTypes) {
+    if (text == type) return "";
+    known += known.empty() ? "" : ", ";
+    known += type;
+  }
+  return "unknown event type \"" + text + "\" (one of: " + known + ")";
+}
+
 void AddLimit(CLI::App& sub, Invocation& inv, int fallback, const char* what) {
   std::string help = std::string("How many of the newest ") + what + " to show (1 to " +
                      std::to_string(kMaxLimit) + ", default " + std::to_string(fallback) + ")";
@@ -76,8 +92,9 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
       CLI::Option* task = sub.add_option("--task", inv.subject, "Only events about this task");
       program->excludes(task);
       sub.add_option("--type", inv.type,
-                     "Only events of this type: state, note, signal, spawn_error, reload, "
-                     "config_error, task, task_run, daemon, log");
+                     "Only events of this type: state, note, signal, spawn_error, log, reload, "
+                     "config_error, task, task_run, daemon")
+          ->check(CLI::Validator(CheckEventType, "TYPE"));
       AddLimit(sub, inv, kDefaultEventsLimit, "events");
       break;
     }

@@ -189,6 +189,13 @@ TEST_F(ArgsTest, EventsFilters) {
   ExpectUsageError({"events", "--limit", "0"});
   ExpectUsageError({"events", "--limit", "1001"});
   ExpectUsageError({"events", "web"});
+  // A misspelt type would match nothing and look like an empty history.
+  for (const char* type :
+       {"state", "note", "signal", "spawn_error", "log", "reload", "config_error", "task", "task_run", "daemon"}) {
+    EXPECT_EQ(Valid({"events", "--type", type}).type, type);
+  }
+  ExpectUsageError({"events", "--type", "states"});
+  ExpectUsageError({"events", "--type", ""});
 }
 
 TEST_F(ArgsTest, MissingOrUnknownCommandIsUsageError) {

@@ -166,9 +166,14 @@ int RunReload(const Invocation& inv, Context& ctx) {
     PrintRaw(ctx, reply.raw);
     return kExitOk;
   }
-  ctx.out << FormatReloadSummary(
-      StringListFromJson(reply.body, "added"), StringListFromJson(reply.body, "removed"),
-      StringListFromJson(reply.body, "changed"), StringListFromJson(reply.body, "unchanged"));
+  // StringListFromJson reads a missing or malformed "tasks" as empty lists.
+  auto changes = [](const json& object) {
+    return ReloadChanges{StringListFromJson(object, "added"), StringListFromJson(object, "removed"),
+                         StringListFromJson(object, "changed"), StringListFromJson(object, "unchanged")};
+  };
+  auto tasks = reply.body.find("tasks");
+  ctx.out << FormatReloadSummary(changes(reply.body),
+                                 tasks != reply.body.end() ? changes(*tasks) : ReloadChanges{});
   return kExitOk;
 }
 

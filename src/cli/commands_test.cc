@@ -213,6 +213,13 @@ TEST_F(CommandsTest, ReloadSummarizesOrReportsConfigError) {
   EXPECT_EQ(err_.str(), "vigil: /etc/vigil.toml:12: program.web.command: must not be empty\n");
 }
 
+TEST_F(CommandsTest, ReloadListsChangedTasks) {
+  client_.Reply(200, R"({"ok":true,"added":[],"removed":[],"changed":[],"unchanged":["web"],)"
+                     R"("tasks":{"added":[],"removed":[],"changed":["backup"],"unchanged":["a"]}})");
+  EXPECT_EQ(Run(Make("reload")), kExitOk);
+  EXPECT_EQ(out_.str(), "tasks changed: backup\n2 unchanged\n");
+}
+
 TEST_F(CommandsTest, ShutdownAccepted) {
   client_.Reply(202, R"({"ok":true})");
   EXPECT_EQ(Run(Make("shutdown")), kExitOk);

@@ -126,19 +126,17 @@ std::string FormatProgramLine(const ProgramView& program) {
   return line;
 }
 
-std::string FormatReloadSummary(const std::vector<std::string>& added,
-                                const std::vector<std::string>& removed,
-                                const std::vector<std::string>& changed,
-                                const std::vector<std::string>& unchanged) {
-  if (added.empty() && removed.empty() && changed.empty()) {
-    return "no changes (" + std::to_string(unchanged.size()) + " unchanged)\n";
-  }
+std::string FormatReloadSummary(const ReloadChanges& programs, const ReloadChanges& tasks) {
   std::string out;
-  if (!added.empty()) out += "added: " + Join(added) + "\n";
-  if (!removed.empty()) out += "removed: " + Join(removed) + "\n";
-  if (!changed.empty()) out += "changed: " + Join(changed) + "\n";
-  out += std::to_string(unchanged.size()) + " unchanged\n";
-  return out;
+  for (const auto& [prefix, c] : {std::pair{"", &programs}, std::pair{"tasks ", &tasks}}) {
+    if (!c->added.empty()) out += std::string(prefix) + "added: " + Join(c->added) + "\n";
+    if (!c->removed.empty()) out += std::string(prefix) + "removed: " + Join(c->removed) + "\n";
+    if (!c->changed.empty()) out += std::string(prefix) + "changed: " + Join(c->changed) + "\n";
+  }
+  std::string unchanged =
+      std::to_string(programs.unchanged.size() + tasks.unchanged.size()) + " unchanged";
+  if (out.empty()) return "no changes (" + unchanged + ")\n";
+  return out + unchanged + "\n";
 }
 
 }  // namespace vigil::cli

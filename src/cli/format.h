@@ -32,12 +32,15 @@ std::string FormatStatusTable(const std::vector<ProgramView>& programs, bool col
 // when a process runs, else the reason for a failed state (FATAL, BACKOFF, EXITED).
 std::string FormatProgramLine(const ProgramView& program);
 
+// What one reload did to programs or to tasks.
+struct ReloadChanges {
+  std::vector<std::string> added, removed, changed, unchanged;
+};
+
 // The reply of POST /v1/reload in words: one line per non-empty list of added, removed
-// and changed programs, then "N unchanged"; "no changes" when nothing was added, removed or
-// changed.
-std::string FormatReloadSummary(const std::vector<std::string>& added,
-                                const std::vector<std::string>& removed,
-                                const std::vector<std::string>& changed,
-                                const std::vector<std::string>& unchanged);
+// and changed programs, then the same for tasks ("tasks changed: backup"), then
+// "N unchanged" counting both; "no changes (N unchanged)" when nothing was added, removed
+// or changed.
+std::string FormatReloadSummary(const ReloadChanges& programs, const ReloadChanges& tasks = {});
 
 }  // namespace vigil::cli

@@ -85,10 +85,20 @@ TEST(FormatProgramLineTest, ShowsPidOrReason) {
 }
 
 TEST(FormatReloadSummaryTest, ListsChangesOrSaysNone) {
-  EXPECT_EQ(FormatReloadSummary({}, {}, {}, {"a", "b"}), "no changes (2 unchanged)\n");
-  EXPECT_EQ(FormatReloadSummary({"new1", "new2"}, {"old"}, {}, {"a"}),
+  EXPECT_EQ(FormatReloadSummary({{}, {}, {}, {"a", "b"}}), "no changes (2 unchanged)\n");
+  EXPECT_EQ(FormatReloadSummary({{"new1", "new2"}, {"old"}, {}, {"a"}}),
             "added: new1, new2\nremoved: old\n1 unchanged\n");
-  EXPECT_EQ(FormatReloadSummary({}, {}, {"web"}, {}), "changed: web\n0 unchanged\n");
+  EXPECT_EQ(FormatReloadSummary({{}, {}, {"web"}, {}}), "changed: web\n0 unchanged\n");
+}
+
+TEST(FormatReloadSummaryTest, ListsTaskChangesToo) {
+  // A reload that changed only a task is not "no changes".
+  EXPECT_EQ(FormatReloadSummary({{}, {}, {}, {"web"}}, {{}, {}, {"backup"}, {"report"}}),
+            "tasks changed: backup\n2 unchanged\n");
+  EXPECT_EQ(FormatReloadSummary({{}, {}, {}, {"web"}}, {{}, {}, {}, {"report"}}),
+            "no changes (2 unchanged)\n");
+  EXPECT_EQ(FormatReloadSummary({{"cron"}, {}, {}, {}}, {{"sync"}, {"old"}, {}, {}}),
+            "added: cron\ntasks added: sync\ntasks removed: old\n0 unchanged\n");
 }
 
 }  // namespace

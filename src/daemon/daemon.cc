@@ -172,10 +172,12 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     }
     auto result = supervisor_.Apply(spec->programs);
     ReleaseFreedMemoryAfterBurst();
+    api::ReloadSummary summary{result.added, result.removed, result.changed, result.unchanged, {}};
     std::string task_summary;
     if (auto t = tasks_.Apply(spec->tasks); t) {
       task_summary = fmt::format("; tasks: {} added, {} removed, {} changed, {} unchanged", t->added.size(),
                                  t->removed.size(), t->changed.size(), t->unchanged.size());
+      summary.tasks = {t->added, t->removed, t->changed, t->unchanged};
     } else {
       task_summary = "; tasks not reloaded: " + t.error().message();
     }
@@ -184,7 +186,7 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
                                  spec_.config_path.string(), result.added.size(), result.removed.size(),
                                  result.changed.size(), result.unchanged.size(), task_summary),
                      "reload");
-    return api::ReloadSummary{result.added, result.removed, result.changed, result.unchanged};
+    return summary;
   }
 
   void Shutdown() override {
