@@ -63,6 +63,7 @@ tasks::Run FromStore(const store::TaskRun& r) {
   run.exit_code = r.exit_code;
   run.signal = r.signal;
   run.timed_out = r.timed_out;
+  run.interrupted = r.interrupted;
   run.output = r.output_tail;
   return run;
 }
@@ -79,6 +80,7 @@ api::RunInfo ToRunInfo(const std::string& task, const tasks::Run& run) {
   info.exit_code = run.exit_code.value_or(-1);
   info.signal = run.signal.value_or(0);
   info.timed_out = run.timed_out;
+  info.interrupted = run.interrupted;
   info.result = run.Result();
   info.output_tail = LastLines(run.output, kTailLines);
   return info;
@@ -97,6 +99,9 @@ base::Result<tasks::TaskReload> TaskService::Apply(const std::vector<config::Tas
   auto result = scheduler_.Apply(specs);
   if (!result) return result;
   store::Store* store = history_.store();
+  // The config changed `enabled`: that replaces the remembered enable/disable.
+  for (const auto& name : result->enabled_changed)
+    if (tasks::Task* task = scheduler_.Find(name); task && store) store->SetTaskEnabled(name, task->enabled());
   for (tasks::Task* task : scheduler_.tasks()) {
     if (!store || task->last_run()) continue;
     // What vigild knew before it restarted: the user's enable/disable and the last run.
@@ -183,15 +188,24 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
   }
   auto runs = store->QueryRuns(task, limit);
   if (!runs) return runs.error();
+  // Database writes are queued to the history writer, so each task's last run (going, or
+  // just ended) is fresher in memory than in the database, and may not be there yet.
+  int64_t newest_read = 0;
   for (const auto& r : *runs) {
-    api::RunInfo info = ToRunInfo(r.task, FromStore(r));
-    info.interrupted = r.interrupted;
-    if (r.interrupted) info.result = "interrupted";
-    // A run still going is fresher in memory than in the database.
-    if (tasks::Task* t = scheduler_.Find(r.task); t && t->running() && t->last_run() && t->last_run()->id == r.id)
-      info = ToRunInfo(r.task, *t->last_run());
-    out.push_back(std::move(info));
+    tasks::Task* t = scheduler_.Find(r.task);
+    const bool fresher = t && t->last_run() && t->last_run()->id == r.id;
+    out.push_back(ToRunInfo(r.task, fresher ? *t->last_run() : FromStore(r)));
+    newest_read = std::max(newest_read, r.id);
   }
+  // A last run newer than every run read back is not written yet (an older one missing
+  // from the answer was cut by the limit or pruned).
+  for (tasks::Task* t : scheduler_.tasks()) {
+    const auto& last = t->last_run();
+    if (last && last->id > newest_read && (task.empty() || t->name() == task))
+      out.push_back(ToRunInfo(t->name(), *last));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const api::RunInfo& a, const api::RunInfo& b) { return a.id > b.id; });
+  if (limit > 0 && out.size() > static_cast<size_t>(limit)) out.resize(static_cast<size_t>(limit));
   return out;
 }
 

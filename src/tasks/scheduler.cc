@@ -33,8 +33,11 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
     if (!schedule) return base::Status::InvalidArgument("task." + spec.name + ".schedule: " + schedule.error().message());
     auto task = std::make_unique<Task>(env_, spec, std::move(schedule).value());
     if (it != tasks_.end()) {
-      // A changed task keeps its history and enabled state, not its schedule slot.
+      // A changed task keeps its history, not its schedule slot, and the user's enable or
+      // disable unless the change is to `enabled` itself (then the config says it anew).
       if ((*it)->last_run()) task->set_last_run(*(*it)->last_run());
+      if ((*it)->spec().enabled == spec.enabled) task->set_enabled((*it)->enabled());
+      else result.enabled_changed.push_back(spec.name);
       Unschedule(**it);
       it->reset();
       result.changed.push_back(spec.name);

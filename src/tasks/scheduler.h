@@ -20,6 +20,7 @@ namespace vigil::tasks {
 
 struct TaskReload {
   std::vector<std::string> added, removed, changed, unchanged;
+  std::vector<std::string> enabled_changed;  // changed tasks whose `enabled` key changed
 };
 
 class Scheduler {

@@ -109,6 +109,28 @@ TEST_F(SchedulerTest, ReloadReArmsForTheNewEarliestTask) {
   EXPECT_EQ(clock_.pending(), 0u);
 }
 
+TEST_F(SchedulerTest, ReloadKeepsADisableUnlessTheConfigChangesEnabled) {
+  ASSERT_TRUE(scheduler_.Apply({Rotate("report", "every 1m")}));
+  scheduler_.SetEnabled(*scheduler_.Find("report"), false);
+
+  auto changed = Rotate("report", "every 5m");  // another key changed: still disabled
+  auto reload = scheduler_.Apply({changed});
+  ASSERT_TRUE(reload);
+  EXPECT_THAT(reload->changed, ElementsAre("report"));
+  EXPECT_TRUE(reload->enabled_changed.empty());
+  EXPECT_FALSE(scheduler_.Find("report")->enabled());
+  EXPECT_FALSE(scheduler_.NextRun(*scheduler_.Find("report")));
+
+  changed.enabled = false;  // the config says it itself now
+  ASSERT_TRUE(scheduler_.Apply({changed}));
+  changed.enabled = true;  // and then turns it back on: that wins over the old disable
+  reload = scheduler_.Apply({changed});
+  ASSERT_TRUE(reload);
+  EXPECT_THAT(reload->enabled_changed, ElementsAre("report"));
+  EXPECT_TRUE(scheduler_.Find("report")->enabled());
+  EXPECT_EQ(scheduler_.NextRun(*scheduler_.Find("report")), At(10, 35));
+}
+
 TEST_F(SchedulerTest, OverlapSkipDropsTheFireWhileARunIsGoing) {
   auto spec = Command({"sleep", "1000"});
   spec.schedule = "every 1m";

@@ -19,7 +19,7 @@
 namespace vigil::tasks {
 
 std::string Run::Result() const {
-  if (!ended) return "running";
+  if (!ended) return interrupted ? "interrupted" : "running";
   if (timed_out) return "timed out";
   if (signal) return "killed by " + config::SignalName(*signal);
   if (exit_code) return "exit " + std::to_string(*exit_code);
@@ -80,6 +80,14 @@ base::Result<int64_t> Task::Trigger(const std::string& trigger, std::function<vo
   }
   StartRun(trigger, std::move(on_done));
   return current_ ? current_->run.id : last_run_ ? last_run_->id : int64_t{0};
+}
+
+void Task::set_enabled(bool enabled) {
+  enabled_ = enabled;
+  if (!enabled) {
+    retry_timer_.reset();
+    attempt_ = 0;
+  }
 }
 
 void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> on_done) {

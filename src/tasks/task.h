@@ -40,8 +40,10 @@ struct Run {
   std::optional<int> exit_code;
   std::optional<int> signal;
   bool timed_out = false;
+  // vigild stopped (crashed, was killed) while the run was going; it never ended.
+  bool interrupted = false;
   std::string output;  // the end of the output, at most output_max_bytes
-  // "exit 0", "exit 1", "killed by SIGKILL", "timed out after 30s", "running"
+  // "exit 0", "exit 1", "killed by SIGKILL", "timed out", "interrupted", "running"
   std::string Result() const;
   bool Succeeded() const { return ended && exit_code == 0 && !timed_out; }
 };
@@ -86,7 +88,8 @@ class Task {
   const schedule::Schedule& schedule() const { return schedule_; }
   bool running() const { return current_ != nullptr; }
   bool enabled() const { return enabled_; }
-  void set_enabled(bool enabled) { enabled_ = enabled; }
+  // Disabling also drops a pending retry: a disabled task gets no runs but manual ones.
+  void set_enabled(bool enabled);
   // The last finished (or current) run, if any since vigild started or as loaded.
   const std::optional<Run>& last_run() const { return last_run_; }
   void set_last_run(Run run) { last_run_ = std::move(run); }

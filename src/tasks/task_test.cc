@@ -161,6 +161,21 @@ TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
                                                   "run 2 failed (exit 1); retry 2 of 2 in 20s"));
 }
 
+TEST_F(TaskTest, DisablingDropsAPendingRetry) {
+  auto spec = Command({"sh", "-c", "exit 1"});
+  spec.retries = 2;
+  spec.retry_backoff = std::chrono::seconds(10);
+  auto task = Make(spec);
+  ASSERT_TRUE(task->Trigger("schedule"));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  EXPECT_EQ(clock_.pending(), 1u);  // the retry
+  task->set_enabled(false);
+  EXPECT_EQ(clock_.pending(), 0u);
+  Advance(std::chrono::hours(1));
+  EXPECT_FALSE(task->running());
+  EXPECT_EQ(host_.finished.size(), 1u);
+}
+
 TEST_F(TaskTest, ManualRunIsNotRetried) {
   auto spec = Command({"sh", "-c", "exit 1"});
   spec.retries = 2;

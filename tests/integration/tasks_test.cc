@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 
 #include "harness.h"
 #include "store/store.h"
@@ -133,6 +134,20 @@ command = ["sh", "-c", "echo $$ > {}; exec sleep 1000"]
   ASSERT_GE(runs->size(), 1u);
   EXPECT_TRUE(runs->back().interrupted);
   EXPECT_FALSE(runs->back().ended);
+  history.reset();
+
+  // Back up (and not due again soon), vigild reports the run as interrupted, not running.
+  WriteConfig(R"([task.long]
+schedule = "@yearly"
+command = ["true"]
+)");
+  StartDaemon();
+  auto tasks = Vigil({"tasks"});
+  EXPECT_EQ(tasks.exit_code, 0) << tasks.err;
+  EXPECT_THAT(tasks.out, ::testing::HasSubstr("interrupted"));
+  EXPECT_THAT(tasks.out, ::testing::Not(::testing::HasSubstr("running")));
+  auto listed = Vigil({"history", "long", "--limit", "1"});
+  EXPECT_THAT(listed.out, ::testing::HasSubstr("interrupted"));
 }
 
 }  // namespace
