@@ -5,13 +5,6 @@
 #include <algorithm>
 
 namespace vigil::tasks {
-namespace {
-
-// A steady timer and the wall clock can disagree by a little; a task due within this
-// much of now is run rather than re-armed for a sub-millisecond wait.
-constexpr auto kDueSlack = std::chrono::milliseconds(2);
-
-}  // namespace
 
 Scheduler::Scheduler(event::Loop& loop, event::Clock& clock, event::ChildReaper& reaper, TaskHost& host)
     : clock_(clock), env_{loop, clock, reaper, host} {}
@@ -123,7 +116,9 @@ void Scheduler::Arm() {
     timer_.reset();
     return;
   }
-  auto delay = std::chrono::duration_cast<base::Duration>(due_.begin()->first - clock_.Now());
+  // Rounded up: a run never starts before its time (a "daily 00:00" run that started at
+  // 23:59:59.999 would see yesterday's date).
+  auto delay = std::chrono::ceil<base::Duration>(due_.begin()->first - clock_.Now());
   timer_ = clock_.AddTimer(std::max(delay, base::Duration(0)), [this] { OnTimer(); });
 }
 
@@ -133,7 +128,9 @@ void Scheduler::OnTimer() {
   // Collect first: triggering may start processes and change nothing here, but keeping
   // the set untouched while iterating is simpler to reason about.
   std::vector<std::pair<base::WallTime, Task*>> fired;
-  while (!due_.empty() && due_.begin()->first <= now + kDueSlack) {
+  // The timer runs on the steady clock; if the wall clock lags it a little, nothing is due
+  // yet and Arm() below waits the rest.
+  while (!due_.empty() && due_.begin()->first <= now) {
     fired.push_back(*due_.begin());
     next_.erase(due_.begin()->second);
     due_.erase(due_.begin());

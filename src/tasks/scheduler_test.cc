@@ -63,6 +63,20 @@ TEST_F(SchedulerTest, FiresAtTheScheduledTimesAndNotBefore) {
   EXPECT_EQ(scheduler_.NextRun(task), At(11, 35));
 }
 
+TEST_F(SchedulerTest, NeverFiresEvenASubMillisecondEarly) {
+  // Timers have whole milliseconds; half a millisecond past the minute, a floor-rounded
+  // wait would end half a millisecond before the next one.
+  event::FakeClock clock(kStart + std::chrono::microseconds(500));
+  RecordingHost host(clock);
+  Scheduler scheduler(loop_, clock, reaper_, host);
+  ASSERT_TRUE(scheduler.Apply({Rotate("minutely", "every 1m")}));
+  clock.Advance(std::chrono::seconds(60) - base::Duration(1));  // 10:30:59.9995
+  EXPECT_TRUE(host.rotated_at.empty());
+  clock.Advance(base::Duration(1));
+  ASSERT_EQ(host.rotated_at.size(), 1u);
+  EXPECT_GE(host.rotated_at[0], At(10, 31));
+}
+
 TEST_F(SchedulerTest, ArmsOneTimerForTheEarliestOfAThousandTasks) {
   std::vector<config::TaskSpec> specs;
   for (int i = 0; i < 1000; ++i) {
