@@ -7,6 +7,9 @@
 #                                    1x60 s windows), then the report
 #   run.sh report                    results/raw-<date>/ -> results/peers-<date>.md
 #   run.sh baseline [REPS]           spawn-latency floor without a supervisor
+#   run.sh tasks [PART...]           scheduled-task figures, vigild only
+#                                    (lateness idle store growth; about 20 min)
+#                                    -> results/tasks-<date>.md
 #   run.sh cleanup                   kill leftover process trees of earlier,
 #                                    interrupted runs (only our own reapers)
 #   run.sh install                   apt install of the peers (npm pm2: optional)
@@ -92,11 +95,35 @@ snapshot_vigild() {
 }
 
 case ${1:-} in
-    ""|-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    ""|-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     install) install_peers ;;
     cleanup) build_child && cleanup_leftovers ;;
     baseline) build_child && { [ -f "$RAWDIR/machine.tsv" ] || machine_info; } && exec "$BENCH_ROOT/scenarios/baseline.sh" "${@:2}" ;;
     report) python3 "$BENCH_ROOT/lib/report.py" "$RAWDIR" "$BENCH_ROOT/results/peers-$BENCH_DATE.md" ;;
+    tasks)
+        shift
+        export RAWDIR=$BENCH_ROOT/results/raw-tasks-$BENCH_DATE
+        if [ "${1:-}" != report ]; then
+            build_child || exit 1
+            snapshot_vigild || exit 1
+            t=${VIGIL_STORE_TEST:-$(cd "$BENCH_ROOT/.." && pwd)/build/vigil_store_test}
+            [ -x "$t" ] && cp -fp "$t" "$PB/bin/vigil_store_test" && export STORE_TEST=$PB/bin/vigil_store_test
+            cleanup_leftovers
+            if [ -f "$RAWDIR/machine.tsv" ]; then
+                # a part added to an existing run: keep the run's machine.tsv, append
+                # this invocation's binary and load
+                mv "$RAWDIR/machine.tsv" "$RAWDIR/machine.tsv.keep"
+                MACHINE_PEERS=vigild machine_info
+                grep -E '^(date|version-vigild|loadavg-at-start)' "$RAWDIR/machine.tsv" \
+                    | sed "s/^/added ${*:-all} /" >> "$RAWDIR/machine.tsv.keep"
+                mv "$RAWDIR/machine.tsv.keep" "$RAWDIR/machine.tsv"
+            else
+                MACHINE_PEERS=vigild machine_info
+            fi
+            "$BENCH_ROOT/scenarios/tasks.sh" "$@"
+        fi
+        python3 "$BENCH_ROOT/lib/tasks_report.py" "$RAWDIR" "$BENCH_ROOT/results/tasks-$BENCH_DATE.md"
+        ;;
     all)
         shift
         peers=${*:-$ALL_PEERS}
