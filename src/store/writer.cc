@@ -3,6 +3,11 @@
 // nothing escapes this file.
 #include "store/writer.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -233,6 +238,14 @@ bool Writer::PastShutdownDeadline() const {
 }
 
 void Writer::Run() {
+  // History must never delay supervision. Woken by the loop thread's first write of a
+  // burst, a normal thread would preempt it on its CPU (the kernel favours a thread that
+  // slept) and commit before the loop gets to the restart or spawn it was doing.
+  // SCHED_BATCH takes no wakeup preemption, and a lower priority yields the CPU to the
+  // loop thread; neither needs privileges. Failure only costs latency.
+  sched_param param{};
+  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
   std::unique_lock lock(mu_);
   for (;;) {
     // Idle means blocked here: no timer, no polling.
