@@ -70,6 +70,16 @@ class TaskCommandsTest : public VigilTest {
   }
 };
 
+// Two tasks on the same schedule: `clock` runs on as a witness while `tick` is disabled.
+constexpr const char* kTickAndClock = R"([task.tick]
+schedule = "every 1s"
+command = ["true"]
+
+[task.clock]
+schedule = "every 1s"
+command = ["true"]
+)";
+
 TEST_F(TaskCommandsTest, TasksListsScheduleNextRunAndLastResult) {
   WriteConfig(fmt::format(R"([task.report]
 schedule = "every 7h"
@@ -336,14 +346,7 @@ command = ["sh", "-c", "echo started; exec sleep 1000"]
 TEST_F(TaskCommandsTest, DisableStopsScheduledRunsAndEnableResumesThem) {
   // `clock` is a witness: once it has run twice more after the disable, `tick` (same
   // schedule) would have run too if it still were scheduled.
-  WriteConfig(R"([task.tick]
-schedule = "every 1s"
-command = ["true"]
-
-[task.clock]
-schedule = "every 1s"
-command = ["true"]
-)");
+  WriteConfig(kTickAndClock);
   StartDaemon();
   ASSERT_TRUE(WaitFor([&] { return CountRuns("tick", "schedule") >= 1; }));
 
@@ -391,14 +394,7 @@ command = ["true"]
 }
 
 TEST_F(TaskCommandsTest, DisableIsRememberedAcrossARestart) {
-  WriteConfig(R"([task.tick]
-schedule = "every 1s"
-command = ["true"]
-
-[task.clock]
-schedule = "every 1s"
-command = ["true"]
-)");
+  WriteConfig(kTickAndClock);
   StartDaemon();
   ASSERT_EQ(Vigil({"disable", "tick"}).exit_code, 0);
   ASSERT_EQ(StopDaemon() >> 8, 0);
