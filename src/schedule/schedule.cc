@@ -147,11 +147,25 @@ std::optional<base::WallTime> Schedule::Impl::NextEvery(base::WallTime after) co
   // Multiples of the interval since local midnight ("every 6h": 00:00, 06:00, ...).
   auto local = zone->to_local(date::floor<std::chrono::milliseconds>(after));
   auto day = date::floor<days>(local);
+  auto instant = [&](date::local_time<std::chrono::milliseconds> at) {
+    auto at_minutes = date::floor<minutes>(at);
+    return ToSys(zone, at_minutes) + (at - at_minutes);
+  };
+  const int64_t per_day = std::chrono::duration_cast<base::Duration>(days(1)) / every;
   for (int d = 0; d < 3; ++d) {
     auto midnight = date::local_time<std::chrono::milliseconds>(day + days(d));
-    for (auto at = midnight; at < midnight + days(1); at += every) {
-      auto at_minutes = date::floor<minutes>(at);
-      base::WallTime when = ToSys(zone, at_minutes) + (at - at_minutes);
+    // The first slot of the day whose instant is after `after`, by bisection: instants
+    // do not decrease with the slot, and a scan from midnight would cost a time zone
+    // lookup per slot (86 400 for "every 1s" late in the day).
+    int64_t lo = 0, hi = per_day;
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      if (instant(midnight + every * mid) > after) hi = mid;
+      else lo = mid + 1;
+    }
+    // Inside a spring-forward gap sub-minute slots repeat instants; step past those.
+    for (; lo < per_day; ++lo) {
+      base::WallTime when = instant(midnight + every * lo);
       if (when > after) return when;
     }
   }

@@ -124,6 +124,24 @@ TEST(ScheduleTest, FallBackFiresRepeatedTimeOnce) {
 TEST(ScheduleTest, EveryDividingADayIsAlignedToLocalMidnight) {
   EXPECT_EQ(Next("every 6h", "2026-06-01 00:30", "Europe/Paris"), "2026-06-01 06:00 CEST");
   EXPECT_EQ(Next("every 15m", "2026-06-01 00:31", "Europe/Paris"), "2026-06-01 00:45 CEST");
+  // Late in the day, across midnight, and on both DST change days.
+  EXPECT_EQ(Next("every 1m", "2026-06-01 23:58", "Europe/Paris"), "2026-06-01 23:59 CEST");
+  EXPECT_EQ(Next("every 1m", "2026-06-01 23:59", "Europe/Paris"), "2026-06-02 00:00 CEST");
+  EXPECT_EQ(Next("every 1h", "2026-03-29 01:30", "Europe/Paris"), "2026-03-29 03:00 CEST");
+  EXPECT_EQ(Next("every 1h", "2026-03-29 03:00", "Europe/Paris"), "2026-03-29 04:00 CEST");
+  EXPECT_EQ(Next("every 1h", "2026-10-25 22:10", "Europe/Paris"), "2026-10-25 23:00 CET");
+}
+
+TEST(ScheduleTest, EverySecondLateInTheDayIsTheNextSecond) {
+  auto s = Schedule::Parse("every 1s", "Europe/Paris");
+  ASSERT_TRUE(s);
+  auto t = At("2026-06-01 23:58", "Europe/Paris");
+  for (int i = 0; i < 180; ++i) {  // through midnight
+    auto next = s->NextAfter(t);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next - t, std::chrono::seconds(1)) << i;
+    t = *next;
+  }
 }
 
 TEST(ScheduleTest, RebootNeverFiresOnTheClock) {
