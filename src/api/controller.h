@@ -45,11 +45,13 @@ struct DaemonInfo {
   std::vector<std::string> problems;  // e.g. "log dir /x not writable: No space left on device"
 };
 
-struct ReloadSummary {
-  std::vector<std::string> added, removed, changed, unchanged;  // programs (instances)
-  struct Tasks {
-    std::vector<std::string> added, removed, changed, unchanged;
-  } tasks;
+// What one reload did to programs (instances) or to tasks.
+struct ReloadChanges {
+  std::vector<std::string> added, removed, changed, unchanged;
+};
+
+struct ReloadSummary : ReloadChanges {  // the programs
+  ReloadChanges tasks;
 };
 
 enum class Stream { kStdout, kStderr };

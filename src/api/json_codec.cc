@@ -80,20 +80,13 @@ json ToJson(const DaemonInfo& info) {
 }
 
 json ToJson(const ReloadSummary& summary) {
-  return json{
-      {"ok", true},
-      {"added", summary.added},
-      {"removed", summary.removed},
-      {"changed", summary.changed},
-      {"unchanged", summary.unchanged},
-      {"tasks",
-       {
-           {"added", summary.tasks.added},
-           {"removed", summary.tasks.removed},
-           {"changed", summary.tasks.changed},
-           {"unchanged", summary.tasks.unchanged},
-       }},
+  auto changes = [](const ReloadChanges& c) {
+    return json{{"added", c.added}, {"removed", c.removed}, {"changed", c.changed}, {"unchanged", c.unchanged}};
   };
+  json out = changes(summary);  // the programs, at the top level
+  out["ok"] = true;
+  out["tasks"] = changes(summary.tasks);
+  return out;
 }
 
 json ToJson(const TaskInfo& info) {

@@ -172,7 +172,7 @@ class Daemon::Impl : public api::Controller, public supervise::SupervisorObserve
     }
     auto result = supervisor_.Apply(spec->programs);
     ReleaseFreedMemoryAfterBurst();
-    api::ReloadSummary summary{result.added, result.removed, result.changed, result.unchanged, {}};
+    api::ReloadSummary summary{{result.added, result.removed, result.changed, result.unchanged}, {}};
     std::string task_summary;
     if (auto t = tasks_.Apply(spec->tasks); t) {
       task_summary = fmt::format("; tasks: {} added, {} removed, {} changed, {} unchanged", t->added.size(),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -100,8 +101,10 @@ base::Result<tasks::TaskReload> TaskService::Apply(const std::vector<config::Tas
   if (!result) return result;
   store::Store* store = history_.store();
   // The config changed `enabled`: that replaces the remembered enable/disable.
-  for (const auto& name : result->enabled_changed)
-    if (tasks::Task* task = scheduler_.Find(name); task && store) store->SetTaskEnabled(name, task->enabled());
+  if (store) {
+    for (const auto& name : result->enabled_changed)
+      if (tasks::Task* task = scheduler_.Find(name)) store->SetTaskEnabled(name, task->enabled());
+  }
   for (tasks::Task* task : scheduler_.tasks()) {
     if (!store || task->last_run()) continue;
     // What vigild knew before it restarted: the user's enable/disable and the last run.
@@ -189,21 +192,21 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
   auto runs = store->QueryRuns(task, limit);
   if (!runs) return runs.error();
   // Database writes are queued to the history writer, so each task's last run (going, or
-  // just ended) is fresher in memory than in the database, and may not be there yet.
+  // just ended) is fresher in memory than in the database, and may not be there yet. One
+  // pass over the tasks, not a search per row: there may be 10,000 of them.
+  std::unordered_map<int64_t, tasks::Task*> last_runs;
+  for (tasks::Task* t : scheduler_.tasks())
+    if (t->last_run() && (task.empty() || t->name() == task)) last_runs.emplace(t->last_run()->id, t);
   int64_t newest_read = 0;
   for (const auto& r : *runs) {
-    tasks::Task* t = scheduler_.Find(r.task);
-    const bool fresher = t && t->last_run() && t->last_run()->id == r.id;
-    out.push_back(ToRunInfo(r.task, fresher ? *t->last_run() : FromStore(r)));
+    auto fresher = last_runs.find(r.id);
+    out.push_back(ToRunInfo(r.task, fresher != last_runs.end() ? *fresher->second->last_run() : FromStore(r)));
     newest_read = std::max(newest_read, r.id);
   }
   // A last run newer than every run read back is not written yet (an older one missing
   // from the answer was cut by the limit or pruned).
-  for (tasks::Task* t : scheduler_.tasks()) {
-    const auto& last = t->last_run();
-    if (last && last->id > newest_read && (task.empty() || t->name() == task))
-      out.push_back(ToRunInfo(t->name(), *last));
-  }
+  for (const auto& [id, t] : last_runs)
+    if (id > newest_read) out.push_back(ToRunInfo(t->name(), *t->last_run()));
   std::stable_sort(out.begin(), out.end(), [](const api::RunInfo& a, const api::RunInfo& b) { return a.id > b.id; });
   if (limit > 0 && out.size() > static_cast<size_t>(limit)) out.resize(static_cast<size_t>(limit));
   return out;
