@@ -12,7 +12,6 @@
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -76,9 +75,10 @@ class SessionOwner {
 // Invariant: at most one read-side and one write-side operation are outstanding.
 class Session final : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, SessionOwner* owner, const HttpServerOptions& options)
+  Session(Socket socket, event::Loop& loop, SessionOwner* owner,
+          const HttpServerOptions& options)
       : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+        loop_(loop),
         owner_(owner),
         options_(options) {}
 
@@ -288,24 +288,19 @@ class Session final : public std::enable_shared_from_this<Session> {
                             });
   }
 
+  // A loop timer, not an asio::steady_timer: see event/loop.h. The handle is a member, so
+  // the callback never outlives the session.
   void ArmTimer(base::Duration timeout) {
-    uint64_t generation = ++timer_generation_;
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), generation](ErrorCode ec) {
-      // The generation catches an expiry that was already queued when the timer was reset.
-      if (ec || self->closed_ || generation != self->timer_generation_) return;
-      self->Close();
+    timer_ = loop_.AddTimer(timeout, [this] {
+      if (!closed_) Close();
     });
   }
 
-  void StopTimer() {
-    ++timer_generation_;
-    timer_.cancel();
-  }
+  void StopTimer() { timer_.reset(); }
 
   Socket socket_;
-  asio::steady_timer timer_;
-  uint64_t timer_generation_ = 0;
+  event::Loop& loop_;
+  event::HandlePtr timer_;
   SessionOwner* owner_;  // null once closed or detached
   HttpServerOptions options_;
   State state_ = State::kReading;
@@ -331,10 +326,10 @@ class Session final : public std::enable_shared_from_this<Session> {
 class HttpServer::Impl final : public SessionOwner {
  public:
   Impl(event::Loop& loop, Controller& controller, TailFn tail_fn, HttpServerOptions options)
-      : io_(loop.context()),
+      : loop_(loop),
+        io_(loop.context()),
         router_(controller, std::move(tail_fn)),
         options_(options),
-        retry_timer_(io_),
         alive_(std::make_shared<char>()) {}
   ~Impl() { Close(); }
 
@@ -369,7 +364,7 @@ class HttpServer::Impl final : public SessionOwner {
       ErrorCode ignored;
       acceptor_->close(ignored);
       acceptor_.reset();
-      retry_timer_.cancel();
+      retry_timer_.reset();
       RemoveSocketFile(socket_path_, socket_);
     }
     auto sessions = std::move(sessions_);
@@ -388,24 +383,24 @@ class HttpServer::Impl final : public SessionOwner {
           if (ec) {
             if (ec == asio::error::operation_aborted) return;
             // EMFILE and the like leave the connection queued, so retrying at once would spin.
-            retry_timer_.expires_after(kAcceptRetryDelay);
-            retry_timer_.async_wait([this, alive](ErrorCode timer_ec) {
-              if (!timer_ec && !alive.expired() && acceptor_) Accept();
+            retry_timer_ = loop_.AddTimer(kAcceptRetryDelay, [this] {
+              if (acceptor_) Accept();
             });
             return;
           }
-          auto session = std::make_shared<Session>(std::move(socket), this, options_);
+          auto session = std::make_shared<Session>(std::move(socket), loop_, this, options_);
           sessions_.emplace(session.get(), session);
           session->Start();
           Accept();
         });
   }
 
+  event::Loop& loop_;
   asio::io_context& io_;
   Router router_;
   HttpServerOptions options_;
   std::optional<Acceptor> acceptor_;
-  asio::steady_timer retry_timer_;
+  event::HandlePtr retry_timer_;  // cancelled with the server
   bool listening_ = false;
   std::filesystem::path socket_path_;
   ListeningSocket socket_;  // only its file identity; the acceptor owns the fd

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // event::Loop: the single event loop of vigild. Every fd, timer, signal and child exit
 // arrives here as a callback on the loop thread. Wraps Boost.Asio so that no module other
-// than event/ and api/ includes Asio.
+// than event/ and api/ includes Asio. Watched fds and timers live on an epoll set and a
+// timerfd of vigil's own, which Asio's reactor watches as one descriptor: that costs a few
+// dozen bytes per watched pipe instead of Asio's per-descriptor state, and keeps Asio's
+// timer (re-armed every five minutes once used) out of an idle vigild.
 // Thread rule: all methods are called on the loop thread, except Post(), which is safe
 // from any thread.
 #pragma once
@@ -49,20 +52,23 @@ class Loop {
 
   // Calls `on_readable` every time `fd` becomes readable (or hung up), until the handle is
   // destroyed. The fd is not owned and must outlive the handle. The watch is
-  // edge-triggered (Asio registers fds with EPOLLET): the callback must read until EAGAIN,
-  // or arrange to come back (a zero timer) for data it leaves behind.
+  // edge-triggered (EPOLLET): the callback must read until EAGAIN, or arrange to come back
+  // (a zero timer) for data it leaves behind.
   HandlePtr WatchReadable(int fd, std::function<void()> on_readable);
 
-  // Calls `fn` once after `delay`. Destroying the handle cancels it.
+  // Calls `fn` once after `delay`, never earlier. Destroying the handle cancels it. Timers
+  // due at the same time run in the order they were added.
   HandlePtr AddTimer(base::Duration delay, std::function<void()> fn);
 
   // Calls `fn(signo)` each time one of `signals` arrives, until the handle is destroyed.
   HandlePtr WatchSignals(const std::vector<int>& signals, std::function<void(int)> fn);
 
+  // For the HTTP server's sockets. Never give it a timer: use AddTimer (see top).
   boost::asio::io_context& context();
 
  private:
-  std::unique_ptr<boost::asio::io_context> io_;
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Reaps every child process of vigild (direct children and orphans adopted as a
