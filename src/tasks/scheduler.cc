@@ -16,7 +16,8 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
   std::vector<std::unique_ptr<Task>> next;
   auto now = clock_.Now();
   for (const auto& spec : specs) {
-    auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t && t->name() == spec.name; });
+    auto found = by_name_.find(spec.name);
+    auto it = found == by_name_.end() ? tasks_.end() : tasks_.begin() + found->second;
     if (it != tasks_.end() && (*it)->spec() == spec) {
       next.push_back(std::move(*it));
       result.unchanged.push_back(spec.name);
@@ -45,6 +46,8 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
     Unschedule(*t);
   }
   tasks_ = std::move(next);
+  by_name_.clear();
+  for (size_t i = 0; i < tasks_.size(); ++i) by_name_.emplace(tasks_[i]->name(), i);
   for (auto& t : tasks_)
     if (!next_.count(t.get())) Schedule(*t, now);
   Arm();
@@ -72,9 +75,8 @@ void Scheduler::StartUp(const std::function<std::optional<base::WallTime>(const 
 }
 
 Task* Scheduler::Find(const std::string& name) {
-  for (auto& t : tasks_)
-    if (t->name() == name) return t.get();
-  return nullptr;
+  auto found = by_name_.find(name);
+  return found == by_name_.end() ? nullptr : tasks_[found->second].get();
 }
 
 std::vector<Task*> Scheduler::tasks() {

@@ -54,6 +54,8 @@ class Scheduler {
   event::Clock& clock_;
   TaskEnv env_;
   std::vector<std::unique_ptr<Task>> tasks_;  // config order
+  // Index into tasks_ by name, so that a reload of 10,000 tasks is not quadratic.
+  std::unordered_map<std::string, size_t> by_name_;
   std::set<std::pair<base::WallTime, Task*>> due_;
   std::unordered_map<const Task*, base::WallTime> next_;
   event::HandlePtr timer_;
