@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // event::Clock: the time seam of modules that decide *when* (tasks): the wall-clock time
 // now, and a one-shot timer. LoopClock is the production binding (system_clock and the
-// event::Loop's timers); event/fake_clock.h is the test one.
+// event::Loop's timers); tests/fakes/fake_clock.h is the test one.
 // Thread rule: as the Loop's, loop thread only.
 #pragma once
 

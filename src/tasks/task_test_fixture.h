@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "event/fake_clock.h"
+#include "fakes/fake_clock.h"
 #include "tasks/task.h"
 
 namespace vigil::tasks {
