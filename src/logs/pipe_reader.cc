@@ -56,7 +56,7 @@ void PipeReader::Drain() {
     Finish();  // EOF, or an error that no retry will fix
     return;
   }
-  // The loop's fd watch is edge-triggered (Asio registers EPOLLET), so data left in the
+  // The loop's fd watch is edge-triggered (EPOLLET), so data left in the
   // pipe would not wake us again: queue a zero-delay timer behind the other ready work.
   resume_ = loop_.AddTimer(base::Duration(0), [this] { Drain(); });
 }
