@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ParseConfig and LoadConfig: TOML text -> validated DaemonSpec. This is the one file that
 // calls toml::parse, so it is where toml++'s exceptions are caught and become a Status.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-
+#include "base/file_util.h"
 #include "config/defaults.h"
 #include "config/load.h"
 #include "config/program_table.h"
@@ -234,23 +230,9 @@ base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
 
 base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file) {
   const std::filesystem::path absolute = Absolute(file);
-  const int fd = open(absolute.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return base::ErrnoStatus(absolute.string(), errno);
-  std::string text;
-  char buffer[65536];
-  while (true) {
-    const ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int saved = errno;
-      close(fd);
-      return base::ErrnoStatus(absolute.string(), saved);
-    }
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return ParseConfig(text, absolute);
+  auto text = base::ReadFile(absolute);
+  if (!text) return text.error();
+  return ParseConfig(*text, absolute);
 }
 
 }  // namespace vigil::config
