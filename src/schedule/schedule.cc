@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Schedule: parsing of the readable forms and macros into cron fields or an interval, and
-// the next fire time, walked in local wall-clock time of the task's zone (date/tz).
+// the next fire time, walked in local wall-clock time of the task's zone (zone.h).
 #include "schedule/schedule.h"
 
 #include <cctype>
 #include <charconv>
-#include <exception>
+#include <string>
+#include <vector>
 
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include "base/units.h"
 #include "schedule/cron_fields.h"
+#include "schedule/zone.h"
 
 namespace vigil::schedule {
 namespace {
@@ -64,7 +65,7 @@ struct Schedule::Impl {
   CronFields cron;
   base::Duration every{0};
   bool every_from_midnight = false;
-  const date::time_zone* zone = nullptr;
+  Zone zone;
   std::string text;
   std::string timezone;
 
@@ -74,28 +75,7 @@ struct Schedule::Impl {
 
 namespace {
 
-// Local wall time -> instant. A time skipped by a spring-forward change maps to the end of
-// the gap (the first valid instant after it); a repeated time maps to its first occurrence.
-base::WallTime ToSys(const date::time_zone* zone, LocalMinutes local) {
-  auto info = zone->get_info(local);
-  switch (info.result) {
-    case date::local_info::unique:
-      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(
-          (local - info.first.offset).time_since_epoch()));
-    case date::local_info::nonexistent:
-      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(info.second.begin.time_since_epoch()));
-    case date::local_info::ambiguous:
-    default:
-      return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(
-          (local - info.first.offset).time_since_epoch()));
-  }
-}
-
-LocalMinutes ToLocal(const date::time_zone* zone, base::WallTime t) {
-  auto sys = date::floor<std::chrono::seconds>(t);
-  auto local = zone->to_local(sys);
-  return date::floor<minutes>(local);
-}
+LocalMinutes ToLocal(const Zone& zone, base::WallTime t) { return date::floor<minutes>(zone.ToLocal(t)); }
 
 }  // namespace
 
@@ -128,7 +108,7 @@ std::optional<base::WallTime> Schedule::Impl::NextCron(base::WallTime after) con
       t += minutes(1);
       continue;
     }
-    base::WallTime when = ToSys(zone, t);
+    base::WallTime when = zone.ToSys(t);
     // A fall-back repeat can map a later wall time to an earlier instant; a gap can map
     // several wall times to one instant. Either way, only strictly later instants count.
     if (when > after) return when;
@@ -145,11 +125,11 @@ std::optional<base::WallTime> Schedule::Impl::NextEvery(base::WallTime after) co
     return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(every * k));
   }
   // Multiples of the interval since local midnight ("every 6h": 00:00, 06:00, ...).
-  auto local = zone->to_local(date::floor<std::chrono::milliseconds>(after));
+  auto local = zone.ToLocal(after);
   auto day = date::floor<days>(local);
   auto instant = [&](date::local_time<std::chrono::milliseconds> at) {
     auto at_minutes = date::floor<minutes>(at);
-    return ToSys(zone, at_minutes) + (at - at_minutes);
+    return zone.ToSys(at_minutes) + (at - at_minutes);
   };
   const int64_t per_day = std::chrono::duration_cast<base::Duration>(days(1)) / every;
   for (int d = 0; d < 3; ++d) {
@@ -199,28 +179,9 @@ base::Result<Schedule> Schedule::Parse(std::string_view text, std::string_view t
   auto impl = std::make_unique<Impl>();
   impl->text = std::string(text);
   impl->timezone = std::string(timezone);
-  // The date library throws for unknown zones and a missing database; nothing escapes.
-  try {
-    if (timezone.empty()) {
-      impl->zone = date::current_zone();
-    } else if (timezone == "UTC") {
-      impl->zone = date::locate_zone("Etc/UTC");
-    } else {
-      impl->zone = date::locate_zone(timezone);
-    }
-  } catch (const std::exception&) {
-    if (timezone.empty()) {
-      // No usable /etc/localtime or TZ: UTC, as libc does. The lookup throws too if the
-      // tz database itself is missing.
-      try {
-        impl->zone = date::locate_zone("Etc/UTC");
-      } catch (const std::exception& e) {
-        return base::Status::InvalidArgument(fmt::format("no time zone database: {}", e.what()));
-      }
-    } else {
-      return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", timezone));
-    }
-  }
+  auto zone = Zone::Load(timezone);
+  if (!zone) return zone.error();
+  impl->zone = std::move(*zone);
 
   std::string s = Trim(text);
   std::string lower = s;
