@@ -2,6 +2,7 @@
 // Time zone rules from a TZif file's POSIX TZ footer (see zone.h).
 #include "schedule/zone.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
