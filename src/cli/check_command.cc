@@ -14,8 +14,9 @@ int RunCheck(const Invocation& invocation, Context& ctx) {
     return kExitFailed;
   }
   size_t count = spec->programs.size();
-  ctx.out << invocation.file << ": OK, " << count << (count == 1 ? " program" : " programs")
-          << '\n';
+  ctx.out << invocation.file << ": OK, " << count << (count == 1 ? " program" : " programs");
+  if (size_t tasks = spec->tasks.size(); tasks > 0) ctx.out << ", " << tasks << (tasks == 1 ? " task" : " tasks");
+  ctx.out << '\n';
   return kExitOk;
 }
 

@@ -66,6 +66,18 @@ TEST_F(CheckCommandTest, ValidConfigCountsProgramInstances) {
   EXPECT_EQ(err_.str(), "");
 }
 
+TEST_F(CheckCommandTest, ValidConfigCountsTasks) {
+  std::string file = Write("tasks.toml",
+                           "[program.web]\n"
+                           "command = \"sleep 100\"\n"
+                           "\n"
+                           "[task.tidy]\n"
+                           "schedule = \"daily 03:00\"\n"
+                           "command = \"true\"\n");
+  EXPECT_EQ(Check(file), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), file + ": OK, 1 program, 1 task\n");
+}
+
 TEST_F(CheckCommandTest, InvalidConfigPrintsLoaderMessage) {
   std::string file = Write("bad.toml", "[program.web]\ncommand = 42\n");
   EXPECT_EQ(Check(file), kExitFailed);
