@@ -11,6 +11,7 @@
 #include "config/task_table.h"
 #include "config/toml_reader.h"
 #include "schedule/schedule.h"
+#include "schedule/zone.h"
 
 namespace vigil::config {
 namespace {
@@ -245,10 +246,9 @@ class TaskReader {
     const TaskSpec& spec = out_->spec;
     const toml::node* schedule = Node("schedule");
     if (schedule == nullptr) return reader_.errors().Error(out_->line, key_, "missing required key \"schedule\"");
-    // The zone on its own first, with a schedule that is always valid, so a bad zone is
-    // reported at its own key without depending on the wording of the parser's message.
+    // The zone on its own first, so a bad zone is reported at its own key.
     if (const toml::node* zone = Node("timezone"); zone != nullptr) {
-      if (auto z = schedule::Schedule::Parse("@daily", spec.timezone); !z) {
+      if (auto z = schedule::Zone::Load(spec.timezone); !z) {
         return reader_.Error(*zone, key_.Child("timezone"), z.error().message());
       }
     }

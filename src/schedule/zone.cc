@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -42,15 +44,17 @@ std::optional<std::string> Footer(const std::string& data) {
   return footer;
 }
 
-base::Result<Posix::time_zone> FromPosixString(const std::string& tz, std::string_view shown) {
+using Rules = std::shared_ptr<const Posix::time_zone>;
+
+base::Result<Rules> FromPosixString(const std::string& tz, std::string_view shown) {
   try {
-    return Posix::time_zone(tz);
+    return std::make_shared<const Posix::time_zone>(tz);
   } catch (const std::exception& e) {
     return base::Status::InvalidArgument(fmt::format("time zone \"{}\": bad rule \"{}\": {}", shown, tz, e.what()));
   }
 }
 
-base::Result<Posix::time_zone> FromFile(const std::filesystem::path& file, std::string_view shown) {
+base::Result<Rules> ReadZoneFile(const std::filesystem::path& file, std::string_view shown) {
   auto data = base::ReadFile(file);
   if (!data) return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", shown));
   auto footer = Footer(*data);
@@ -58,6 +62,19 @@ base::Result<Posix::time_zone> FromFile(const std::filesystem::path& file, std::
     return base::Status::InvalidArgument(
         fmt::format("time zone \"{}\": {} is not a zone file with a rule for current times", shown, file.string()));
   return FromPosixString(*footer, shown);
+}
+
+// Each zone file is read once per process: the tasks of a config name the same few zones,
+// and the config check, the scheduler and every reload load them again (as libdate-tz
+// kept its database loaded). Failures are not kept.
+base::Result<Rules> FromFile(const std::filesystem::path& file, std::string_view shown) {
+  static std::mutex mu;
+  static std::map<std::string, Rules, std::less<>> loaded;
+  std::lock_guard lock(mu);
+  if (auto it = loaded.find(file.native()); it != loaded.end()) return it->second;
+  auto rules = ReadZoneFile(file, shown);
+  if (rules) loaded.emplace(file.native(), *rules);
+  return rules;
 }
 
 // IANA names are relative paths of letters, digits and _+-/; nothing that climbs out of
@@ -69,11 +86,14 @@ bool PlausibleZoneName(std::string_view name) {
   return true;
 }
 
-Posix::time_zone Utc() { return Posix::time_zone("UTC0"); }
+Rules Utc() {
+  static const Rules utc = std::make_shared<const Posix::time_zone>("UTC0");
+  return utc;
+}
 
 // What libc would use for local time: TZ (a zone file, ":name", or a POSIX string),
 // else /etc/localtime, else UTC.
-Posix::time_zone LocalZone() {
+Rules LocalZone() {
   const char* tz = std::getenv("TZ");
   if (tz && *tz) {
     std::string_view name = tz[0] == ':' ? tz + 1 : tz;
@@ -90,7 +110,7 @@ Posix::time_zone LocalZone() {
   return Utc();
 }
 
-base::Result<Posix::time_zone> LoadRules(std::string_view name) {
+base::Result<Rules> LoadRules(std::string_view name) {
   if (name.empty()) return LocalZone();
   if (name == "UTC") return Utc();
   if (!PlausibleZoneName(name)) return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", name));
@@ -99,12 +119,12 @@ base::Result<Posix::time_zone> LoadRules(std::string_view name) {
 
 }  // namespace
 
-Zone::Zone() : zone_(std::make_shared<const Posix::time_zone>(Utc())) {}
+Zone::Zone() : zone_(Utc()) {}
 
 base::Result<Zone> Zone::Load(std::string_view name) {
   auto rules = LoadRules(name);
   if (!rules) return rules.error();
-  return Zone(std::make_shared<const Posix::time_zone>(std::move(*rules)));
+  return Zone(std::move(*rules));
 }
 
 date::local_time<std::chrono::milliseconds> Zone::ToLocal(base::WallTime t) const {

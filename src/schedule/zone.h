@@ -41,7 +41,7 @@ class Zone {
 
  private:
   // ptz.h defines a function outside its class without `inline`, so only zone.cc may
-  // include it; immutable, so copies of a Schedule share it.
+  // include it; immutable, so copies of a Schedule, and every Zone of one file, share it.
   explicit Zone(std::shared_ptr<const Posix::time_zone> zone) : zone_(std::move(zone)) {}
   std::shared_ptr<const Posix::time_zone> zone_;
 };
