@@ -144,6 +144,8 @@ int HttpStatusFor(base::StatusCode code) {
       return 409;
     case base::StatusCode::kUnavailable:
       return 503;
+    case base::StatusCode::kDeadlineExceeded:
+      return 504;
     case base::StatusCode::kIoError:
     case base::StatusCode::kInternal:
       return 500;

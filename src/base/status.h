@@ -16,6 +16,7 @@ enum class StatusCode {
   kConflict,         // request does not fit the current state
   kIoError,          // a system call failed
   kUnavailable,      // a peer (daemon, disk) cannot be reached now
+  kDeadlineExceeded, // waited as long as allowed for something that did not happen
   kInternal,
 };
 
@@ -28,6 +29,7 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
   static Status IoError(std::string msg) { return {StatusCode::kIoError, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status DeadlineExceeded(std::string msg) { return {StatusCode::kDeadlineExceeded, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
