@@ -2,6 +2,9 @@
 // JSON encoding of API responses and decoding of request bodies with nlohmann::json.
 #include "api/json_codec.h"
 
+#include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
@@ -46,6 +49,37 @@ base::Result<std::vector<std::string>> ParsePrograms(const json& object) {
     names.push_back(name.get<std::string>());
   }
   return names;
+}
+
+// A "signal" given as a JSON number. Any number is read, whatever JSON type nlohmann gives
+// it (unsigned, negative, or a double for fractions, exponents and integers past
+// uint64_t), so the error names what is wrong with it rather than its type.
+base::Result<int> SignalNumber(const json& value) {
+  if (!value.is_number()) {
+    return base::Status::InvalidArgument("\"signal\" must be a name or a number");
+  }
+  const int rtmax = SIGRTMAX;  // a function in glibc: known at run time only
+  bool in_range = false;
+  if (value.is_number_unsigned()) {
+    in_range = value.get<uint64_t>() <= static_cast<uint64_t>(rtmax);
+  } else if (value.is_number_integer()) {
+    in_range = false;  // nlohmann keeps non-negative integers unsigned: this one is negative
+  } else {
+    const double number = value.get<double>();
+    if (number != std::trunc(number)) {
+      return base::Status::InvalidArgument("signal " + value.dump() + " is not a whole number");
+    }
+    in_range = number >= 0 && number <= rtmax;
+  }
+  // 0 passes to the text parser, whose check refuses it in the same words.
+  if (!in_range) {
+    return base::Status::InvalidArgument("signal number " + value.dump() +
+                                         " is out of range 1-" + std::to_string(rtmax));
+  }
+  // In range: through the text parser, so what it accepts lives in one place.
+  return config::ParseSignal(std::to_string(value.is_number_float()
+                                                ? static_cast<int64_t>(value.get<double>())
+                                                : value.get<int64_t>()));
 }
 
 }  // namespace
@@ -165,13 +199,8 @@ base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_
   }
   auto it = object->find("signal");
   if (it == object->end()) return base::Status::InvalidArgument("missing field \"signal\"");
-  base::Result<int> signo = base::Status::InvalidArgument("\"signal\" must be a name or a number");
-  if (it->is_string()) {
-    signo = config::ParseSignal(it->get_ref<const std::string&>());
-  } else if (it->is_number_unsigned()) {
-    // Through the text parser so the range check lives in one place.
-    signo = config::ParseSignal(std::to_string(it->get<uint64_t>()));
-  }
+  auto signo = it->is_string() ? config::ParseSignal(it->get_ref<const std::string&>())
+                               : SignalNumber(*it);
   if (!signo) return signo.error();
   request.signo = *signo;
   return request;
