@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// HttpServer's transport: Beast HTTP/1.1 sessions on a unix socket with timeouts, hang-up
+// HttpServer's transport: HTTP/1.1 sessions on a unix socket with timeouts, hang-up
 // detection while the Controller works, and chunked log streaming with back-pressure.
-// The only Beast translation unit of vigil_api: each one costs 30-40 s to compile.
+// Requests are read by RequestParser (request_parser.cc, the other Beast TU of vigil_api);
+// responses are written with Beast here. Each Beast TU costs 30-40 s to compile.
 // Plain completion handlers, no coroutines (g++ 12 miscompiles some co_await temporaries).
 #include "api/http_server.h"
 
@@ -11,20 +12,18 @@
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
+#include "api/request_parser.h"
 #include "api/unix_socket.h"
 
 namespace vigil::api {
@@ -38,8 +37,28 @@ using Socket = Protocol::socket;
 using Acceptor = asio::basic_socket_acceptor<Protocol>;
 using ErrorCode = boost::system::error_code;
 
-constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// Bytes asked of each socket read while a request arrives.
+constexpr size_t kReadBytes = 16 * 1024;
+
+// Runs `fn` and reports whether it returned normally. Our code throws nothing, but Beast,
+// Asio, the allocator and the Controller's hooks may, and an exception that reached the
+// loop thread would end vigild with every program orphaned (issue 8, item 9). So each
+// completion handler and callback of the server runs through here; the caller closes the
+// one connection concerned.
+template <typename Fn>
+bool RunShielded(Fn&& fn) noexcept {
+  try {
+    fn();
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vigild: API connection dropped after an internal error: %s\n",
+                 e.what());
+  } catch (...) {
+    std::fprintf(stderr, "vigild: API connection dropped after an unknown exception\n");
+  }
+  return false;
+}
 
 // One chunk of a chunked body (RFC 9112 section 7.1).
 void AppendChunk(std::string& out, std::string_view data) {
@@ -48,14 +67,6 @@ void AppendChunk(std::string& out, std::string_view data) {
   out.append(size, static_cast<size_t>(n));
   out.append(data);
   out.append("\r\n");
-}
-
-// Errors meaning the client sent something that is not HTTP, as opposed to the
-// connection ending (end_of_stream, partial_message) or a socket error.
-bool IsMalformedRequest(const ErrorCode& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message &&
-         ec != http::error::short_read;
 }
 
 class Session;
@@ -71,7 +82,8 @@ class SessionOwner {
 };
 
 // One client connection. The server owns it until it closes; completion handlers in
-// flight keep it alive after that, and find closed_ set.
+// flight keep it alive after that, and find closed_ set. Every handler runs through
+// Guarded() or Shield(): an exception closes this connection and goes no further.
 // Invariant: at most one read-side and one write-side operation are outstanding.
 class Session final : public std::enable_shared_from_this<Session> {
  public:
@@ -80,16 +92,19 @@ class Session final : public std::enable_shared_from_this<Session> {
       : socket_(std::move(socket)),
         loop_(loop),
         owner_(owner),
-        options_(options) {}
+        options_(options),
+        parser_(options.request_limits) {}
 
-  void Start() { ReadRequest(); }
+  void Start() {
+    Shield([&] { ReadRequest(); });
+  }
 
   // Stops talking to the owner; used when the owner closes everything itself.
   void Detach() { owner_ = nullptr; }
 
   // Closes the connection at once, dropping any response not yet written and ending a log
   // follow. Idempotent.
-  void Close() {
+  void Close() noexcept {
     if (closed_) return;
     auto keep_alive = shared_from_this();  // Forget() may drop the owner's reference
     closed_ = true;
@@ -104,47 +119,74 @@ class Session final : public std::enable_shared_from_this<Session> {
  private:
   enum class State { kReading, kWaiting, kWriting, kFollowing };
 
-  void ReadRequest() {
-    state_ = State::kReading;
-    parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(options_.max_body_bytes);
-    ArmTimer(options_.read_timeout);
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](ErrorCode ec, size_t) { self->OnRequest(ec); });
+  // Runs `fn` (this session's work); if it throws, the connection is closed.
+  template <typename Fn>
+  void Shield(Fn&& fn) noexcept {
+    if (!RunShielded(std::forward<Fn>(fn))) Close();
   }
 
-  void OnRequest(ErrorCode ec) {
-    StopTimer();
-    if (closed_) return;
-    if (ec) {
-      keep_alive_ = false;
-      if (ec == http::error::body_limit) {
-        WriteError(
-            413, "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
-      } else if (IsMalformedRequest(ec)) {
-        WriteError(400, "malformed HTTP request: " + ec.message());
-      } else {
-        Close();  // the client left, or the read timed out
-      }
-      return;
+  // A completion handler that keeps the session alive and runs `fn(session, args...)`
+  // shielded.
+  template <typename Fn>
+  auto Guarded(Fn fn) {
+    return [self = shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
+      self->Shield([&] { fn(*self, std::forward<decltype(args)>(args)...); });
+    };
+  }
+
+  void ReadRequest() {
+    state_ = State::kReading;
+    ArmTimer(options_.read_timeout);
+    ParseRequest();
+  }
+
+  // Parses what has arrived (a pipelined request may be there already), reading more
+  // until a request is complete or refused.
+  void ParseRequest() {
+    Request request;
+    switch (parser_.Parse(&request)) {
+      case ParseStatus::kComplete:
+        StopTimer();
+        OnRequest(std::move(request));
+        return;
+      case ParseStatus::kFailed:
+        StopTimer();
+        keep_alive_ = false;
+        WriteError(parser_.error().http_status, parser_.error().message);
+        return;
+      case ParseStatus::kNeedMore:
+        break;
     }
+    std::span<char> room = parser_.Prepare(kReadBytes);
+    socket_.async_read_some(asio::buffer(room.data(), room.size()),
+                            Guarded([](Session& self, ErrorCode ec, size_t n) {
+                              self.parser_.Commit(n);
+                              if (self.closed_) return;
+                              if (ec) {
+                                self.Close();  // the client left, perhaps mid-request
+                                return;
+                              }
+                              self.ParseRequest();
+                            }));
+  }
+
+  void OnRequest(Request request) {
     if (owner_ == nullptr) {
       Close();
       return;
     }
-    const auto& request = parser_->get();
-    keep_alive_ = request.keep_alive();
+    keep_alive_ = request.keep_alive;
     state_ = State::kWaiting;
     uint64_t seq = ++seq_;
     std::weak_ptr<Session> weak = weak_from_this();
-    auto method = request.method_string();
-    auto target = request.target();
-    owner_->router().Handle(std::string_view(method.data(), method.size()),
-                            std::string_view(target.data(), target.size()), request.body(),
+    // The Controller may answer now or much later, from its own call stack: the answer is
+    // shielded there too.
+    owner_->router().Handle(request.method, request.target, request.body,
                             [weak, seq](Response response) {
-                              if (auto self = weak.lock())
-                                self->OnResponse(seq, std::move(response));
+                              if (auto self = weak.lock()) {
+                                self->Shield(
+                                    [&] { self->OnResponse(seq, std::move(response)); });
+                              }
                             });
     // Still waiting: the Controller answers later, perhaps much later.
     if (!closed_ && state_ == State::kWaiting && seq == seq_) WatchForHangup();
@@ -153,21 +195,21 @@ class Session final : public std::enable_shared_from_this<Session> {
   // While the Controller works nothing is read, so without this a client that gave up
   // would only be noticed when its response is written.
   void WatchForHangup() {
-    socket_.async_wait(Socket::wait_read, [self = shared_from_this(), seq = seq_](ErrorCode ec) {
-      if (self->closed_ || seq != self->seq_ || self->state_ != State::kWaiting) return;
+    socket_.async_wait(Socket::wait_read, Guarded([seq = seq_](Session& self, ErrorCode ec) {
+      if (self.closed_ || seq != self.seq_ || self.state_ != State::kWaiting) return;
       if (ec) {
-        self->Close();
+        self.Close();
         return;
       }
       char byte;
-      ssize_t n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      ssize_t n = ::recv(self.socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
       if (n > 0) return;  // a pipelined request; it is read after this response
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        self->WatchForHangup();
+        self.WatchForHangup();
         return;
       }
-      self->Close();  // recv(2) returned 0 (orderly shutdown) or an error: nobody is left
-    });
+      self.Close();  // recv(2) returned 0 (orderly shutdown) or an error: nobody is left
+    }));
   }
 
   void OnResponse(uint64_t seq, Response response) {
@@ -199,8 +241,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     response_->prepare_payload();
     ArmTimer(options_.read_timeout);
     http::async_write(socket_, *response_,
-                      [self = shared_from_this(), after_write = std::move(response.after_write)](
-                          ErrorCode ec, size_t) { self->OnWritten(ec, after_write); });
+                      Guarded([after_write = std::move(response.after_write)](
+                                  Session& self, ErrorCode ec, size_t) {
+                        self.OnWritten(ec, after_write);
+                      }));
   }
 
   void OnWritten(ErrorCode ec, const std::function<void()>& after_write) {
@@ -220,7 +264,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     state_ = State::kFollowing;
     // The header goes first; anything the sink receives before it is written is queued.
     writing_ = true;
-    auto handle = response.follow([this](std::string_view data) { OnFollowData(data); });
+    // Called from the Controller's fan-out, which must not see an exception either.
+    auto handle = response.follow([this](std::string_view data) {
+      if (!RunShielded([&] { OnFollowData(data); })) DropFollower();
+    });
     if (!handle) {
       writing_ = false;
       pending_.clear();
@@ -234,9 +281,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
            "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n\r\n";
     if (!response.body.empty()) AppendChunk(out_, response.body);
-    asio::async_write(
-        socket_, asio::buffer(out_),
-        [self = shared_from_this()](ErrorCode ec, size_t) { self->OnFollowWritten(ec); });
+    asio::async_write(socket_, asio::buffer(out_),
+                      Guarded([](Session& self, ErrorCode ec, size_t) {
+                        self.OnFollowWritten(ec);
+                      }));
     ReadUntilHangup();
   }
 
@@ -244,15 +292,23 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (closed_ || dropping_ || data.empty()) return;
     if (pending_.size() + data.size() > options_.max_follow_queue_bytes) {
       // A follower this far behind would stall nothing (writes are async) but would grow
-      // without bound, so it is dropped. The close is posted because we are inside the
-      // Controller's fan-out, which need not expect its handle to die under it.
-      dropping_ = true;
-      pending_ = std::string();
-      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+      // without bound, so it is dropped.
+      DropFollower();
       return;
     }
     pending_.append(data);
     if (!writing_) WriteNextChunk();
+  }
+
+  // Ends a follow from inside the Controller's fan-out, which need not expect its handle
+  // to die under it: the socket is shut down, so the pending ReadUntilHangup() completes
+  // and closes the session from the loop. Allocates nothing, so it also serves when the
+  // fan-out failed for want of memory.
+  void DropFollower() noexcept {
+    dropping_ = true;
+    std::string().swap(pending_);
+    ErrorCode ignored;
+    socket_.shutdown(Socket::shutdown_both, ignored);
   }
 
   void WriteNextChunk() {
@@ -260,9 +316,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     AppendChunk(out_, pending_);
     pending_.clear();
     writing_ = true;
-    asio::async_write(
-        socket_, asio::buffer(out_),
-        [self = shared_from_this()](ErrorCode ec, size_t) { self->OnFollowWritten(ec); });
+    asio::async_write(socket_, asio::buffer(out_),
+                      Guarded([](Session& self, ErrorCode ec, size_t) {
+                        self.OnFollowWritten(ec);
+                      }));
   }
 
   void OnFollowWritten(ErrorCode ec) {
@@ -278,14 +335,14 @@ class Session final : public std::enable_shared_from_this<Session> {
   // A follower has nothing more to say; reading only tells us when it leaves.
   void ReadUntilHangup() {
     socket_.async_read_some(asio::buffer(discard_),
-                            [self = shared_from_this()](ErrorCode ec, size_t) {
-                              if (self->closed_) return;
-                              if (ec) {
-                                self->Close();
+                            Guarded([](Session& self, ErrorCode ec, size_t) {
+                              if (self.closed_) return;
+                              if (ec || self.dropping_) {
+                                self.Close();
                                 return;
                               }
-                              self->ReadUntilHangup();
-                            });
+                              self.ReadUntilHangup();
+                            }));
   }
 
   // A loop timer, not an asio::steady_timer: see event/loop.h. The handle is a member, so
@@ -308,8 +365,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   uint64_t seq_ = 0;  // numbers requests, so a stale Controller answer is recognised
 
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  RequestParser parser_;
   std::optional<http::response<http::string_body>> response_;
 
   // Log follow: out_ is being written, pending_ waits for the next write.
@@ -355,7 +411,7 @@ class HttpServer::Impl final : public SessionOwner {
     socket_path_ = path;
     socket_ = std::move(socket).value();
     acceptor_.emplace(std::move(acceptor));
-    Accept();
+    AcceptNow();
     return base::Status::Ok();
   }
 
@@ -380,19 +436,34 @@ class HttpServer::Impl final : public SessionOwner {
     acceptor_->async_accept(
         [this, alive = std::weak_ptr<char>(alive_)](ErrorCode ec, Socket socket) {
           if (alive.expired() || !acceptor_) return;
+          if (ec == asio::error::operation_aborted) return;
           if (ec) {
-            if (ec == asio::error::operation_aborted) return;
             // EMFILE and the like leave the connection queued, so retrying at once would spin.
-            retry_timer_ = loop_.AddTimer(kAcceptRetryDelay, [this] {
-              if (acceptor_) Accept();
-            });
+            AcceptLater();
             return;
           }
-          auto session = std::make_shared<Session>(std::move(socket), loop_, this, options_);
-          sessions_.emplace(session.get(), session);
-          session->Start();
-          Accept();
+          // A connection that cannot be set up is closed with `socket`; the listener goes on.
+          RunShielded([&] { AddSession(std::move(socket)); });
+          AcceptNow();
         });
+  }
+
+  void AcceptNow() noexcept {
+    if (!RunShielded([&] { Accept(); })) AcceptLater();
+  }
+
+  void AcceptLater() noexcept {
+    RunShielded([&] {
+      retry_timer_ = loop_.AddTimer(kAcceptRetryDelay, [this] {
+        if (acceptor_) AcceptNow();
+      });
+    });
+  }
+
+  void AddSession(Socket socket) {
+    auto session = std::make_shared<Session>(std::move(socket), loop_, this, options_);
+    sessions_.emplace(session.get(), session);
+    session->Start();
   }
 
   event::Loop& loop_;

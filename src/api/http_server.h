@@ -2,7 +2,8 @@
 // api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket.
 // Owned by the daemon; outlived by the Loop and the Controller it is given.
 // Thread rule: construct, call and destroy on the loop thread; every request is handled
-// there too. Beast and Asio stay behind the pimpl, in http_server.cc.
+// there too. Beast and Asio stay behind the pimpl, in http_server.cc. No exception from
+// anything a request sets off leaves the server: the one connection is closed instead.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "api/controller.h"
+#include "api/request_parser.h"
 #include "api/router.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -18,8 +20,9 @@
 namespace vigil::api {
 
 struct HttpServerOptions {
-  // Larger request bodies get 413 and the connection is closed.
-  size_t max_body_bytes = 1 << 20;
+  // Limits on the parts of a request (header, body, trailer, chunk lines). A request past
+  // one is answered 400 (413 for the body) and the connection is closed.
+  RequestLimits request_limits;
   // A request must arrive completely within this time from the first byte (or from the
   // end of the previous response on a keep-alive connection), and a plain response must
   // be written within it; otherwise the connection is closed. Bounds idle and slowloris

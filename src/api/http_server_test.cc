@@ -23,6 +23,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "api/fake_controller_test_util.h"
@@ -128,6 +129,13 @@ class Client {
     beast::error_code ec;
     asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
     EXPECT_FALSE(ec) << ec.message();
+  }
+
+  // For requests the server may refuse before it has read them: false once it has closed.
+  bool TryWriteRaw(std::string_view bytes) {
+    beast::error_code ec;
+    asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
+    return !ec;
   }
 
   // Reads until the server closes the connection.
@@ -394,11 +402,152 @@ TEST_F(HttpServerTest, MalformedHttpIs400AndCloses) {
 }
 
 TEST_F(HttpServerTest, OversizedBodyIs413) {
-  options_.max_body_bytes = 1024;
+  options_.request_limits.max_body_bytes = 1024;
   Listen();
   std::string body = R"({"programs":[")" + std::string(2048, 'x') + R"("]})";
   ExpectError(Fetch("POST", "/v1/start", body), 413);
   EXPECT_TRUE(fake_.actions.empty());
+}
+
+const std::string kChunkedStart =
+    "POST /v1/start HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "1e\r\n{\"programs\":[\"worker\"],\"wait\":\r\n5\r\nfalse\r\n1\r\n}\r\n0\r\n";
+
+TEST_F(HttpServerTest, ChunkedBodyWithSmallTrailerIsServed) {
+  Listen();
+  std::string raw;
+  RunClient([&] {
+    Client client(socket_path_, registry_);
+    client.WriteRaw(kChunkedStart + "X-Checksum: 1234\r\nX-Other: x\r\n\r\n");
+    Reply reply = client.Read();
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    // The connection stays usable after a chunked request.
+    EXPECT_EQ(client.Send("GET", "/v1/info").status, 200);
+  });
+  ASSERT_EQ(fake_.actions.size(), 1u);
+  EXPECT_EQ(fake_.actions[0].names, std::vector<std::string>{"worker"});
+  EXPECT_FALSE(fake_.actions[0].wait);
+}
+
+// Regression test for issue 8, item 9: one trailer field this large made Beast's fields
+// container throw length_error out of the read handler, which ended vigild.
+TEST_F(HttpServerTest, HugeTrailerFieldIs400AndTheServerGoesOn) {
+  Listen();
+  std::string raw;
+  RunClient([&] {
+    Client client(socket_path_, registry_);
+    client.TryWriteRaw(kChunkedStart + "X-T: " + std::string(70000, 'a') + "\r\n\r\n");
+    raw = client.ReadUntilEof();
+  });
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400 ", 0), 0u) << raw.substr(0, 300);
+  EXPECT_NE(raw.find("request trailer too large"), std::string::npos) << raw.substr(0, 300);
+  EXPECT_TRUE(fake_.actions.empty());
+  EXPECT_EQ(Fetch("GET", "/v1/info").status, 200);
+}
+
+// Regression test for issue 8, item 10: trailer fields were buffered and stored without
+// limit (5 million of them took vigild to 489 MB). Now the request is refused once the
+// trailer passes its limit, long before the client has sent it all.
+TEST_F(HttpServerTest, EndlessTrailerFieldsAreRefusedEarly) {
+  Listen();
+  std::string raw;
+  size_t sent = 0;
+  RunClient([&] {
+    Client client(socket_path_, registry_);
+    ASSERT_TRUE(client.TryWriteRaw(kChunkedStart));
+    std::string block;
+    while (block.size() < 64 * 1024) block += "X-a: b\r\n";
+    while (sent < (32u << 20) && client.TryWriteRaw(block)) sent += block.size();
+    raw = client.ReadUntilEof();
+  });
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400 ", 0), 0u) << raw.substr(0, 300);
+  EXPECT_NE(raw.find("request trailer"), std::string::npos) << raw.substr(0, 300);
+  // What the socket buffers hold, not the 32 MiB offered.
+  EXPECT_LT(sent, 4u << 20);
+  EXPECT_TRUE(fake_.actions.empty());
+  EXPECT_EQ(Fetch("GET", "/v1/info").status, 200);
+}
+
+TEST_F(HttpServerTest, OverlongChunkHeaderIs400) {
+  Listen();
+  std::string raw;
+  RunClient([&] {
+    Client client(socket_path_, registry_);
+    client.TryWriteRaw(
+        "POST /v1/start HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=" +
+        std::string(100000, 'e'));
+    raw = client.ReadUntilEof();
+  });
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400 ", 0), 0u) << raw.substr(0, 300);
+  EXPECT_NE(raw.find("chunk header"), std::string::npos) << raw.substr(0, 300);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Listen();
+  std::string raw;
+  RunClient([&] {
+    Client client(socket_path_, registry_);
+    client.WriteRaw(
+        "GET /v1/programs/worker HTTP/1.1\r\nHost: x\r\n\r\n"
+        "POST /v1/programs/web:1/stop?wait=0 HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /v1/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    raw = client.ReadUntilEof();
+  });
+  size_t worker = raw.find("\"name\":\"worker\"");
+  size_t stopped = raw.find("\"name\":\"web:1\"");
+  size_t info = raw.find("\"version\"");
+  ASSERT_NE(worker, std::string::npos) << raw;
+  ASSERT_NE(stopped, std::string::npos) << raw;
+  ASSERT_NE(info, std::string::npos) << raw;
+  EXPECT_LT(worker, stopped);
+  EXPECT_LT(stopped, info);
+  ASSERT_EQ(fake_.actions.size(), 1u);
+  EXPECT_EQ(fake_.actions[0].names, std::vector<std::string>{"web:1"});
+}
+
+// A Controller that throws where the transport calls it back: after a response is written
+// (the shutdown hook) and when a log follow starts.
+class ThrowingController : public FakeController {
+ public:
+  void Shutdown() override { throw std::runtime_error("shutdown blew up"); }
+  base::Result<event::HandlePtr> FollowLog(const std::string&, Stream,
+                                           std::function<void(std::string_view)>) override {
+    throw std::runtime_error("follow blew up");
+  }
+};
+
+// Regression test for issue 8, item 9 (no exception escapes onto the loop thread): an
+// exception thrown inside a completion handler of ours closes that one connection.
+TEST_F(HttpServerTest, ExceptionInAHandlerClosesOnlyThatConnection) {
+  ThrowingController throwing;
+  throwing.programs = fake_.programs;
+  auto server = std::make_unique<HttpServer>(
+      loop_, throwing,
+      [](const std::filesystem::path&, size_t) -> base::Result<std::vector<std::string>> {
+        return std::vector<std::string>{"line"};
+      },
+      options_);
+  ASSERT_TRUE(server->ListenUnix(socket_path_).ok());
+  std::string follow_raw;
+  Reply shutdown;
+  Reply info;
+  RunClient([&] {
+    {
+      Client client(socket_path_, registry_);
+      client.WriteRaw("GET /v1/programs/worker/logs?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+      follow_raw = client.ReadUntilEof();
+    }
+    {
+      Client client(socket_path_, registry_);
+      shutdown = client.Send("POST", "/v1/shutdown");
+    }
+    Client client(socket_path_, registry_);
+    info = client.Send("GET", "/v1/info");
+  });
+  EXPECT_EQ(follow_raw, "");  // closed without a response
+  EXPECT_EQ(shutdown.status, 202);  // written before the hook threw
+  EXPECT_EQ(info.status, 200);
+  EXPECT_TRUE(RunUntil([&] { return server->connection_count() == 0; }));
 }
 
 TEST_F(HttpServerTest, ConflictPassesThroughAs409) {

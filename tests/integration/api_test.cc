@@ -1,14 +1,82 @@
 // SPDX-License-Identifier: MIT
 // End-to-end: the HTTP API on the unix socket answers with JSON, and with fitting 4xx
-// codes for bad requests; the socket is private to its owner.
+// codes for bad requests (malicious ones included, which must never take vigild down);
+// the socket is private to its owner.
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
+#include <string_view>
 
 #include "harness.h"
 
 namespace vigil::testing {
 namespace {
+
+// A client that sends bytes exactly as given, for requests curl will not make. Every
+// blocking call gives up after kIoDeadline, so a test fails instead of hanging.
+class RawClient {
+ public:
+  explicit RawClient(const std::filesystem::path& socket_path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket_path.c_str(), sizeof(addr.sun_path) - 1);
+    timeval deadline{kIoDeadlineSeconds, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &deadline, sizeof(deadline));
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &deadline, sizeof(deadline));
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    EXPECT_TRUE(connected_) << std::strerror(errno);
+  }
+  ~RawClient() { ::close(fd_); }
+
+  // False once vigild has closed the connection (or the deadline passed).
+  bool Send(std::string_view bytes) {
+    while (connected_ && !bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return connected_;
+  }
+
+  // All vigild sends until it closes the connection.
+  std::string ReadToEof() {
+    std::string all;
+    char chunk[4096];
+    for (;;) {
+      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return all;
+      all.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  static constexpr int kIoDeadlineSeconds = 30;
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// Resident memory of a process in KiB, from /proc/PID/status; -1 if unknown.
+long RssKb(pid_t pid) {
+  std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  auto at = status.find("VmRSS:");
+  if (at == std::string::npos) return -1;
+  return std::strtol(status.c_str() + at + 6, nullptr, 10);
+}
+
+// A chunked POST /v1/start whose body ({}) is complete: what follows is its trailer.
+constexpr std::string_view kChunkedUpToTrailer =
+    "POST /v1/start HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "2\r\n{}\r\n0\r\n";
 
 class ApiTest : public VigilTest {
  protected:
@@ -53,6 +121,57 @@ TEST_F(ApiTest, SocketIsPrivate) {
   struct stat st {};
   ASSERT_EQ(::stat(socket_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
+}
+
+// Regression test for issue 8, item 9: this request made Beast throw length_error out of
+// the read handler, which aborted vigild and left its programs without a parent.
+TEST_F(ApiTest, HugeTrailerFieldIs400AndVigildKeepsSupervising) {
+  ASSERT_TRUE(WaitForState("web", "RUNNING"));
+  const int web_pid = Program("web").value("pid", 0);
+  ASSERT_GT(web_pid, 0);
+  RawClient client(socket_);
+  client.Send(std::string(kChunkedUpToTrailer) + "X-T: " + std::string(70000, 'a') + "\r\n\r\n");
+  std::string reply = client.ReadToEof();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400 ", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("request trailer too large"), std::string::npos) << reply.substr(0, 300);
+  if (!ProcessAlive(daemon_pid_)) {
+    ::kill(web_pid, SIGKILL);  // orphaned by the crash; nobody else will stop it
+    FAIL() << "vigild died";
+  }
+  EXPECT_EQ(Http("GET", "/v1/info").first, 200);
+  // Still supervising: web kept its process, and its next crash is restarted.
+  EXPECT_EQ(Program("web").value("pid", 0), web_pid);
+  ::kill(web_pid, SIGKILL);
+  EXPECT_TRUE(WaitFor([&] {
+    auto web = Program("web");
+    return web.value("state", "") == "RUNNING" && web.value("pid", 0) != web_pid;
+  }));
+}
+
+// Regression test for issue 8, item 10: 5 million small trailer fields (about 60 MB) were
+// all buffered and stored, taking vigild to 489 MB, which it kept after the connection
+// closed. Now vigild refuses the request at its trailer limit and does not grow.
+TEST_F(ApiTest, EndlessTrailerFieldsAreRefusedWithoutGrowingVigild) {
+  ASSERT_TRUE(WaitForState("web", "RUNNING"));
+  const long rss_before = RssKb(daemon_pid_);
+  ASSERT_GT(rss_before, 0);
+  RawClient client(socket_);
+  ASSERT_TRUE(client.Send(kChunkedUpToTrailer));
+  std::string block;
+  for (int i = 0; i < 5000; ++i) block += fmt::format("X-F{:07}: v\r\n", i);
+  size_t sent = 0;
+  while (sent < (60u << 20) && client.Send(block)) sent += block.size();
+  if (sent >= (60u << 20)) client.Send("\r\n");
+  std::string reply = client.ReadToEof();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400 ", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("request trailer"), std::string::npos) << reply.substr(0, 300);
+  EXPECT_LT(sent, 4u << 20) << "vigild read the trailer on and on";
+  ASSERT_TRUE(ProcessAlive(daemon_pid_));
+  EXPECT_EQ(Http("GET", "/v1/info").first, 200);
+  const long rss_after = RssKb(daemon_pid_);
+  EXPECT_LT(rss_after - rss_before, 8 * 1024) << rss_before << " KiB before, " << rss_after
+                                             << " KiB after";
+  EXPECT_EQ(State("web"), "RUNNING");
 }
 
 TEST_F(ApiTest, CliExitsThreeWhenDaemonIsUnreachable) {
