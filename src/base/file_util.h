@@ -3,14 +3,26 @@
 // libstdc++ into a daemon that otherwise never needs it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
 namespace vigil::base {
 
-// The file's bytes; on failure the errno status, named after the file.
+// The file's bytes, however many; on failure the errno status, named after the file.
 Result<std::string> ReadFile(const std::filesystem::path& file);
+
+// The bytes of a regular file of at most `max_bytes`, for input a user names (a config, a
+// zone file), which must not make the reader wait or grow without bound. Before reading,
+// refuses anything but a regular file ("FILE: not a regular file": a device such as
+// /dev/zero, a directory, or a FIFO, which is opened without waiting for a writer) and a
+// file larger than the limit ("FILE: 49 MB is larger than the 8 MB a config may be", with
+// `what` = "a config"). The read itself stops one byte past the limit, for a file that
+// grows after it was measured ("FILE: larger than the 8 MB a config may be"). Those are
+// InvalidArgument; an open or read failure is the errno status named after the file.
+Result<std::string> ReadRegularFile(const std::filesystem::path& file, uint64_t max_bytes, std::string_view what);
 
 }  // namespace vigil::base

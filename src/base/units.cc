@@ -30,6 +30,20 @@ constexpr std::array<Unit, 5> kDurationUnits{{
 
 std::string Quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
+// Invariant: now + kMaxDuration fits system_clock's int64 nanoseconds until 2150 at least
+// (5680281600 s after the epoch is 2150-01-01), and kMaxDuration fits a steady_clock reading
+// taken after 100 years of uptime.
+static_assert(std::chrono::nanoseconds::max() - std::chrono::seconds(5680281600) > kMaxDuration);
+static_assert(std::chrono::nanoseconds::max() - kMaxDuration > kMaxDuration);
+
+// How kMaxDuration reads in messages, beside its ParseDuration spelling.
+constexpr std::string_view kMaxDurationInYears = "100 years";
+
+Status DurationTooLarge(std::string_view text) {
+  return Status::InvalidArgument("duration " + Quote(text) + " is too large (at most " + FormatDuration(kMaxDuration) +
+                                 ", " + std::string(kMaxDurationInYears) + ")");
+}
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads a run of decimal digits at text[*pos]; false on overflow of uint64.
@@ -74,9 +88,7 @@ Result<Duration> ParseDuration(std::string_view text) {
   while (pos < text.size()) {
     if (!IsDigit(text[pos])) return syntax_error;
     uint64_t number = 0;
-    if (!ReadNumber(text, &pos, &number)) {
-      return Status::InvalidArgument("duration " + Quote(text) + " is too large");
-    }
+    if (!ReadNumber(text, &pos, &number)) return DurationTooLarge(text);
     const size_t unit_start = pos;
     while (pos < text.size() && std::islower(static_cast<unsigned char>(text[pos]))) ++pos;
     const std::string_view unit = text.substr(unit_start, pos - unit_start);
@@ -98,11 +110,23 @@ Result<Duration> ParseDuration(std::string_view text) {
     int64_t part = 0;
     if (number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
         __builtin_mul_overflow(static_cast<int64_t>(number), kDurationUnits[index].factor, &part) ||
-        __builtin_add_overflow(total_ms, part, &total_ms)) {
-      return Status::InvalidArgument("duration " + Quote(text) + " is too large");
+        __builtin_add_overflow(total_ms, part, &total_ms) || total_ms > kMaxDuration.count()) {
+      return DurationTooLarge(text);
     }
   }
   return Duration{total_ms};
+}
+
+Result<Duration> DurationFromSeconds(int64_t seconds) {
+  if (seconds < 0) {
+    return Status::InvalidArgument("durations cannot be negative, got " + std::to_string(seconds));
+  }
+  constexpr int64_t kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count();
+  if (seconds > kMaxSeconds) {
+    return Status::InvalidArgument("duration of " + std::to_string(seconds) + " seconds is too large (at most " +
+                                   std::to_string(kMaxSeconds) + " seconds, " + std::string(kMaxDurationInYears) + ")");
+  }
+  return Duration{std::chrono::seconds(seconds)};
 }
 
 Result<uint64_t> ParseSize(std::string_view text) {
@@ -139,6 +163,28 @@ Result<uint64_t> ParseSize(std::string_view text) {
     }
   }
   return syntax_error;
+}
+
+std::string FormatSize(uint64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  static constexpr std::string_view kUnits[] = {"KB", "MB", "GB", "TB"};
+  size_t index = 0;
+  uint64_t unit = 1024;
+  while (index + 1 < std::size(kUnits) && bytes / unit >= 1024) {
+    unit <<= 10;
+    ++index;
+  }
+  uint64_t whole = bytes / unit;
+  const uint64_t rest = bytes % unit;
+  const std::string name(kUnits[index]);
+  if (rest == 0) return std::to_string(whole) + " " + name;
+  // rest < unit <= 2^40, so rest * 10 cannot overflow.
+  uint64_t tenths = (rest * 10 + unit - 1) / unit;
+  if (tenths == 10) {
+    ++whole;
+    tenths = 0;
+  }
+  return std::to_string(whole) + "." + std::to_string(tenths) + " " + name;
 }
 
 std::string FormatDuration(Duration d) {

@@ -70,12 +70,51 @@ TEST(ParseDurationTest, RejectsUnitsOutOfOrderOrRepeated) {
 
 TEST(ParseDurationTest, RejectsOverflow) {
   EXPECT_EQ(ParseDuration("99999999999999999999s").error().message(),
-            R"(duration "99999999999999999999s" is too large)");
+            R"(duration "99999999999999999999s" is too large (at most 36500d, 100 years))");
   EXPECT_FALSE(ParseDuration("9223372036854775807s").has_value());
-  EXPECT_TRUE(ParseDuration("106751991167d").has_value());
   EXPECT_FALSE(ParseDuration("106751991168d").has_value());
-  EXPECT_TRUE(ParseDuration("9223372036854775807ms").has_value());
   EXPECT_FALSE(ParseDuration("9223372036854775807s1ms").has_value());
+}
+
+// Regression test for issue 8, item 11
+TEST(ParseDurationTest, RejectsDurationsBeyondTheMaximum) {
+  // "1000000d" as a stop_timeout made SIGKILL follow SIGTERM at once: steady_clock's
+  // now + 1000000d overflowed its int64 nanoseconds.
+  EXPECT_EQ(ParseDuration("1000000d").error().message(),
+            R"(duration "1000000d" is too large (at most 36500d, 100 years))");
+  EXPECT_EQ(ParseDuration("36500d1ms").error().message(),
+            R"(duration "36500d1ms" is too large (at most 36500d, 100 years))");
+  EXPECT_FALSE(ParseDuration("106751991167d").has_value());
+  EXPECT_FALSE(ParseDuration("9223372036854775807ms").has_value());
+  auto max = ParseDuration("36500d");
+  ASSERT_TRUE(max.has_value()) << max.error().message();
+  EXPECT_EQ(*max, kMaxDuration);
+  EXPECT_EQ(*ParseDuration("876000h"), kMaxDuration);
+  EXPECT_EQ(*ParseDuration("3153600000000ms"), kMaxDuration);
+}
+
+// Regression test for issue 8, item 11
+TEST(ParseDurationTest, MaximumFitsBothClocksLongAfter2100) {
+  // 2150-01-01T00:00:00Z, later than vigil will run, and the clocks' extremes around it.
+  const WallTime y2150{std::chrono::seconds(5680281600)};
+  const auto ns_max = std::chrono::nanoseconds::max();
+  EXPECT_LT(y2150.time_since_epoch(), ns_max - kMaxDuration);
+  EXPECT_GT(y2150.time_since_epoch() - kMaxDuration, std::chrono::nanoseconds::min());
+  // steady_clock counts from boot: a machine up for 100 years still has room.
+  EXPECT_LT(kMaxDuration + kMaxDuration, ns_max);
+}
+
+// Regression test for issue 8, item 11
+TEST(DurationFromSecondsTest, AppliesTheSameBounds) {
+  EXPECT_EQ(*DurationFromSeconds(0), Duration{0});
+  EXPECT_EQ(*DurationFromSeconds(90), seconds(90));
+  EXPECT_EQ(*DurationFromSeconds(3153600000), kMaxDuration);
+  EXPECT_EQ(DurationFromSeconds(3153600001).error().message(),
+            "duration of 3153600001 seconds is too large (at most 3153600000 seconds, 100 years)");
+  EXPECT_EQ(DurationFromSeconds(9223372036854775807).error().message(),
+            "duration of 9223372036854775807 seconds is too large (at most 3153600000 seconds, "
+            "100 years)");
+  EXPECT_EQ(DurationFromSeconds(-5).error().message(), "durations cannot be negative, got -5");
 }
 
 TEST(ParseSizeTest, AcceptsBytesAndBinaryUnits) {
@@ -118,6 +157,27 @@ TEST(ParseSizeTest, RejectsGarbageNegativesAndOverflow) {
   EXPECT_EQ(ParseSize("18446744073709551616").error().message(),
             R"(size "18446744073709551616" is too large)");
   EXPECT_EQ(ParseSize("16777216TB").error().message(), R"(size "16777216TB" is too large)");
+}
+
+// Regression test for issue 8, item 14 (the sizes in "FILE: 49.0 MB is larger than ...")
+TEST(FormatSizeTest, WholeWhenExactElseOneDecimalRoundedUp) {
+  const struct {
+    uint64_t bytes;
+    const char* want;
+  } cases[] = {
+      {0, "0 bytes"},
+      {1, "1 byte"},
+      {1023, "1023 bytes"},
+      {1024, "1 KB"},
+      {1536, "1.5 KB"},
+      {8ULL << 20, "8 MB"},
+      {(8ULL << 20) + 1, "8.1 MB"},  // never printed as the limit it exceeds
+      {51380224, "49 MB"},
+      {51390000, "49.1 MB"},
+      {(1ULL << 40) * 3, "3 TB"},
+      {18446744073709551615ULL, "16777216.0 TB"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(FormatSize(c.bytes), c.want) << c.bytes;
 }
 
 TEST(FormatDurationTest, CompactTwoUnits) {
