@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -40,11 +41,15 @@ constexpr FieldRule kRules[5] = {
     {"day-of-week", 0, 7, false, true},
 };
 
-// A single value: a number or, where the field allows it, a name. -1 if not valid.
+// A single value: a number or, where the field allows it, a name. -1 if not valid; a
+// number too large for an int is INT_MAX, so that it is reported as out of range.
 int ParseValue(std::string_view text, const FieldRule& rule) {
   int v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec == std::errc() && p == text.data() + text.size()) return v;
+  if (p == text.data() + text.size() && !text.empty() && text[0] != '-') {
+    if (ec == std::errc()) return v;
+    if (ec == std::errc::result_out_of_range) return std::numeric_limits<int>::max();
+  }
   std::string lower = Lower(text);
   if (rule.names_are_months) {
     for (size_t i = 0; i < kMonths.size(); ++i)
@@ -78,7 +83,10 @@ base::Status ParseItem(std::string_view item, const FieldRule& rule, std::string
   if (auto slash = item.find('/'); slash != std::string_view::npos) {
     std::string_view step_text = item.substr(slash + 1);
     auto [p, ec] = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
-    if (ec != std::errc() || p != step_text.data() + step_text.size() || step <= 0)
+    // A step beyond the field's range selects only the first value, however large it is.
+    if (ec == std::errc::result_out_of_range && p == step_text.data() + step_text.size() && step_text[0] != '-')
+      step = std::numeric_limits<int>::max();
+    else if (ec != std::errc() || p != step_text.data() + step_text.size() || step <= 0)
       return bad(item, "has a bad step (expected a positive number after /)");
     range = item.substr(0, slash);
   }
@@ -99,9 +107,15 @@ base::Status ParseItem(std::string_view item, const FieldRule& rule, std::string
     }
     hi = item.find('/') != std::string_view::npos ? (rule.max == 7 ? 6 : rule.max) : lo;
   }
-  if (lo < rule.min || hi > rule.max)
+  // lo is checked on its own: "70/5" has hi = 59 and would otherwise select nothing.
+  if (lo < rule.min || lo > rule.max || hi > rule.max)
     return bad(range == "*" ? item : range, fmt::format("is out of range {}-{}", rule.min, rule.max));
-  for (int v = lo; v <= hi; v += step) values->push_back(v);
+  // lo is always set (lo > hi only for a day-of-week "7/N", which means Sunday), and the
+  // loop stops before v + step could overflow an int.
+  for (int v = lo;; v += step) {
+    values->push_back(v);
+    if (hi - v < step) break;
+  }
   return base::Status::Ok();
 }
 

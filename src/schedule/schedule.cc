@@ -24,6 +24,14 @@ using LocalMinutes = date::local_time<minutes>;
 
 constexpr auto kSearchHorizon = days(5 * 366);
 
+// The instants NextAfter answers for: from the Unix epoch to 2200-01-01. Within them, the
+// cron walk (at most kSearchHorizon past `after`) and zone offsets stay far inside
+// system_clock's int64 nanoseconds (1677 to 2262); an `every` interval, up to
+// base::kMaxDuration, is checked against the clock's end on its own.
+constexpr base::WallTime kEarliest{};
+constexpr base::WallTime kLatest{std::chrono::seconds(7258118400)};
+static_assert(kLatest.time_since_epoch() + kSearchHorizon + days(2) <= base::WallTime::duration::max());
+
 std::string Trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
@@ -43,18 +51,20 @@ std::vector<std::string> Words(std::string_view s) {
   return out;
 }
 
+bool AllDigits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+
 // "03:00" -> {3, 0}
 base::Result<std::pair<int, int>> ParseClock(std::string_view text, std::string_view whole) {
   auto bad = base::Status::InvalidArgument(fmt::format("bad time \"{}\" in \"{}\" (expected HH:MM)", text, whole));
   auto colon = text.find(':');
   if (colon == std::string_view::npos) return bad;
-  int h = -1, m = -1;
   auto hs = text.substr(0, colon), ms = text.substr(colon + 1);
-  auto r1 = std::from_chars(hs.data(), hs.data() + hs.size(), h);
-  auto r2 = std::from_chars(ms.data(), ms.data() + ms.size(), m);
-  if (r1.ec != std::errc() || r1.ptr != hs.data() + hs.size() || r2.ec != std::errc() ||
-      r2.ptr != ms.data() + ms.size() || ms.size() != 2 || hs.empty() || h < 0 || h > 23 || m < 0 || m > 59)
-    return bad;
+  // Digits only: from_chars alone would take "-0" for an hour.
+  if (!AllDigits(hs) || hs.size() > 2 || !AllDigits(ms) || ms.size() != 2) return bad;
+  int h = -1, m = -1;
+  std::from_chars(hs.data(), hs.data() + hs.size(), h);
+  std::from_chars(ms.data(), ms.data() + ms.size(), m);
+  if (h > 23 || m > 59) return bad;
   return std::make_pair(h, m);
 }
 
@@ -119,10 +129,14 @@ std::optional<base::WallTime> Schedule::Impl::NextCron(base::WallTime after) con
 
 std::optional<base::WallTime> Schedule::Impl::NextEvery(base::WallTime after) const {
   if (!every_from_midnight) {
-    // Multiples of the interval since the Unix epoch.
-    auto since = std::chrono::duration_cast<base::Duration>(after.time_since_epoch());
-    auto k = since / every + 1;
-    return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(every * k));
+    // Multiples of the interval since the Unix epoch (`after` is not before it). The next
+    // one can lie past the clock's end (2262) for an interval of decades: then there is none.
+    const int64_t since = std::chrono::duration_cast<base::Duration>(after.time_since_epoch()).count();
+    const int64_t k = since / every.count() + 1;
+    constexpr int64_t kClockEnd = std::chrono::duration_cast<base::Duration>(base::WallTime::duration::max()).count();
+    int64_t next = 0;
+    if (__builtin_mul_overflow(k, every.count(), &next) || next > kClockEnd) return std::nullopt;
+    return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(base::Duration(next)));
   }
   // Multiples of the interval since local midnight ("every 6h": 00:00, 06:00, ...).
   auto local = zone.ToLocal(after);
@@ -167,6 +181,7 @@ const std::string& Schedule::text() const { return impl_->text; }
 const std::string& Schedule::timezone() const { return impl_->timezone; }
 
 std::optional<base::WallTime> Schedule::NextAfter(base::WallTime after) const {
+  if (after < kEarliest || after > kLatest) return std::nullopt;
   switch (impl_->kind) {
     case Impl::Kind::kReboot: return std::nullopt;
     case Impl::Kind::kEvery: return impl_->NextEvery(after);
@@ -206,10 +221,13 @@ base::Result<Schedule> Schedule::Parse(std::string_view text, std::string_view t
     if (w[0] == "every") {
       if (w.size() != 2)
         return base::Status::InvalidArgument(fmt::format("expected \"every DURATION\" like \"every 5m\", got \"{}\"", s));
+      // ParseDuration bounds it by base::kMaxDuration, which keeps the arithmetic of NextEvery
+      // within 64 bits.
       auto d = base::ParseDuration(w[1]);
-      if (!d || d->count() < 1000)
+      if (!d || *d < std::chrono::seconds(1))
         return base::Status::InvalidArgument(
-            fmt::format("bad interval \"{}\" in \"{}\" (expected a duration of at least 1s, like 5m or 6h)", w[1], s));
+            fmt::format("bad interval \"{}\" in \"{}\" (expected a duration from 1s to {}, like 5m or 6h)", w[1], s,
+                        base::FormatDuration(base::kMaxDuration)));
       impl->kind = Impl::Kind::kEvery;
       impl->every = *d;
       impl->every_from_midnight = std::chrono::hours(24) % *d == base::Duration(0);

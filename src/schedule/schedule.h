@@ -30,7 +30,9 @@ class Schedule {
   static base::Result<Schedule> Parse(std::string_view text, std::string_view timezone = "");
 
   // The first fire time strictly after `after`. nullopt for @reboot, which fires only when
-  // vigild starts, or when no fire time exists within the next 5 years (e.g. "0 0 30 2 *").
+  // vigild starts, when no fire time exists within the next 5 years (e.g. "0 0 30 2 *"),
+  // when the next one is past what system_clock holds (2262; "every 36500d" late in the
+  // century), and when `after` is before 1970 or after 2200, a clock no server shows.
   std::optional<base::WallTime> NextAfter(base::WallTime after) const;
 
   bool at_reboot() const;

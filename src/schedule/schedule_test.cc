@@ -166,7 +166,8 @@ TEST(ScheduleTest, ErrorsNameTheWrongPart) {
       {"weekly sundy 02:00", "", "unknown day \"sundy\" in \"weekly sundy 02:00\""},
       {"daily 25:00", "", "bad time \"25:00\" in \"daily 25:00\" (expected HH:MM)"},
       {"@often", "", "unknown macro \"@often\" (expected @reboot, @yearly, @monthly, @weekly, @daily or @hourly)"},
-      {"every soon", "", "bad interval \"soon\" in \"every soon\" (expected a duration of at least 1s, like 5m or 6h)"},
+      {"every soon", "",
+       "bad interval \"soon\" in \"every soon\" (expected a duration from 1s to 36500d, like 5m or 6h)"},
       {"monthly 32 04:00", "", "bad day of month \"32\" in \"monthly 32 04:00\" (expected 1-31)"},
       {"@daily", "Mars/Olympus", "unknown time zone \"Mars/Olympus\""},
   };
@@ -175,6 +176,62 @@ TEST(ScheduleTest, ErrorsNameTheWrongPart) {
     ASSERT_FALSE(s) << c.text;
     EXPECT_EQ(s.error().message(), c.message);
   }
+}
+
+// Regression test for issue 8, item 11
+TEST(ScheduleTest, EveryIntervalIsAtMost36500Days) {
+  auto huge = Schedule::Parse("every 99999999999d", "UTC");
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().message(),
+            "bad interval \"99999999999d\" in \"every 99999999999d\" (expected a duration from 1s to 36500d, "
+            "like 5m or 6h)");
+  EXPECT_FALSE(Schedule::Parse("every 36500d1s", "UTC"));
+  auto max = Schedule::Parse("every 36500d", "UTC");
+  ASSERT_TRUE(max) << max.error().message();
+  // Epoch-aligned: 1970 + 100 years (365 days each) falls in 2069.
+  EXPECT_EQ(Next("every 36500d", "2026-01-01 00:00"), "2069-12-07 00:00 UTC");
+}
+
+// Regression test for issue 8, item 11
+TEST(ScheduleTest, NoNextRunBeyondWhatTheClockCanHold) {
+  // system_clock holds int64 nanoseconds: up to 2262-04-11. A fire time past that is none
+  // at all, never a wrapped-around date.
+  auto s = Schedule::Parse("every 36500d", "UTC");
+  ASSERT_TRUE(s);
+  auto t = At("2026-01-01 00:00");
+  auto first = s->NextAfter(t);
+  ASSERT_TRUE(first);
+  auto second = s->NextAfter(*first);
+  ASSERT_TRUE(second);
+  EXPECT_GT(*second, *first);
+  EXPECT_FALSE(s->NextAfter(*second));  // 2269
+  for (const char* text : {"* * * * *", "0 0 29 2 *", "every 7m", "every 1s", "every 6h", "@yearly"}) {
+    auto late = Schedule::Parse(text, "Europe/Paris");
+    ASSERT_TRUE(late) << text;
+    EXPECT_FALSE(late->NextAfter(base::WallTime::max())) << text;
+    EXPECT_FALSE(late->NextAfter(base::WallTime::max() - std::chrono::hours(24 * 365))) << text;
+    auto early = late->NextAfter(base::WallTime::min());
+    if (early) {
+      EXPECT_GT(*early, base::WallTime::min()) << text;
+    }
+  }
+}
+
+// Regression test for issue 8, item 17
+TEST(ScheduleTest, HugeCronNumbersAreOutOfRangeNotGarbage) {
+  auto s = Schedule::Parse("99999999999 * * * *", "UTC");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "minute \"99999999999\" is out of range 0-59 in \"99999999999 * * * *\"");
+  // A step as large as an int must not overflow while the values are listed.
+  auto step = Schedule::Parse("59/2147483647 23/2147483647 31/2147483647 12/2147483647 7/2147483647", "UTC");
+  ASSERT_TRUE(step) << step.error().message();
+  EXPECT_EQ(Next("59/2147483647 * * * *", "2026-01-01 00:00"), "2026-01-01 00:59 UTC");
+  auto past_max = Schedule::Parse("70/5 * * * *", "UTC");
+  ASSERT_FALSE(past_max);
+  EXPECT_EQ(past_max.error().message(), "minute \"70\" is out of range 0-59 in \"70/5 * * * *\"");
+  auto daily = Schedule::Parse("daily -0:00", "UTC");
+  ASSERT_FALSE(daily);
+  EXPECT_EQ(daily.error().message(), "bad time \"-0:00\" in \"daily -0:00\" (expected HH:MM)");
 }
 
 TEST(ScheduleTest, ManyNextAfterCallsComplete) {

@@ -3,6 +3,7 @@
 #include "schedule/zone.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -26,6 +27,10 @@ namespace vigil::schedule {
 namespace {
 
 constexpr const char* kDefaultZoneDir = "/usr/share/zoneinfo";
+
+// The largest zone file read. tzdata's largest is under 4 KB; the bound is for a TZ that
+// names something else (/dev/zero, a FIFO, a log file), which must not stall or fill vigild.
+constexpr uint64_t kMaxZoneFileBytes = 1024 * 1024;
 
 std::filesystem::path ZoneDir() {
   const char* dir = std::getenv("TZDIR");
@@ -55,7 +60,7 @@ base::Result<Rules> FromPosixString(const std::string& tz, std::string_view show
 }
 
 base::Result<Rules> ReadZoneFile(const std::filesystem::path& file, std::string_view shown) {
-  auto data = base::ReadFile(file);
+  auto data = base::ReadRegularFile(file, kMaxZoneFileBytes, "a zone file");
   if (!data) return base::Status::InvalidArgument(fmt::format("unknown time zone \"{}\"", shown));
   auto footer = Footer(*data);
   if (!footer)

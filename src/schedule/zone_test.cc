@@ -5,6 +5,7 @@
 #include "schedule/zone.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,42 @@ TEST(Zone, LocalZoneFollowsTz) {
   EXPECT_EQ(offset_at("Not/AZone"), hours(0));                 // unusable: UTC, as libc
   if (old) setenv("TZ", saved.c_str(), 1);
   else unsetenv("TZ");
+}
+
+// Regression test for issue 8, item 14 (the same unbounded read, for zone files)
+TEST(Zone, TzNamingADeviceOrAFifoFallsBackToUtcAtOnce) {
+  auto dir = std::filesystem::temp_directory_path() / ("vigil-zone-fifo-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto fifo = dir / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const char* old = getenv("TZ");
+  std::string saved = old ? old : "";
+  for (const std::string& tz : {fifo.string(), std::string("/dev/zero"), ":" + fifo.string()}) {
+    setenv("TZ", tz.c_str(), 1);
+    auto z = Zone::Load("");
+    ASSERT_TRUE(z) << tz;
+    const base::WallTime july(date::sys_days{date::year(2026) / 7 / 1}.time_since_epoch());
+    EXPECT_EQ(z->ToLocal(july).time_since_epoch(), july.time_since_epoch()) << tz;
+  }
+  if (old)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
+  std::filesystem::remove_all(dir);
+}
+
+// Regression test for issue 8, item 14 (the same unbounded read, for zone files)
+TEST(Zone, AZoneFileLargerThan1MBIsNotRead) {
+  auto dir = std::filesystem::temp_directory_path() / ("vigil-zone-big-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "Fake");
+  // A real zone file's footer after 2 MB of padding: refused by its size alone.
+  std::ofstream(dir / "Fake" / "Big") << "TZif2" << std::string(2 << 20, '\0') << "\nUTC0\n";
+  setenv("TZDIR", dir.c_str(), 1);
+  auto z = Zone::Load("Fake/Big");
+  unsetenv("TZDIR");
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(z);
+  EXPECT_EQ(z.error().message(), "unknown time zone \"Fake/Big\"");
 }
 
 TEST(Zone, AgreesWithTheTzDatabaseFrom2026On) {
