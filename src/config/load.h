@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -36,8 +37,15 @@ std::filesystem::path DefaultConfigPath();
 // /tmp/vigil-<uid>/vigil.sock. vigild's default, and where the CLI looks.
 std::filesystem::path DefaultSocketPath(const UserContext& user);
 
+// The largest config file LoadConfig reads: 8 MiB. A config of 10,000 programs is about
+// 2 MB; the bound keeps a wrong path (a log file, /dev/zero) from costing more than a
+// short, bounded parse, since the parsed tree takes several times the text.
+inline constexpr uint64_t kMaxConfigBytes = 8 * 1024 * 1024;
+
 // Reads and parses `file` with the process's UserContext. A read failure is an IoError
-// "FILE: strerror"; everything else is as ParseConfig.
+// "FILE: strerror"; a file that is not a regular file or is larger than kMaxConfigBytes is
+// refused before it is read, as an InvalidArgument "FILE: not a regular file" or
+// "FILE: 9 MB is larger than the 8 MB a config may be"; everything else is as ParseConfig.
 base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file);
 
 // Parses TOML text as if read from `file_for_messages` (which also anchors relative paths

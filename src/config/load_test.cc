@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -404,6 +405,44 @@ TEST_F(LoadConfigTest, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
   EXPECT_EQ(spec.error().message(),
             path.string() + ":3: program.web.autostart: expected true or false, got integer 1");
+}
+
+// Regression test for issue 8, item 14
+TEST_F(LoadConfigTest, RefusesWhatIsNotARegularFile) {
+  for (const char* device : {"/dev/null", "/dev/zero"}) {
+    auto spec = LoadConfig(device);
+    ASSERT_FALSE(spec.has_value()) << device;
+    EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
+    EXPECT_EQ(spec.error().message(), std::string(device) + ": not a regular file");
+  }
+  auto dir = LoadConfig(dir_);
+  ASSERT_FALSE(dir.has_value());
+  EXPECT_EQ(dir.error().message(), dir_.string() + ": not a regular file");
+}
+
+// Regression test for issue 8, item 14
+TEST_F(LoadConfigTest, RefusesAFifoWithoutWaitingForAWriter) {
+  const std::filesystem::path fifo = dir_ / "vigil.toml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto spec = LoadConfig(fifo);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().message(), fifo.string() + ": not a regular file");
+}
+
+// Regression test for issue 8, item 14
+TEST_F(LoadConfigTest, RefusesAFileLargerThan8MB) {
+  // 9 MB of comments: valid TOML, refused before parsing.
+  std::string text;
+  const std::string comment = "# " + std::string(1021, 'x') + "\n";  // 1 KB
+  while (text.size() < 9 * 1024 * 1024) text += comment;
+  const auto path = Write("vigil.toml", text);
+  auto spec = LoadConfig(path);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(spec.error().message(), path.string() + ": 9 MB is larger than the 8 MB a config may be");
+  // The limit itself is accepted.
+  const auto at_limit = Write("limit.toml", text.substr(0, 8 * 1024 * 1024));
+  EXPECT_TRUE(LoadConfig(at_limit).has_value());
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ParseConfig and LoadConfig: TOML text -> validated DaemonSpec. This is the one file that
 // calls toml::parse, so it is where toml++'s exceptions are caught and become a Status.
+#include <climits>
+
 #include "base/file_util.h"
 #include "config/defaults.h"
 #include "config/load.h"
@@ -36,7 +38,17 @@ std::filesystem::path Absolute(const std::filesystem::path& path) {
   return ec ? path.lexically_normal() : out.lexically_normal();
 }
 
-bool IsValidProgramName(std::string_view name) {
+// Program and task names become file names, which Linux limits to NAME_MAX = 255 bytes.
+// The longest made from a name is a rotated, compressing log file of an instance,
+// "NAME:999.out.log.20261122T214503.123Z.N.gz.tmp" (docs/logs.md): an instance suffix
+// (instances <= 1000), the stream, a rotation stamp, a counter of up to 20 digits, and the
+// compressor's temporary name. A task's output goes to STATE_DIR/runs/NAME/RUN.log.
+constexpr size_t kMaxNameBytes = 128;
+constexpr size_t kLongestNameSuffix =
+    std::string_view(":999.out.log.20261122T214503.123Z.").size() + 20 + std::string_view(".gz.tmp").size();
+static_assert(kMaxNameBytes + kLongestNameSuffix <= NAME_MAX);
+
+bool IsValidName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -44,6 +56,23 @@ bool IsValidProgramName(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// The rules program and task names share, checked at the [program.NAME] or [task.NAME]
+// header; `what` is "program" or "task".
+base::Status CheckName(const ErrorContext& errors, const toml::key& k, const KeyPath& key, std::string_view what) {
+  const std::string_view name = k.str();
+  if (name.size() > kMaxNameBytes) {
+    return errors.Error(LineOf(k), key,
+                        "names may be at most " + std::to_string(kMaxNameBytes) +
+                            " bytes (file names are made from them), got " + std::to_string(name.size()));
+  }
+  if (!IsValidName(name)) {
+    return errors.Error(LineOf(k), key,
+                        std::string(what) + " names may contain only letters, digits, '_', '.' and '-'");
+  }
+  if (name == "all") return errors.Error(LineOf(k), key, "the name \"all\" is reserved (it means every program)");
+  return base::Status::Ok();
 }
 
 class ConfigParser {
@@ -161,14 +190,7 @@ class ConfigParser {
     // the first error reported follow what the user sees.
     for (const auto& [k, v] : EntriesInFileOrder(*table)) {
       const std::string name(k->str());
-      if (!IsValidProgramName(name)) {
-        return errors_.Error(LineOf(*k), key.Child(name),
-                             "program names may contain only letters, digits, '_', '.' and '-'");
-      }
-      if (name == "all") {
-        return errors_.Error(LineOf(*k), key.Child(name),
-                             "the name \"all\" is reserved (it means every program)");
-      }
+      if (auto s = CheckName(errors_, *k, key.Child(name), "program"); !s.ok()) return s;
       ProgramTable parsed;
       if (auto s = ParseProgramTable(errors_, file_.parent_path().string(), name, *v, &parsed);
           !s.ok())
@@ -185,14 +207,7 @@ class ConfigParser {
     std::vector<TaskSpec> out;
     for (const auto& [k, v] : EntriesInFileOrder(*table)) {
       const std::string name(k->str());
-      if (!IsValidProgramName(name)) {
-        return errors_.Error(LineOf(*k), key.Child(name),
-                             "task names may contain only letters, digits, '_', '.' and '-'");
-      }
-      if (name == "all") {
-        return errors_.Error(LineOf(*k), key.Child(name),
-                             "the name \"all\" is reserved (it means every program)");
-      }
+      if (auto s = CheckName(errors_, *k, key.Child(name), "task"); !s.ok()) return s;
       // Programs and tasks share one namespace: both are subjects of logs, events and history,
       // where one name must mean one thing.
       for (const auto& p : programs) {
@@ -230,7 +245,7 @@ base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
 
 base::Result<DaemonSpec> LoadConfig(const std::filesystem::path& file) {
   const std::filesystem::path absolute = Absolute(file);
-  auto text = base::ReadFile(absolute);
+  auto text = base::ReadRegularFile(absolute, kMaxConfigBytes, "a config");
   if (!text) return text.error();
   return ParseConfig(*text, absolute);
 }

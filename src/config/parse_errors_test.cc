@@ -132,7 +132,7 @@ TEST(ConfigErrorTest, OutOfRangeValues) {
   EXPECT_EQ(ErrorOf(Program({"exit_codes = [-1]"})),
             At3("program.web.exit_codes[0]: must be between 0 and 255, got -1"));
   EXPECT_EQ(ErrorOf(Program({"start_retries = -1"})),
-            At3("program.web.start_retries: must be at least 0, got -1"));
+            At3("program.web.start_retries: must be between 0 and 2147483647, got -1"));
   EXPECT_EQ(ErrorOf(Program({"instances = 0"})),
             At3("program.web.instances: must be between 1 and 1000, got 0"));
   EXPECT_EQ(ErrorOf(Program({"instances = 5000"})),
@@ -194,7 +194,8 @@ TEST(ConfigErrorTest, BadDurationsAndSizes) {
                 "number of bytes, got "
                 "\"1.5GB\"");
   EXPECT_EQ(ErrorOf(Program({"stop_timeout = 9223372036854775807"})),
-            At3("program.web.stop_timeout: duration of 9223372036854775807 seconds is too large"));
+            At3("program.web.stop_timeout: duration of 9223372036854775807 seconds is too large (at most 3153600000 "
+                "seconds, 100 years)"));
 }
 
 TEST(ConfigErrorTest, BadCommands) {
@@ -215,7 +216,7 @@ TEST(ConfigErrorTest, BadCommands) {
             At3("program.web.directory: must not be empty (leave the key out to get the default)"));
   EXPECT_EQ(ErrorOf(Program({"environment = { \"A=B\" = \"x\" }"})),
             At3("program.web.environment.\"A=B\": environment variable names must be non-empty and "
-                "contain no '='"));
+                "contain no '=' or NUL character (\\u0000)"));
 }
 
 TEST(ConfigErrorTest, BadProgramNames) {
@@ -294,7 +295,7 @@ TEST(ConfigErrorTest, UnknownUserAndGroup) {
   EXPECT_EQ(ErrorOf(Program({"user = 3999999"})),
             At3("program.web.user: uid 3999999 has no passwd entry to take a primary group from; "
                 "set group too"));
-  EXPECT_EQ(ErrorOf(Program({"user = -1"})), At3("program.web.user: id -1 is out of range"));
+  EXPECT_EQ(ErrorOf(Program({"user = -1"})), At3("program.web.user: must be between 0 and 4294967294, got -1"));
 }
 
 TEST(ConfigErrorTest, InvalidSignal) {

@@ -11,10 +11,8 @@
 namespace vigil::config {
 namespace {
 
-std::string AccountText(const toml::node& v) {
-  if (const auto* i = v.as_integer()) return std::to_string(i->get());
-  return v.as_string()->get();
-}
+// (uid_t)-1 and (gid_t)-1 mean "no change" to setresuid(2) and setresgid(2).
+constexpr int64_t kMaxId = int64_t{std::numeric_limits<uint32_t>::max()} - 1;
 
 }  // namespace
 
@@ -31,14 +29,16 @@ base::Status ProcessKeyReader::ReadKey(std::string_view name, const toml::node& 
     return base::Status::Ok();
   }
   if (name == "environment") return ReadEnvironment(value, key);
-  if (name == "user") return ReadAccountName(value, key, &user_node_);
-  return ReadAccountName(value, key, &group_node_);
+  if (name == "user") return ReadAccountName(value, key, &user_);
+  return ReadAccountName(value, key, &group_);
 }
 
 base::Status ProcessKeyReader::ReadCommand(const toml::node& v, const KeyPath& key) {
   std::vector<std::string>& argv = fields_.argv;
-  if (const auto* s = v.as_string()) {
-    auto words = base::SplitCommand(s->get());
+  if (v.is_string()) {
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, &text); !s.ok()) return s;
+    auto words = base::SplitCommand(text);
     if (!words) return reader_.Error(v, key, words.error().message());
     argv = std::move(*words);
     return base::Status::Ok();
@@ -62,9 +62,11 @@ base::Status ProcessKeyReader::ReadEnvironment(const toml::node& v, const KeyPat
   for (const auto& [k, value] : EntriesInFileOrder(*table)) {
     const std::string name(k->str());
     const KeyPath child = key.Child(name);
-    if (name.empty() || name.find('=') != std::string::npos) {
+    // A NUL would cut the name short in the environment block, as in any string value.
+    if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
       return reader_.errors().Error(LineOf(*k), child,
-                                    "environment variable names must be non-empty and contain no '='");
+                                    "environment variable names must be non-empty and contain no '=' or NUL "
+                                    "character (\\u0000)");
     }
     std::string text;
     if (auto s = reader_.ReadString(*value, child, &text); !s.ok()) return s;
@@ -73,38 +75,37 @@ base::Status ProcessKeyReader::ReadEnvironment(const toml::node& v, const KeyPat
   return base::Status::Ok();
 }
 
-base::Status ProcessKeyReader::ReadAccountName(const toml::node& v, const KeyPath& key, const toml::node** node) {
-  if (const auto* i = v.as_integer()) {
-    if (i->get() < 0 || i->get() >= std::numeric_limits<uint32_t>::max()) {
-      return reader_.Error(v, key, "id " + std::to_string(i->get()) + " is out of range");
-    }
-  } else if (const auto* s = v.as_string()) {
-    if (s->get().empty()) return reader_.Error(v, key, "must not be empty");
+base::Status ProcessKeyReader::ReadAccountName(const toml::node& v, const KeyPath& key, AccountKey* out) {
+  if (v.is_integer()) {
+    int64_t id = 0;
+    if (auto s = reader_.ReadInt64(v, key, 0, kMaxId, &id); !s.ok()) return s;
+    out->text = std::to_string(id);
   } else {
-    return reader_.WrongType(v, key, "a name or a numeric id");
+    if (auto s = reader_.ReadString(v, key, "a name or a numeric id", &out->text); !s.ok()) return s;
+    if (out->text.empty()) return reader_.Error(v, key, "must not be empty");
   }
-  *node = &v;
+  out->node = &v;
   return base::Status::Ok();
 }
 
 base::Status ProcessKeyReader::ResolveAccounts() {
-  if (user_node_ != nullptr) {
-    fields_.user = AccountText(*user_node_);
+  if (user_.node != nullptr) {
+    fields_.user = user_.text;
     auto account = LookUpUser(fields_.user);
-    if (!account) return reader_.Error(*user_node_, table_key_.Child("user"), account.error().message());
+    if (!account) return reader_.Error(*user_.node, table_key_.Child("user"), account.error().message());
     fields_.uid = account->uid;
-    if (group_node_ == nullptr) {
+    if (group_.node == nullptr) {
       if (!account->primary_gid) {
         return reader_.Error(
-            *user_node_, table_key_.Child("user"),
+            *user_.node, table_key_.Child("user"),
             "uid " + fields_.user + " has no passwd entry to take a primary group from; set group too");
       }
       fields_.gid = *account->primary_gid;
     }
   }
-  if (group_node_ != nullptr) {
-    auto gid = LookUpGroup(AccountText(*group_node_));
-    if (!gid) return reader_.Error(*group_node_, table_key_.Child("group"), gid.error().message());
+  if (group_.node != nullptr) {
+    auto gid = LookUpGroup(group_.text);
+    if (!gid) return reader_.Error(*group_.node, table_key_.Child("group"), gid.error().message());
     fields_.gid = *gid;
   }
   return base::Status::Ok();

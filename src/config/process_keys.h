@@ -51,14 +51,19 @@ class ProcessKeyReader {
  private:
   base::Status ReadCommand(const toml::node& v, const KeyPath& key);
   base::Status ReadEnvironment(const toml::node& v, const KeyPath& key);
-  base::Status ReadAccountName(const toml::node& v, const KeyPath& key, const toml::node** node);
+  // A name or numeric id, as written, for ResolveAccounts.
+  struct AccountKey {
+    const toml::node* node = nullptr;  // null when the key is absent
+    std::string text;
+  };
+  base::Status ReadAccountName(const toml::node& v, const KeyPath& key, AccountKey* out);
 
   const TomlReader& reader_;
   const std::string& config_dir_;
   const KeyPath& table_key_;
   ProcessFields fields_;
-  const toml::node* user_node_ = nullptr;
-  const toml::node* group_node_ = nullptr;
+  AccountKey user_;
+  AccountKey group_;
 };
 
 }  // namespace vigil::config

@@ -115,11 +115,9 @@ class ProgramReader {
       out_->spec.umask = static_cast<mode_t>(i->get());
       return base::Status::Ok();
     }
-    const auto* s = v.as_string();
-    if (s == nullptr) {
-      return reader_.WrongType(v, key, "octal digits like \"022\", or an integer like 0o022");
-    }
-    const std::string& text = s->get();
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, "octal digits like \"022\", or an integer like 0o022", &text); !s.ok())
+      return s;
     mode_t mask = 0;
     bool ok = !text.empty() && text.size() <= 4;
     for (char c : text) {
@@ -136,9 +134,8 @@ class ProgramReader {
 
   base::Status ReadAutoRestart(const toml::node& v, const KeyPath& key) {
     constexpr std::string_view kExpected = R"("always", "on-failure" or "never")";
-    const auto* s = v.as_string();
-    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
-    const std::string& text = s->get();
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
     if (text == "always") {
       out_->spec.autorestart = AutoRestart::kAlways;
     } else if (text == "on-failure") {
@@ -189,10 +186,8 @@ class ProgramReader {
     std::string text;
     if (const auto* i = v.as_integer()) {
       text = std::to_string(i->get());
-    } else if (const auto* s = v.as_string()) {
-      text = s->get();
-    } else {
-      return reader_.WrongType(v, key, "a signal name like \"TERM\"");
+    } else if (auto s = reader_.ReadString(v, key, "a signal name like \"TERM\"", &text); !s.ok()) {
+      return s;
     }
     auto signo = ParseSignal(text);
     if (!signo) return reader_.Error(v, key, signo.error().message());

@@ -170,9 +170,8 @@ class TaskReader {
 
   base::Status ReadAction(const toml::node& v, const KeyPath& key) {
     constexpr std::string_view kExpected = R"("restart", "cleanup" or "rotate-logs")";
-    const auto* s = v.as_string();
-    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
-    const std::string& text = s->get();
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
     for (TaskAction a : {TaskAction::kRestart, TaskAction::kCleanup, TaskAction::kRotateLogs}) {
       if (text == ActionName(a)) {
         out_->spec.action = a;
@@ -184,9 +183,8 @@ class TaskReader {
 
   base::Status ReadOverlap(const toml::node& v, const KeyPath& key) {
     constexpr std::string_view kExpected = R"("skip", "queue" or "replace")";
-    const auto* s = v.as_string();
-    if (s == nullptr) return reader_.WrongType(v, key, kExpected);
-    const std::string& text = s->get();
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
     if (text == "skip") {
       out_->spec.overlap = OverlapPolicy::kSkip;
     } else if (text == "queue") {

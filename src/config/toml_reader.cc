@@ -3,7 +3,6 @@
 #include "config/toml_reader.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "base/units.h"
 
@@ -80,8 +79,16 @@ base::Status TomlReader::ReadBool(const toml::node& node, const KeyPath& key, bo
 
 base::Status TomlReader::ReadString(const toml::node& node, const KeyPath& key,
                                     std::string* out) const {
+  return ReadString(node, key, "a string", out);
+}
+
+base::Status TomlReader::ReadString(const toml::node& node, const KeyPath& key, std::string_view expected,
+                                    std::string* out) const {
   const auto* s = node.as_string();
-  if (s == nullptr) return WrongType(node, key, "a string");
+  if (s == nullptr) return WrongType(node, key, expected);
+  if (s->get().find('\0') != std::string::npos) {
+    return Error(node, key, "must not contain a NUL character (\\u0000)");
+  }
   *out = s->get();
   return base::Status::Ok();
 }
@@ -95,45 +102,42 @@ base::Status TomlReader::ReadNonEmptyString(const toml::node& node, const KeyPat
   return base::Status::Ok();
 }
 
-base::Status TomlReader::ReadInt(const toml::node& node, const KeyPath& key, int64_t min,
-                                 int64_t max, int* out) const {
+base::Status TomlReader::ReadInt64(const toml::node& node, const KeyPath& key, int64_t min, int64_t max,
+                                   int64_t* out) const {
   const auto* i = node.as_integer();
   if (i == nullptr) return WrongType(node, key, "an integer");
   const int64_t v = i->get();
   if (v < min || v > max) {
-    if (max == std::numeric_limits<int>::max()) {
-      return Error(node, key,
-                   "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
-    }
     return Error(node, key,
                  "must be between " + std::to_string(min) + " and " + std::to_string(max) +
                      ", got " + std::to_string(v));
   }
+  *out = v;
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadInt(const toml::node& node, const KeyPath& key, int min, int max, int* out) const {
+  int64_t v = 0;
+  if (auto s = ReadInt64(node, key, min, max, &v); !s.ok()) return s;
   *out = static_cast<int>(v);
   return base::Status::Ok();
 }
 
 base::Status TomlReader::ReadDuration(const toml::node& node, const KeyPath& key,
                                       base::Duration* out) const {
+  base::Result<base::Duration> d = base::Duration{0};
   if (const auto* i = node.as_integer()) {
-    const int64_t seconds = i->get();
-    if (seconds < 0) {
-      return Error(node, key, "durations cannot be negative, got " + std::to_string(seconds));
-    }
-    if (seconds > std::numeric_limits<int64_t>::max() / 1000) {
-      return Error(node, key, "duration of " + std::to_string(seconds) + " seconds is too large");
-    }
-    *out = std::chrono::seconds(seconds);
-    return base::Status::Ok();
+    d = base::DurationFromSeconds(i->get());
+  } else {
+    std::string text;
+    if (auto s = ReadString(node, key, R"(a duration like "10s" or "250ms", or an integer number of seconds)", &text);
+        !s.ok())
+      return s;
+    d = base::ParseDuration(text);
   }
-  if (const auto* s = node.as_string()) {
-    auto d = base::ParseDuration(s->get());
-    if (!d) return Error(node, key, d.error().message());
-    *out = *d;
-    return base::Status::Ok();
-  }
-  return WrongType(node, key,
-                   R"(a duration like "10s" or "250ms", or an integer number of seconds)");
+  if (!d) return Error(node, key, d.error().message());
+  *out = *d;
+  return base::Status::Ok();
 }
 
 base::Status TomlReader::ReadSize(const toml::node& node, const KeyPath& key, uint64_t* out) const {
@@ -144,13 +148,12 @@ base::Status TomlReader::ReadSize(const toml::node& node, const KeyPath& key, ui
     *out = static_cast<uint64_t>(i->get());
     return base::Status::Ok();
   }
-  if (const auto* s = node.as_string()) {
-    auto size = base::ParseSize(s->get());
-    if (!size) return Error(node, key, size.error().message());
-    *out = *size;
-    return base::Status::Ok();
-  }
-  return WrongType(node, key, R"(a size like "10MB", or an integer number of bytes)");
+  std::string text;
+  if (auto s = ReadString(node, key, R"(a size like "10MB", or an integer number of bytes)", &text); !s.ok()) return s;
+  auto size = base::ParseSize(text);
+  if (!size) return Error(node, key, size.error().message());
+  *out = *size;
+  return base::Status::Ok();
 }
 
 base::Status TomlReader::ReadLogSpec(const toml::node& node, const KeyPath& key,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,13 +45,19 @@ class TomlReader {
   base::Status WrongType(const toml::node& at, const KeyPath& key, std::string_view expected) const;
 
   base::Status ReadBool(const toml::node& node, const KeyPath& key, bool* out) const;
-  // Any string, including "".
+  // Any string, including "", but none holding a NUL character: the OS reads a C string
+  // only up to its NUL, so user = "root\u0000evil" would run as root. Every string value
+  // is read here. `expected` describes the accepted values for a wrong-type error.
   base::Status ReadString(const toml::node& node, const KeyPath& key, std::string* out) const;
+  base::Status ReadString(const toml::node& node, const KeyPath& key, std::string_view expected,
+                          std::string* out) const;
   base::Status ReadNonEmptyString(const toml::node& node, const KeyPath& key,
                                   std::string* out) const;
-  base::Status ReadInt(const toml::node& node, const KeyPath& key, int64_t min, int64_t max,
-                       int* out) const;
-  // A duration string (base::ParseDuration) or an integer number of seconds.
+  // An integer in [min, max]; otherwise "must be between MIN and MAX, got VALUE".
+  base::Status ReadInt64(const toml::node& node, const KeyPath& key, int64_t min, int64_t max, int64_t* out) const;
+  base::Status ReadInt(const toml::node& node, const KeyPath& key, int min, int max, int* out) const;
+  // A duration string (base::ParseDuration) or an integer number of seconds, at most
+  // base::kMaxDuration either way.
   base::Status ReadDuration(const toml::node& node, const KeyPath& key, base::Duration* out) const;
   // A size string (base::ParseSize) or an integer number of bytes.
   base::Status ReadSize(const toml::node& node, const KeyPath& key, uint64_t* out) const;
