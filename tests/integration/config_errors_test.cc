@@ -3,6 +3,8 @@
 // `vigil check` says the same without starting anything.
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "harness.h"
 
 namespace vigil::testing {
@@ -45,6 +47,55 @@ TEST_F(ConfigErrorsTest, SyntaxError) {
   auto d = RunDaemonToExit();
   EXPECT_NE(d.exit_code, 0);
   EXPECT_NE(d.err.find(config_.string() + ":6"), std::string::npos) << d.err;
+}
+
+// Regression test for issue 8, item 11
+TEST_F(ConfigErrorsTest, DurationTooLargeForTheClock) {
+  ExpectRefused("[program.web]\ncommand = \"true\"\nstop_timeout = \"1000000d\"\n", 8,
+                "program.web.stop_timeout: duration \"1000000d\" is too large (at most 36500d, 100 years)");
+  ExpectRefused("[task.t]\nschedule = \"every 99999999999d\"\ncommand = \"true\"\n", 7,
+                "task.t.schedule: bad interval");
+}
+
+// Regression test for issue 8, item 12
+TEST_F(ConfigErrorsTest, NulCharacterInAString) {
+  ExpectRefused("[program.web]\ncommand = \"true\"\nuser = \"root\\u0000evil\"\n", 8,
+                "program.web.user: must not contain a NUL character");
+  ExpectRefused("[program.web]\ncommand = \"true\"\nenvironment = { A = \"x\\u0000y\" }\n", 8,
+                "program.web.environment.A: must not contain a NUL character");
+}
+
+// Regression test for issue 8, item 13
+TEST_F(ConfigErrorsTest, ProgramNameTooLongForALogFileName) {
+  const std::string name(300, 'n');
+  ExpectRefused("[program." + name + "]\ncommand = \"true\"\n", 6,
+                "program." + name + ": names may be at most 128 bytes");
+}
+
+// Regression test for issue 8, item 14
+TEST_F(ConfigErrorsTest, CheckRefusesDevicesAndHugeFilesBeforeReadingThem) {
+  auto zero = Vigil({"check", "/dev/zero"});
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_EQ(zero.err, "/dev/zero: not a regular file\n");
+  auto daemon = RunCommand({VIGILD_BIN, "--config", "/dev/zero"});
+  EXPECT_EQ(daemon.exit_code, 2);
+  EXPECT_NE(daemon.err.find("/dev/zero: not a regular file"), std::string::npos) << daemon.err;
+
+  // Valid TOML (a comment) of 49 MB.
+  {
+    std::ofstream out(config_, std::ios::binary);
+    const std::string line = "#" + std::string(1022, 'x') + "\n";  // 1 KB
+    for (int i = 0; i < 49 * 1024; ++i) out << line;
+  }
+  auto big = Vigil({"check", config_.string()});
+  EXPECT_EQ(big.exit_code, 1);
+  EXPECT_EQ(big.err, config_.string() + ": 49 MB is larger than the 8 MB a config may be\n");
+}
+
+// Regression test for issue 8, item 17
+TEST_F(ConfigErrorsTest, RangeMessageForAHugeInteger) {
+  ExpectRefused("[program.web]\ncommand = \"true\"\nstart_retries = 9223372036854775807\n", 8,
+                "program.web.start_retries: must be between 0 and 2147483647, got 9223372036854775807");
 }
 
 TEST_F(ConfigErrorsTest, CheckAcceptsAGoodConfig) {
