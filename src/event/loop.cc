@@ -5,6 +5,7 @@
 
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -46,7 +47,9 @@ class Loop::Impl {
       return;
     }
     epoll_desc_->assign(epoll_fd_.get());
-    Register(timers_.fd(), &timer_watch_);
+    if (auto s = Register(timers_.fd(), &timer_watch_); !s.ok()) {
+      std::fprintf(stderr, "vigild: cannot watch the timerfd: %s\n", s.message().c_str());
+    }
     ArmEpollWait();
   }
   ~Impl() {
@@ -61,18 +64,19 @@ class Loop::Impl {
 
   asio::io_context& io() { return *io_; }
   TimerQueue& timers() { return timers_; }
-  HandlePtr Watch(int fd, std::function<void()> fn) {
-    return std::make_unique<FdWatch>(*this, fd, std::move(fn));
+  base::Result<HandlePtr> Watch(int fd, std::function<void()> fn) {
+    auto watched = std::make_unique<Watched>();
+    watched->fn = std::move(fn);
+    if (auto s = Register(fd, watched.get()); !s.ok()) return s;
+    return HandlePtr(std::make_unique<FdWatch>(*this, fd, std::move(watched)));
   }
 
  private:
   class FdWatch : public Handle {
    public:
-    FdWatch(Impl& impl, int fd, std::function<void()> fn)
-        : impl_(impl), fd_(fd), watched_(std::make_unique<Watched>()) {
-      watched_->fn = std::move(fn);
-      impl_.Register(fd_, watched_.get());
-    }
+    // `watched` is registered already.
+    FdWatch(Impl& impl, int fd, std::unique_ptr<Watched> watched)
+        : impl_(impl), fd_(fd), watched_(std::move(watched)) {}
     ~FdWatch() override { impl_.Unregister(fd_, std::move(watched_)); }
 
    private:
@@ -81,14 +85,15 @@ class Loop::Impl {
     std::unique_ptr<Watched> watched_;
   };
 
-  void Register(int fd, Watched* watched) {
-    if (fd < 0 || !epoll_fd_.valid()) return;
+  base::Status Register(int fd, Watched* watched) {
+    if (!epoll_fd_.valid()) return base::Status::IoError("the event loop has no epoll set");
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = watched;
     if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-      std::perror("vigild: epoll_ctl(ADD)");
+      return base::ErrnoStatus("cannot watch fd " + std::to_string(fd) + " (epoll_ctl)", errno);
     }
+    return base::Status::Ok();
   }
 
   // Stops events for `fd` and frees `watched`, later if events for it may still be in
@@ -195,11 +200,12 @@ size_t Loop::RunOne() {
 void Loop::Stop() { impl_->io().stop(); }
 void Loop::Post(std::function<void()> fn) { asio::post(impl_->io(), std::move(fn)); }
 
-HandlePtr Loop::WatchReadable(int fd, std::function<void()> on_readable) {
+base::Result<HandlePtr> Loop::WatchReadable(int fd, std::function<void()> on_readable) {
   return impl_->Watch(fd, std::move(on_readable));
 }
 HandlePtr Loop::AddTimer(base::Duration delay, std::function<void()> fn) {
-  if (delay < base::Duration::zero()) delay = base::Duration::zero();
+  // steady_clock counts int64 nanoseconds: now + 292 years would wrap into the past.
+  delay = std::clamp(delay, base::Duration::zero(), kMaxTimerDelay);
   return impl_->timers().Add(std::chrono::steady_clock::now() + delay, std::move(fn));
 }
 HandlePtr Loop::WatchSignals(const std::vector<int>& signals, std::function<void(int)> fn) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/status.h"
 
 namespace boost::asio {
 class io_context;
@@ -53,12 +54,15 @@ class Loop {
   // Calls `on_readable` every time `fd` becomes readable (or hung up), until the handle is
   // destroyed. The fd is not owned and must outlive the handle. The watch is
   // edge-triggered (EPOLLET): the callback must read until EAGAIN, or arrange to come back
-  // (a zero timer) for data it leaves behind.
-  HandlePtr WatchReadable(int fd, std::function<void()> on_readable);
+  // (a zero timer) for data it leaves behind. Fails with the epoll_ctl(2) error (EPERM for
+  // a regular file, ENOMEM, ENOSPC past max_user_watches...); nothing is watched then.
+  base::Result<HandlePtr> WatchReadable(int fd, std::function<void()> on_readable);
 
   // Calls `fn` once after `delay`, never earlier. Destroying the handle cancels it. Timers
-  // due at the same time run in the order they were added.
+  // due at the same time run in the order they were added. A delay longer than
+  // kMaxTimerDelay is cut to it, so no delay can overflow the clock into the past.
   HandlePtr AddTimer(base::Duration delay, std::function<void()> fn);
+  static constexpr base::Duration kMaxTimerDelay = std::chrono::hours(24 * 36500);
 
   // Calls `fn(signo)` each time one of `signals` arrives, until the handle is destroyed.
   HandlePtr WatchSignals(const std::vector<int>& signals, std::function<void(int)> fn);

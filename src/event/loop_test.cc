@@ -106,7 +106,7 @@ TEST(LoopWatchTest, CallsBackOnEachNewWrite) {
   Loop loop;
   Pipe pipe;
   std::string got;
-  auto watch = loop.WatchReadable(pipe.read_end.get(), [&] { got += pipe.ReadAll(); });
+  auto watch = loop.WatchReadable(pipe.read_end.get(), [&] { got += pipe.ReadAll(); }).value();
   pipe.Write("one ");
   ASSERT_TRUE(RunUntil(loop, [&] { return got == "one "; }));
   pipe.Write("two");
@@ -118,7 +118,7 @@ TEST(LoopWatchTest, DataWrittenBeforeTheWatchIsSeen) {
   Pipe pipe;
   pipe.Write("early");
   std::string got;
-  auto watch = loop.WatchReadable(pipe.read_end.get(), [&] { got += pipe.ReadAll(); });
+  auto watch = loop.WatchReadable(pipe.read_end.get(), [&] { got += pipe.ReadAll(); }).value();
   ASSERT_TRUE(RunUntil(loop, [&] { return got == "early"; }));
 }
 
@@ -129,7 +129,7 @@ TEST(LoopWatchTest, HangupIsReported) {
   auto watch = loop.WatchReadable(pipe.read_end.get(), [&] {
     char c;
     hung_up = ::read(pipe.read_end.get(), &c, 1) == 0;
-  });
+  }).value();
   pipe.write_end.reset();
   ASSERT_TRUE(RunUntil(loop, [&] { return hung_up; }));
 }
@@ -146,8 +146,8 @@ TEST(LoopWatchTest, WatchDestroyedByAnEarlierCallbackInTheSameBatchIsNotCalled) 
     watch_a.reset();
     watch_b.reset();
   };
-  watch_a = loop.WatchReadable(a.read_end.get(), on_ready);
-  watch_b = loop.WatchReadable(b.read_end.get(), on_ready);
+  watch_a = loop.WatchReadable(a.read_end.get(), on_ready).value();
+  watch_b = loop.WatchReadable(b.read_end.get(), on_ready).value();
   a.Write("x");
   b.Write("y");
   ASSERT_TRUE(RunUntil(loop, [&] { return calls > 0; }));
@@ -163,7 +163,7 @@ TEST(LoopWatchTest, ManyReadyWatchesAreAllServed) {
   for (auto& p : pipes) {
     watches.push_back(loop.WatchReadable(p.read_end.get(), [&served, &p] {
       if (!p.ReadAll().empty()) ++served;
-    }));
+    }).value());
     p.Write("z");
   }
   ASSERT_TRUE(RunUntil(loop, [&] { return served == pipes.size(); }));
@@ -174,6 +174,42 @@ TEST(LoopTest, PostRunsOnTheLoop) {
   bool ran = false;
   loop.Post([&] { ran = true; });
   ASSERT_TRUE(RunUntil(loop, [&] { return ran; }));
+}
+
+}  // namespace
+}  // namespace vigil::event
+
+namespace vigil::event {
+namespace {
+
+// Regression test for issue 8, item 7: a failed EPOLL_CTL_ADD was only perror()ed, so the
+// caller thought its pipe was watched and the child blocked on a full pipe. epoll(7) refuses
+// regular files with EPERM, which makes the failure reproducible.
+TEST(LoopWatchTest, RegistrationFailureIsReturnedToTheCaller) {
+  Loop loop;
+  char path[] = "/tmp/vigil-loop-test-XXXXXX";
+  base::UniqueFd file(::mkstemp(path));
+  ASSERT_TRUE(file.valid());
+  ::unlink(path);
+  bool called = false;
+  auto watch = loop.WatchReadable(file.get(), [&] { called = true; });
+  ASSERT_FALSE(watch);
+  EXPECT_NE(watch.error().message().find("Operation not permitted"), std::string::npos) << watch.error().message();
+  loop.Poll();
+  EXPECT_FALSE(called);
+}
+
+// Regression test for issue 8, item 11: a delay past what steady_clock can add (a config
+// value of "1000000d") overflowed into the past and fired at once; delays saturate instead.
+TEST(LoopTimerTest, HugeDelaySaturatesInsteadOfFiringAtOnce) {
+  Loop loop;
+  bool fired = false;
+  auto huge = loop.AddTimer(base::Duration::max(), [&] { fired = true; });
+  auto days = loop.AddTimer(std::chrono::hours(24 * 1000000), [&] { fired = true; });
+  bool later = false;
+  auto soon = loop.AddTimer(milliseconds(20), [&] { later = true; });
+  ASSERT_TRUE(RunUntil(loop, [&] { return later; }));
+  EXPECT_FALSE(fired);
 }
 
 }  // namespace

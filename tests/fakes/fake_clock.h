@@ -19,12 +19,19 @@ namespace vigil::event {
 
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(base::WallTime start) : state_(std::make_shared<State>()) { state_->now = start; }
+  explicit FakeClock(base::WallTime start) : state_(std::make_shared<State>()) {
+    state_->now = start;
+    state_->start = start;
+  }
 
   base::WallTime Now() const override { return state_->now; }
+  // Moves with Now(), from an arbitrary origin.
+  base::SteadyTime SteadyNow() const override {
+    return base::SteadyTime(std::chrono::hours(1)) + (state_->now - state_->start);
+  }
 
   HandlePtr AddTimer(base::Duration delay, std::function<void()> fn) override {
-    Key key{state_->now + std::max(delay, base::Duration(0)), state_->next_seq++};
+    Key key{state_->now + std::clamp(delay, base::Duration(0), Loop::kMaxTimerDelay), state_->next_seq++};
     state_->timers.emplace(key, std::move(fn));
     return std::make_unique<TimerHandle>(state_, key);
   }
@@ -56,6 +63,7 @@ class FakeClock final : public Clock {
   using Key = std::pair<base::WallTime, uint64_t>;  // due time, then order of arming
   struct State {
     base::WallTime now;
+    base::WallTime start;
     uint64_t next_seq = 0;
     std::map<Key, std::function<void()>> timers;
   };
