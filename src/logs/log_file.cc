@@ -31,17 +31,64 @@ constexpr base::Duration kMaxRetry{30000};
 // The timestamp scratch buffer keeps its capacity between writes up to this size.
 constexpr size_t kMaxIdleScratchBytes = 4 << 20;
 
+// The buffer in which Write() stamps a chunk. One per thread serves every stream (a
+// thousand programs need not keep one each), but only one Write() may hold it: a Write()
+// reached from inside another (a subscriber writing to a log) gets a buffer of its own, so
+// nothing can refill the bytes an outer Write() still holds a view into.
+class StampBuffer {
+ public:
+  StampBuffer() {
+    thread_local std::string shared;
+    thread_local bool in_use = false;
+    in_use_ = &in_use;
+    owner_ = !in_use;
+    buffer_ = owner_ ? &shared : &own_;
+    in_use = true;
+    buffer_->clear();
+  }
+  ~StampBuffer() {
+    if (!owner_) return;
+    if (buffer_->capacity() > kMaxIdleScratchBytes) *buffer_ = std::string();
+    *in_use_ = false;
+  }
+  StampBuffer(const StampBuffer&) = delete;
+  StampBuffer& operator=(const StampBuffer&) = delete;
+  std::string& get() { return *buffer_; }
+
+ private:
+  std::string own_;
+  std::string* buffer_;
+  bool* in_use_;
+  bool owner_;
+};
+
 // Subscribers live in a list shared with their handles: a handle may outlive the LogFile,
 // and may be destroyed from inside its own callback.
 struct SubscriberList {
   struct Entry {
     uint64_t id;
     std::function<void(std::string_view)> fn;
+    std::function<void(std::string_view)> on_end;
     bool live = true;
   };
   std::vector<std::shared_ptr<Entry>> entries;
   int delivering = 0;
   uint64_t next_id = 1;
+
+  // Ends every live entry: `on_end` runs on a later loop turn, so whoever ends the list is
+  // never called back from inside (the HTTP session that follows may close itself there).
+  void End(event::Loop& loop, const std::string& reason) {
+    std::vector<std::function<void(std::string_view)>> to_tell;
+    for (auto& e : entries) {
+      if (e->live && e->on_end) to_tell.push_back(std::move(e->on_end));
+      e->live = false;
+    }
+    if (delivering == 0) Compact();
+    if (to_tell.empty()) return;
+    loop.Post([to_tell = std::move(to_tell), reason] {
+      for (const auto& fn : to_tell) fn(reason);
+    });
+  }
 
   void Deliver(std::string_view bytes) {
     ++delivering;
@@ -95,6 +142,8 @@ class LogFile::Impl {
   ~Impl() {
     // Last chance for buffered bytes; no timer can help after this.
     if (failed_) TryRecover();
+    if (subscribers_) subscribers_->End(loop_, "the log was closed");
+    if (trouble_) trouble_->alive.reset();  // a problem report still queued is dropped
   }
 
   void Write(std::string_view bytes) {
@@ -107,21 +156,23 @@ class LogFile::Impl {
     }
     // One stamp per call: every line starting in this chunk arrived at the same moment.
     const std::string stamp = base::FormatIso8601(std::chrono::system_clock::now()) + " ";
-    // One scratch buffer for all streams: the loop thread writes one chunk at a time.
-    thread_local std::string scratch_;
-    scratch_.clear();
+    StampBuffer buffer;
+    std::string& stamped = buffer.get();
     while (!bytes.empty()) {
-      if (at_line_start_) scratch_ += stamp;
+      if (at_line_start_) stamped += stamp;
       size_t nl = bytes.find('\n');
       size_t take = nl == std::string_view::npos ? bytes.size() : nl + 1;
-      scratch_.append(bytes.data(), take);
+      stamped.append(bytes.data(), take);
       at_line_start_ = nl != std::string_view::npos;
       bytes.remove_prefix(take);
     }
     // Followers see what the file gets, so `vigil logs -f` matches the file.
-    if (subscribers_ && !subscribers_->entries.empty()) subscribers_->Deliver(scratch_);
-    Append(scratch_);
-    if (scratch_.capacity() > kMaxIdleScratchBytes) scratch_ = std::string();
+    if (subscribers_ && !subscribers_->entries.empty()) subscribers_->Deliver(stamped);
+    Append(stamped);
+  }
+
+  void EndFollowers(const std::string& reason) {
+    if (subscribers_) subscribers_->End(loop_, reason);
   }
 
   void Reopen() {
@@ -139,11 +190,12 @@ class LogFile::Impl {
   // The LogFile changed the spec this Impl reads.
   void SpecChanged() { rotate_blocked_ = false; }
 
-  event::HandlePtr Subscribe(std::function<void(std::string_view)> fn) {
+  event::HandlePtr Subscribe(std::function<void(std::string_view)> fn,
+                             std::function<void(std::string_view)> on_end) {
     if (!subscribers_) subscribers_ = std::make_shared<SubscriberList>();
     uint64_t id = subscribers_->next_id++;
-    subscribers_->entries.push_back(
-        std::make_shared<SubscriberList::Entry>(SubscriberList::Entry{id, std::move(fn)}));
+    subscribers_->entries.push_back(std::make_shared<SubscriberList::Entry>(
+        SubscriberList::Entry{id, std::move(fn), std::move(on_end)}));
     return std::make_unique<Subscription>(subscribers_, id);
   }
 
@@ -327,9 +379,20 @@ class LogFile::Impl {
     failed_ = true;
     if (!problem_reported_ && listener_) {
       problem_reported_ = true;
-      listener_(fmt::format("{}; keeping up to {} bytes in memory and retrying", Trouble().failure, kMaxPendingBytes));
+      Report(fmt::format("{}; keeping up to {} bytes in memory and retrying", Trouble().failure, kMaxPendingBytes));
     }
     ArmRetry();
+  }
+
+  // Tells the listener on a later loop turn. Fail() runs inside Write(), with the bytes
+  // being written only half accounted for; a listener that writes to a log (the event log
+  // does) must not run in the middle of that. Dropped if the log goes away first.
+  void Report(std::string message) {
+    if (!Trouble().alive) Trouble().alive = std::make_shared<char>();
+    loop_.Post([alive = std::weak_ptr<char>(Trouble().alive), &listener = listener_,
+                message = std::move(message)] {
+      if (!alive.expired() && listener) listener(message);
+    });
   }
 
   // Keeps bytes while the file is unwritable. Once anything was dropped, everything is
@@ -393,8 +456,8 @@ class LogFile::Impl {
       backoff_ = kFirstRetry;
       if (!rotate_blocked_) retry_timer_.reset();  // healthy streams keep no timers
       if (problem_reported_ && listener_) {
-        listener_(fmt::format("writing {} again{}", path_,
-                              dropped > 0 ? fmt::format("; {} bytes were dropped meanwhile", dropped) : ""));
+        Report(fmt::format("writing {} again{}", path_,
+                           dropped > 0 ? fmt::format("; {} bytes were dropped meanwhile", dropped) : ""));
       }
       problem_reported_ = false;
     }
@@ -424,6 +487,7 @@ class LogFile::Impl {
     std::string drop_reason;
     std::string rotate_problem;
     std::string prune_problem;
+    std::shared_ptr<char> alive;  // guards problem reports queued on the loop
   };
   std::unique_ptr<TroubleState> trouble_;
   TroubleState& Trouble() {
@@ -445,7 +509,7 @@ LogFile::LogFile(event::Loop& loop, fs::path path, config::LogSpec spec, Compres
   // first byte, which may never come.
   if (spec_.compress && compressor_ != nullptr) Opened();
 }
-LogFile::~LogFile() = default;
+LogFile::~LogFile() = default;  // ~Impl ends the followers
 
 LogFile::Impl& LogFile::Opened() {
   if (!impl_) impl_ = std::make_unique<Impl>(loop_, path_, spec_, compressor_, listener_);
@@ -464,8 +528,12 @@ void LogFile::SetSpec(const config::LogSpec& spec) {
   if (impl_) impl_->SpecChanged();
 }
 void LogFile::SetProblemListener(std::function<void(const std::string&)> fn) { listener_ = std::move(fn); }
-event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> fn) {
-  return Opened().Subscribe(std::move(fn));
+event::HandlePtr LogFile::Subscribe(std::function<void(std::string_view)> on_data,
+                                    std::function<void(std::string_view)> on_end) {
+  return Opened().Subscribe(std::move(on_data), std::move(on_end));
+}
+void LogFile::EndFollowers(const std::string& reason) {
+  if (impl_) impl_->EndFollowers(reason);
 }
 fs::path LogFile::path() const { return path_; }
 std::string LogFile::problem() const { return impl_ ? impl_->problem() : std::string(); }

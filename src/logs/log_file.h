@@ -31,7 +31,7 @@ class LogFile {
   // error is reported by problem() and retried on a back-off timer (1 s doubling to
   // 30 s), or at once by Reopen() and RotateNow().
   LogFile(event::Loop& loop, std::filesystem::path path, config::LogSpec spec, Compressor* compressor);
-  ~LogFile();
+  ~LogFile();  // ends the followers ("the log was closed")
   LogFile(const LogFile&) = delete;  // the open file refers back to its settings here
   LogFile& operator=(const LogFile&) = delete;
 
@@ -48,12 +48,18 @@ class LogFile {
   // Applies new settings (reload); rotation/keep take effect from the next write.
   void SetSpec(const config::LogSpec& spec);
 
-  // Delivers every byte written to the file from now on (with timestamps, if on)
-  // until the handle is destroyed.
-  event::HandlePtr Subscribe(std::function<void(std::string_view)> fn);
+  // Delivers every byte written to the file from now on (with timestamps, if on) to
+  // `on_data`, until the handle is destroyed or the log ends. When the log ends
+  // (EndFollowers(), or the LogFile is destroyed), `on_end` is called once with the reason,
+  // on a later loop turn, and nothing more after it.
+  event::HandlePtr Subscribe(std::function<void(std::string_view)> on_data,
+                             std::function<void(std::string_view reason)> on_end = nullptr);
+  // Ends every current subscription with `reason` ("web was removed from the config").
+  void EndFollowers(const std::string& reason);
 
   // Called with a plain-language message when writing starts failing (once per episode)
-  // and when it works again, for the event log. Not for the event log's own file.
+  // and when it works again, for the event log. Not for the event log's own file. Called
+  // on a later loop turn, never from inside Write() (the listener may well write to a log).
   void SetProblemListener(std::function<void(const std::string&)> fn);
 
   std::filesystem::path path() const;

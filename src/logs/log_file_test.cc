@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <sstream>
 #include <regex>
 
 #include "logs/compressor.h"
@@ -415,6 +416,94 @@ TEST_F(LogFileTest, SubscriptionMayOutliveTheLogFile) {
     h = log.Subscribe([](std::string_view) {});
   }
   h.reset();
+}
+
+
+// Regression test for issue 8, item 1: with timestamps on, Write() built the stamped chunk
+// in a scratch buffer shared by every log file; when the disk was full the problem listener
+// ran synchronously, and the event log's own timestamped Write() refilled that buffer while
+// the program's write still held a view into it, so event-log text replaced program output.
+// /dev/full fails every write with ENOSPC, as a full disk does.
+TEST_F(LogFileTest, DiskFullWithTimestampsKeepsTheProgramsOwnBytes) {
+  if (access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
+  fs::create_symlink("/dev/full", path_);
+  LogFile events(loop_, dir_ / "vigild.log", Spec(0, 10, false, true), nullptr);
+  LogFile log(loop_, path_, Spec(0, 10, false, true), nullptr);
+  int problems = 0;
+  log.SetProblemListener([&](const std::string& message) {
+    ++problems;
+    events.Write("web: " + message + "\n");  // what the daemon's event log does
+  });
+  const std::string lines = NumberedLines(5000, 8);
+  log.Write(lines);
+  loop_.Poll();  // the problem is reported on the loop, after the write
+  EXPECT_EQ(problems, 1);
+  EXPECT_THAT(ReadFile(dir_ / "vigild.log"), ::testing::HasSubstr("No space left on device"));
+  fs::remove(path_);
+  log.Reopen();
+  EXPECT_EQ(log.problem(), "");
+  // Every line is a stamp ("2026-11-22T21:45:03.123Z ") and then the program's line.
+  std::string unstamped;
+  std::istringstream file(ReadFile(path_));
+  for (std::string line; std::getline(file, line);) {
+    ASSERT_GT(line.size(), 25u) << line;
+    EXPECT_EQ(line[10], 'T') << line;
+    EXPECT_EQ(line.substr(23, 2), "Z ") << line;
+    unstamped += line.substr(25) + "\n";
+  }
+  EXPECT_EQ(unstamped, lines);
+}
+
+// A listener that writes into the same log file it reports on must not run inside the
+// failing write either (it would append to the bytes being buffered).
+TEST_F(LogFileTest, ProblemListenerRunsAfterTheWriteNotInsideIt) {
+  if (access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
+  fs::create_symlink("/dev/full", path_);
+  LogFile log(loop_, path_, Spec(0), nullptr);
+  std::vector<std::string> heard;
+  log.SetProblemListener([&](const std::string& message) { heard.push_back(message); });
+  log.Write("one\n");
+  EXPECT_TRUE(heard.empty());
+  loop_.Poll();
+  ASSERT_EQ(heard.size(), 1u);
+  fs::remove(path_);
+  log.Reopen();
+  loop_.Poll();
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_THAT(heard[1], ::testing::HasSubstr("writing"));
+  EXPECT_EQ(ReadFile(path_), "one\n");
+}
+
+// Regression test for issue 8, item 3: a follower of a log file that goes away (its program
+// removed by a reload) was never told, so `vigil logs -f` never ended.
+TEST_F(LogFileTest, FollowersAreToldWhenTheLogEnds) {
+  std::vector<std::string> ended;
+  event::HandlePtr h;
+  {
+    LogFile log(loop_, path_, Spec(0), nullptr);
+    h = log.Subscribe([](std::string_view) {}, [&](std::string_view why) { ended.emplace_back(why); });
+    log.EndFollowers("web was removed from the config");
+    EXPECT_TRUE(ended.empty());  // told on the loop, not from inside the call
+    loop_.Poll();
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_EQ(ended[0], "web was removed from the config");
+    log.Write("after\n");  // an ended follower gets nothing more
+  }
+  loop_.Poll();
+  EXPECT_EQ(ended.size(), 1u);
+  h.reset();
+}
+
+TEST_F(LogFileTest, DestroyingTheLogEndsItsFollowers) {
+  std::vector<std::string> ended;
+  event::HandlePtr h;
+  {
+    LogFile log(loop_, path_, Spec(0), nullptr);
+    h = log.Subscribe([](std::string_view) {}, [&](std::string_view why) { ended.emplace_back(why); });
+  }
+  loop_.Poll();
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0], "the log was closed");
 }
 
 }  // namespace

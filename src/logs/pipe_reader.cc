@@ -34,7 +34,17 @@ PipeReader::PipeReader(event::Loop& loop, base::UniqueFd fd,
   // fcntl(2): F_SETPIPE_SZ fails with EPERM above /proc/sys/fs/pipe-max-size for
   // unprivileged users; the default 64 KiB pipe still works, only with more wakeups.
   ::fcntl(fd_.get(), F_SETPIPE_SZ, kPipeBytes);
-  watch_ = loop_.WatchReadable(fd_.get(), [this] { Drain(); });
+}
+
+base::Result<std::unique_ptr<PipeReader>> PipeReader::Start(event::Loop& loop, base::UniqueFd fd,
+                                                            std::function<void(std::string_view)> on_data,
+                                                            std::function<void()> on_eof) {
+  std::unique_ptr<PipeReader> reader(new PipeReader(loop, std::move(fd), std::move(on_data), std::move(on_eof)));
+  PipeReader* raw = reader.get();
+  auto watch = loop.WatchReadable(raw->fd_.get(), [raw] { raw->Drain(); });
+  if (!watch) return watch.error();
+  raw->watch_ = std::move(watch).value();
+  return reader;
 }
 
 PipeReader::~PipeReader() = default;

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string_view>
 
+#include "base/status.h"
 #include "base/unique_fd.h"
 #include "event/loop.h"
 
@@ -14,13 +16,16 @@ namespace vigil::logs {
 
 class PipeReader {
  public:
-  // Takes the read end `fd`, makes it non-blocking and asks for a 1 MiB pipe buffer
-  // (a failure there only costs throughput). `on_data` receives each chunk read; the
-  // view is valid only during the call, and `on_data` must not destroy the reader.
-  // `on_eof` is called once, at end of file or on a read error; after it the fd is
-  // closed and nothing more is called, so `on_eof` may destroy the reader.
-  PipeReader(event::Loop& loop, base::UniqueFd fd, std::function<void(std::string_view)> on_data,
-             std::function<void()> on_eof);
+  // Takes the read end `fd`, makes it non-blocking, asks for a 1 MiB pipe buffer (a
+  // failure there only costs throughput) and watches it on the loop. `on_data` receives
+  // each chunk read; the view is valid only during the call, and `on_data` must not destroy
+  // the reader. `on_eof` is called once, at end of file or on a read error; after it the fd
+  // is closed and nothing more is called, so `on_eof` may destroy the reader.
+  // Fails when the loop cannot watch the fd (then `fd` is closed and nothing is called):
+  // the writer would block on a full pipe, so the caller must not leave it running.
+  static base::Result<std::unique_ptr<PipeReader>> Start(event::Loop& loop, base::UniqueFd fd,
+                                                         std::function<void(std::string_view)> on_data,
+                                                         std::function<void()> on_eof);
   ~PipeReader();
   PipeReader(const PipeReader&) = delete;
   PipeReader& operator=(const PipeReader&) = delete;
@@ -28,6 +33,8 @@ class PipeReader {
   bool at_eof() const { return !fd_.valid(); }
 
  private:
+  PipeReader(event::Loop& loop, base::UniqueFd fd, std::function<void(std::string_view)> on_data,
+             std::function<void()> on_eof);
   void Drain();
   void Finish();
 

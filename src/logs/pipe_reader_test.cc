@@ -47,13 +47,13 @@ TEST(PipeReaderTest, ReadsEverythingThenReportsEofOnce) {
   });
   std::string got;
   int eofs = 0;
-  PipeReader reader(loop, std::move(pipe.read_end), [&](std::string_view s) { got += s; },
-                    [&] { ++eofs; });
+  auto reader = PipeReader::Start(loop, std::move(pipe.read_end), [&](std::string_view s) { got += s; },
+                    [&] { ++eofs; }).value();
   EXPECT_TRUE(testing::RunUntil(loop, [&] { return eofs > 0; }));
   writer.join();
   EXPECT_EQ(got, input);
   EXPECT_EQ(eofs, 1);
-  EXPECT_TRUE(reader.at_eof());
+  EXPECT_TRUE(reader->at_eof());
   loop.Poll();
   EXPECT_EQ(eofs, 1);
 }
@@ -77,10 +77,10 @@ TEST(PipeReaderTest, FloodingPipeDoesNotStarveOtherWork) {
   size_t got = 0;
   bool eof = false;
   size_t got_when_posted_ran = 0;
-  PipeReader reader(loop, std::move(read_end), [&](std::string_view s) {
+  auto reader = PipeReader::Start(loop, std::move(read_end), [&](std::string_view s) {
     if (got == 0) loop.Post([&] { got_when_posted_ran = got; });
     got += s.size();
-  }, [&] { eof = true; });
+  }, [&] { eof = true; }).value();
   EXPECT_TRUE(testing::RunUntil(loop, [&] { return eof; }));
   EXPECT_EQ(got, input.size());
   EXPECT_GT(got_when_posted_ran, 0u);
@@ -93,11 +93,11 @@ TEST(PipeReaderTest, EofCallbackMayDestroyTheReader) {
   pipe.write_end.reset();
   std::unique_ptr<PipeReader> reader;
   bool eof = false;
-  reader = std::make_unique<PipeReader>(loop, std::move(pipe.read_end), [](std::string_view) {},
+  reader = PipeReader::Start(loop, std::move(pipe.read_end), [](std::string_view) {},
                                         [&] {
                                           eof = true;
                                           reader.reset();
-                                        });
+                                        }).value();
   EXPECT_TRUE(testing::RunUntil(loop, [&] { return eof; }));
   EXPECT_EQ(reader, nullptr);
 }
@@ -128,13 +128,36 @@ TEST(PipeReaderTest, DISABLED_ThroughputIntoLogFile) {
   LogFile log(loop, dir / "bench.out.log", spec, nullptr);
   bool eof = false;
   auto start = std::chrono::steady_clock::now();
-  PipeReader reader(loop, std::move(pipe.read_end), [&](std::string_view s) { log.Write(s); },
-                    [&] { eof = true; });
+  auto reader = PipeReader::Start(loop, std::move(pipe.read_end), [&](std::string_view s) { log.Write(s); },
+                    [&] { eof = true; }).value();
   ASSERT_TRUE(testing::RunUntil(loop, [&] { return eof; }, std::chrono::seconds(120)));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   writer.join();
   std::printf("throughput: %.0f MB/s (%zu bytes in %.2f s)\n", kTotal / secs / 1e6, kTotal, secs);
   EXPECT_EQ(log.problem(), "");
+}
+
+}  // namespace
+}  // namespace vigil::logs
+
+namespace vigil::logs {
+namespace {
+
+// Regression test for issue 8, item 7: a reader whose fd the loop cannot watch must say so,
+// or the child writing into the pipe would block forever on a full pipe.
+TEST(PipeReaderTest, StartFailsWhenTheLoopCannotWatchTheFd) {
+  event::Loop loop;
+  char path[] = "/tmp/vigil-pipe-reader-test-XXXXXX";
+  base::UniqueFd file(::mkstemp(path));
+  ASSERT_TRUE(file.valid());
+  ::unlink(path);
+  bool called = false;
+  auto reader = PipeReader::Start(loop, std::move(file), [&](std::string_view) { called = true; },
+                                  [&] { called = true; });
+  ASSERT_FALSE(reader);
+  EXPECT_NE(reader.error().message().find("epoll_ctl"), std::string::npos) << reader.error().message();
+  loop.Poll();
+  EXPECT_FALSE(called);
 }
 
 }  // namespace
