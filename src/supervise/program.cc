@@ -1,73 +1,70 @@
 // SPDX-License-Identifier: MIT
-// Program: applies lifecycle outcomes to a real process, its group, timers and logs.
+// Program: carries out lifecycle outcomes on a real (or fake) process, its group, its
+// timer and its logs.
 #include "supervise/program.h"
 
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstring>
 
 #include <fmt/format.h>
 
-#include "base/units.h"
-#include "config/signals.h"
+#include "base/check.h"
 #include "logs/pipe_reader.h"
 #include "process/spawn.h"
 
 namespace vigil::supervise {
-
-std::string_view NoteKindName(NoteKind kind) {
-  switch (kind) {
-    case NoteKind::kNote: return "note";
-    case NoteKind::kSignal: return "signal";
-    case NoteKind::kSpawnError: return "spawn_error";
-    case NoteKind::kLog: return "log";
-  }
-  return "note";
-}
-
 namespace {
 
-std::filesystem::path LogPath(const std::filesystem::path& dir, const std::string& name, const char* suffix) {
-  return dir / (name + suffix);
-}
+enum class Stream { kStdout, kStderr };
 
 }  // namespace
 
 Program::Program(ProgramEnv& env, config::ProgramSpec spec)
     : env_(env),
       spec_(std::move(spec)),
-      state_since_(std::chrono::system_clock::now()),
+      state_since_(env_.clock.Now()),
       rng_(static_cast<unsigned>(std::hash<std::string>{}(spec_.name) ^
-                                 std::chrono::steady_clock::now().time_since_epoch().count())) {
-  stdout_log_ = std::make_unique<logs::LogFile>(env_.loop, LogPath(env_.log_dir, spec_.name, ".out.log"),
-                                                spec_.stdout_log, env_.compressor);
-  if (!spec_.merge_stderr) {
-    stderr_log_ = std::make_unique<logs::LogFile>(env_.loop, LogPath(env_.log_dir, spec_.name, ".err.log"),
-                                                  spec_.stderr_log, env_.compressor);
-  }
-  auto report = [this](const std::string& message) {
-    if (env_.observer) env_.observer->OnProgramNote(*this, NoteKind::kLog, message);
-  };
-  stdout_log_->SetProblemListener(report);
-  if (stderr_log_) stderr_log_->SetProblemListener(report);
+                                 env_.clock.SteadyNow().time_since_epoch().count())) {
+  MakeLogs();
 }
 
 Program::~Program() {
   // Normally every process is stopped before a Program goes away; this is the last guard
   // against leaving a process of a removed program behind.
-  if (pgid_ > 0 && spec_.kill_group) ::kill(-pgid_, SIGKILL);
+  if (pgid_ > 0 && spec_.kill_group) env_.launcher.SignalGroup(pgid_, SIGKILL);
   if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    env_.reaper.Unwatch(pid_);
+    env_.launcher.Signal(pid_, SIGKILL);
+    env_.launcher.Abandon(pid_);
+  }
+}
+
+void Program::MakeLogs() {
+  auto report = [this](const std::string& message) { Note(base::EventType::kLog, message); };
+  auto path = [this](const char* suffix) { return env_.log_dir / (spec_.name + suffix); };
+  if (!stdout_log_) {
+    stdout_log_ = std::make_unique<logs::LogFile>(env_.loop, path(".out.log"), spec_.stdout_log, env_.compressor);
+    stdout_log_->SetProblemListener(report);
+  } else {
+    stdout_log_->SetSpec(spec_.stdout_log);
+  }
+  if (spec_.merge_stderr) {
+    if (stderr_log_) {
+      stderr_log_->EndFollowers(spec_.name + "'s stderr now goes to its stdout log (merge_stderr = true)");
+      stderr_log_.reset();
+    }
+  } else if (!stderr_log_) {
+    stderr_log_ = std::make_unique<logs::LogFile>(env_.loop, path(".err.log"), spec_.stderr_log, env_.compressor);
+    stderr_log_->SetProblemListener(report);
+  } else {
+    stderr_log_->SetSpec(spec_.stderr_log);
   }
 }
 
 std::optional<base::Duration> Program::uptime() const {
   if (pid_ == 0) return std::nullopt;
-  return std::chrono::duration_cast<base::Duration>(std::chrono::steady_clock::now() - spawned_at_);
+  return std::chrono::duration_cast<base::Duration>(env_.clock.SteadyNow() - spawned_at_);
 }
 
 std::string Program::LogProblem() const {
@@ -76,99 +73,117 @@ std::string Program::LogProblem() const {
   return p;
 }
 
-void Program::Handle(Event event) {
-  Facts facts{spec_.autorestart, last_exit_clean_, failures_, spec_.start_retries};
-  Apply(Transition(state_, event, facts), event, "");
+Facts Program::CurrentFacts() const {
+  return Facts{spec_.autorestart, last_exit_clean_, failures_, spec_.start_retries};
 }
 
-void Program::Apply(const Outcome& outcome, Event event, const std::string& why) {
-  (void)why;
-  const ProgramState old = state_;
-  if (outcome.next == old && outcome.actions == kNone) return;
-  if (outcome.actions & kCancelTimers) timer_.reset();
-  if (outcome.actions & kResetFailures) failures_ = 0;
-  if (outcome.actions & kCountFailure) ++failures_;
-  if (outcome.actions & kCountRestart) ++restarts_;
+ReasonFacts Program::CurrentReasonFacts() const {
+  ReasonFacts f;
+  f.state = state_;
+  f.cause = cause_;
+  f.detail = detail_;
+  f.last_exit = last_exit_;
+  f.last_exit_clean = last_exit_clean_;
+  f.failures = failures_;
+  f.start_retries = spec_.start_retries;
+  f.retry_in = retry_in_;
+  f.fatal_retry_after = spec_.fatal_retry_after;
+  f.autorestart = spec_.autorestart;
+  f.stop_timeout = spec_.stop_timeout;
+  return f;
+}
 
-  std::string message;
-  if (outcome.next != old) {
-    state_ = outcome.next;
-    state_since_ = std::chrono::system_clock::now();
+std::string Program::reason() const { return ReasonText(CurrentReasonFacts()); }
+
+void Program::SetCause(Cause cause, std::string detail) {
+  cause_ = cause;
+  detail_ = std::move(detail);
+}
+
+void Program::Handle(Event event) {
+  ProgramState report_from = state_;
+  std::optional<Event> next = event;
+  while (next) next = Step(*next, report_from);
+}
+
+std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
+  const std::optional<Outcome> outcome = Transition(state_, event, CurrentFacts());
+  VIGIL_CHECK(outcome.has_value(), fmt::format("program {}: event \"{}\" cannot happen in state {}", spec_.name,
+                                               EventName(event), StateName(state_)));
+  const uint32_t actions = outcome->actions;
+  const ProgramState from = state_;
+  if (actions & kCancelTimers) timer_.reset();
+  if (actions & kResetFailures) failures_ = 0;
+  if (actions & kCountFailure) ++failures_;
+  if (actions & kCountRestart) ++restarts_;
+  if (outcome->next != state_) {
+    state_ = outcome->next;
+    state_since_ = env_.clock.Now();
   }
 
-  if (outcome.actions & kSpawn) {
-    if (!SpawnChild()) return;  // SpawnChild fed kSpawnFailed and reported it
-    message = fmt::format("started pid {}", pid_);
-    if (event == Event::kExited) message += fmt::format(" after the previous process ended ({})", last_exit_);
-    if (event == Event::kBackoffElapsed) message += fmt::format(" (attempt {} of {})", failures_ + 1, spec_.start_retries + 1);
-    if (event == Event::kFatalRetryElapsed) message += " (retrying after FATAL)";
-    reason_.clear();
+  if (actions & kSpawn) {
+    // A failed spawn leaves STARTING at once; the report goes from `report_from` straight
+    // to where kSpawnFailed leads.
+    if (!Spawn()) return Event::kSpawnFailed;
+    SetCause(Cause::kNone);
   }
-  if (outcome.actions & kArmBackoff) {
-    base::Duration delay = BackoffDelay();
-    reason_ = fmt::format("{}; retry {} of {} in {}", reason_, failures_, spec_.start_retries,
-                          base::FormatDuration(delay));
-    message = reason_;
-    ArmTimer(delay, Event::kBackoffElapsed);
+  if (actions & kArmBackoff) {
+    retry_in_ = BackoffDelay();
+    ArmTimer(retry_in_, Event::kBackoffElapsed);
   }
-  if (outcome.actions & kArmFatalRetry) {
-    reason_ = fmt::format("{}; gave up after {} attempts", reason_, failures_);
-    if (spec_.fatal_retry_after) {
-      reason_ += "; will try again in " + base::FormatDuration(*spec_.fatal_retry_after);
-      ArmTimer(*spec_.fatal_retry_after, Event::kFatalRetryElapsed);
-    }
-    message = reason_;
+  if ((actions & kArmFatalRetry) && spec_.fatal_retry_after) {
+    ArmTimer(*spec_.fatal_retry_after, Event::kFatalRetryElapsed);
   }
-  if (outcome.actions & kSendStopSignal) {
+  if (actions & kSendStopSignal) {
     KillGroup(spec_.stop_signal);
-    reason_ = "stopping";
-    message = fmt::format("sent {} to {} {}", config::SignalName(spec_.stop_signal),
-                          spec_.kill_group ? "process group" : "pid", spec_.kill_group ? pgid_ : pid_);
+    SetCause(Cause::kStopRequested);
     ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
   }
-  if (outcome.actions & kSendKill) {
+  if (actions & kSendKill) {
     KillGroup(SIGKILL);
-    reason_ = fmt::format("did not stop within {}; killed", base::FormatDuration(spec_.stop_timeout));
-    if (env_.observer)
-      env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("stop_timeout {} passed: sent SIGKILL to {} {}",
-                                                      base::FormatDuration(spec_.stop_timeout),
-                                                      spec_.kill_group ? "process group" : "pid",
-                                                      spec_.kill_group ? pgid_ : pid_));
+    SetCause(Cause::kKilledAfterTimeout);
   }
-  if (state_ == ProgramState::kExited && old != ProgramState::kExited) {
-    reason_ = fmt::format("exited ({})", last_exit_);
-    if (spec_.autorestart == config::AutoRestart::kNever) reason_ += "; autorestart = never";
-    else if (last_exit_clean_) reason_ += "; expected exit code, not restarted";
-    message = reason_;
+  if (state_ == ProgramState::kExited && from != ProgramState::kExited) SetCause(Cause::kExited);
+  if (state_ == ProgramState::kStopped && from != ProgramState::kStopped) {
+    // "killed after stop_timeout" stays visible once stopped; everything else is over.
+    if (cause_ != Cause::kKilledAfterTimeout || from != ProgramState::kStopping) SetCause(Cause::kNone);
   }
-  if (state_ == ProgramState::kRunning && old == ProgramState::kStarting) {
-    message = fmt::format("pid {} up for {}", pid_, base::FormatDuration(spec_.start_seconds));
-  }
-  if (state_ == ProgramState::kStopped && old == ProgramState::kStopping) {
-    if (reason_ == "stopping") reason_.clear();
-    message = last_exit_.empty() ? "stopped" : fmt::format("stopped ({})", last_exit_);
-  }
-  if (state_ == ProgramState::kStopped && old != ProgramState::kStopping) reason_.clear();
 
+  const std::string reason_now = reason();
+  StepFacts facts;
+  facts.from = report_from;
+  facts.to = state_;
+  facts.event = event;
+  facts.actions = actions;
+  facts.pid = pid_;
+  facts.pgid = pgid_;
+  facts.kill_group = spec_.kill_group;
+  facts.last_exit = last_exit_;
+  facts.failures = failures_;
+  facts.start_retries = spec_.start_retries;
+  facts.start_seconds = spec_.start_seconds;
+  facts.stop_signal = spec_.stop_signal;
+  facts.stop_timeout = spec_.stop_timeout;
+  facts.reason = reason_now;
+  const std::string message = StepMessage(facts);
   if (env_.observer) {
-    if (state_ != old) env_.observer->OnStateChanged(*this, old, message);
-    else if (!message.empty() && !(outcome.actions & kSendKill))
-      env_.observer->OnProgramNote(*this, (outcome.actions & kSendStopSignal) ? NoteKind::kSignal : NoteKind::kNote,
-                                   message);
-  }
-
-  // Spawned: arm the start_seconds timer after reporting STARTING, so a zero start_seconds
-  // reports STARTING then RUNNING in order.
-  if ((outcome.actions & kSpawn) && state_ == ProgramState::kStarting && pid_ > 0) {
-    if (spec_.start_seconds.count() == 0) {
-      Handle(Event::kStartSecondsElapsed);
-    } else {
-      ArmTimer(spec_.start_seconds, Event::kStartSecondsElapsed);
+    if (state_ != report_from) {
+      env_.observer->OnStateChanged(*this, report_from, message);
+    } else if (!message.empty()) {
+      Note((actions & (kSendStopSignal | kSendKill)) ? base::EventType::kSignal : base::EventType::kNote, message);
     }
   }
+  report_from = state_;
+
+  if ((actions & kSpawn) && state_ == ProgramState::kStarting) {
+    // After the STARTING report, so a zero start_seconds reports STARTING then RUNNING.
+    if (spec_.start_seconds.count() == 0) return Event::kStartSecondsElapsed;
+    ArmTimer(spec_.start_seconds, Event::kStartSecondsElapsed);
+  }
+  return std::nullopt;
 }
 
-bool Program::SpawnChild() {
+bool Program::Spawn() {
   process::SpawnRequest req;
   req.argv = spec_.argv;
   req.directory = spec_.directory;
@@ -179,28 +194,63 @@ bool Program::SpawnChild() {
   req.gid = spec_.gid;
   req.umask = spec_.umask;
   req.merge_stderr = spec_.merge_stderr;
-  auto child = process::Spawn(req);
-  if (!child) {
-    reason_ = "spawn failed: " + child.error().message();
+  // The launcher forgets the pid when this Program goes (Abandon in the destructor), so
+  // the callback never outlives it.
+  auto child = env_.launcher.Launch(req, [this](int wait_status) { OnMainExit(wait_status); });
+  auto failed = [this](const std::string& why) {
+    // No process ran, so the exit of an earlier one no longer describes this program.
     last_exit_.clear();
     last_exit_clean_ = false;
-    if (env_.observer) env_.observer->OnProgramNote(*this, NoteKind::kSpawnError, reason_);
-    Handle(Event::kSpawnFailed);
+    SetCause(Cause::kSpawnFailed, why);
+    Note(base::EventType::kSpawnError, SpawnFailedNote(why));
     return false;
+  };
+  if (!child) return failed(child.error().message());
+  if (base::Status watched = WatchOutput(*child); !watched.ok()) {
+    // Nobody would read its pipes, so it would block on the first full one: it must not run.
+    env_.launcher.SignalGroup(child->pid, SIGKILL);
+    env_.launcher.Abandon(child->pid);
+    return failed(OutputUnreadableNote(child->pid, watched.message()));
   }
   pid_ = child->pid;
   pgid_ = child->pid;
-  main_exited_ = false;
-  spawned_at_ = std::chrono::steady_clock::now();
-  env_.reaper.Watch(pid_, [this](pid_t, int status) { OnChildExit(status); });
+  spawned_at_ = env_.clock.SteadyNow();
   if (env_.observer) env_.observer->OnProcessStarted(*this, pid_);
-  AddReader(child->stdout_fd.release(), *stdout_log_);
-  if (child->stderr_fd.valid()) AddReader(child->stderr_fd.release(), *stderr_log_);
   return true;
 }
 
+base::Status Program::WatchOutput(process::Launched& child) {
+  auto reader_for = [this](base::UniqueFd fd, Stream stream) {
+    uint64_t id = next_reader_id_++;
+    // The stream, not the LogFile: a reload may merge stderr into stdout while an ended
+    // process's pipe still drains.
+    auto on_data = [this, stream](std::string_view data) {
+      (stream == Stream::kStdout ? stdout_log() : stderr_log()).Write(data);
+    };
+    // A finished reader is removed on the next loop turn, never from inside its own callback.
+    auto on_eof = [this, id, alive = std::weak_ptr<bool>(alive_)] {
+      env_.loop.Post([this, id, alive] {
+        if (alive.expired()) return;
+        std::erase_if(readers_, [id](const auto& r) { return r.first == id; });
+        if (readers_.empty() && env_.observer) env_.observer->OnOutputDrained(*this);
+      });
+    };
+    return std::make_pair(id, logs::PipeReader::Start(env_.loop, std::move(fd), on_data, on_eof));
+  };
+  // Both readers exist before either is kept, so a failure leaves nothing behind.
+  auto out = reader_for(std::move(child.stdout_fd), Stream::kStdout);
+  if (!out.second) return out.second.error();
+  if (child.stderr_fd.valid()) {
+    auto err = reader_for(std::move(child.stderr_fd), Stream::kStderr);
+    if (!err.second) return err.second.error();
+    readers_.emplace_back(err.first, std::move(err.second).value());
+  }
+  readers_.emplace_back(out.first, std::move(out.second).value());
+  return base::Status::Ok();
+}
+
 void Program::ArmTimer(base::Duration delay, Event event) {
-  timer_ = env_.loop.AddTimer(delay, [this, event] {
+  timer_ = env_.clock.AddTimer(delay, [this, event] {
     // A fired timer is dropped at once: a thousand programs past start_seconds would
     // otherwise each keep one for nothing.
     timer_.reset();
@@ -208,63 +258,39 @@ void Program::ArmTimer(base::Duration delay, Event event) {
   });
 }
 
-void Program::AddReader(int fd, logs::LogFile& log) {
-  uint64_t id = next_reader_id_++;
-  // A finished reader is removed on the next loop turn, never from inside its own callback.
-  auto on_eof = [this, id, alive = std::weak_ptr<bool>(alive_)] {
-    env_.loop.Post([this, id, alive] {
-      if (alive.expired()) return;
-      std::erase_if(readers_, [id](const auto& r) { return r.first == id; });
-      if (readers_.empty() && env_.observer) env_.observer->OnOutputDrained(*this);
-    });
-  };
-  readers_.emplace_back(id, std::make_unique<logs::PipeReader>(
-                                env_.loop, base::UniqueFd(fd), [&log](std::string_view data) { log.Write(data); },
-                                std::move(on_eof)));
-}
-
-void Program::OnChildExit(int wait_status) {
+void Program::OnMainExit(int wait_status) {
   last_exit_ = process::DescribeWaitStatus(wait_status);
   last_exit_clean_ = WIFEXITED(wait_status) &&
                      std::find(spec_.exit_codes.begin(), spec_.exit_codes.end(), WEXITSTATUS(wait_status)) !=
                          spec_.exit_codes.end();
   if (env_.observer) env_.observer->OnProcessEnded(*this, pid_, last_exit_);
   pid_ = 0;
-  main_exited_ = true;
-  if (state_ == ProgramState::kStopping) {
-    if (spec_.kill_group && GroupAlive()) return;  // CheckGroupGone() finishes the stop
-    pgid_ = 0;
-    Handle(Event::kExited);
+  if (state_ != ProgramState::kStopping) SetCause(Cause::kExitedEarly);
+  // The process is gone only once its whole group is: what it left behind would hold the
+  // ports and files the next process needs. While stopping, the stop signal (and the
+  // SIGKILL after stop_timeout) does the work; otherwise the leftovers are killed now.
+  if (spec_.kill_group && env_.launcher.GroupAlive(pgid_)) {
+    if (state_ != ProgramState::kStopping) {
+      env_.launcher.SignalGroup(pgid_, SIGKILL);
+      Note(base::EventType::kSignal, LeftoversKilledNote(pgid_));
+    }
+    group_watch_ = env_.launcher.WhenGroupGone(pgid_, [this] { OnGroupGone(); });
     return;
   }
-  // The main process is gone; whatever it left in its group would hold ports and files
-  // that the next process needs.
-  if (spec_.kill_group && GroupAlive()) {
-    KillGroup(SIGKILL);
-    if (env_.observer)
-      env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("killed processes left in group {} after the main process ended", pgid_));
-  }
-  pgid_ = 0;
-  reason_ = fmt::format("exited too quickly ({})", last_exit_);
-  Handle(Event::kExited);
+  OnGroupGone();
 }
 
-void Program::CheckGroupGone() {
-  if (state_ != ProgramState::kStopping || !main_exited_ || GroupAlive()) return;
+void Program::OnGroupGone() {
+  group_watch_.reset();
   pgid_ = 0;
   Handle(Event::kExited);
-}
-
-bool Program::GroupAlive() const {
-  // kill(2) with signal 0 checks existence; ESRCH means no process is left in the group.
-  return pgid_ > 0 && ::kill(-pgid_, 0) == 0;
 }
 
 void Program::KillGroup(int signo) {
   if (spec_.kill_group && pgid_ > 0) {
-    ::kill(-pgid_, signo);
+    env_.launcher.SignalGroup(pgid_, signo);
   } else if (pid_ > 0) {
-    ::kill(pid_, signo);
+    env_.launcher.Signal(pid_, signo);
   }
 }
 
@@ -273,16 +299,40 @@ base::Status Program::Signal(int signo) {
     return base::Status::Conflict(fmt::format("{} has no running process ({})", spec_.name, StateName(state_)));
   }
   KillGroup(signo);
-  if (env_.observer)
-    env_.observer->OnProgramNote(*this, NoteKind::kSignal, fmt::format("sent {} to {} {} on request", config::SignalName(signo),
-                                                    spec_.kill_group ? "process group" : "pid",
-                                                    spec_.kill_group ? pgid_ : pid_));
+  Note(base::EventType::kSignal, SignalSentNote(signo, spec_.kill_group, spec_.kill_group ? pgid_ : pid_));
   return base::Status::Ok();
+}
+
+void Program::Reconfigure(config::ProgramSpec spec) {
+  VIGIL_CHECK(state_ == ProgramState::kStopped, "program " + spec_.name + " reconfigured while not STOPPED");
+  VIGIL_CHECK(spec.name == spec_.name, "program " + spec_.name + " reconfigured as " + spec.name);
+  spec_ = std::move(spec);
+  MakeLogs();
+  failures_ = 0;
+  restarts_ = 0;
+  last_exit_.clear();
+  last_exit_clean_ = false;
+  SetCause(Cause::kNone);
+  state_since_ = env_.clock.Now();
 }
 
 void Program::ReopenLogs() {
   stdout_log_->Reopen();
   if (stderr_log_) stderr_log_->Reopen();
+}
+
+void Program::RotateLogs() {
+  stdout_log_->RotateNow();
+  if (stderr_log_) stderr_log_->RotateNow();
+}
+
+void Program::EndFollowers(const std::string& reason) {
+  stdout_log_->EndFollowers(reason);
+  if (stderr_log_) stderr_log_->EndFollowers(reason);
+}
+
+void Program::Note(base::EventType type, const std::string& message) {
+  if (env_.observer) env_.observer->OnProgramNote(*this, type, message);
 }
 
 base::Duration Program::BackoffDelay() {

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
-// supervise::Program: one configured program instance, its current Child process (if
-// any), its log files and timers. Feeds events into the pure Transition() function and
-// carries out the resulting actions. Dependencies and want (up/down) are the
-// Supervisor's business; Program only runs the lifecycle it is told to.
-// Thread rule: loop thread only.
+// supervise::Program: one configured program instance, its current process (if any), its
+// log files and its one timer. A thin executor: it feeds events into the pure Transition()
+// and carries out the actions; the words come from narration.h. What the program should do
+// (want, dependencies, restarts on request) is the Supervisor's business: only its
+// reconciler sends kStart and kStop.
+// Thread rule: loop thread only. Everything it reports goes to a ProgramObserver that must
+// not call back into the Program (the Supervisor queues it, see supervisor.h).
 #pragma once
 
 #include <sys/types.h>
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -18,10 +19,14 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/event_type.h"
 #include "base/status.h"
 #include "config/spec.h"
+#include "event/clock.h"
 #include "event/loop.h"
 #include "logs/log_file.h"
+#include "process/launcher.h"
+#include "supervise/narration.h"
 #include "supervise/transitions.h"
 
 namespace vigil::logs {
@@ -33,30 +38,26 @@ namespace vigil::supervise {
 
 class Program;
 
-// What Program reports upward: every state change and every notable act (signals sent,
-// spawn errors), each with a plain-language message for the event log.
-// What a note is about, for filtering the event history.
-enum class NoteKind { kNote, kSignal, kSpawnError, kLog };
-std::string_view NoteKindName(NoteKind kind);  // "note", "signal", "spawn_error", "log"
-
+// What a Program reports, as it happens. Implementations record or queue; they must not
+// call back into the Program.
 class ProgramObserver {
  public:
   virtual ~ProgramObserver() = default;
-  virtual void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) = 0;
-  virtual void OnProgramNote(Program& program, NoteKind kind, const std::string& message) = 0;
+  virtual void OnStateChanged(Program& program, ProgramState from, const std::string& message) = 0;
+  // `type` is kNote, kSignal, kSpawnError or kLog.
+  virtual void OnProgramNote(Program& program, base::EventType type, const std::string& message) = 0;
   // A process of the program started, and ended (with its wait status described).
-  virtual void OnProcessStarted(Program& program, pid_t pid) { (void)program, (void)pid; }
-  virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
-    (void)program, (void)pid, (void)exit_status;
-  }
+  virtual void OnProcessStarted(Program& program, pid_t pid) = 0;
+  virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) = 0;
   // The output pipes of ended processes are all drained.
-  virtual void OnOutputDrained(Program& program) { (void)program; }
+  virtual void OnOutputDrained(Program& program) = 0;
 };
 
 // Services shared by every Program, owned by the Supervisor's owner.
 struct ProgramEnv {
-  event::Loop& loop;
-  event::ChildReaper& reaper;
+  event::Loop& loop;            // output pipes, and work posted for later
+  event::Clock& clock;          // every timer and every reading of the time
+  process::Launcher& launcher;  // processes: start, signal, reap
   logs::Compressor* compressor = nullptr;
   std::filesystem::path log_dir;
   ProgramObserver* observer = nullptr;
@@ -69,19 +70,26 @@ class Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
+  // A lifecycle event from the reconciler: kStart or kStop (see transitions.h).
   void Handle(Event event);
   // Sends `signo` to the process (its group if kill_group). Conflict if no process.
   base::Status Signal(int signo);
-  // Called after children were reaped: notices that a stopping program's group is gone.
-  void CheckGroupGone();
-  // Reopens the log files (SIGUSR1).
-  void ReopenLogs();
+  // Takes new settings while STOPPED (a reload changed the program). The log files stay
+  // the same objects, so `vigil logs -f` followers stay attached; counters start afresh.
+  void Reconfigure(config::ProgramSpec spec);
+  // Sets the Supervisor's explanation for the current state (waiting for a dependency...).
+  void SetCause(Cause cause, std::string detail = "");
+  void ReopenLogs();  // SIGUSR1
+  void RotateLogs();  // the rotate-logs task
+  // Tells every follower of the program's logs that the stream ended, and why.
+  void EndFollowers(const std::string& reason);
   // True while output pipes of an ended process are still being drained.
   bool DrainingPipes() const { return !readers_.empty(); }
 
   const std::string& name() const { return spec_.name; }
   const config::ProgramSpec& spec() const { return spec_; }
   ProgramState state() const { return state_; }
+  Cause cause() const { return cause_; }
   pid_t pid() const { return pid_; }
   // Time since the current process was spawned; nullopt when none.
   std::optional<base::Duration> uptime() const;
@@ -89,8 +97,8 @@ class Program {
   int restarts() const { return restarts_; }
   const std::string& last_exit() const { return last_exit_; }
   bool last_exit_clean() const { return last_exit_clean_; }
-  const std::string& reason() const { return reason_; }
-  void set_reason(std::string reason) { reason_ = std::move(reason); }
+  // Why it is in its state, in plain words; "" when there is nothing to explain.
+  std::string reason() const;
   logs::LogFile& stdout_log() { return *stdout_log_; }
   // The stdout log when stderr is merged.
   logs::LogFile& stderr_log() { return stderr_log_ ? *stderr_log_ : *stdout_log_; }
@@ -98,32 +106,41 @@ class Program {
   std::string LogProblem() const;
 
  private:
-  void Apply(const Outcome& outcome, Event event, const std::string& why);
-  bool SpawnChild();
-  void OnChildExit(int wait_status);
-  void FinishExit();
+  // One transition and its actions. Returns the event that follows at once (a failed
+  // spawn, a zero start_seconds), if any. `report_from` is the state the next state
+  // change is reported from: a STARTING that a failed spawn leaves at once is not reported.
+  std::optional<Event> Step(Event event, ProgramState& report_from);
+  Facts CurrentFacts() const;
+  ReasonFacts CurrentReasonFacts() const;
+  // Starts a process; false (with cause_ set and the note sent) when that failed.
+  bool Spawn();
+  // Starts reading the child's pipes; the loop's error if it cannot watch them.
+  base::Status WatchOutput(process::Launched& child);
+  void OnMainExit(int wait_status);
+  void OnGroupGone();
   base::Duration BackoffDelay();
   void KillGroup(int signo);
-  bool GroupAlive() const;
-  void AddReader(int fd, logs::LogFile& log);
-  // Feeds `event` after `delay`, replacing whatever timer was armed.
+  void AddReader(std::unique_ptr<logs::PipeReader> reader);
   void ArmTimer(base::Duration delay, Event event);
+  void MakeLogs();
+  void Note(base::EventType type, const std::string& message);
 
   ProgramEnv& env_;
   config::ProgramSpec spec_;
   ProgramState state_ = ProgramState::kStopped;
+  Cause cause_ = Cause::kNone;
   base::WallTime state_since_;
-  pid_t pid_ = 0;          // current process, 0 if none
-  pid_t pgid_ = 0;         // its group, kept after the process ends until the group is gone
-  bool main_exited_ = false;
-  int pending_exit_status_ = 0;
+  pid_t pid_ = 0;   // current main process, 0 if none
+  pid_t pgid_ = 0;  // its group, kept after the main process ends until the group is gone
   base::SteadyTime spawned_at_{};
   int failures_ = 0;
   int restarts_ = 0;
+  base::Duration retry_in_{0};  // the armed back-off delay, for the reason
   std::string last_exit_;
   bool last_exit_clean_ = false;
-  std::string reason_;
+  std::string detail_;      // particulars of cause_
   event::HandlePtr timer_;  // start_seconds, back-off, stop_timeout or fatal retry
+  event::HandlePtr group_watch_;  // waiting for the group of an ended process to be gone
   std::unique_ptr<logs::LogFile> stdout_log_;
   std::unique_ptr<logs::LogFile> stderr_log_;
   // Readers of the pipes of the current and ended processes, by id; rarely more than two,

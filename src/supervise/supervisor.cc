@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Supervisor: wants, dependency order, reload diff and shutdown.
+// Supervisor: wants and epochs, the reconciler, reload diff, shutdown, and the progress of
+// waiting requests.
 #include "supervise/supervisor.h"
 
 #include <algorithm>
-#include <set>
-#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
+
+#include "base/check.h"
 
 namespace vigil::supervise {
 namespace {
@@ -17,62 +19,86 @@ bool Satisfies(const Program& dep) {
          (dep.state() == ProgramState::kExited && dep.last_exit_clean());
 }
 
+std::string StateAndReason(const Program& p) {
+  std::string reason = p.reason();
+  return fmt::format("{}{}{}", StateName(p.state()), reason.empty() ? "" : ": ", reason);
+}
+
+// Output still in the pipes is read before vigild exits, but a pipe held open by a
+// process that escaped its group cannot hold the shutdown forever.
+constexpr base::Duration kShutdownDrainLimit{2000};
+
 }  // namespace
 
-Supervisor::Supervisor(event::Loop& loop, event::ChildReaper& reaper, logs::Compressor* compressor,
-                       std::filesystem::path log_dir, SupervisorObserver* observer)
-    : loop_(loop), env_{loop, reaper, compressor, std::move(log_dir), this}, observer_(observer) {}
+Supervisor::Supervisor(ProgramEnv env, SupervisorObserver* observer)
+    : loop_(env.loop), env_(std::move(env)), observer_(observer) {
+  env_.observer = this;
+}
 
 Supervisor::~Supervisor() { *alive_ = false; }
 
 std::vector<Program*> Supervisor::programs() const {
   std::vector<Program*> out;
   out.reserve(entries_.size());
-  for (const auto& e : entries_) out.push_back(e.program.get());
+  for (const auto& e : entries_) out.push_back(e->program.get());
   return out;
 }
 
-Supervisor::Entry* Supervisor::EntryOf(const std::string& name) {
-  for (auto& e : entries_)
-    if (e.program->name() == name) return &e;
-  return nullptr;
+std::vector<Program*> Supervisor::Dependencies(const Program& p) const {
+  std::vector<Program*> out;
+  for (Entry* e : DependenciesOf(EntryOf(p))) out.push_back(e->program.get());
+  return out;
 }
 
-Program* Supervisor::Find(const std::string& name) {
+std::vector<Program*> Supervisor::Dependents(const Program& p) const {
+  std::vector<Program*> out;
+  for (Entry* e : DependentsOf(EntryOf(p))) out.push_back(e->program.get());
+  return out;
+}
+
+Supervisor::Entry* Supervisor::EntryOf(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+Supervisor::Entry& Supervisor::EntryOf(const Program& p) const {
+  Entry* e = EntryOf(p.name());
+  VIGIL_CHECK(e != nullptr && e->program.get() == &p, "program " + p.name() + " is not the supervisor's");
+  return *e;
+}
+
+Program* Supervisor::Find(std::string_view name) {
   Entry* e = EntryOf(name);
   return e ? e->program.get() : nullptr;
 }
 
-bool Supervisor::WantsUp(const Program& p) const {
-  for (const auto& e : entries_)
-    if (e.program.get() == &p) return e.want_up;
-  return false;
-}
+bool Supervisor::WantsUp(const Program& p) const { return EntryOf(p).want_up; }
+uint32_t Supervisor::WantEpoch(const Program& p) const { return EntryOf(p).want_epoch; }
 
 ReloadResult Supervisor::Apply(const std::vector<config::ProgramSpec>& specs) {
   ReloadResult result;
-  std::set<std::string> new_names;
-  for (const auto& spec : specs) new_names.insert(spec.name);
+  std::unordered_map<std::string_view, size_t> position;
+  position.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) position.emplace(specs[i].name, i);
 
   for (auto& e : entries_) {
-    if (!new_names.count(e.program->name())) {
-      e.removing = true;
-      e.replacement.reset();
-      e.want_up = false;
-      result.removed.push_back(e.program->name());
-      // Removed programs stop now, whatever depends on them (the dependents were changed
-      // or removed by the same reload, since a config cannot name a missing dependency).
-      e.program->Handle(Event::kStop);
-    }
+    if (position.count(e->program->name())) continue;
+    // Removed programs stop whatever depends on them (the dependents were changed or
+    // removed by the same reload, since a config cannot name a missing dependency).
+    e->removing = true;
+    e->replacement.reset();
+    e->want_up = false;
+    result.removed.push_back(e->program->name());
   }
   for (const auto& spec : specs) {
     Entry* existing = EntryOf(spec.name);
     if (!existing) {
-      Entry e;
-      e.program = std::make_unique<Program>(env_, spec);
-      std::string reason;
-      e.want_up = InitialWant(spec, &reason);
-      e.program->set_reason(reason);
+      auto e = std::make_unique<Entry>();
+      e->program = std::make_unique<Program>(env_, spec);
+      Cause cause = Cause::kNone;
+      e->want_up = InitialWant(spec, &cause);
+      e->program->SetCause(cause);
+      by_name_.emplace(e->program->name(), e.get());
       entries_.push_back(std::move(e));
       result.added.push_back(spec.name);
     } else if (existing->program->spec() == spec && !existing->removing) {
@@ -82,132 +108,289 @@ ReloadResult Supervisor::Apply(const std::vector<config::ProgramSpec>& specs) {
       existing->removing = false;
       existing->replacement = std::make_unique<config::ProgramSpec>(spec);
       result.changed.push_back(spec.name);
-      existing->program->Handle(Event::kStop);
     }
   }
-  // Keep config order, so status lists programs as the file does.
-  std::stable_sort(entries_.begin(), entries_.end(), [&specs](const Entry& a, const Entry& b) {
-    auto pos = [&specs](const Entry& e) {
-      for (size_t i = 0; i < specs.size(); ++i)
-        if (specs[i].name == e.program->name()) return i;
-      return specs.size();
-    };
-    return pos(a) < pos(b);
-  });
+  // Config order, so status lists programs as the file does; removed ones last.
+  auto pos = [&](const std::unique_ptr<Entry>& e) {
+    auto it = position.find(e->program->name());
+    return it == position.end() ? specs.size() : it->second;
+  };
+  std::stable_sort(entries_.begin(), entries_.end(),
+                   [&](const auto& a, const auto& b) { return pos(a) < pos(b); });
+  RebuildGraph();
   ScheduleReconcile();
   return result;
 }
 
+void Supervisor::RebuildGraph() {
+  by_name_.clear();
+  by_name_.reserve(entries_.size());
+  for (auto& e : entries_) by_name_.emplace(e->program->name(), e.get());
+  dependents_.clear();
+  for (auto& e : entries_) {
+    for (Entry* d : DependenciesOf(*e)) dependents_[d].push_back(e.get());
+  }
+  // Depth by a memoised walk; the config has no cycles (it is checked at load), and the
+  // in-progress mark only keeps a bug from recursing forever.
+  std::unordered_map<const Entry*, int> depth;
+  std::function<int(Entry&)> depth_of = [&](Entry& e) {
+    auto [it, inserted] = depth.emplace(&e, 0);
+    if (!inserted) return it->second;
+    int d = 0;
+    for (Entry* dep : DependenciesOf(e)) d = std::max(d, depth_of(*dep) + 1);
+    depth[&e] = d;
+    return d;
+  };
+  by_depth_.clear();
+  by_depth_.reserve(entries_.size());
+  for (auto& e : entries_) {
+    e->depth = depth_of(*e);
+    by_depth_.push_back(e.get());
+  }
+  std::stable_sort(by_depth_.begin(), by_depth_.end(),
+                   [](const Entry* a, const Entry* b) { return a->depth < b->depth; });
+}
+
+std::vector<Supervisor::Entry*> Supervisor::DependenciesOf(const Entry& e) const {
+  std::vector<Entry*> out;
+  for (const auto& name : e.program->spec().depends_on) {
+    if (Entry* d = EntryOf(name)) out.push_back(d);
+  }
+  return out;
+}
+
+const std::vector<Supervisor::Entry*>& Supervisor::DependentsOf(const Entry& e) const {
+  static const std::vector<Entry*> kNone;
+  auto it = dependents_.find(&e);
+  return it == dependents_.end() ? kNone : it->second;
+}
+
 base::Result<std::vector<Program*>> Supervisor::Resolve(const std::vector<std::string>& names) {
   std::vector<Program*> out;
-  auto add = [&out](Program* p) {
-    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  std::unordered_set<const Program*> seen;
+  auto add = [&](Entry* e) {
+    if (e && !e->removing && seen.insert(e->program.get()).second) out.push_back(e->program.get());
   };
   for (const auto& name : names) {
     if (name == "all") {
-      for (auto& e : entries_)
-        if (!e.removing) add(e.program.get());
+      for (auto& e : entries_) add(e.get());
       continue;
     }
+    if (Entry* e = EntryOf(name); e && !e->removing) {
+      add(e);
+      continue;
+    }
+    // A [program.NAME] with instances: NAME:0, NAME:1, ... are contiguous.
     bool found = false;
-    for (auto& e : entries_) {
-      if (e.removing) continue;
-      if (e.program->name() == name || e.program->spec().table_name == name) {
-        add(e.program.get());
-        found = true;
-      }
+    for (int i = 0;; ++i) {
+      Entry* e = EntryOf(name + ":" + std::to_string(i));
+      if (!e) break;
+      if (e->removing || e->program->spec().table_name != name) continue;
+      add(e);
+      found = true;
     }
     if (!found) return base::Status::NotFound("unknown program: " + name);
   }
   return out;
 }
 
+void Supervisor::SetWant(Entry& e, bool up) {
+  if (e.want_up == up) return;
+  e.want_up = up;
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kWantChanged;
+  note.program = e.program->name();
+  note.want_up = up;
+  note.spec = std::make_shared<const config::ProgramSpec>(e.program->spec());
+  Queue(std::move(note));
+}
+
 void Supervisor::Start(Program& p) {
-  Entry* e = EntryOf(p.name());
-  if (!e || e->removing) return;
-  e->want_up = true;
-  for (const auto& dep : p.spec().depends_on)
-    if (Program* d = Find(dep)) {
-      if (!WantsUp(*d)) Start(*d);
-    }
-  // A user start is also the way out of FATAL or EXITED.
-  if (p.state() == ProgramState::kFatal || p.state() == ProgramState::kExited ||
-      p.state() == ProgramState::kBackoff) {
-    p.Handle(Event::kStop);
-  }
+  Entry& e = EntryOf(p);
+  if (e.removing) return;
+  SetWant(e, true);
+  // A user's start is also the way out of FATAL, EXITED and BACKOFF: one more try.
+  const ProgramState s = p.state();
+  if (s == ProgramState::kFatal || s == ProgramState::kExited || s == ProgramState::kBackoff) ++e.want_epoch;
+  for (Entry* d : DependenciesOf(e)) Start(*d->program);
   ScheduleReconcile();
 }
 
 void Supervisor::Stop(Program& p) {
-  Entry* e = EntryOf(p.name());
-  if (!e) return;
-  e->want_up = false;
-  for (Program* d : Dependents(p))
-    if (WantsUp(*d)) Stop(*d);
+  Entry& e = EntryOf(p);
+  SetWant(e, false);
+  for (Entry* d : DependentsOf(e)) {
+    if (d->want_up) Stop(*d->program);
+  }
   ScheduleReconcile();
 }
 
 void Supervisor::Restart(Program& p) {
-  Entry* e = EntryOf(p.name());
-  if (!e || e->removing) return;
+  Entry& e = EntryOf(p);
+  if (e.removing) return;
   Start(p);
-  p.Handle(Event::kStop);  // reconcile starts it again once STOPPED, since want is up
+  // A new process even if one runs: the reconciler stops the current one, then starts.
+  if (e.run_epoch == e.want_epoch) ++e.want_epoch;
   ScheduleReconcile();
 }
 
-std::vector<Program*> Supervisor::Dependents(const Program& p) const {
-  std::vector<Program*> out;
-  for (const auto& e : entries_) {
-    const auto& deps = e.program->spec().depends_on;
-    if (std::find(deps.begin(), deps.end(), p.name()) != deps.end()) out.push_back(e.program.get());
+bool Supervisor::RestartIfWanted(Program& p) {
+  Entry& e = EntryOf(p);
+  if (e.removing || !e.want_up || shutting_down()) return false;
+  if (e.run_epoch == e.want_epoch) ++e.want_epoch;
+  ScheduleReconcile();
+  return true;
+}
+
+Progress Supervisor::ProgressOf(const std::string& name, Goal goal, uint32_t epoch) const {
+  auto failed = [](std::string why) { return Progress{Progress::Is::kFailed, std::move(why)}; };
+  const Progress reached{Progress::Is::kReached, ""};
+  const Progress pending{Progress::Is::kPending, ""};
+  const Entry* e = EntryOf(name);
+  if (!e || e->removing) return failed(name + ": removed from the config");
+  const Program& p = *e->program;
+  if (goal == Goal::kDown) {
+    if (p.state() == ProgramState::kStopped) return reached;
+    if (e->want_up) return failed(name + ": started again by another request");
+    return pending;
   }
-  return out;
+  if (!e->want_up) {
+    return failed(shutting_down() ? name + ": vigild is shutting down"
+                                  : name + ": stopped by another request (" + StateAndReason(p) + ")");
+  }
+  if (e->replacement) return pending;  // restarts with its new settings
+  if (p.state() == ProgramState::kStopped) {
+    if (auto why = Blocked(*e, 0)) return failed(name + ": cannot start: it needs " + *why);
+    return pending;
+  }
+  // A process started before this request does not answer it (a restart wants a new one).
+  if (e->run_epoch < epoch) return pending;
+  switch (p.state()) {
+    case ProgramState::kRunning:
+      return reached;
+    case ProgramState::kExited:
+      // A one-shot that finished is a success.
+      if (p.last_exit_clean()) return reached;
+      return failed(name + ": " + StateAndReason(p));
+    case ProgramState::kBackoff:
+    case ProgramState::kFatal:
+      return failed(name + ": " + StateAndReason(p));
+    default:
+      return pending;
+  }
+}
+
+std::optional<std::string> Supervisor::Blocked(const Entry& e, int depth) const {
+  if (depth > static_cast<int>(entries_.size())) return std::nullopt;  // only a cycle gets here
+  for (Entry* d : DependenciesOf(e)) {
+    const Program& dep = *d->program;
+    if (Satisfies(dep)) continue;
+    const bool settled = d->run_epoch >= d->want_epoch;  // no retry asked for and not yet made
+    switch (dep.state()) {
+      case ProgramState::kFatal:
+      case ProgramState::kBackoff:
+        if (settled) return dep.name() + ", which is " + StateAndReason(dep);
+        break;
+      case ProgramState::kExited:
+        if (settled) return dep.name() + ", which is " + StateAndReason(dep);
+        break;
+      case ProgramState::kStopped:
+        if (!d->want_up) return dep.name() + ", which is stopped";
+        if (auto why = Blocked(*d, depth + 1)) return dep.name() + ", which needs " + *why;
+        break;
+      default:
+        break;  // STARTING, or STOPPING on its way to a restart: it may still come up
+    }
+  }
+  return std::nullopt;
 }
 
 void Supervisor::Shutdown(std::function<void()> done) {
   shutdown_done_ = std::move(done);
-  for (auto& e : entries_) e.want_up = false;
+  for (auto& e : entries_) e->want_up = false;
   ScheduleReconcile();
 }
 
 void Supervisor::ReopenLogs() {
-  for (auto& e : entries_) e.program->ReopenLogs();
+  for (auto& e : entries_) e->program->ReopenLogs();
 }
 
-void Supervisor::AfterReap() {
-  for (auto& e : entries_) e.program->CheckGroupGone();
+void Supervisor::RotateLogs() {
+  for (auto& e : entries_) e->program->RotateLogs();
 }
 
-void Supervisor::OnStateChanged(Program& program, ProgramState old_state, const std::string& message) {
-  if (observer_) observer_->OnStateChanged(program, old_state, message);
+// --- notes ---
+
+void Supervisor::Queue(ProgramNote note) {
+  outbox_.push_back(std::move(note));
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  loop_.Post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    flush_scheduled_ = false;
+    std::vector<ProgramNote> notes;
+    notes.swap(outbox_);  // the observer may cause new notes; they go in the next batch
+    if (!observer_) return;
+    for (const ProgramNote& note : notes) observer_->OnProgramNote(note);
+    observer_->OnProgramsSettled();
+  });
+}
+
+void Supervisor::OnStateChanged(Program& program, ProgramState from, const std::string& message) {
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kStateChanged;
+  note.program = program.name();
+  note.type = base::EventType::kState;
+  note.from = from;
+  note.to = program.state();
+  note.pid = program.pid();
+  note.message = message;
+  Queue(std::move(note));
   ScheduleReconcile();
 }
 
-void Supervisor::OnProgramNote(Program& program, NoteKind kind, const std::string& message) {
-  if (observer_) observer_->OnNote(program.name(), kind, message);
+void Supervisor::OnProgramNote(Program& program, base::EventType type, const std::string& message) {
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kMessage;
+  note.program = program.name();
+  note.type = type;
+  note.message = message;
+  Queue(std::move(note));
 }
 
 void Supervisor::OnProcessStarted(Program& program, pid_t pid) {
-  if (observer_) observer_->OnProcessStarted(program, pid);
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kProcessStarted;
+  note.program = program.name();
+  note.pid = pid;
+  Queue(std::move(note));
 }
 
 void Supervisor::OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
-  if (observer_) observer_->OnProcessEnded(program, pid, exit_status);
-}
-
-bool Supervisor::InitialWant(const config::ProgramSpec& spec, std::string* reason) const {
-  std::optional<bool> remembered = initial_want_ ? initial_want_(spec) : std::nullopt;
-  if (remembered) {
-    if (!*remembered) *reason = "stopped by request (remembered across vigild restarts until started or reconfigured)";
-    return *remembered;
-  }
-  if (!spec.autostart) *reason = "not started: autostart = false";
-  return spec.autostart;
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kProcessEnded;
+  note.program = program.name();
+  note.pid = pid;
+  note.message = exit_status;
+  note.reason = program.reason();
+  Queue(std::move(note));
 }
 
 void Supervisor::OnOutputDrained(Program&) {
   if (shutdown_done_) ScheduleReconcile();
 }
+
+bool Supervisor::InitialWant(const config::ProgramSpec& spec, Cause* cause) const {
+  std::optional<bool> remembered = initial_want_ ? initial_want_(spec) : std::nullopt;
+  if (remembered) {
+    if (!*remembered) *cause = Cause::kStoppedByRequest;
+    return *remembered;
+  }
+  if (!spec.autostart) *cause = Cause::kAutostartOff;
+  return spec.autostart;
+}
+
+// --- the reconciler ---
 
 void Supervisor::ScheduleReconcile() {
   if (reconcile_scheduled_) return;
@@ -220,107 +403,116 @@ void Supervisor::ScheduleReconcile() {
 }
 
 void Supervisor::Reconcile() {
-  // Replacements and removals first: they wait only for their own process to be gone.
-  for (size_t i = 0; i < entries_.size();) {
-    Entry& e = entries_[i];
-    bool idle = !HasProcess(e.program->state());
-    if (idle && e.program->state() != ProgramState::kStopped) {
-      // BACKOFF/FATAL/EXITED of a program that is being replaced or removed.
-      if (e.removing || e.replacement) e.program->Handle(Event::kStop);
+  if (ApplyReplacementsAndRemovals()) RebuildGraph();
+  // Dependencies before dependents, so that one pass starts a dependency and shows its
+  // dependents waiting on its new state.
+  for (Entry* e : by_depth_) {
+    if (e->removing || e->replacement) continue;
+    if (e->want_up && !shutdown_done_) {
+      ReconcileUp(*e);
+    } else {
+      ReconcileDown(*e);
     }
-    if (e.removing && e.program->state() == ProgramState::kStopped) {
-      if (observer_) observer_->OnNote(e.program->name(), NoteKind::kNote, "removed from the config");
+  }
+  CheckShutdownDone();
+}
+
+bool Supervisor::ApplyReplacementsAndRemovals() {
+  bool changed = false;
+  for (size_t i = 0; i < entries_.size();) {
+    Entry& e = *entries_[i];
+    if (!e.removing && !e.replacement) {
+      ++i;
+      continue;
+    }
+    Program& p = *e.program;
+    // They wait only for their own process to be gone, not for dependents.
+    if (p.state() != ProgramState::kStopped && p.state() != ProgramState::kStopping) p.Handle(Event::kStop);
+    if (p.state() != ProgramState::kStopped) {
+      ++i;
+      continue;
+    }
+    // The index's keys view program names, which the changes below free or replace; it
+    // is rebuilt after the loop, which does no lookups.
+    changed = true;
+    by_name_.clear();
+    if (e.removing) {
+      OnProgramNote(p, base::EventType::kNote, RemovedNote());
+      p.EndFollowers(RemovedFollowersNote(p.name()));
       entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }
-    if (e.replacement && e.program->state() == ProgramState::kStopped) {
-      e.program = std::make_unique<Program>(env_, *e.replacement);
-      e.want_up = e.replacement->autostart || e.want_up;
-      if (!e.want_up) e.program->set_reason("not started: autostart = false");
-      e.replacement.reset();
-      if (observer_) observer_->OnNote(e.program->name(), NoteKind::kNote, "config changed; restarting with the new settings");
-    }
+    p.Reconfigure(std::move(*e.replacement));
+    e.replacement.reset();
+    if (p.spec().autostart) e.want_up = true;
+    if (!e.want_up) p.SetCause(Cause::kAutostartOff);
+    OnProgramNote(p, base::EventType::kNote, ReconfiguredNote());
     ++i;
   }
+  return changed;
+}
 
-  // Indexes for this pass, so that a pass stays linear in the number of programs.
-  std::unordered_map<std::string, Program*> by_name;
-  std::unordered_map<std::string, std::vector<Program*>> dependents;
-  for (auto& e : entries_) by_name.emplace(e.program->name(), e.program.get());
-  for (auto& e : entries_)
-    for (const auto& dep : e.program->spec().depends_on) dependents[dep].push_back(e.program.get());
-
-  // Dependencies before dependents, so that one pass starts a dependency and shows its
-  // dependents waiting on its new state.
-  std::unordered_map<std::string, int> depth;
-  std::function<int(const Program&)> depth_of = [&](const Program& p) {
-    auto it = depth.find(p.name());
-    if (it != depth.end()) return it->second;
-    depth[p.name()] = 0;  // the config has no cycles; this only guards the recursion
-    int d = 0;
-    for (const auto& dep : p.spec().depends_on) {
-      auto dp = by_name.find(dep);
-      if (dp != by_name.end()) d = std::max(d, depth_of(*dp->second) + 1);
-    }
-    return depth[p.name()] = d;
-  };
-  std::vector<std::pair<int, Entry*>> ordered;
-  ordered.reserve(entries_.size());
-  for (auto& e : entries_) ordered.emplace_back(depth_of(*e.program), &e);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-
-  for (auto& [unused_depth, entry] : ordered) {
-    Entry& e = *entry;
-    Program& p = *e.program;
-    if (e.removing || e.replacement) continue;
-    if (e.want_up && !shutdown_done_) {
-      if (p.state() != ProgramState::kStopped) continue;
-      std::vector<std::string> waiting;
-      for (const auto& dep : p.spec().depends_on) {
-        auto d = by_name.find(dep);
-        if (d != by_name.end() && !Satisfies(*d->second))
-          waiting.push_back(fmt::format("{} ({})", dep, StateName(d->second->state())));
-      }
-      if (waiting.empty()) {
-        p.Handle(Event::kStart);
-      } else {
-        p.set_reason(fmt::format("waiting for {}", fmt::join(waiting, ", ")));
-      }
-    } else {
-      if (p.state() == ProgramState::kStopped || p.state() == ProgramState::kStopping) continue;
-      // Dependents stop first: a program stops only once nothing that needs it runs.
-      std::vector<std::string> waiting;
-      for (Program* d : dependents[p.name()])
-        if (HasProcess(d->state())) waiting.push_back(d->name());
-      if (waiting.empty()) {
-        p.Handle(Event::kStop);
-      } else if (p.state() == ProgramState::kRunning || p.state() == ProgramState::kStarting) {
-        p.set_reason(fmt::format("stopping after {}", fmt::join(waiting, ", ")));
-      }
-    }
+void Supervisor::ReconcileUp(Entry& e) {
+  Program& p = *e.program;
+  const ProgramState s = p.state();
+  if (HasProcess(s)) {
+    // A restart: the new process follows once this one is gone.
+    if (s != ProgramState::kStopping && e.run_epoch < e.want_epoch) p.Handle(Event::kStop);
+    return;
   }
+  // BACKOFF retries by itself; FATAL and EXITED wait for a user (or fatal_retry_after).
+  if (s != ProgramState::kStopped && e.run_epoch >= e.want_epoch) return;
+  std::vector<std::string> waiting;
+  for (Entry* d : DependenciesOf(e)) {
+    if (!Satisfies(*d->program))
+      waiting.push_back(fmt::format("{} ({})", d->program->name(), StateName(d->program->state())));
+  }
+  if (waiting.empty()) {
+    e.run_epoch = e.want_epoch;
+    p.Handle(Event::kStart);
+    return;
+  }
+  if (s != ProgramState::kStopped) p.Handle(Event::kStop);
+  p.SetCause(Cause::kWaitingFor, fmt::format("{}", fmt::join(waiting, ", ")));
+}
 
-  if (shutdown_done_) {
-    bool all_down = std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) {
-      return !HasProcess(e.program->state());
-    });
-    if (!all_down) return;
-    bool draining = std::any_of(entries_.begin(), entries_.end(),
-                                [](const Entry& e) { return e.program->DrainingPipes(); });
-    auto finish = [this] {
-      drain_timer_.reset();
-      auto done = std::move(shutdown_done_);
-      shutdown_done_ = [] {};  // stays "shutting down"
-      if (done) done();
-    };
-    if (!draining) {
-      finish();
-    } else if (!drain_timer_) {
-      // Output still in the pipes is read before exiting; a pipe held open by a process
-      // that escaped its group cannot hold vigild forever.
-      drain_timer_ = loop_.AddTimer(base::Duration(2000), finish);
-    }
+void Supervisor::ReconcileDown(Entry& e) {
+  Program& p = *e.program;
+  const ProgramState s = p.state();
+  if (s == ProgramState::kStopped || s == ProgramState::kStopping) return;
+  if (!HasProcess(s)) {
+    p.Handle(Event::kStop);  // BACKOFF, EXITED, FATAL: nothing runs, nothing to wait for
+    return;
+  }
+  // Dependents stop first: a program stops only once nothing that needs it runs.
+  std::vector<std::string> waiting;
+  for (Entry* d : DependentsOf(e)) {
+    if (HasProcess(d->program->state())) waiting.push_back(d->program->name());
+  }
+  if (waiting.empty()) {
+    p.Handle(Event::kStop);
+  } else {
+    p.SetCause(Cause::kStoppingAfter, fmt::format("{}", fmt::join(waiting, ", ")));
+  }
+}
+
+void Supervisor::CheckShutdownDone() {
+  if (!shutdown_done_) return;
+  bool all_down = std::all_of(entries_.begin(), entries_.end(),
+                              [](const auto& e) { return !HasProcess(e->program->state()); });
+  if (!all_down) return;
+  bool draining = std::any_of(entries_.begin(), entries_.end(),
+                              [](const auto& e) { return e->program->DrainingPipes(); });
+  auto finish = [this] {
+    drain_timer_.reset();
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = [] {};  // stays "shutting down"
+    if (done) done();
+  };
+  if (!draining) {
+    finish();
+  } else if (!drain_timer_) {
+    drain_timer_ = env_.clock.AddTimer(kShutdownDrainLimit, finish);
   }
 }
 

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: MIT
-// supervise::Supervisor: all Programs of the config, what the user wants of each (up or
-// down), start order by depends_on, reload by diffing specs, and orderly shutdown.
-// Decides *when*; Program knows *how*.
-// Thread rule: loop thread only.
+// supervise::Supervisor: all Programs of the config and what is wanted of each: up or
+// down, and an "up, once more" epoch (as s6's) that a restart raises. One reconciler, run
+// on the loop after any change, brings states toward wants in dependency order; it is the
+// only sender of kStart and kStop. Also: reload by diffing specs, orderly shutdown, and
+// whether a waiting request can still succeed. Decides *when*; Program knows *how*.
+// Thread rule: loop thread only. Nothing is called back from inside a change: what
+// programs report is queued as ProgramNotes and delivered to the observer on a later loop
+// turn, in order, once every program is consistent.
 #pragma once
 
+#include <cstdint>
 #include <functional>
-#include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "base/event_type.h"
 #include "base/status.h"
 #include "config/spec.h"
 #include "supervise/program.h"
@@ -22,39 +29,79 @@ struct ReloadResult {
   std::vector<std::string> added, removed, changed, unchanged;
 };
 
-// Receives everything the supervisor and its programs do, for the event log and waiters.
+// Something that happened to a program, as a value (the program may be gone by the time
+// it is read).
+struct ProgramNote {
+  enum class Kind {
+    kStateChanged,    // from -> to, with pid and message
+    kMessage,         // type (kNote, kSignal, kSpawnError, kLog) and message
+    kProcessStarted,  // pid
+    kProcessEnded,    // pid; message is the exit status, reason the program's reason then
+    kWantChanged,     // want_up, for `spec`: a user's start or stop (or its cascade)
+  };
+  Kind kind = Kind::kMessage;
+  std::string program;
+  base::EventType type = base::EventType::kNote;
+  ProgramState from = ProgramState::kStopped;
+  ProgramState to = ProgramState::kStopped;
+  pid_t pid = 0;
+  std::string message;
+  std::string reason;
+  bool want_up = false;
+  std::shared_ptr<const config::ProgramSpec> spec;
+};
+
 class SupervisorObserver {
  public:
   virtual ~SupervisorObserver() = default;
-  virtual void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) = 0;
-  virtual void OnNote(const std::string& subject, NoteKind kind, const std::string& message) = 0;
-  virtual void OnProcessStarted(Program& program, pid_t pid) { (void)program, (void)pid; }
-  virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) {
-    (void)program, (void)pid, (void)exit_status;
-  }
+  // Called on a loop turn of its own, in the order things happened.
+  virtual void OnProgramNote(const ProgramNote& note) = 0;
+  // After each batch of notes (and after each reconcile pass): a good moment to look at
+  // the programs again (waiting requests do).
+  virtual void OnProgramsSettled() {}
+};
+
+// What a waiting request needs to know about one program.
+enum class Goal { kUp, kDown };
+struct Progress {
+  enum class Is { kReached, kPending, kFailed };
+  Is is = Is::kPending;
+  std::string why;  // kFailed: the program and the reason it cannot get there
 };
 
 class Supervisor : private ProgramObserver {
  public:
-  Supervisor(event::Loop& loop, event::ChildReaper& reaper, logs::Compressor* compressor,
-             std::filesystem::path log_dir, SupervisorObserver* observer);
+  // `env.observer` is ignored: the Supervisor observes its programs itself.
+  Supervisor(ProgramEnv env, SupervisorObserver* observer);
   ~Supervisor() override;
 
   // Applies a config: the first call creates every program (starting autostart ones);
   // later calls add, remove and restart changed programs, leaving unchanged ones alone.
   ReloadResult Apply(const std::vector<config::ProgramSpec>& specs);
 
-  // Resolves names ("all", "web" for all of web's instances, "web:1") to programs, in
-  // config order. NotFound naming the first unknown name.
+  // Resolves names ("all", "web" for all of web's instances, "web:1") to programs, in the
+  // order named (a program's instances in order). NotFound naming the first unknown name.
   base::Result<std::vector<Program*>> Resolve(const std::vector<std::string>& names);
-  Program* Find(const std::string& instance_name);
+  Program* Find(std::string_view instance_name);
 
-  // Start also starts what the program depends on; Stop also stops what depends on it.
+  // A user's requests. Start also starts what the program depends on, and gives a program
+  // that failed (BACKOFF, FATAL, EXITED) one more try; Stop also stops what depends on it;
+  // Restart asks for a new process even if one runs (only this program).
   void Start(Program& p);
   void Stop(Program& p);
-  // Stops the program (only it) and starts it again once it is down.
   void Restart(Program& p);
+  // A scheduled restart: like Restart, but only of a program that is wanted up; a program
+  // the user stopped stays stopped. Returns whether it will restart.
+  bool RestartIfWanted(Program& p);
   bool WantsUp(const Program& p) const;
+
+  // The program's want epoch now: a request remembers it, and ProgressOf() then judges
+  // only processes started for it (or later).
+  uint32_t WantEpoch(const Program& p) const;
+  // Whether program `name` reached `goal`, may still, or cannot without someone acting
+  // (a FATAL dependency, even through others; an unclean exit that will not be retried;
+  // another request that wants the opposite; removed from the config).
+  Progress ProgressOf(const std::string& name, Goal goal, uint32_t epoch) const;
 
   // Stops everything in reverse dependency order, then calls `done` once every process
   // is gone and its output drained.
@@ -62,10 +109,13 @@ class Supervisor : private ProgramObserver {
   bool shutting_down() const { return static_cast<bool>(shutdown_done_); }
 
   void ReopenLogs();
-  // Called after each reap batch.
-  void AfterReap();
+  void RotateLogs();
 
+  // Config order.
   std::vector<Program*> programs() const;
+  // What `p` depends on, and what depends on it (both through the index).
+  std::vector<Program*> Dependencies(const Program& p) const;
+  std::vector<Program*> Dependents(const Program& p) const;
 
   // Decides the initial want of a program the config adds (at start or reload); without
   // it, or when it has no opinion, `autostart` decides.
@@ -77,28 +127,51 @@ class Supervisor : private ProgramObserver {
   struct Entry {
     std::unique_ptr<Program> program;
     bool want_up = false;
+    uint32_t want_epoch = 0;  // raised by Restart, and by Start of a failed program
+    uint32_t run_epoch = 0;   // the want_epoch the latest start was made for
     std::unique_ptr<config::ProgramSpec> replacement;  // reload: new spec once stopped
     bool removing = false;                              // reload: delete once stopped
+    int depth = 0;  // in the dependency graph: 0 without dependencies, else 1 + the deepest
   };
 
-  void OnStateChanged(Program& program, ProgramState old_state, const std::string& message) override;
-  void OnProgramNote(Program& program, NoteKind kind, const std::string& message) override;
+  // ProgramObserver: each queues a note.
+  void OnStateChanged(Program& program, ProgramState from, const std::string& message) override;
+  void OnProgramNote(Program& program, base::EventType type, const std::string& message) override;
   void OnProcessStarted(Program& program, pid_t pid) override;
   void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) override;
-  bool InitialWant(const config::ProgramSpec& spec, std::string* reason) const;
   void OnOutputDrained(Program& program) override;
-  Entry* EntryOf(const std::string& name);
-  // Brings states toward wants, respecting dependency order. Runs on the loop after any
-  // change (coalesced), never re-entrantly.
+
+  Entry* EntryOf(std::string_view name) const;
+  Entry& EntryOf(const Program& p) const;
+  bool InitialWant(const config::ProgramSpec& spec, Cause* cause) const;
+  // A user's want; cascades and the note are the callers'.
+  void SetWant(Entry& e, bool up);
+  // Rebuilds the name index, the dependents and the dependency order after the set of
+  // programs or their specs changed (Apply, and reconfigured or removed programs).
+  void RebuildGraph();
+  // The entries `e` depends on that exist (by name, through the index).
+  std::vector<Entry*> DependenciesOf(const Entry& e) const;
+  const std::vector<Entry*>& DependentsOf(const Entry& e) const;
+  // Why `e` cannot come up by itself; nullopt if it still may.
+  std::optional<std::string> Blocked(const Entry& e, int depth) const;
+  void Queue(ProgramNote note);
   void ScheduleReconcile();
   void Reconcile();
-  bool DependencySatisfied(const Program& dep) const;
-  std::vector<Program*> Dependents(const Program& p) const;
+  bool ApplyReplacementsAndRemovals();
+  void ReconcileUp(Entry& e);
+  void ReconcileDown(Entry& e);
+  void CheckShutdownDone();
 
   event::Loop& loop_;
   ProgramEnv env_;
   SupervisorObserver* observer_;
-  std::vector<Entry> entries_;  // config order
+  std::vector<std::unique_ptr<Entry>> entries_;  // config order
+  std::unordered_map<std::string_view, Entry*> by_name_;  // keys view the programs' names
+  std::vector<Entry*> by_depth_;  // dependencies before dependents
+  // Only programs that something depends on have an entry.
+  std::unordered_map<const Entry*, std::vector<Entry*>> dependents_;
+  std::vector<ProgramNote> outbox_;
+  bool flush_scheduled_ = false;
   bool reconcile_scheduled_ = false;
   std::function<void()> shutdown_done_;
   event::HandlePtr drain_timer_;

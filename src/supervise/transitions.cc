@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The transition table. Events that cannot happen in a state leave it unchanged with no
-// action, so a late timer or a duplicate request is harmless.
+// The transition table (docs/lifecycle.md).
 #include "supervise/transitions.h"
 
 namespace vigil::supervise {
@@ -39,8 +38,7 @@ bool WantsRestart(const Facts& f) {
 
 }  // namespace
 
-Outcome Transition(ProgramState state, Event event, const Facts& f) {
-  const Outcome unchanged{state, kNone};
+std::optional<Outcome> Transition(ProgramState state, Event event, const Facts& f) {
   switch (event) {
     case Event::kStart:
       switch (state) {
@@ -49,56 +47,70 @@ Outcome Transition(ProgramState state, Event event, const Facts& f) {
         case S::kFatal:
         case S::kBackoff:
           // A deliberate start forgets earlier failures: the user gets a full set of retries.
-          return {S::kStarting, kCancelTimers | kResetFailures | kSpawn};
+          return Outcome{S::kStarting, kCancelTimers | kResetFailures | kSpawn};
         default:
-          return unchanged;  // already starting/running; STOPPING finishes first
+          return std::nullopt;  // the reconciler waits for STOPPING to finish
       }
     case Event::kStop:
       switch (state) {
         case S::kStarting:
         case S::kRunning:
-          return {S::kStopping, kCancelTimers | kSendStopSignal};
+          return Outcome{S::kStopping, kCancelTimers | kSendStopSignal};
         case S::kBackoff:
         case S::kExited:
         case S::kFatal:
-          return {S::kStopped, kCancelTimers};
+          return Outcome{S::kStopped, kCancelTimers};
         default:
-          return unchanged;
+          return std::nullopt;  // already stopped or stopping
       }
     case Event::kSpawnFailed:
-      if (state != S::kStarting) return unchanged;
+      if (state != S::kStarting) return std::nullopt;
       return StartFailed(f);
     case Event::kStartSecondsElapsed:
-      if (state != S::kStarting) return unchanged;
-      return {S::kRunning, kResetFailures};
+      if (state != S::kStarting) return std::nullopt;
+      return Outcome{S::kRunning, kResetFailures};
     case Event::kExited:
       switch (state) {
         case S::kStarting:
           // A clean exit of a program that is not meant to be restarted is a finished
           // one-shot, not a failed start.
           if (f.exit_expected && f.autorestart != config::AutoRestart::kAlways)
-            return {S::kExited, kCancelTimers};
+            return Outcome{S::kExited, kCancelTimers};
           return StartFailed(f);
         case S::kRunning:
           // It had been up past start_seconds: restart at once, no back-off.
-          if (WantsRestart(f)) return {S::kStarting, kCountRestart | kSpawn};
-          return {S::kExited, kNone};
+          if (WantsRestart(f)) return Outcome{S::kStarting, kCountRestart | kSpawn};
+          return Outcome{S::kExited, kNone};
         case S::kStopping:
-          return {S::kStopped, kCancelTimers};
+          return Outcome{S::kStopped, kCancelTimers};
         default:
-          return unchanged;
+          return std::nullopt;  // no process to exit
       }
     case Event::kBackoffElapsed:
-      if (state != S::kBackoff) return unchanged;
-      return {S::kStarting, kCountRestart | kSpawn};
+      if (state != S::kBackoff) return std::nullopt;
+      return Outcome{S::kStarting, kCountRestart | kSpawn};
     case Event::kStopTimeout:
-      if (state != S::kStopping) return unchanged;
-      return {S::kStopping, kSendKill};
+      if (state != S::kStopping) return std::nullopt;
+      return Outcome{S::kStopping, kSendKill};
     case Event::kFatalRetryElapsed:
-      if (state != S::kFatal) return unchanged;
-      return {S::kStarting, kResetFailures | kCountRestart | kSpawn};
+      if (state != S::kFatal) return std::nullopt;
+      return Outcome{S::kStarting, kResetFailures | kCountRestart | kSpawn};
   }
-  return unchanged;
+  return std::nullopt;
+}
+
+std::string_view EventName(Event event) {
+  switch (event) {
+    case Event::kStart: return "start";
+    case Event::kStop: return "stop";
+    case Event::kSpawnFailed: return "spawn failed";
+    case Event::kStartSecondsElapsed: return "start_seconds elapsed";
+    case Event::kExited: return "exited";
+    case Event::kBackoffElapsed: return "back-off elapsed";
+    case Event::kStopTimeout: return "stop timeout";
+    case Event::kFatalRetryElapsed: return "fatal retry elapsed";
+  }
+  return "?";
 }
 
 }  // namespace vigil::supervise

@@ -2,9 +2,15 @@
 // The lifecycle of a Program as one pure function: (state, event, facts) -> (next state,
 // actions). No I/O and no clock, so every state x event pair is table-tested; Program
 // carries out the actions. Drawn in docs/lifecycle.md.
+// Only the Supervisor's reconciler sends kStart and kStop; every other event comes from
+// the program's own process and timers. Pairs that cannot happen (a back-off timer outside
+// BACKOFF: every state change that leaves a state with a timer cancels it) have no row:
+// Transition() returns nullopt for them and Program treats that as a bug.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "config/spec.h"
 #include "supervise/program_state.h"
@@ -12,8 +18,8 @@
 namespace vigil::supervise {
 
 enum class Event {
-  kStart,                // the program should run now (user request, autostart, dependency ready)
-  kStop,                 // the program should not run (user request, shutdown, reload)
+  kStart,                // the reconciler: run now (from STOPPED, BACKOFF, EXITED, FATAL)
+  kStop,                 // the reconciler: do not run (from STARTING, RUNNING, BACKOFF, EXITED, FATAL)
   kSpawnFailed,          // fork/exec failed
   kStartSecondsElapsed,  // the process lived start_seconds
   kExited,               // the process (and, while stopping, its whole group) is gone
@@ -50,6 +56,9 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-Outcome Transition(ProgramState state, Event event, const Facts& facts);
+// nullopt when `event` cannot happen in `state` (see above).
+std::optional<Outcome> Transition(ProgramState state, Event event, const Facts& facts);
+
+std::string_view EventName(Event event);
 
 }  // namespace vigil::supervise
