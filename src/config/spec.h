@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -60,6 +61,9 @@ struct ProgramSpec {
 
 enum class TaskAction { kCommand, kRestart, kCleanup, kRotateLogs };
 enum class OverlapPolicy { kSkip, kQueue, kReplace };
+
+// "command", "restart", "cleanup", "rotate-logs": the config's and the API's word for it.
+std::string_view TaskActionName(TaskAction action);
 
 // What a `cleanup` task deletes: regular files under `paths` whose name matches `pattern`
 // (a glob, fnmatch(3)) that are older than `older_than` and/or, newest kept first, beyond

@@ -6,8 +6,8 @@
 
 namespace vigil::tasks {
 
-Scheduler::Scheduler(event::Loop& loop, event::Clock& clock, event::ChildReaper& reaper, TaskHost& host)
-    : clock_(clock), env_{loop, clock, reaper, host} {}
+Scheduler::Scheduler(event::Loop& loop, event::Clock& clock, process::Launcher& launcher, TaskHost& host)
+    : clock_(clock), env_{loop, clock, launcher, host} {}
 
 Scheduler::~Scheduler() = default;
 
@@ -59,7 +59,7 @@ void Scheduler::StartUp(const std::function<std::optional<base::WallTime>(const 
   for (auto& t : tasks_) {
     if (!t->enabled()) continue;
     if (t->schedule().at_reboot()) {
-      auto ignored = t->Trigger("reboot");
+      auto ignored = t->Start(Trigger::kReboot);
       (void)ignored;
       continue;
     }
@@ -68,7 +68,7 @@ void Scheduler::StartUp(const std::function<std::optional<base::WallTime>(const 
     if (!last) continue;  // never ran: nothing was missed yet
     std::optional<base::WallTime> missed = t->schedule().NextAfter(*last);
     if (missed && *missed <= now) {
-      auto ignored = t->Trigger("catch-up");
+      auto ignored = t->Start(Trigger::kCatchUp);
       (void)ignored;
     }
   }
@@ -138,7 +138,7 @@ void Scheduler::OnTimer() {
     due_.erase(due_.begin());
   }
   for (auto& [when, task] : fired) {
-    auto ignored = task->Trigger("schedule");
+    auto ignored = task->Start(Trigger::kSchedule);
     (void)ignored;
     // The next slot strictly after this one, so a run never fires twice for one slot.
     Schedule(*task, std::max(when, now));

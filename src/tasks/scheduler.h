@@ -26,7 +26,7 @@ struct TaskReload {
 class Scheduler {
  public:
   // `clock` must outlive the Scheduler; `loop` carries the runs' I/O.
-  Scheduler(event::Loop& loop, event::Clock& clock, event::ChildReaper& reaper, TaskHost& host);
+  Scheduler(event::Loop& loop, event::Clock& clock, process::Launcher& launcher, TaskHost& host);
   ~Scheduler();
 
   // Applies the config's tasks: new ones are added, removed ones dropped (a run still

@@ -36,7 +36,7 @@ class SchedulerTest : public TaskFixture {
     return it->second;
   }
 
-  Scheduler scheduler_{loop_, clock_, reaper_, host_};
+  Scheduler scheduler_{loop_, clock_, launcher_, host_};
   std::map<std::string, base::WallTime> last_start_;  // what the history would say
 };
 
@@ -53,7 +53,7 @@ TEST_F(SchedulerTest, FiresAtTheScheduledTimesAndNotBefore) {
 
   Advance(minutes(3));
   EXPECT_THAT(host_.rotated_at, ElementsAre(At(10, 31), At(10, 32), At(10, 33), At(10, 34)));
-  for (const auto& run : host_.finished) EXPECT_EQ(run.trigger, "schedule");
+  for (const auto& run : host_.finished) EXPECT_EQ(run.trigger, Trigger::kSchedule);
 
   scheduler_.SetEnabled(task, false);
   EXPECT_FALSE(scheduler_.NextRun(task));
@@ -68,7 +68,7 @@ TEST_F(SchedulerTest, NeverFiresEvenASubMillisecondEarly) {
   // wait would end half a millisecond before the next one.
   event::FakeClock clock(kStart + std::chrono::microseconds(500));
   RecordingHost host(clock);
-  Scheduler scheduler(loop_, clock, reaper_, host);
+  Scheduler scheduler(loop_, clock, launcher_, host);
   ASSERT_TRUE(scheduler.Apply({Rotate("minutely", "every 1m")}));
   clock.Advance(std::chrono::seconds(60) - base::Duration(1));  // 10:30:59.9995
   EXPECT_TRUE(host.rotated_at.empty());
@@ -175,7 +175,7 @@ TEST_F(SchedulerTest, OverlapQueueStartsTheFireWhenTheRunEnds) {
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1 && task.running(); }));
   EXPECT_TRUE(host_.finished[0].timed_out);
   EXPECT_EQ(task.last_run()->id, 2);
-  EXPECT_EQ(task.last_run()->trigger, "schedule");
+  EXPECT_EQ(task.last_run()->trigger, Trigger::kSchedule);
   EXPECT_EQ(task.last_run()->started, At(10, 32, 30));
 }
 
@@ -208,14 +208,14 @@ TEST_F(SchedulerTest, CatchUpRunsOnceWhenFireTimesWereMissed) {
   last_start_["plain"] = At(8, 10);
   scheduler_.StartUp([&](const std::string& name) { return LastStartOf(name); });
   ASSERT_EQ(host_.finished.size(), 1u);
-  EXPECT_EQ(host_.finished[0].trigger, "catch-up");
+  EXPECT_EQ(host_.finished[0].trigger, Trigger::kCatchUp);
   EXPECT_EQ(host_.finished[0].started, kStart);
 
   AdvanceTo(At(11, 0) - base::Duration(1));
   EXPECT_EQ(host_.finished.size(), 1u);
   Advance(base::Duration(1));  // from here on, the schedule
   EXPECT_EQ(host_.finished.size(), 4u);
-  for (size_t i = 1; i < host_.finished.size(); ++i) EXPECT_EQ(host_.finished[i].trigger, "schedule");
+  for (size_t i = 1; i < host_.finished.size(); ++i) EXPECT_EQ(host_.finished[i].trigger, Trigger::kSchedule);
 }
 
 TEST_F(SchedulerTest, NoCatchUpWhenNoFireTimeWasMissed) {
@@ -234,7 +234,7 @@ TEST_F(SchedulerTest, RebootTasksRunAtStartUpOnly) {
   EXPECT_EQ(clock_.pending(), 0u);
   scheduler_.StartUp([&](const std::string& name) { return LastStartOf(name); });
   ASSERT_EQ(host_.finished.size(), 1u);
-  EXPECT_EQ(host_.finished[0].trigger, "reboot");
+  EXPECT_EQ(host_.finished[0].trigger, Trigger::kReboot);
   Advance(hours(24 * 7));
   EXPECT_EQ(host_.finished.size(), 1u);
 }
@@ -264,7 +264,7 @@ TEST_F(SchedulerTest, RandomDelayKeepsEveryStartWithinItsBound) {
   // fire has started, so this one does not overlap it.)
   AdvanceTo(At(12, 0, 30) + hours(24));
   size_t before = host_.rotated_at.size();
-  ASSERT_TRUE(task.Trigger("manual"));
+  ASSERT_TRUE(task.Start(Trigger::kManual));
   ASSERT_EQ(host_.rotated_at.size(), before + 1);
   EXPECT_EQ(host_.rotated_at.back(), clock_.Now());
 }

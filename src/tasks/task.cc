@@ -13,10 +13,41 @@
 #include "base/units.h"
 #include "config/signals.h"
 #include "logs/pipe_reader.h"
+#include "process/launcher.h"
 #include "process/spawn.h"
 #include "tasks/cleanup.h"
 
 namespace vigil::tasks {
+
+std::string_view TriggerName(Trigger trigger) {
+  switch (trigger) {
+    case Trigger::kSchedule: return "schedule";
+    case Trigger::kManual: return "manual";
+    case Trigger::kCatchUp: return "catch-up";
+    case Trigger::kRetry: return "retry";
+    case Trigger::kReboot: return "reboot";
+  }
+  return "manual";
+}
+
+std::optional<Trigger> ParseTrigger(std::string_view name) {
+  for (Trigger t : {Trigger::kSchedule, Trigger::kManual, Trigger::kCatchUp, Trigger::kRetry, Trigger::kReboot}) {
+    if (TriggerName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// retry_backoff * 2^(attempt-1), saturating instead of overflowing for huge settings.
+base::Duration RetryDelay(base::Duration first, int attempt) {
+  const int doublings = std::min(attempt - 1, 20);
+  const base::Duration limit = event::Loop::kMaxTimerDelay;
+  if (first > limit / (int64_t{1} << doublings)) return limit;
+  return first * (int64_t{1} << doublings);
+}
+
+}  // namespace
 
 std::string Run::Result() const {
   if (!ended) return interrupted ? "interrupted" : "running";
@@ -51,29 +82,31 @@ Task::~Task() {
   *alive_ = false;
   if (!current_) return;
   if (current_->pid > 0) {
-    ::kill(-current_->pid, SIGKILL);
-    env_.reaper.Unwatch(current_->pid);
+    env_.launcher.SignalGroup(current_->pid, SIGKILL);
+    env_.launcher.Abandon(current_->pid);
   }
   if (current_->worker.joinable()) current_->worker.join();
 }
 
-base::Result<int64_t> Task::Trigger(const std::string& trigger, std::function<void(const Run&)> on_done) {
+base::Result<int64_t> Task::Start(Trigger trigger, std::function<void(const Run&)> on_done) {
   if (current_) {
     switch (spec_.overlap) {
       case config::OverlapPolicy::kSkip:
-        env_.host.OnTaskNote(*this, fmt::format("{} run skipped: run {} is still going (overlap = skip)", trigger,
-                                                current_->run.id));
+        env_.host.OnTaskNote(*this, fmt::format("{} run skipped: run {} is still going (overlap = skip)",
+                                                TriggerName(trigger), current_->run.id));
         return base::Status::Conflict(
             fmt::format("{}: run {} is still going (overlap = skip)", spec_.name, current_->run.id));
       case config::OverlapPolicy::kQueue:
         queued_.emplace_back(trigger, std::move(on_done));
-        env_.host.OnTaskNote(*this, fmt::format("{} run queued behind run {}", trigger, current_->run.id));
+        env_.host.OnTaskNote(*this,
+                             fmt::format("{} run queued behind run {}", TriggerName(trigger), current_->run.id));
         return int64_t{0};
       case config::OverlapPolicy::kReplace:
         queued_.clear();
         queued_.emplace_back(trigger, std::move(on_done));
         current_->replace_pending = true;
-        env_.host.OnTaskNote(*this, fmt::format("run {} replaced by a {} run: killing it", current_->run.id, trigger));
+        env_.host.OnTaskNote(
+            *this, fmt::format("run {} replaced by a {} run: killing it", current_->run.id, TriggerName(trigger)));
         KillGroup(SIGKILL);
         return int64_t{0};
     }
@@ -90,7 +123,7 @@ void Task::set_enabled(bool enabled) {
   }
 }
 
-void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> on_done) {
+void Task::StartRun(Trigger trigger, std::function<void(const Run&)> on_done) {
   retry_timer_.reset();
   current_ = std::make_unique<Current>();
   current_->on_done = std::move(on_done);
@@ -101,7 +134,7 @@ void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> 
 
   // Scheduled runs are spread by random_delay; a user asking for a run gets it now.
   base::Duration delay{0};
-  if (spec_.random_delay.count() > 0 && (trigger == "schedule" || trigger == "catch-up")) {
+  if (spec_.random_delay.count() > 0 && (trigger == Trigger::kSchedule || trigger == Trigger::kCatchUp)) {
     std::uniform_int_distribution<int64_t> d(0, spec_.random_delay.count());
     delay = base::Duration(d(rng_));
   }
@@ -110,10 +143,9 @@ void Task::StartRun(const std::string& trigger, std::function<void(const Run&)> 
       case config::TaskAction::kCommand: SpawnCommand(); break;
       case config::TaskAction::kCleanup: RunCleanup(); break;
       case config::TaskAction::kRestart: {
-        base::Status s = env_.host.RestartPrograms(spec_.programs);
-        current_->run.output = s.ok() ? fmt::format("restarted {}\n", fmt::join(spec_.programs, ", "))
-                                      : s.message() + "\n";
-        current_->run.exit_code = s.ok() ? 0 : 1;
+        base::Result<std::string> outcome = env_.host.RestartPrograms(spec_.programs);
+        current_->run.output = outcome ? *outcome : outcome.error().message() + "\n";
+        current_->run.exit_code = outcome ? 0 : 1;
         Finish();
         break;
       }
@@ -139,31 +171,27 @@ void Task::SpawnCommand() {
   req.environment = spec_.environment;
   req.environment["VIGIL_TASK"] = spec_.name;
   req.environment["VIGIL_RUN_ID"] = std::to_string(current_->run.id);
-  req.environment["VIGIL_TRIGGER"] = current_->run.trigger;
+  req.environment["VIGIL_TRIGGER"] = std::string(TriggerName(current_->run.trigger));
   req.uid = spec_.uid;
   req.gid = spec_.gid;
   req.merge_stderr = true;  // one output per run, in the order it was written
-  auto child = process::Spawn(req);
-  if (!child) {
-    current_->run.output = "spawn failed: " + child.error().message() + "\n";
-    current_->run.exit_code = 127;
-    Finish();
-    return;
-  }
   Current* cur = current_.get();
-  cur->pid = child->pid;
-  cur->exited = false;
-  cur->eof = false;
-  env_.reaper.Watch(cur->pid, [this, cur](pid_t, int status) {
+  auto child = env_.launcher.Launch(req, [this, cur](int status) {
     if (WIFEXITED(status)) cur->run.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) cur->run.signal = WTERMSIG(status);
     cur->exited = true;
     // Whatever the run left in its group goes with it, so nothing of a run outlives it.
-    ::kill(-cur->pid, SIGKILL);
+    env_.launcher.SignalGroup(cur->pid, SIGKILL);
     MaybeFinish();
   });
+  if (!child) {
+    cur->run.output = "spawn failed: " + child.error().message() + "\n";
+    cur->run.exit_code = 127;
+    Finish();
+    return;
+  }
   const size_t max = spec_.output_max_bytes;
-  cur->reader = std::make_unique<logs::PipeReader>(
+  auto reader = logs::PipeReader::Start(
       env_.loop, std::move(child->stdout_fd),
       [cur, max](std::string_view data) {
         std::string& out = cur->run.output;
@@ -179,6 +207,20 @@ void Task::SpawnCommand() {
           MaybeFinish();
         });
       });
+  if (!reader) {
+    // Nobody would read the pipe, so the run would block on it: it must not go on.
+    env_.launcher.SignalGroup(child->pid, SIGKILL);
+    env_.launcher.Abandon(child->pid);
+    cur->run.output = fmt::format("spawn failed: cannot read the output of pid {}: {}; killed it\n", child->pid,
+                                  reader.error().message());
+    cur->run.exit_code = 127;
+    Finish();
+    return;
+  }
+  cur->pid = child->pid;
+  cur->exited = false;
+  cur->eof = false;
+  cur->reader = std::move(reader).value();
   if (spec_.timeout) {
     cur->timeout_timer = env_.clock.AddTimer(*spec_.timeout, [this, cur] {
       cur->run.timed_out = true;
@@ -209,7 +251,7 @@ void Task::RunCleanup() {
 }
 
 void Task::KillGroup(int signo) {
-  if (current_ && current_->pid > 0 && !current_->exited) ::kill(-current_->pid, signo);
+  if (current_ && current_->pid > 0 && !current_->exited) env_.launcher.SignalGroup(current_->pid, signo);
 }
 
 void Task::MaybeFinish() {
@@ -234,13 +276,13 @@ void Task::Finish() {
 
   if (run.Succeeded()) {
     attempt_ = 0;
-  } else if (!replaced && run.trigger != "manual" && attempt_ < spec_.retries) {
+  } else if (!replaced && run.trigger != Trigger::kManual && attempt_ < spec_.retries) {
     ++attempt_;
-    base::Duration delay = spec_.retry_backoff * (1LL << std::min(attempt_ - 1, 20));
+    base::Duration delay = RetryDelay(spec_.retry_backoff, attempt_);
     env_.host.OnTaskNote(*this, fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,
                                             spec_.retries, base::FormatDuration(delay)));
     retry_timer_ = env_.clock.AddTimer(delay, [this] {
-      if (!current_) StartRun("retry", nullptr);
+      if (!current_) StartRun(Trigger::kRetry, nullptr);
     });
   } else {
     attempt_ = 0;  // the streak is over; the next scheduled run gets its retries again

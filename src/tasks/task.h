@@ -27,14 +27,25 @@ namespace vigil::logs {
 class PipeReader;
 }
 
+namespace vigil::process {
+class Launcher;
+}
+
 namespace vigil::tasks {
 
 class Task;
 
+// What started a run.
+enum class Trigger { kSchedule, kManual, kCatchUp, kRetry, kReboot };
+// "schedule", "manual", "catch-up", "retry", "reboot": the words of the API and the store.
+std::string_view TriggerName(Trigger trigger);
+// The inverse of TriggerName; nullopt for any other word.
+std::optional<Trigger> ParseTrigger(std::string_view name);
+
 // The record of one run, as it is reported and stored.
 struct Run {
   int64_t id = 0;
-  std::string trigger;  // "schedule", "manual", "catch-up", "retry", "reboot"
+  Trigger trigger = Trigger::kManual;
   base::WallTime started;
   std::optional<base::WallTime> ended;
   std::optional<int> exit_code;
@@ -55,18 +66,20 @@ class TaskHost {
   virtual int64_t NewRunId(Task& task, const Run& run) = 0;  // called when a run starts
   virtual void OnRunFinished(Task& task, const Run& run) = 0;
   virtual void OnTaskNote(Task& task, const std::string& message) = 0;
-  // action = "restart": restarts the programs; the message describes the outcome.
-  virtual base::Status RestartPrograms(const std::vector<std::string>& programs) = 0;
+  // action = "restart": restarts those of the programs that are wanted up (one the user
+  // stopped stays stopped). Returns the run's output, a line per program.
+  virtual base::Result<std::string> RestartPrograms(const std::vector<std::string>& programs) = 0;
   // action = "rotate-logs"
   virtual void RotateLogs() = 0;
 };
 
 // Where a Task lives. Every time it reads or waits for (run start and end, timeout,
-// random delay, retry back-off) comes from `clock`; `loop` only carries I/O and Post().
+// random delay, retry back-off) comes from `clock`; `loop` only carries I/O and Post();
+// processes are started, signalled and reaped by `launcher`, as programs' are.
 struct TaskEnv {
   event::Loop& loop;
   event::Clock& clock;
-  event::ChildReaper& reaper;
+  process::Launcher& launcher;
   TaskHost& host;
 };
 
@@ -81,7 +94,7 @@ class Task {
   // (Conflict), "queue" runs it after the current one, "replace" kills the current one
   // and then runs. Returns the id of the started run, or 0 when queued/replacing.
   // `on_done` is called when that run ends.
-  base::Result<int64_t> Trigger(const std::string& trigger, std::function<void(const Run&)> on_done = nullptr);
+  base::Result<int64_t> Start(Trigger trigger, std::function<void(const Run&)> on_done = nullptr);
 
   const std::string& name() const { return spec_.name; }
   const config::TaskSpec& spec() const { return spec_; }
@@ -96,7 +109,7 @@ class Task {
 
  private:
   struct Current;
-  void StartRun(const std::string& trigger, std::function<void(const Run&)> on_done);
+  void StartRun(Trigger trigger, std::function<void(const Run&)> on_done);
   void SpawnCommand();
   void RunCleanup();
   void Finish();
@@ -108,7 +121,7 @@ class Task {
   schedule::Schedule schedule_;
   bool enabled_ = true;
   std::unique_ptr<Current> current_;
-  std::deque<std::pair<std::string, std::function<void(const Run&)>>> queued_;
+  std::deque<std::pair<Trigger, std::function<void(const Run&)>>> queued_;
   std::optional<Run> last_run_;
   int attempt_ = 0;             // retries done for the current failure streak
   event::HandlePtr retry_timer_;

@@ -34,13 +34,13 @@ bool Exited(pid_t pid) {
 
 TEST_F(TaskTest, CapturesOutputAndExitCode) {
   auto task = Make(Command({"sh", "-c", "echo hello; echo oops >&2; exit 3"}));
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   const tasks::Run& run = host_.finished[0];
   EXPECT_EQ(run.output, "hello\noops\n");
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_EQ(run.Result(), "exit 3");
-  EXPECT_EQ(run.trigger, "manual");
+  EXPECT_EQ(run.trigger, Trigger::kManual);
   EXPECT_FALSE(task->running());
 }
 
@@ -48,7 +48,7 @@ TEST_F(TaskTest, KeepsOnlyTheEndOfLongOutput) {
   auto spec = Command({"sh", "-c", "i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done"});
   spec.output_max_bytes = 100;
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_LE(host_.finished[0].output.size(), 100u);
   EXPECT_TRUE(host_.finished[0].output.ends_with("line2999\n"));
@@ -60,7 +60,7 @@ TEST_F(TaskTest, TimeoutKillsTheWholeProcessGroup) {
   auto spec = Command({"sh", "-c", std::string("sleep 1000 & echo $! > ") + pidfile + "; wait"});
   spec.timeout = std::chrono::seconds(30);
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   pid_t grandchild = 0;
   ASSERT_TRUE(RunUntil([&] { return (std::ifstream(pidfile) >> grandchild) && grandchild > 0; }));
   fs::remove(pidfile);
@@ -85,7 +85,7 @@ TEST_F(TaskTest, RunThatEndsInTimeDisarmsItsTimeout) {
   auto spec = Command({"true"});
   spec.timeout = std::chrono::seconds(30);
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   EXPECT_EQ(clock_.pending(), 1u);
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(clock_.pending(), 0u);
@@ -95,8 +95,8 @@ TEST_F(TaskTest, RunThatEndsInTimeDisarmsItsTimeout) {
 
 TEST_F(TaskTest, OverlapSkipRefusesWhileRunning) {
   auto task = Make(Command({"sleep", "0.3"}));
-  ASSERT_TRUE(task->Trigger("schedule"));
-  auto second = task->Trigger("schedule");
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
+  auto second = task->Start(Trigger::kSchedule);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code(), base::StatusCode::kConflict);
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
@@ -106,12 +106,12 @@ TEST_F(TaskTest, OverlapQueueRunsAfterTheCurrentOne) {
   auto spec = Command({"sleep", "0.1"});
   spec.overlap = config::OverlapPolicy::kQueue;
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("schedule"));
-  auto queued = task->Trigger("manual");
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
+  auto queued = task->Start(Trigger::kManual);
   ASSERT_TRUE(queued);
   EXPECT_EQ(*queued, 0);
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 2; }));
-  EXPECT_EQ(host_.finished[1].trigger, "manual");
+  EXPECT_EQ(host_.finished[1].trigger, Trigger::kManual);
   EXPECT_LE(host_.finished[0].ended.value(), host_.finished[1].started);
 }
 
@@ -119,8 +119,8 @@ TEST_F(TaskTest, OverlapReplaceKillsTheCurrentRun) {
   auto spec = Command({"sleep", "1000"});
   spec.overlap = config::OverlapPolicy::kReplace;
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("schedule"));
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(host_.finished[0].signal, SIGKILL);
   EXPECT_TRUE(task->running());  // the replacement
@@ -132,7 +132,7 @@ TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
   spec.retries = 2;
   spec.retry_backoff = std::chrono::seconds(10);
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("schedule"));
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(host_.finished[0].ended, kStart);
 
@@ -141,7 +141,7 @@ TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
   EXPECT_FALSE(task->running());
   Advance(base::Duration(1));
   ASSERT_TRUE(task->running());
-  EXPECT_EQ(task->last_run()->trigger, "retry");
+  EXPECT_EQ(task->last_run()->trigger, Trigger::kRetry);
   EXPECT_EQ(task->last_run()->started, kStart + std::chrono::seconds(10));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 2; }));
 
@@ -149,7 +149,7 @@ TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
   EXPECT_FALSE(task->running());
   Advance(base::Duration(1));
   ASSERT_TRUE(task->running());
-  EXPECT_EQ(task->last_run()->trigger, "retry");
+  EXPECT_EQ(task->last_run()->trigger, Trigger::kRetry);
   EXPECT_EQ(task->last_run()->started, kStart + std::chrono::seconds(30));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 3; }));
 
@@ -166,7 +166,7 @@ TEST_F(TaskTest, DisablingDropsAPendingRetry) {
   spec.retries = 2;
   spec.retry_backoff = std::chrono::seconds(10);
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("schedule"));
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(clock_.pending(), 1u);  // the retry
   task->set_enabled(false);
@@ -180,7 +180,7 @@ TEST_F(TaskTest, ManualRunIsNotRetried) {
   auto spec = Command({"sh", "-c", "exit 1"});
   spec.retries = 2;
   auto task = Make(spec);
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(clock_.pending(), 0u);
   EXPECT_TRUE(host_.notes.empty());
@@ -193,19 +193,19 @@ TEST_F(TaskTest, RestartAndRotateActions) {
   spec.action = config::TaskAction::kRestart;
   spec.programs = {"web"};
   auto restart = Make(spec);
-  ASSERT_TRUE(restart->Trigger("manual"));
+  ASSERT_TRUE(restart->Start(Trigger::kManual));
   ASSERT_EQ(host_.finished.size(), 1u);
   EXPECT_EQ(host_.restarted, std::vector<std::string>{"web"});
   EXPECT_EQ(host_.finished[0].exit_code, 0);
   spec.action = config::TaskAction::kRotateLogs;
   auto rotate = Make(spec);
-  ASSERT_TRUE(rotate->Trigger("manual"));
+  ASSERT_TRUE(rotate->Start(Trigger::kManual));
   EXPECT_EQ(host_.rotated_at, std::vector<base::WallTime>{kStart});
 }
 
 TEST_F(TaskTest, SpawnFailureIsARecordedRun) {
   auto task = Make(Command({"/nonexistent/tool"}));
-  ASSERT_TRUE(task->Trigger("manual"));
+  ASSERT_TRUE(task->Start(Trigger::kManual));
   ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
   EXPECT_EQ(host_.finished[0].exit_code, 127);
   EXPECT_NE(host_.finished[0].output.find("No such file or directory"), std::string::npos);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The fixture shared by the tasks tests: a real loop and reaper for the runs' processes,
+// The fixture shared by the tasks tests: a real loop and launcher for the runs' processes,
 // a FakeClock for every timing decision, and a TaskHost that records what it is told.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fakes/fake_clock.h"
+#include "process/launcher.h"
 #include "tasks/task.h"
 
 namespace vigil::tasks {
@@ -22,9 +23,11 @@ class RecordingHost : public TaskHost {
   int64_t NewRunId(Task&, const Run&) override { return ++last_id; }
   void OnRunFinished(Task&, const Run& run) override { finished.push_back(run); }
   void OnTaskNote(Task&, const std::string& message) override { notes.push_back(message); }
-  base::Status RestartPrograms(const std::vector<std::string>& programs) override {
+  base::Result<std::string> RestartPrograms(const std::vector<std::string>& programs) override {
     restarted.insert(restarted.end(), programs.begin(), programs.end());
-    return base::Status::Ok();
+    std::string out;
+    for (const auto& p : programs) out += "restarted " + p + "\n";
+    return out;
   }
   void RotateLogs() override { rotated_at.push_back(clock_.Now()); }
 
@@ -87,10 +90,10 @@ class TaskFixture : public ::testing::Test {
   void Advance(base::Duration d) { clock_.Advance(d); }
 
   event::Loop loop_;
-  event::ChildReaper reaper_{loop_};
+  process::LinuxLauncher launcher_{loop_};
   event::FakeClock clock_{kStart};
   RecordingHost host_{clock_};
-  TaskEnv env_{loop_, clock_, reaper_, host_};
+  TaskEnv env_{loop_, clock_, launcher_, host_};
 };
 
 }  // namespace vigil::tasks
