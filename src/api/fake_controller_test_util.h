@@ -1,25 +1,33 @@
 // SPDX-License-Identifier: MIT
-// FakeController: an in-memory api::Controller for the API tests. It records every call,
-// and a test decides when (and whether) a held DoneFn fires.
+// FakeController: in-memory api controllers (all four in one object) for the API tests.
+// It records every call, and a test decides when (and whether) a held action finishes.
 // Thread rule: loop thread only, like the real one.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "api/controller.h"
+#include "api/controllers.h"
 
 namespace vigil::api {
 
-class FakeController : public Controller {
+class FakeController : public DaemonController,
+                       public ProgramController,
+                       public TaskController,
+                       public EventController {
  public:
+  // Finishes an action: ok reports the programs named, as they are then.
+  using DoneFn = std::function<void(base::Status)>;
   struct ActionCall {
     std::string verb;  // "start", "stop" or "restart"
     std::vector<std::string> names;
     bool wait = true;
+    std::optional<base::Duration> timeout;
     DoneFn done;
   };
 
@@ -36,25 +44,43 @@ class FakeController : public Controller {
 
   DaemonInfo Info() override { return info; }
   std::vector<ProgramInfo> ListPrograms() override { return programs; }
+  base::Result<std::vector<ProgramInfo>> FindPrograms(const std::vector<std::string>& names) override {
+    if (auto s = CheckKnown(names); !s.ok()) return s;
+    std::vector<ProgramInfo> out;
+    for (const ProgramInfo& p : programs) {
+      for (const std::string& name : names) {
+        if (name == "all" || p.name == name || p.name.rfind(name + ":", 0) == 0) {
+          out.push_back(p);
+          break;
+        }
+      }
+    }
+    return out;
+  }
   base::Result<ProgramInfo> GetProgram(const std::string& name) override {
     for (const ProgramInfo& p : programs) {
       if (p.name == name) return p;
     }
     return base::Status::NotFound("unknown program \"" + name + "\"");
   }
-  void Start(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+  void Start(const std::vector<std::string>& names, const WaitOptions& wait, ProgramsDoneFn done) override {
     Act("start", names, wait, std::move(done));
   }
-  void Stop(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+  void Stop(const std::vector<std::string>& names, const WaitOptions& wait, ProgramsDoneFn done) override {
     Act("stop", names, wait, std::move(done));
   }
-  void Restart(const std::vector<std::string>& names, bool wait, DoneFn done) override {
+  void Restart(const std::vector<std::string>& names, const WaitOptions& wait, ProgramsDoneFn done) override {
     Act("restart", names, wait, std::move(done));
   }
-  base::Status Signal(const std::vector<std::string>& names, int signo) override {
-    if (auto s = CheckKnown(names); !s.ok()) return s;
+  // Every program named gets the signal, or, when signal_status is not ok, none does
+  // (each with its message).
+  base::Result<std::vector<SignalOutcome>> Signal(const std::vector<std::string>& names, int signo) override {
+    auto found = FindPrograms(names);
+    if (!found) return found.error();
     signals.emplace_back(names, signo);
-    return signal_status;
+    std::vector<SignalOutcome> out;
+    for (const ProgramInfo& p : *found) out.push_back({p.name, p.pid, signal_status.ok() ? "" : signal_status.message()});
+    return out;
   }
   base::Result<ReloadSummary> Reload() override { return reload; }
   void Shutdown() override { ++shutdowns; }
@@ -63,10 +89,12 @@ class FakeController : public Controller {
     return std::filesystem::path("/logs") / (name + (stream == Stream::kStdout ? ".out" : ".err"));
   }
   base::Result<event::HandlePtr> FollowLog(const std::string& name, Stream,
-                                           std::function<void(std::string_view)> on_data) override {
+                                           std::function<void(std::string_view)> on_data,
+                                           std::function<void(std::string_view)> on_end) override {
     if (!GetProgram(name)) return base::Status::NotFound("unknown program \"" + name + "\"");
     auto follower = std::make_shared<Follower>();
     follower->on_data = std::move(on_data);
+    follower->on_end = std::move(on_end);
     followers_.push_back(follower);
     return event::HandlePtr(std::make_unique<FollowHandle>(follower));
   }
@@ -143,6 +171,15 @@ class FakeController : public Controller {
       if (f->alive) f->on_data(data);
     }
   }
+  // Ends every live follow with `reason`, as a program removed from the config does.
+  void EndFollows(std::string_view reason) {
+    auto followers = followers_;
+    for (const auto& f : followers) {
+      if (!f->alive) continue;
+      f->alive = false;
+      if (f->on_end) f->on_end(reason);
+    }
+  }
   size_t follower_count() const {
     size_t n = 0;
     for (const auto& f : followers_) n += f->alive ? 1 : 0;
@@ -152,6 +189,7 @@ class FakeController : public Controller {
  private:
   struct Follower {
     std::function<void(std::string_view)> on_data;
+    std::function<void(std::string_view)> on_end;
     bool alive = true;
   };
   class FollowHandle : public event::Handle {
@@ -174,13 +212,17 @@ class FakeController : public Controller {
     return base::Status::Ok();
   }
 
-  void Act(std::string verb, const std::vector<std::string>& names, bool wait, DoneFn done) {
+  void Act(std::string verb, const std::vector<std::string>& names, const WaitOptions& wait, ProgramsDoneFn done) {
     if (auto s = CheckKnown(names); !s.ok()) {
       done(s);
       return;
     }
-    actions.push_back({std::move(verb), names, wait, done});
-    if (finish_actions) done(action_status);
+    DoneFn finish = [this, names, done = std::move(done)](base::Status status) {
+      if (!status.ok()) return done(status);
+      done(FindPrograms(names));
+    };
+    actions.push_back({std::move(verb), names, wait.wait, wait.timeout, finish});
+    if (finish_actions) finish(action_status);
   }
 
   std::vector<std::shared_ptr<Follower>> followers_;

@@ -265,9 +265,13 @@ class Session final : public std::enable_shared_from_this<Session> {
     // The header goes first; anything the sink receives before it is written is queued.
     writing_ = true;
     // Called from the Controller's fan-out, which must not see an exception either.
-    auto handle = response.follow([this](std::string_view data) {
-      if (!RunShielded([&] { OnFollowData(data); })) DropFollower();
-    });
+    auto handle = response.follow(
+        [this](std::string_view data) {
+          if (!RunShielded([&] { OnFollowData(data); })) DropFollower();
+        },
+        [this](std::string_view reason) {
+          if (!RunShielded([&] { OnFollowEnd(reason); })) DropFollower();
+        });
     if (!handle) {
       writing_ = false;
       pending_.clear();
@@ -297,6 +301,19 @@ class Session final : public std::enable_shared_from_this<Session> {
       return;
     }
     pending_.append(data);
+    at_line_start_ = data.back() == '\n';
+    if (!writing_) WriteNextChunk();
+  }
+
+  // The stream ended (its program left the config): its reason is the last line, then the
+  // chunked body ends and the connection closes. Called on a loop turn of its own.
+  void OnFollowEnd(std::string_view reason) {
+    if (closed_ || dropping_ || ending_) return;
+    follow_handle_.reset();
+    ending_ = true;
+    keep_alive_ = false;
+    if (!at_line_start_) pending_ += "\n";
+    pending_ += "[vigil] " + std::string(reason) + "\n";
     if (!writing_) WriteNextChunk();
   }
 
@@ -315,6 +332,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     out_.clear();
     AppendChunk(out_, pending_);
     pending_.clear();
+    if (ending_) {
+      out_ += "0\r\n\r\n";  // the last chunk: nothing can follow an ended stream
+      terminated_ = true;
+    }
     writing_ = true;
     asio::async_write(socket_, asio::buffer(out_),
                       Guarded([](Session& self, ErrorCode ec, size_t) {
@@ -325,11 +346,11 @@ class Session final : public std::enable_shared_from_this<Session> {
   void OnFollowWritten(ErrorCode ec) {
     writing_ = false;
     if (closed_ || dropping_) return;
-    if (ec) {
+    if (ec || terminated_) {
       Close();
       return;
     }
-    if (!pending_.empty()) WriteNextChunk();
+    if (!pending_.empty() || ending_) WriteNextChunk();
   }
 
   // A follower has nothing more to say; reading only tells us when it leaves.
@@ -374,6 +395,9 @@ class Session final : public std::enable_shared_from_this<Session> {
   std::string pending_;
   bool writing_ = false;
   bool dropping_ = false;
+  bool ending_ = false;      // the stream ended; its last line is queued or written
+  bool terminated_ = false;  // the last chunk is in out_
+  bool at_line_start_ = true;
   std::array<char, 256> discard_;
 };
 
@@ -381,10 +405,10 @@ class Session final : public std::enable_shared_from_this<Session> {
 
 class HttpServer::Impl final : public SessionOwner {
  public:
-  Impl(event::Loop& loop, Controller& controller, TailFn tail_fn, HttpServerOptions options)
+  Impl(event::Loop& loop, Controllers controllers, TailFn tail_fn, HttpServerOptions options)
       : loop_(loop),
         io_(loop.context()),
-        router_(controller, std::move(tail_fn)),
+        router_(controllers, std::move(tail_fn)),
         options_(options),
         alive_(std::make_shared<char>()) {}
   ~Impl() { Close(); }
@@ -481,9 +505,9 @@ class HttpServer::Impl final : public SessionOwner {
   std::shared_ptr<char> alive_;
 };
 
-HttpServer::HttpServer(event::Loop& loop, Controller& controller, TailFn tail_fn,
+HttpServer::HttpServer(event::Loop& loop, Controllers controllers, TailFn tail_fn,
                        HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(loop, controller, std::move(tail_fn), options)) {}
+    : impl_(std::make_unique<Impl>(loop, controllers, std::move(tail_fn), options)) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket.
-// Owned by the daemon; outlived by the Loop and the Controller it is given.
+// Owned by the daemon; outlived by the Loop and the controllers it is given.
 // Thread rule: construct, call and destroy on the loop thread; every request is handled
 // there too. Beast and Asio stay behind the pimpl, in http_server.cc. No exception from
 // anything a request sets off leaves the server: the one connection is closed instead.
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "api/controller.h"
+#include "api/controllers.h"
 #include "api/request_parser.h"
 #include "api/router.h"
 #include "base/clock.h"
@@ -36,7 +36,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // `tail_fn` reads the last lines of a log file (the daemon passes logs::TailLines).
-  HttpServer(event::Loop& loop, Controller& controller, TailFn tail_fn,
+  HttpServer(event::Loop& loop, Controllers controllers, TailFn tail_fn,
              HttpServerOptions options = {});
   // Close()s.
   ~HttpServer();

@@ -510,7 +510,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
 class ThrowingController : public FakeController {
  public:
   void Shutdown() override { throw std::runtime_error("shutdown blew up"); }
-  base::Result<event::HandlePtr> FollowLog(const std::string&, Stream,
+  base::Result<event::HandlePtr> FollowLog(const std::string&, Stream, std::function<void(std::string_view)>,
                                            std::function<void(std::string_view)>) override {
     throw std::runtime_error("follow blew up");
   }

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
+#include "base/units.h"
 #include "config/signals.h"
 
 namespace vigil::api {
@@ -173,7 +174,7 @@ std::string DumpJson(const json& value) {
 base::Result<ActionRequest> ParseActionRequest(std::string_view body) {
   auto object = ParseObject(body);
   if (!object) return object.error();
-  if (auto s = CheckFields(*object, {"programs", "wait"}); !s.ok()) return s;
+  if (auto s = CheckFields(*object, {"programs", "wait", "timeout"}); !s.ok()) return s;
   ActionRequest request;
   auto names = ParsePrograms(*object);
   if (!names) return names.error();
@@ -181,6 +182,19 @@ base::Result<ActionRequest> ParseActionRequest(std::string_view body) {
   if (auto it = object->find("wait"); it != object->end()) {
     if (!it->is_boolean()) return base::Status::InvalidArgument("\"wait\" must be true or false");
     request.wait = it->get<bool>();
+  }
+  if (auto it = object->find("timeout"); it != object->end()) {
+    base::Result<base::Duration> timeout = base::Status::InvalidArgument(
+        "\"timeout\" must be a duration such as \"30s\" or \"5m\", or a number of seconds");
+    if (it->is_string()) {
+      timeout = base::ParseDuration(it->get_ref<const std::string&>());
+      if (!timeout) return base::Status::InvalidArgument("\"timeout\": " + timeout.error().message());
+    } else if (it->is_number_integer()) {
+      timeout = base::DurationFromSeconds(it->get<int64_t>());
+      if (!timeout) return base::Status::InvalidArgument("\"timeout\": " + timeout.error().message());
+    }
+    if (!timeout) return timeout.error();
+    request.timeout = *timeout;
   }
   return request;
 }

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "api/controller.h"
+#include "api/controllers.h"
+#include "base/clock.h"
 #include "base/status.h"
 
 namespace vigil::api {
@@ -26,13 +28,14 @@ nlohmann::json ToJson(const EventInfo& info);
 // program output or names is replaced with U+FFFD instead of failing the response.
 std::string DumpJson(const nlohmann::json& value);
 
-// Body of POST /v1/start|stop|restart: {"programs": [...], "wait": bool}.
+// Body of POST /v1/start|stop|restart: {"programs": [...], "wait": bool, "timeout": "30s"}.
 struct ActionRequest {
   std::vector<std::string> programs;
   bool wait = true;
+  std::optional<base::Duration> timeout;  // a duration string, or an integer number of seconds
 };
-// InvalidArgument for malformed JSON, a missing or empty "programs", wrong types or
-// unknown fields.
+// InvalidArgument for malformed JSON, a missing or empty "programs", wrong types, a bad
+// timeout or unknown fields.
 base::Result<ActionRequest> ParseActionRequest(std::string_view body);
 
 // Body of POST /v1/signal ({"programs": [...], "signal": "HUP"}) or, with

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The /v1 routes: request validation, Controller calls and JSON responses.
+// The /v1 routes: the route table, request validation, controller calls and JSON responses.
 #include "api/router.h"
 
 #include <algorithm>
@@ -27,16 +27,6 @@ Response JsonResponse(int status, const json& value) {
 
 Response JsonError(int status, const std::string& message) {
   return JsonResponse(status, json{{"error", message}});
-}
-
-// Answers 405 unless `method` is `allowed`. Every route accepts exactly one method.
-bool MethodIs(std::string_view method, std::string_view allowed, RespondFn& respond) {
-  if (method == allowed) return true;
-  Response response = JsonError(
-      405, "method " + std::string(method) + " not allowed here; use " + std::string(allowed));
-  response.allow = std::string(allowed);
-  respond(std::move(response));
-  return false;
 }
 
 // "1"/"true" and "0"/"false"; `fallback` when the parameter is absent.
@@ -89,14 +79,15 @@ base::Result<int64_t> IdParam(const Query& query, const std::string& key) {
 
 // A page size from 1 to `max`. 0 is refused: an empty page can never move "before" paging
 // on, and a caller who asks for nothing has made a mistake.
-base::Result<size_t> LimitParam(const Query& query, const std::string& key, size_t fallback,
-                                size_t max) {
-  auto limit = CountParam(query, key, fallback, max);
-  if (limit && *limit == 0) {
-    return base::Status::InvalidArgument("query parameter \"" + key +
-                                         "\" must be a number from 1 to " + std::to_string(max));
+base::Result<size_t> LimitParam(const Query& query, const std::string& key, size_t fallback, size_t max) {
+  auto it = query.find(key);
+  if (it == query.end()) return fallback;
+  std::optional<int64_t> value = ParseNumber(it->second);
+  if (!value || *value < 1 || static_cast<uint64_t>(*value) > max) {
+    return base::Status::InvalidArgument("query parameter \"" + key + "\" must be a number from 1 to " +
+                                         std::to_string(max) + ", got \"" + it->second + "\"");
   }
-  return limit;
+  return static_cast<size_t>(*value);
 }
 
 int64_t NowUnixMs() {
@@ -128,7 +119,47 @@ json ProgramsJson(const std::vector<ProgramInfo>& programs) {
   return list;
 }
 
+// "timeout" of a waiting action, from the query: a duration ("30s", "5m"); absent = the
+// controller's default.
+base::Result<std::optional<base::Duration>> TimeoutParam(const Query& query) {
+  auto it = query.find("timeout");
+  if (it == query.end()) return std::optional<base::Duration>();
+  base::Result<base::Duration> timeout = base::ParseDuration(it->second);
+  if (!timeout) return base::Status::InvalidArgument("query parameter \"timeout\": " + timeout.error().message());
+  return std::optional<base::Duration>(*timeout);
+}
+
+// The path of a target, without its query, for messages.
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Splits "/v1/programs/{name}" into its segments.
+std::vector<std::string_view> PatternSegments(std::string_view pattern) {
+  std::vector<std::string_view> out;
+  size_t pos = 1;  // after the leading '/'
+  while (pos <= pattern.size()) {
+    size_t slash = pattern.find('/', pos);
+    if (slash == std::string_view::npos) slash = pattern.size();
+    out.push_back(pattern.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+// Whether `segments` fit `pattern`; the {parameter} segments go to `params`.
+bool Matches(std::string_view pattern, const std::vector<std::string>& segments, std::vector<std::string>* params) {
+  std::vector<std::string_view> parts = PatternSegments(pattern);
+  if (parts.size() != segments.size()) return false;
+  std::vector<std::string> found;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].size() > 2 && parts[i].front() == '{' && parts[i].back() == '}') {
+      found.push_back(segments[i]);
+    } else if (parts[i] != segments[i]) {
+      return false;
+    }
+  }
+  *params = std::move(found);
+  return true;
+}
 
 }  // namespace
 
@@ -157,13 +188,40 @@ Response ErrorResponse(const base::Status& status) {
   return JsonError(HttpStatusFor(status.code()), status.message());
 }
 
-Router::Router(Controller& controller, TailFn tail_fn)
-    : controller_(controller), tail_fn_(std::move(tail_fn)), alive_(std::make_shared<char>()) {}
+std::span<const Router::Route> Router::Routes() {
+  static const Route kRoutes[] = {
+      {"GET", "/v1/info", &Router::GetInfo},
+      {"GET", "/v1/programs", &Router::ListPrograms},
+      {"GET", "/v1/programs/{name}", &Router::GetProgram},
+      {"POST", "/v1/start", &Router::StartPrograms},
+      {"POST", "/v1/stop", &Router::StopPrograms},
+      {"POST", "/v1/restart", &Router::RestartPrograms},
+      {"POST", "/v1/programs/{name}/start", &Router::StartProgram},
+      {"POST", "/v1/programs/{name}/stop", &Router::StopProgram},
+      {"POST", "/v1/programs/{name}/restart", &Router::RestartProgram},
+      {"POST", "/v1/signal", &Router::SignalPrograms},
+      {"POST", "/v1/programs/{name}/signal", &Router::SignalProgram},
+      {"POST", "/v1/reload", &Router::Reload},
+      {"POST", "/v1/shutdown", &Router::Shutdown},
+      {"GET", "/v1/programs/{name}/logs", &Router::ProgramLogs},
+      {"GET", "/v1/tasks", &Router::ListTasks},
+      {"GET", "/v1/tasks/{name}", &Router::GetTask},
+      {"POST", "/v1/tasks/{name}/run", &Router::RunTask},
+      {"POST", "/v1/tasks/{name}/enable", &Router::EnableTask},
+      {"POST", "/v1/tasks/{name}/disable", &Router::DisableTask},
+      {"GET", "/v1/runs", &Router::ListRuns},
+      {"GET", "/v1/runs/{id}/output", &Router::RunOutput},
+      {"GET", "/v1/events", &Router::ListEvents},
+  };
+  return kRoutes;
+}
+
+Router::Router(Controllers controllers, TailFn tail_fn)
+    : controllers_(controllers), tail_fn_(std::move(tail_fn)), alive_(std::make_shared<char>()) {}
 
 Router::~Router() = default;
 
-void Router::Handle(std::string_view method, std::string_view target, std::string_view body,
-                    RespondFn respond) {
+void Router::Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond) {
   // The boundary for nlohmann (and std::bad_alloc): nothing thrown below reaches Beast.
   try {
     auto parsed = ParseTarget(target);
@@ -171,252 +229,310 @@ void Router::Handle(std::string_view method, std::string_view target, std::strin
       respond(ErrorResponse(parsed.error()));
       return;
     }
-    const std::vector<std::string>& segments = parsed->segments;
-    if (segments.size() >= 2 && segments[0] == "v1" &&
-        HandleV1(method, segments, parsed->query, body, respond)) {
+    std::string allow;
+    for (const Route& route : Routes()) {
+      std::vector<std::string> params;
+      if (!Matches(route.pattern, parsed->segments, &params)) continue;
+      if (route.method == method) {
+        Request request{std::move(params), parsed->query, body};
+        (this->*route.handler)(request, respond);
+        return;
+      }
+      allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+    }
+    if (allow.empty()) {
+      respond(JsonError(404, "no such route: " + std::string(PathOf(target))));
       return;
     }
-    respond(JsonError(404, "no such route: " + std::string(PathOf(target))));
+    Response response = JsonError(405, "method " + std::string(method) + " not allowed here; use " + allow);
+    response.allow = allow;
+    respond(std::move(response));
   } catch (const std::exception& e) {
     respond(JsonError(500, std::string("internal error: ") + e.what()));
   }
 }
 
-bool Router::HandleV1(std::string_view method, const std::vector<std::string>& segments,
-                      const Query& query, std::string_view body, RespondFn& respond) {
-  const std::string& what = segments[1];
-  if (segments.size() == 2) {
-    if (what == "info") {
-      if (MethodIs(method, "GET", respond)) respond(JsonResponse(200, ToJson(controller_.Info())));
-      return true;
-    }
-    if (what == "programs") {
-      if (MethodIs(method, "GET", respond)) {
-        respond(JsonResponse(200, json{{"programs", ProgramsJson(controller_.ListPrograms())}}));
-      }
-      return true;
-    }
-    if (what == "start" || what == "stop" || what == "restart") {
-      if (!MethodIs(method, "POST", respond)) return true;
-      auto request = ParseActionRequest(body);
-      if (!request) {
-        respond(ErrorResponse(request.error()));
-        return true;
-      }
-      Action action = what == "start"  ? Action::kStart
-                      : what == "stop" ? Action::kStop
-                                       : Action::kRestart;
-      RunAction(action, std::move(request->programs), request->wait, std::move(respond));
-      return true;
-    }
-    if (what == "signal") {
-      if (!MethodIs(method, "POST", respond)) return true;
-      auto request = ParseSignalRequest(body, /*with_programs=*/true);
-      respond(request ? Signal(request->programs, request->signo) : ErrorResponse(request.error()));
-      return true;
-    }
-    if (what == "reload") {
-      if (!MethodIs(method, "POST", respond)) return true;
-      auto summary = controller_.Reload();
-      respond(summary ? JsonResponse(200, ToJson(*summary)) : ErrorResponse(summary.error()));
-      return true;
-    }
-    if (what == "tasks") {
-      if (MethodIs(method, "GET", respond)) {
-        json tasks = json::array();
-        for (const TaskInfo& task : controller_.ListTasks()) tasks.push_back(ToJson(task));
-        respond(JsonResponse(200, json{{"tasks", std::move(tasks)}}));
-      }
-      return true;
-    }
-    if (what == "runs") {
-      if (MethodIs(method, "GET", respond)) respond(Runs(query));
-      return true;
-    }
-    if (what == "events") {
-      if (MethodIs(method, "GET", respond)) respond(Events(query));
-      return true;
-    }
-    if (what == "shutdown") {
-      if (!MethodIs(method, "POST", respond)) return true;
-      Response response = JsonResponse(202, json{{"ok", true}});
-      // After the write, so the client learns the request was accepted before the
-      // daemon starts tearing down.
-      response.after_write = [alive = std::weak_ptr<char>(alive_), controller = &controller_] {
-        if (!alive.expired()) controller->Shutdown();
-      };
-      respond(std::move(response));
-      return true;
-    }
-  }
-  if (what == "programs" && (segments.size() == 3 || segments.size() == 4)) {
-    return HandleProgram(method, segments, query, body, respond);
-  }
-  if (what == "tasks" && (segments.size() == 3 || segments.size() == 4)) {
-    return HandleTask(method, segments, query, respond);
-  }
-  if (what == "runs" && segments.size() == 4 && segments[3] == "output") {
-    if (MethodIs(method, "GET", respond)) respond(RunOutput(segments[2]));
-    return true;
-  }
-  return false;
+// --- daemon ---
+
+void Router::GetInfo(const Request&, RespondFn& respond) {
+  respond(JsonResponse(200, ToJson(controllers_.daemon.Info())));
 }
 
-bool Router::HandleTask(std::string_view method, const std::vector<std::string>& segments,
-                        const Query& query, RespondFn& respond) {
-  const std::string& name = segments[2];
-  if (segments.size() == 3) {
-    if (!MethodIs(method, "GET", respond)) return true;
-    auto info = controller_.GetTask(name);
-    respond(info ? JsonResponse(200, ToJson(*info)) : ErrorResponse(info.error()));
-    return true;
-  }
-  const std::string& verb = segments[3];
-  if (verb == "run") {
-    if (!MethodIs(method, "POST", respond)) return true;
-    // Unlike program actions, the default is not to wait: a task run may take hours.
-    auto wait = BoolParam(query, "wait", false);
-    if (!wait) {
-      respond(ErrorResponse(wait.error()));
-      return true;
-    }
-    RunTask(name, *wait, std::move(respond));
-    return true;
-  }
-  if (verb == "enable" || verb == "disable") {
-    if (!MethodIs(method, "POST", respond)) return true;
-    auto info = controller_.SetTaskEnabled(name, verb == "enable");
-    respond(info ? JsonResponse(200, json{{"ok", true}, {"task", ToJson(*info)}})
-                 : ErrorResponse(info.error()));
-    return true;
-  }
-  return false;
+void Router::Reload(const Request&, RespondFn& respond) {
+  auto summary = controllers_.daemon.Reload();
+  respond(summary ? JsonResponse(200, ToJson(*summary)) : ErrorResponse(summary.error()));
 }
 
-bool Router::HandleProgram(std::string_view method, const std::vector<std::string>& segments,
-                           const Query& query, std::string_view body, RespondFn& respond) {
-  const std::string& name = segments[2];
-  if (segments.size() == 3) {
-    if (!MethodIs(method, "GET", respond)) return true;
-    auto info = controller_.GetProgram(name);
-    respond(info ? JsonResponse(200, ToJson(*info)) : ErrorResponse(info.error()));
-    return true;
-  }
-  const std::string& verb = segments[3];
-  if (verb == "start" || verb == "stop" || verb == "restart") {
-    if (!MethodIs(method, "POST", respond)) return true;
-    auto wait = BoolParam(query, "wait", true);
-    if (!wait) {
-      respond(ErrorResponse(wait.error()));
-      return true;
-    }
-    Action action = verb == "start"  ? Action::kStart
-                    : verb == "stop" ? Action::kStop
-                                     : Action::kRestart;
-    RunAction(action, {name}, *wait, std::move(respond));
-    return true;
-  }
-  if (verb == "signal") {
-    if (!MethodIs(method, "POST", respond)) return true;
-    auto request = ParseSignalRequest(body, /*with_programs=*/false);
-    respond(request ? Signal({name}, request->signo) : ErrorResponse(request.error()));
-    return true;
-  }
-  if (verb == "logs") {
-    if (MethodIs(method, "GET", respond)) respond(Logs(name, query));
-    return true;
-  }
-  return false;
+void Router::Shutdown(const Request&, RespondFn& respond) {
+  Response response = JsonResponse(202, json{{"ok", true}});
+  // After the write, so the client learns the request was accepted before the daemon
+  // starts tearing down.
+  response.after_write = [alive = std::weak_ptr<char>(alive_), daemon = &controllers_.daemon] {
+    if (!alive.expired()) daemon->Shutdown();
+  };
+  respond(std::move(response));
 }
 
-void Router::RunAction(Action action, std::vector<std::string> names, bool wait,
-                       RespondFn respond) {
-  DoneFn done = [this, alive = std::weak_ptr<char>(alive_), names,
-                 respond = std::move(respond)](base::Status status) {
-    // The Controller may call this long after the request, when the server is gone.
+// --- programs ---
+
+void Router::ListPrograms(const Request& r, RespondFn& respond) {
+  auto it = r.query.find("names");
+  if (it == r.query.end()) {
+    respond(JsonResponse(200, json{{"programs", ProgramsJson(controllers_.programs.ListPrograms())}}));
+    return;
+  }
+  // ?names=web,db: the programs those names select, resolved as every action resolves them.
+  std::vector<std::string> names;
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    if (comma != 0) names.emplace_back(rest.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (names.empty()) {
+    respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"names\" must list program names")));
+    return;
+  }
+  auto found = controllers_.programs.FindPrograms(names);
+  respond(found ? JsonResponse(200, json{{"programs", ProgramsJson(*found)}}) : ErrorResponse(found.error()));
+}
+
+void Router::GetProgram(const Request& r, RespondFn& respond) {
+  auto info = controllers_.programs.GetProgram(r.params[0]);
+  respond(info ? JsonResponse(200, ToJson(*info)) : ErrorResponse(info.error()));
+}
+
+void Router::StartPrograms(const Request& r, RespondFn& respond) { ActOnBody(Action::kStart, r, respond); }
+void Router::StopPrograms(const Request& r, RespondFn& respond) { ActOnBody(Action::kStop, r, respond); }
+void Router::RestartPrograms(const Request& r, RespondFn& respond) { ActOnBody(Action::kRestart, r, respond); }
+void Router::StartProgram(const Request& r, RespondFn& respond) { ActOnOne(Action::kStart, r, respond); }
+void Router::StopProgram(const Request& r, RespondFn& respond) { ActOnOne(Action::kStop, r, respond); }
+void Router::RestartProgram(const Request& r, RespondFn& respond) { ActOnOne(Action::kRestart, r, respond); }
+
+void Router::ActOnBody(Action action, const Request& r, RespondFn& respond) {
+  auto request = ParseActionRequest(r.body);
+  if (!request) {
+    respond(ErrorResponse(request.error()));
+    return;
+  }
+  Act(action, std::move(request->programs), WaitOptions{request->wait, request->timeout}, std::move(respond));
+}
+
+void Router::ActOnOne(Action action, const Request& r, RespondFn& respond) {
+  auto wait = BoolParam(r.query, "wait", true);
+  if (!wait) {
+    respond(ErrorResponse(wait.error()));
+    return;
+  }
+  auto timeout = TimeoutParam(r.query);
+  if (!timeout) {
+    respond(ErrorResponse(timeout.error()));
+    return;
+  }
+  Act(action, {r.params[0]}, WaitOptions{*wait, *timeout}, std::move(respond));
+}
+
+void Router::Act(Action action, std::vector<std::string> names, const WaitOptions& wait, RespondFn respond) {
+  ProgramsDoneFn done = [alive = std::weak_ptr<char>(alive_),
+                         respond = std::move(respond)](base::Result<std::vector<ProgramInfo>> programs) {
+    // The controller may call this long after the request, when the server is gone.
     if (alive.expired()) return;
     try {
-      if (!status.ok()) {
-        respond(ErrorResponse(status));
-        return;
-      }
-      respond(JsonResponse(200, json{{"ok", true}, {"programs", ProgramsJson(Affected(names))}}));
+      respond(programs ? JsonResponse(200, json{{"ok", true}, {"programs", ProgramsJson(*programs)}})
+                       : ErrorResponse(programs.error()));
     } catch (const std::exception& e) {
       respond(JsonError(500, std::string("internal error: ") + e.what()));
     }
   };
+  ProgramController& programs = controllers_.programs;
   switch (action) {
     case Action::kStart:
-      controller_.Start(names, wait, std::move(done));
+      programs.Start(names, wait, std::move(done));
       break;
     case Action::kStop:
-      controller_.Stop(names, wait, std::move(done));
+      programs.Stop(names, wait, std::move(done));
       break;
     case Action::kRestart:
-      controller_.Restart(names, wait, std::move(done));
+      programs.Restart(names, wait, std::move(done));
       break;
   }
 }
 
-void Router::RunTask(const std::string& name, bool wait, RespondFn respond) {
-  auto done = [alive = std::weak_ptr<char>(alive_),
-               respond = std::move(respond)](base::Result<RunInfo> run) {
+void Router::SignalPrograms(const Request& r, RespondFn& respond) {
+  auto request = ParseSignalRequest(r.body, /*with_programs=*/true);
+  if (!request) {
+    respond(ErrorResponse(request.error()));
+    return;
+  }
+  Signal(request->programs, request->signo, respond);
+}
+
+void Router::SignalProgram(const Request& r, RespondFn& respond) {
+  auto request = ParseSignalRequest(r.body, /*with_programs=*/false);
+  if (!request) {
+    respond(ErrorResponse(request.error()));
+    return;
+  }
+  Signal({r.params[0]}, request->signo, respond);
+}
+
+void Router::Signal(const std::vector<std::string>& names, int signo, RespondFn& respond) {
+  auto outcomes = controllers_.programs.Signal(names, signo);
+  if (!outcomes) {
+    respond(ErrorResponse(outcomes.error()));
+    return;
+  }
+  json results = json::array();
+  std::vector<std::string> errors;
+  for (const SignalOutcome& o : *outcomes) {
+    json one{{"program", o.program}, {"sent", o.error.empty()}};
+    if (o.error.empty()) {
+      one["pid"] = o.pid;
+    } else {
+      one["error"] = o.error;
+      errors.push_back(o.error);
+    }
+    results.push_back(std::move(one));
+  }
+  if (!outcomes->empty() && errors.size() == outcomes->size()) {
+    // Nobody got it: a refusal, with every reason.
+    std::string message = errors.front();
+    for (size_t i = 1; i < errors.size(); ++i) message += "; " + errors[i];
+    respond(ErrorResponse(base::Status::Conflict(message)));
+    return;
+  }
+  auto programs = controllers_.programs.FindPrograms(names);
+  respond(JsonResponse(200, json{{"ok", errors.empty()},
+                                 {"results", std::move(results)},
+                                 {"programs", programs ? ProgramsJson(*programs) : json::array()}}));
+}
+
+void Router::ProgramLogs(const Request& r, RespondFn& respond) {
+  const std::string& name = r.params[0];
+  Stream stream = Stream::kStdout;
+  if (auto it = r.query.find("stream"); it != r.query.end()) {
+    if (it->second == "stderr") {
+      stream = Stream::kStderr;
+    } else if (it->second != "stdout") {
+      respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"stream\" must be stdout or stderr")));
+      return;
+    }
+  }
+  auto count = CountParam(r.query, "lines", kDefaultLogLines, kMaxLogLines);
+  if (!count) return respond(ErrorResponse(count.error()));
+  auto follow = BoolParam(r.query, "follow", false);
+  if (!follow) return respond(ErrorResponse(follow.error()));
+
+  auto path = controllers_.programs.LogPath(name, stream);
+  if (!path) return respond(ErrorResponse(path.error()));
+  std::vector<std::string> lines;
+  if (*count > 0) {
+    if (!tail_fn_) return respond(ErrorResponse(base::Status::Internal("no log reader configured")));
+    auto tail = tail_fn_(*path, *count);
+    if (tail) {
+      lines = std::move(tail).value();
+    } else if (tail.error().code() != base::StatusCode::kNotFound) {
+      // NotFound means the program has not written anything yet: an empty tail.
+      return respond(ErrorResponse(tail.error()));
+    }
+  }
+  if (!*follow) return respond(JsonResponse(200, json{{"lines", lines}}));
+
+  Response response;
+  response.content_type = "text/plain; charset=utf-8";
+  for (const std::string& line : lines) response.body += line + "\n";
+  response.follow = [programs = &controllers_.programs, name, stream](
+                        std::function<void(std::string_view)> on_data, std::function<void(std::string_view)> on_end) {
+    return programs->FollowLog(name, stream, std::move(on_data), std::move(on_end));
+  };
+  respond(std::move(response));
+}
+
+// --- tasks, runs, events ---
+
+void Router::ListTasks(const Request&, RespondFn& respond) {
+  json tasks = json::array();
+  for (const TaskInfo& task : controllers_.tasks.ListTasks()) tasks.push_back(ToJson(task));
+  respond(JsonResponse(200, json{{"tasks", std::move(tasks)}}));
+}
+
+void Router::GetTask(const Request& r, RespondFn& respond) {
+  auto info = controllers_.tasks.GetTask(r.params[0]);
+  respond(info ? JsonResponse(200, ToJson(*info)) : ErrorResponse(info.error()));
+}
+
+void Router::RunTask(const Request& r, RespondFn& respond) {
+  // Unlike program actions, the default is not to wait: a task run may take hours.
+  auto wait = BoolParam(r.query, "wait", false);
+  if (!wait) return respond(ErrorResponse(wait.error()));
+  auto done = [alive = std::weak_ptr<char>(alive_), respond = std::move(respond)](base::Result<RunInfo> run) {
     // With wait, this fires when the run ends, possibly after the server is gone.
     if (alive.expired()) return;
     try {
-      if (!run) {
-        respond(ErrorResponse(run.error()));
-        return;
-      }
-      respond(JsonResponse(200, json{{"ok", true}, {"run", ToJson(*run)}}));
+      respond(run ? JsonResponse(200, json{{"ok", true}, {"run", ToJson(*run)}}) : ErrorResponse(run.error()));
     } catch (const std::exception& e) {
       respond(JsonError(500, std::string("internal error: ") + e.what()));
     }
   };
-  controller_.RunTask(name, wait, std::move(done));
+  controllers_.tasks.RunTask(r.params[0], *wait, std::move(done));
 }
 
-Response Router::Runs(const Query& query) {
+void Router::EnableTask(const Request& r, RespondFn& respond) { SetTaskEnabled(r, true, respond); }
+void Router::DisableTask(const Request& r, RespondFn& respond) { SetTaskEnabled(r, false, respond); }
+
+void Router::SetTaskEnabled(const Request& r, bool enabled, RespondFn& respond) {
+  auto info = controllers_.tasks.SetTaskEnabled(r.params[0], enabled);
+  respond(info ? JsonResponse(200, json{{"ok", true}, {"task", ToJson(*info)}}) : ErrorResponse(info.error()));
+}
+
+void Router::ListRuns(const Request& r, RespondFn& respond) {
   std::string task;
-  if (auto it = query.find("task"); it != query.end()) task = it->second;
-  auto limit = LimitParam(query, "limit", kDefaultRuns, kMaxRuns);
-  if (!limit) return ErrorResponse(limit.error());
-  auto runs = controller_.ListRuns(task, static_cast<int>(*limit));
-  if (!runs) return ErrorResponse(runs.error());
+  if (auto it = r.query.find("task"); it != r.query.end()) task = it->second;
+  auto limit = LimitParam(r.query, "limit", kDefaultRuns, kMaxRuns);
+  if (!limit) return respond(ErrorResponse(limit.error()));
+  auto runs = controllers_.tasks.ListRuns(task, static_cast<int>(*limit));
+  if (!runs) return respond(ErrorResponse(runs.error()));
   json list = json::array();
-  // Without a history database the Controller lists each task's last run, which may be
+  // Without a history database the controller lists each task's last run, which may be
   // more than asked for; the page size is this route's promise, so it is kept here.
   for (size_t i = 0; i < runs->size() && i < *limit; ++i) list.push_back(ToJson((*runs)[i]));
-  return JsonResponse(200, json{{"runs", std::move(list)}});
+  respond(JsonResponse(200, json{{"runs", std::move(list)}}));
 }
 
-Response Router::RunOutput(const std::string& id_text) {
-  std::optional<int64_t> id = ParseNumber(id_text);
+void Router::RunOutput(const Request& r, RespondFn& respond) {
+  std::optional<int64_t> id = ParseNumber(r.params[0]);
   if (!id) {
-    return ErrorResponse(
-        base::Status::InvalidArgument("run id must be a number, got \"" + id_text + "\""));
+    return respond(
+        ErrorResponse(base::Status::InvalidArgument("run id must be a number, got \"" + r.params[0] + "\"")));
   }
-  auto output = controller_.RunOutput(*id);
-  if (!output) return ErrorResponse(output.error());
-  return JsonResponse(200, json{{"output", *output}});
+  auto output = controllers_.tasks.RunOutput(*id);
+  respond(output ? JsonResponse(200, json{{"output", *output}}) : ErrorResponse(output.error()));
 }
 
-Response Router::Events(const Query& query) {
+void Router::ListEvents(const Request& r, RespondFn& respond) {
   EventQuery request;
-  auto since = SinceParam(query, NowUnixMs());
-  if (!since) return ErrorResponse(since.error());
+  auto since = SinceParam(r.query, NowUnixMs());
+  if (!since) return respond(ErrorResponse(since.error()));
   request.since_ms = *since;
-  if (auto it = query.find("subject"); it != query.end()) request.subject = it->second;
-  if (auto it = query.find("type"); it != query.end()) request.type = it->second;
-  auto before = IdParam(query, "before");
-  if (!before) return ErrorResponse(before.error());
+  if (auto it = r.query.find("subject"); it != r.query.end()) request.subject = it->second;
+  if (auto it = r.query.find("type"); it != r.query.end()) {
+    request.type = base::ParseEventType(it->second);
+    if (!request.type) {
+      return respond(ErrorResponse(base::Status::InvalidArgument("unknown event type \"" + it->second +
+                                                                 "\" (one of: " +
+                                                                 std::string(base::EventTypeList()) + ")")));
+    }
+  }
+  auto before = IdParam(r.query, "before");
+  if (!before) return respond(ErrorResponse(before.error()));
   request.before_id = *before;
-  auto limit = LimitParam(query, "limit", kDefaultEvents, kMaxEvents);
-  if (!limit) return ErrorResponse(limit.error());
+  auto limit = LimitParam(r.query, "limit", kDefaultEvents, kMaxEvents);
+  if (!limit) return respond(ErrorResponse(limit.error()));
   request.limit = static_cast<int>(*limit);
 
-  auto events = controller_.ListEvents(request);
-  if (!events) return ErrorResponse(events.error());
+  auto events = controllers_.events.ListEvents(request);
+  if (!events) return respond(ErrorResponse(events.error()));
   json list = json::array();
   int64_t oldest_id = 0;
   size_t count = std::min(events->size(), *limit);
@@ -427,69 +543,7 @@ Response Router::Events(const Query& query) {
   }
   // A full page may have older events behind it; a short one is the end of the history.
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
-  return JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}});
-}
-
-Response Router::Signal(const std::vector<std::string>& names, int signo) {
-  base::Status status = controller_.Signal(names, signo);
-  if (!status.ok()) return ErrorResponse(status);
-  return JsonResponse(200, json{{"ok", true}, {"programs", ProgramsJson(Affected(names))}});
-}
-
-Response Router::Logs(const std::string& name, const Query& query) {
-  Stream stream = Stream::kStdout;
-  if (auto it = query.find("stream"); it != query.end()) {
-    if (it->second == "stderr") {
-      stream = Stream::kStderr;
-    } else if (it->second != "stdout") {
-      return ErrorResponse(
-          base::Status::InvalidArgument("query parameter \"stream\" must be stdout or stderr"));
-    }
-  }
-  auto count = CountParam(query, "lines", kDefaultLogLines, kMaxLogLines);
-  if (!count) return ErrorResponse(count.error());
-  auto follow = BoolParam(query, "follow", false);
-  if (!follow) return ErrorResponse(follow.error());
-
-  auto path = controller_.LogPath(name, stream);
-  if (!path) return ErrorResponse(path.error());
-  std::vector<std::string> lines;
-  if (*count > 0) {
-    if (!tail_fn_) return ErrorResponse(base::Status::Internal("no log reader configured"));
-    auto tail = tail_fn_(*path, *count);
-    if (tail) {
-      lines = std::move(tail).value();
-    } else if (tail.error().code() != base::StatusCode::kNotFound) {
-      // NotFound means the program has not written anything yet: an empty tail.
-      return ErrorResponse(tail.error());
-    }
-  }
-  if (!*follow) return JsonResponse(200, json{{"lines", lines}});
-
-  Response response;
-  response.content_type = "text/plain; charset=utf-8";
-  for (const std::string& line : lines) response.body += line + "\n";
-  response.follow = [controller = &controller_, name,
-                     stream](std::function<void(std::string_view)> sink) {
-    return controller->FollowLog(name, stream, std::move(sink));
-  };
-  return response;
-}
-
-std::vector<ProgramInfo> Router::Affected(const std::vector<std::string>& names) {
-  std::vector<ProgramInfo> affected;
-  for (ProgramInfo& info : controller_.ListPrograms()) {
-    for (const std::string& name : names) {
-      bool instance_of = info.name.size() > name.size() &&
-                         info.name.compare(0, name.size(), name) == 0 &&
-                         info.name[name.size()] == ':';
-      if (name == "all" || info.name == name || instance_of) {
-        affected.push_back(std::move(info));
-        break;
-      }
-    }
-  }
-  return affected;
+  respond(JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}}));
 }
 
 }  // namespace vigil::api

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// api::Router: maps one HTTP request (method, target, body) of the /v1 API (docs/api.md)
-// to Controller calls and builds the response. Knows nothing about sockets or Beast, so
-// the transport (http_server.cc) stays a thin layer.
-// Thread rule: loop thread only, like the Controller it calls.
+// api::Router: the /v1 API (docs/api.md) as one route table {method, pattern, handler};
+// maps a request (method, target, body) to controller calls and builds the response. 404
+// and 405 (with Allow) come from the table. Knows nothing about sockets or Beast, so the
+// transport (http_server.cc) stays a thin layer.
+// Thread rule: loop thread only, like the controllers it calls.
 #pragma once
 
 #include <cstddef>
@@ -10,11 +11,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "api/controller.h"
+#include "api/controllers.h"
 #include "base/status.h"
 #include "event/loop.h"
 
@@ -25,9 +27,10 @@ namespace vigil::api {
 using TailFn = std::function<base::Result<std::vector<std::string>>(
     const std::filesystem::path& path, size_t n)>;
 
-// Starts delivering live log bytes to `sink` until the returned handle is destroyed.
-using FollowFn =
-    std::function<base::Result<event::HandlePtr>(std::function<void(std::string_view)> sink)>;
+// Starts delivering live log bytes to `on_data` until the returned handle is destroyed, or
+// until the stream ends: then `on_end` gets its last line, once.
+using FollowFn = std::function<base::Result<event::HandlePtr>(std::function<void(std::string_view)> on_data,
+                                                              std::function<void(std::string_view)> on_end)>;
 
 // One response, independent of the transport.
 struct Response {
@@ -38,8 +41,9 @@ struct Response {
   // Runs once the response has been written, or has failed to be written.
   std::function<void()> after_write;
   // Set for ?follow=1: the transport sends a chunked text/plain response whose first
-  // chunk is `body`, then calls `follow` and streams what the sink receives. If `follow`
-  // fails, the transport sends ErrorResponse() of its status instead.
+  // chunk is `body`, then calls `follow` and streams what it receives; when the stream
+  // ends, its last line is the last chunk. If `follow` fails, the transport sends
+  // ErrorResponse() of its status instead.
   FollowFn follow;
 };
 
@@ -59,44 +63,68 @@ class Router {
   static constexpr size_t kDefaultEvents = 100;
   static constexpr size_t kMaxEvents = 1000;
 
-  Router(Controller& controller, TailFn tail_fn);
+  // A matched request: the path's {parameters} in order, the query, the body.
+  struct Request {
+    std::vector<std::string> params;
+    const std::map<std::string, std::string>& query;
+    std::string_view body;
+  };
+  using Handler = void (Router::*)(const Request& request, RespondFn& respond);
+  struct Route {
+    std::string_view method;
+    std::string_view pattern;  // "/v1/programs/{name}/logs": {...} matches one segment
+    Handler handler;
+  };
+  // Every route, in the order docs/api.md lists them.
+  static std::span<const Route> Routes();
+
+  Router(Controllers controllers, TailFn tail_fn);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Handles one request. `respond` is called exactly once: synchronously, or later when
-  // the Controller's DoneFn fires; it is never called after the Router is destroyed.
-  // The views need only be valid during the call.
-  void Handle(std::string_view method, std::string_view target, std::string_view body,
-              RespondFn respond);
+  // Handles one request. `respond` is called exactly once: synchronously, or later when a
+  // controller's callback fires; it is never called after the Router is destroyed. The
+  // views need only be valid during the call.
+  void Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond);
 
  private:
   enum class Action { kStart, kStop, kRestart };
 
-  // Both return false, without calling `respond`, when no route matches.
-  bool HandleV1(std::string_view method, const std::vector<std::string>& segments,
-                const std::map<std::string, std::string>& query, std::string_view body,
-                RespondFn& respond);
-  bool HandleProgram(std::string_view method, const std::vector<std::string>& segments,
-                     const std::map<std::string, std::string>& query, std::string_view body,
-                     RespondFn& respond);
-  // /v1/tasks/{name}[/run|/enable|/disable].
-  bool HandleTask(std::string_view method, const std::vector<std::string>& segments,
-                  const std::map<std::string, std::string>& query, RespondFn& respond);
-  void RunAction(Action action, std::vector<std::string> names, bool wait, RespondFn respond);
-  void RunTask(const std::string& name, bool wait, RespondFn respond);
-  Response Runs(const std::map<std::string, std::string>& query);
-  Response RunOutput(const std::string& id_text);
-  Response Events(const std::map<std::string, std::string>& query);
-  Response Signal(const std::vector<std::string>& names, int signo);
-  Response Logs(const std::string& name, const std::map<std::string, std::string>& query);
-  // The programs `names` refer to, in ListPrograms() order: exact names, instances of a
-  // program ("web" -> "web:0", "web:1"), or everything for "all".
-  std::vector<ProgramInfo> Affected(const std::vector<std::string>& names);
+  void GetInfo(const Request& r, RespondFn& respond);
+  void ListPrograms(const Request& r, RespondFn& respond);
+  void GetProgram(const Request& r, RespondFn& respond);
+  void StartPrograms(const Request& r, RespondFn& respond);
+  void StopPrograms(const Request& r, RespondFn& respond);
+  void RestartPrograms(const Request& r, RespondFn& respond);
+  void StartProgram(const Request& r, RespondFn& respond);
+  void StopProgram(const Request& r, RespondFn& respond);
+  void RestartProgram(const Request& r, RespondFn& respond);
+  void SignalPrograms(const Request& r, RespondFn& respond);
+  void SignalProgram(const Request& r, RespondFn& respond);
+  void ProgramLogs(const Request& r, RespondFn& respond);
+  void Reload(const Request& r, RespondFn& respond);
+  void Shutdown(const Request& r, RespondFn& respond);
+  void ListTasks(const Request& r, RespondFn& respond);
+  void GetTask(const Request& r, RespondFn& respond);
+  void RunTask(const Request& r, RespondFn& respond);
+  void EnableTask(const Request& r, RespondFn& respond);
+  void DisableTask(const Request& r, RespondFn& respond);
+  void ListRuns(const Request& r, RespondFn& respond);
+  void RunOutput(const Request& r, RespondFn& respond);
+  void ListEvents(const Request& r, RespondFn& respond);
 
-  Controller& controller_;
+  // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or
+  // from one path name and the query (wait, timeout).
+  void ActOnBody(Action action, const Request& r, RespondFn& respond);
+  void ActOnOne(Action action, const Request& r, RespondFn& respond);
+  void Act(Action action, std::vector<std::string> names, const WaitOptions& wait, RespondFn respond);
+  void Signal(const std::vector<std::string>& names, int signo, RespondFn& respond);
+  void SetTaskEnabled(const Request& r, bool enabled, RespondFn& respond);
+
+  Controllers controllers_;
   TailFn tail_fn_;
-  // Expires with the Router, so a DoneFn that fires after it is gone does nothing.
+  // Expires with the Router, so a callback that fires after it is gone does nothing.
   std::shared_ptr<char> alive_;
 };
 

@@ -324,7 +324,7 @@ TEST_F(TaskRoutesTest, ListsEventsWithDetailsAsObjects) {
   const EventQuery& query = fake_.event_queries[0];
   EXPECT_EQ(query.since_ms, 0);
   EXPECT_EQ(query.subject, "");
-  EXPECT_EQ(query.type, "");
+  EXPECT_FALSE(query.type.has_value());
   EXPECT_EQ(query.before_id, 0);
   EXPECT_EQ(query.limit, 100);
 }
@@ -339,12 +339,33 @@ TEST_F(TaskRoutesTest, FullPageOfEventsPointsToTheNextOne) {
   EXPECT_EQ(query.limit, 2);
   EXPECT_EQ(query.before_id, 10);
   EXPECT_EQ(query.subject, "web");
-  EXPECT_EQ(query.type, "state");
+  EXPECT_EQ(query.type, base::EventType::kState);
 
   fake_.events.clear();
   Answer empty = Fetch("GET", "/v1/events?before=7");
   EXPECT_EQ(empty.body["events"], json::array());
   EXPECT_TRUE(empty.body["next_before"].is_null());
+}
+
+// "restart" was listed as an event type but never recorded; a type vigild does not know is
+// refused with the list of those it does.
+TEST_F(TaskRoutesTest, UnknownEventTypeIsRefusedWithTheKnownOnes) {
+  Answer answer = Fetch("GET", "/v1/events?type=restart");
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(answer.body["error"], "unknown event type \"restart\" (one of: state, note, signal, spawn_error, log, "
+                                  "reload, config_error, task, task_run, daemon)");
+  EXPECT_TRUE(fake_.event_queries.empty());
+}
+
+// Regression test for issue 8, item 17: the runs limit said "0 to 1000" where docs/api.md
+// says 1 to 1000.
+TEST_F(TaskRoutesTest, RunsLimitSaysItsRealRange) {
+  for (const char* bad : {"0", "1001", "x", "-1"}) {
+    Answer answer = Fetch("GET", std::string("/v1/runs?limit=") + bad);
+    EXPECT_EQ(answer.status, 400) << bad;
+    EXPECT_EQ(answer.body["error"],
+              std::string("query parameter \"limit\" must be a number from 1 to 1000, got \"") + bad + "\"");
+  }
 }
 
 TEST_F(TaskRoutesTest, SinceTakesDurationsBackFromNowOrUnixMs) {
@@ -368,10 +389,12 @@ TEST_F(TaskRoutesTest, SinceTakesDurationsBackFromNowOrUnixMs) {
   EXPECT_EQ(Fetch("GET", "/v1/events?since=1764020703123").status, 200);
   EXPECT_EQ(fake_.event_queries.at(0).since_ms, 1'764'020'703'123);
 
-  // Further back than 1970 is no bound at all.
+  // Further back than 1970 is no bound at all; further than the longest duration (100
+  // years) is not a duration.
   fake_.event_queries.clear();
-  EXPECT_EQ(Fetch("GET", "/v1/events?since=100000d").status, 200);
+  EXPECT_EQ(Fetch("GET", "/v1/events?since=36500d").status, 200);
   EXPECT_EQ(fake_.event_queries.at(0).since_ms, 0);
+  EXPECT_EQ(Fetch("GET", "/v1/events?since=100000d").status, 400);
 }
 
 TEST_F(TaskRoutesTest, BadEventParametersAre400) {
