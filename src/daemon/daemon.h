@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// daemon::Daemon: the composition root of vigild. Builds the loop, reaper, supervisor,
-// logs and API server from a DaemonSpec, wires them together, implements the API's
-// Controller on top of the Supervisor, and runs until shut down.
+// daemon::Daemon: the composition root of vigild. Builds the loop, the launcher, the
+// program and task services, the history and the API server from a DaemonSpec, wires them
+// together, and runs until shut down. Only wiring, signals and the daemon-wide API
+// questions (info, reload, shutdown) live here.
 // Thread rule: constructed and run on the main thread, which is the loop thread.
 #pragma once
 

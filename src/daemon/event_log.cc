@@ -16,7 +16,7 @@ EventLog::EventLog(event::Loop& loop, const std::filesystem::path& path, config:
   file_ = std::make_unique<logs::LogFile>(loop, path, spec, compressor);
 }
 
-void EventLog::Write(const std::string& subject, const std::string& message, const std::string& type,
+void EventLog::Write(const std::string& subject, const std::string& message, base::EventType type,
                      const std::string& details_json) {
   if (history_) history_->RecordEvent(type, subject, message, details_json);
   std::string line = subject + ": " + message + "\n";

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "base/event_type.h"
 #include "logs/log_file.h"
 
 namespace vigil::daemon {
@@ -20,7 +21,7 @@ class EventLog {
            logs::Compressor* compressor, bool echo_to_stderr);
   // One line, "SUBJECT: MESSAGE" (subject "vigild" for the daemon itself), also recorded
   // as an event of `type` in the history, when there is one.
-  void Write(const std::string& subject, const std::string& message, const std::string& type = "note",
+  void Write(const std::string& subject, const std::string& message, base::EventType type = base::EventType::kNote,
              const std::string& details_json = "{}");
   void SetHistory(History* history) { history_ = history; }
   logs::LogFile& file() { return *file_; }

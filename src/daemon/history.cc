@@ -37,12 +37,12 @@ void History::PruneNow() {
   prune_timer_ = loop_.AddTimer(kPruneEvery, [this] { PruneNow(); });
 }
 
-void History::RecordEvent(const std::string& type, const std::string& subject, const std::string& message,
+void History::RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
                           const std::string& details_json) {
   if (!store_) return;
   store::Event e;
   e.time = std::chrono::system_clock::now();
-  e.type = type;
+  e.type = std::string(base::EventTypeName(type));
   e.subject = subject;
   e.message = message;
   e.details = details_json;
@@ -88,6 +88,25 @@ std::string History::Fingerprint(const config::ProgramSpec& s) {
   uLong crc = crc32(0L, Z_NULL, 0);
   crc = crc32(crc, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
   return fmt::format("{:08x}", crc);
+}
+
+base::Result<std::vector<api::EventInfo>> History::ListEvents(const api::EventQuery& q) {
+  if (!store_) return base::Status::Unavailable(problem());
+  store::EventFilter filter;
+  if (q.since_ms > 0) filter.since = base::WallTime(std::chrono::milliseconds(q.since_ms));
+  filter.subject = q.subject;
+  if (q.type) filter.type = std::string(base::EventTypeName(*q.type));
+  filter.before_id = q.before_id;
+  filter.limit = q.limit;
+  auto events = store_->QueryEvents(filter);
+  if (!events) return events.error();
+  std::vector<api::EventInfo> out;
+  out.reserve(events->size());
+  for (const auto& e : *events) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch()).count();
+    out.push_back({e.id, ms, e.type, e.subject, e.message, e.details});
+  }
+  return out;
 }
 
 }  // namespace vigil::daemon

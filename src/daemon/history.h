@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // daemon::History: what vigild records in its SQLite store, in the daemon's terms: events,
-// process lifetimes, desired states and the retention schedule. Works without a store
-// (when the database cannot be opened): then it records nothing and says why in problem().
+// process lifetimes, desired states and the retention schedule; and the API's event
+// history. Works without a store (when the database cannot be opened): then it records
+// nothing and says why in problem().
 // Thread rule: loop thread only.
 #pragma once
 
@@ -13,23 +14,25 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/event_controller.h"
 #include "base/clock.h"
+#include "base/event_type.h"
 #include "config/spec.h"
 #include "event/loop.h"
 #include "store/store.h"
 
 namespace vigil::daemon {
 
-class History {
+class History : public api::EventController {
  public:
   History(event::Loop& loop, const std::filesystem::path& db_path, base::Duration retention);
-  ~History();
+  ~History() override;
 
   store::Store* store() { return store_.get(); }
   // "" when history is recorded.
   std::string problem() const;
 
-  void RecordEvent(const std::string& type, const std::string& subject, const std::string& message,
+  void RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
                    const std::string& details_json = "{}");
   void ProcessStarted(const std::string& program, pid_t pid);
   void ProcessEnded(const std::string& program, pid_t pid, const std::string& exit_status, const std::string& reason);
@@ -41,6 +44,9 @@ class History {
   std::optional<bool> RememberedWant(const config::ProgramSpec& spec) const;
 
   static std::string Fingerprint(const config::ProgramSpec& spec);
+
+  // api::EventController
+  base::Result<std::vector<api::EventInfo>> ListEvents(const api::EventQuery& query) override;
 
  private:
   void PruneNow();

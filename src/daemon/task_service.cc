@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
-// TaskService: scheduled tasks wired to the supervisor, the history and the event log.
+// TaskService: scheduled tasks wired to the programs, the history and the event log.
 #include "daemon/task_service.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
-#include <unordered_map>
+#include <cerrno>
+#include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "base/file_util.h"
+#include "base/unique_fd.h"
 #include "base/units.h"
 
 namespace vigil::daemon {
@@ -19,6 +24,8 @@ namespace fs = std::filesystem;
 // Output files kept per task; older runs' output goes first.
 constexpr size_t kOutputsKeptPerTask = 50;
 constexpr size_t kTailLines = 10;
+// Reasons remembered for runs whose output was not kept.
+constexpr size_t kUnkeptRemembered = 1000;
 
 int64_t UnixMs(base::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -45,20 +52,35 @@ std::string LastLines(const std::string& text, size_t n) {
   return text.substr(pos);
 }
 
-std::string_view ActionName(config::TaskAction a) {
-  switch (a) {
-    case config::TaskAction::kCommand: return "command";
-    case config::TaskAction::kRestart: return "restart";
-    case config::TaskAction::kCleanup: return "cleanup";
-    case config::TaskAction::kRotateLogs: return "rotate-logs";
+// The run id of a kept output file's name, "123.log"; nullopt for anything else (a name
+// of 19 digits or more does not fit, and someone else's file is not ours to read).
+std::optional<int64_t> RunIdOfFile(const fs::path& file) {
+  if (file.extension() != ".log") return std::nullopt;
+  const std::string stem = file.stem().string();
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), id);
+  if (ec != std::errc() || end != stem.data() + stem.size() || id <= 0 || stem[0] == '+') return std::nullopt;
+  return id;
+}
+
+// The highest run id of a kept output file under `runs_dir` (0 if none). Errors only
+// mean fewer files are seen; ids then still come from the history.
+int64_t HighestKeptRunId(const fs::path& runs_dir) {
+  int64_t highest = 0;
+  std::error_code ec;
+  for (fs::directory_iterator task(runs_dir, ec), end; !ec && task != end; task.increment(ec)) {
+    std::error_code inner;
+    for (fs::directory_iterator file(task->path(), inner); !inner && file != end; file.increment(inner)) {
+      if (auto id = RunIdOfFile(file->path())) highest = std::max(highest, *id);
+    }
   }
-  return "command";
+  return highest;
 }
 
 tasks::Run FromStore(const store::TaskRun& r) {
   tasks::Run run;
   run.id = r.id;
-  run.trigger = r.trigger;
+  run.trigger = tasks::ParseTrigger(r.trigger).value_or(tasks::Trigger::kSchedule);
   run.started = r.started;
   run.ended = r.ended;
   run.exit_code = r.exit_code;
@@ -69,13 +91,33 @@ tasks::Run FromStore(const store::TaskRun& r) {
   return run;
 }
 
+api::RunInfo StoredRunInfo(const store::TaskRun& r) {
+  api::RunInfo info = ToRunInfo(r.task, FromStore(r));
+  info.trigger = r.trigger;  // as recorded, even a word this build does not know
+  return info;
+}
+
+// Writes all of `data`; false (errno set) on failure.
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = ENOSPC;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 }  // namespace
 
 api::RunInfo ToRunInfo(const std::string& task, const tasks::Run& run) {
   api::RunInfo info;
   info.id = run.id;
   info.task = task;
-  info.trigger = run.trigger;
+  info.trigger = std::string(tasks::TriggerName(run.trigger));
   info.started_ms = UnixMs(run.started);
   info.ended_ms = run.ended ? UnixMs(*run.ended) : -1;
   info.exit_code = run.exit_code.value_or(-1);
@@ -87,14 +129,19 @@ api::RunInfo ToRunInfo(const std::string& task, const tasks::Run& run) {
   return info;
 }
 
-TaskService::TaskService(event::Loop& loop, event::ChildReaper& reaper, supervise::Supervisor& supervisor,
-                         History& history, EventLog& event_log, fs::path runs_dir)
-    : supervisor_(supervisor),
+TaskService::TaskService(event::Loop& loop, event::Clock& clock, process::Launcher& launcher,
+                         ProgramService& programs, History& history, EventLog& event_log, fs::path runs_dir)
+    : programs_(programs),
       history_(history),
       event_log_(event_log),
       runs_dir_(std::move(runs_dir)),
-      clock_(loop),
-      scheduler_(loop, clock_, reaper, *this) {}
+      scheduler_(loop, clock, launcher, *this) {
+  // New run ids continue above every kept output file, whether or not the history knows
+  // them (it may be new, lost or older than the files), so no run's output is overwritten.
+  const int64_t highest = HighestKeptRunId(runs_dir_);
+  if (store::Store* store = history_.store()) store->SkipRunIdsThrough(highest);
+  next_local_run_id_ = highest + 1;
+}
 
 base::Result<tasks::TaskReload> TaskService::Apply(const std::vector<config::TaskSpec>& specs) {
   auto result = scheduler_.Apply(specs);
@@ -130,7 +177,7 @@ api::TaskInfo TaskService::ToInfo(tasks::Task& task) {
   info.name = task.name();
   info.schedule = task.spec().schedule;
   info.timezone = task.spec().timezone;
-  info.action = std::string(ActionName(task.spec().action));
+  info.action = std::string(config::TaskActionName(task.spec().action));
   info.enabled = task.enabled();
   info.running = task.running();
   if (auto next = scheduler_.NextRun(task)) info.next_run_ms = UnixMs(*next);
@@ -158,12 +205,12 @@ void TaskService::RunTask(const std::string& name, bool wait, std::function<void
   if (!t) return done(base::Status::NotFound("unknown task: " + name));
   std::function<void(const tasks::Run&)> on_done;
   if (wait) on_done = [name, done](const tasks::Run& run) { done(ToRunInfo(name, run)); };
-  auto id = t->Trigger("manual", on_done);
+  auto id = t->Start(tasks::Trigger::kManual, on_done);
   if (!id) return done(id.error());
   if (wait) return;  // `done` follows when the run ends
   api::RunInfo info;
   info.task = name;
-  info.trigger = "manual";
+  info.trigger = std::string(tasks::TriggerName(tasks::Trigger::kManual));
   info.id = *id;
   info.result = *id == 0 ? "queued" : "running";
   if (*id != 0 && t->last_run() && t->last_run()->id == *id) info = ToRunInfo(name, *t->last_run());
@@ -175,7 +222,7 @@ base::Result<api::TaskInfo> TaskService::SetTaskEnabled(const std::string& name,
   if (!t) return base::Status::NotFound("unknown task: " + name);
   scheduler_.SetEnabled(*t, enabled);
   if (store::Store* store = history_.store()) store->SetTaskEnabled(name, enabled);
-  event_log_.Write(name, enabled ? "enabled" : "disabled", "task");
+  event_log_.Write(name, enabled ? "enabled" : "disabled", base::EventType::kTask);
   return ToInfo(*t);
 }
 
@@ -200,7 +247,7 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
   int64_t newest_read = 0;
   for (const auto& r : *runs) {
     auto fresher = last_runs.find(r.id);
-    out.push_back(ToRunInfo(r.task, fresher != last_runs.end() ? *fresher->second->last_run() : FromStore(r)));
+    out.push_back(fresher != last_runs.end() ? ToRunInfo(r.task, *fresher->second->last_run()) : StoredRunInfo(r));
     newest_read = std::max(newest_read, r.id);
   }
   // A last run newer than every run read back is not written yet (an older one missing
@@ -213,14 +260,18 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
 }
 
 base::Result<std::string> TaskService::RunOutput(int64_t run_id) {
+  if (auto it = unkept_.find(run_id); it != unkept_.end()) {
+    return base::Status::IoError(fmt::format("the output of run {} was not kept: {}", run_id, it->second));
+  }
+  const std::string file_name = std::to_string(run_id) + ".log";
   std::error_code ec;
-  for (const auto& dir : fs::directory_iterator(runs_dir_, ec)) {
-    fs::path file = dir.path() / (std::to_string(run_id) + ".log");
-    if (!fs::exists(file, ec)) continue;
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+  for (fs::directory_iterator dir(runs_dir_, ec), end; !ec && dir != end; dir.increment(ec)) {
+    const fs::path file = dir->path() / file_name;
+    std::error_code exists_ec;
+    if (!fs::is_regular_file(file, exists_ec)) continue;
+    auto text = base::ReadFile(file);
+    if (!text) return text.error();
+    return std::move(text).value();
   }
   for (tasks::Task* t : scheduler_.tasks())
     if (t->running() && t->last_run() && t->last_run()->id == run_id) return t->last_run()->output;
@@ -228,23 +279,25 @@ base::Result<std::string> TaskService::RunOutput(int64_t run_id) {
 }
 
 int64_t TaskService::NewRunId(tasks::Task& task, const tasks::Run& run) {
-  int64_t id = history_.store() ? history_.store()->BeginRun(task.name(), run.trigger, run.started)
+  const std::string trigger(tasks::TriggerName(run.trigger));
+  int64_t id = history_.store() ? history_.store()->BeginRun(task.name(), trigger, run.started)
                                 : next_local_run_id_++;
-  event_log_.Write(task.name(), fmt::format("run {} started ({})", id, run.trigger), "task_run");
+  event_log_.Write(task.name(), fmt::format("run {} started ({})", id, trigger), base::EventType::kTaskRun);
   return id;
 }
 
 void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
   auto took = std::chrono::duration_cast<base::Duration>(*run.ended - run.started);
+  const std::string trigger(tasks::TriggerName(run.trigger));
   event_log_.Write(task.name(),
-                   fmt::format("run {} ({}) ended: {} after {}", run.id, run.trigger, run.Result(),
+                   fmt::format("run {} ({}) ended: {} after {}", run.id, trigger, run.Result(),
                                base::FormatDuration(took)),
-                   "task_run", fmt::format(R"({{"run":{},"result":"{}"}})", run.id, run.Result()));
+                   base::EventType::kTaskRun, fmt::format(R"({{"run":{},"result":"{}"}})", run.id, run.Result()));
   if (store::Store* store = history_.store()) {
     store::TaskRun r;
     r.id = run.id;
     r.task = task.name();
-    r.trigger = run.trigger;
+    r.trigger = trigger;
     r.started = run.started;
     r.ended = run.ended;
     r.exit_code = run.exit_code;
@@ -257,37 +310,56 @@ void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
 }
 
 void TaskService::KeepOutput(const tasks::Task& task, const tasks::Run& run) {
-  fs::path dir = runs_dir_ / task.name();
+  const fs::path dir = runs_dir_ / task.name();
   std::error_code ec;
   fs::create_directories(dir, ec);
-  std::ofstream(dir / (std::to_string(run.id) + ".log"), std::ios::binary | std::ios::trunc) << run.output;
+  if (ec) return OutputNotKept(task, run.id, fmt::format("cannot create directory {}: {}", dir.string(), ec.message()));
+  const fs::path file = dir / (std::to_string(run.id) + ".log");
+  // O_EXCL: a file of that name is an earlier run's output, which is never written over.
+  base::UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+  if (!fd.valid()) {
+    if (errno == EEXIST) {
+      return OutputNotKept(task, run.id, fmt::format("{} exists already (an earlier run's output); not overwritten",
+                                                     file.string()));
+    }
+    return OutputNotKept(task, run.id, base::ErrnoStatus("cannot create " + file.string(), errno).message());
+  }
+  if (!WriteAll(fd.get(), run.output)) {
+    return OutputNotKept(task, run.id, base::ErrnoStatus("cannot write " + file.string(), errno).message());
+  }
+  output_problem_.clear();
+
   std::vector<std::pair<int64_t, fs::path>> files;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string stem = e.path().stem().string();
-    if (e.path().extension() == ".log" && !stem.empty() && std::all_of(stem.begin(), stem.end(), ::isdigit))
-      files.emplace_back(std::stoll(stem), e.path());
+  for (fs::directory_iterator e(dir, ec), end; !ec && e != end; e.increment(ec)) {
+    if (auto id = RunIdOfFile(e->path())) files.emplace_back(*id, e->path());
   }
   if (files.size() <= kOutputsKeptPerTask) return;
   std::sort(files.begin(), files.end());
   for (size_t i = 0; i + kOutputsKeptPerTask < files.size(); ++i) fs::remove(files[i].second, ec);
 }
 
-void TaskService::OnTaskNote(tasks::Task& task, const std::string& message) {
-  event_log_.Write(task.name(), message, "task");
+void TaskService::OutputNotKept(const tasks::Task& task, int64_t run_id, std::string why) {
+  event_log_.Write(task.name(), fmt::format("the output of run {} is not kept: {}", run_id, why),
+                   base::EventType::kTask);
+  output_problem_ = "task run output is not being kept: " + why;
+  unkept_[run_id] = std::move(why);
+  unkept_order_.push_back(run_id);
+  if (unkept_order_.size() > kUnkeptRemembered) {
+    unkept_.erase(unkept_order_.front());
+    unkept_order_.pop_front();
+  }
 }
 
-base::Status TaskService::RestartPrograms(const std::vector<std::string>& programs) {
-  auto resolved = supervisor_.Resolve(programs);
-  if (!resolved) return resolved.error();
-  for (supervise::Program* p : *resolved) supervisor_.Restart(*p);
-  return base::Status::Ok();
+void TaskService::OnTaskNote(tasks::Task& task, const std::string& message) {
+  event_log_.Write(task.name(), message, base::EventType::kTask);
+}
+
+base::Result<std::string> TaskService::RestartPrograms(const std::vector<std::string>& programs) {
+  return programs_.RestartIfWanted(programs);
 }
 
 void TaskService::RotateLogs() {
-  for (supervise::Program* p : supervisor_.programs()) {
-    p->stdout_log().RotateNow();
-    if (&p->stderr_log() != &p->stdout_log()) p->stderr_log().RotateNow();
-  }
+  programs_.RotateLogs();
   event_log_.file().RotateNow();
 }
 

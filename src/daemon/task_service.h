@@ -1,58 +1,71 @@
 // SPDX-License-Identifier: MIT
 // daemon::TaskService: scheduled tasks inside vigild. Owns the Scheduler, hosts its runs
 // (run ids and records in the history, output files under state_dir/runs/TASK/ID.log, the
-// built-in actions), and answers the API's task questions.
+// built-in actions), and answers the API's task questions (api::TaskController).
+// Run output files are never overwritten: ids continue above every kept file, and a file
+// that exists anyway is left alone and the run's output reported as not kept.
 // Thread rule: loop thread only.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "api/controller.h"
+#include "api/task_controller.h"
 #include "daemon/event_log.h"
 #include "daemon/history.h"
-#include "supervise/supervisor.h"
+#include "daemon/program_service.h"
 #include "tasks/scheduler.h"
 
 namespace vigil::daemon {
 
-class TaskService : private tasks::TaskHost {
+class TaskService final : public api::TaskController, private tasks::TaskHost {
  public:
-  TaskService(event::Loop& loop, event::ChildReaper& reaper, supervise::Supervisor& supervisor, History& history,
-              EventLog& event_log, std::filesystem::path runs_dir);
+  TaskService(event::Loop& loop, event::Clock& clock, process::Launcher& launcher, ProgramService& programs,
+              History& history, EventLog& event_log, std::filesystem::path runs_dir);
 
   base::Result<tasks::TaskReload> Apply(const std::vector<config::TaskSpec>& specs);
   // Once at start-up, after the first Apply: @reboot and catch-up runs.
   void StartUp();
+  // "run output is not being kept: ...", or "" when the last run's output was kept.
+  std::string problem() const { return output_problem_; }
 
-  std::vector<api::TaskInfo> ListTasks();
-  base::Result<api::TaskInfo> GetTask(const std::string& name);
-  void RunTask(const std::string& name, bool wait, std::function<void(base::Result<api::RunInfo>)> done);
-  base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool enabled);
-  base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int limit);
-  base::Result<std::string> RunOutput(int64_t run_id);
+  // api::TaskController
+  std::vector<api::TaskInfo> ListTasks() override;
+  base::Result<api::TaskInfo> GetTask(const std::string& name) override;
+  void RunTask(const std::string& name, bool wait, std::function<void(base::Result<api::RunInfo>)> done) override;
+  base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) override;
+  base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int limit) override;
+  base::Result<std::string> RunOutput(int64_t run_id) override;
 
  private:
   // tasks::TaskHost
   int64_t NewRunId(tasks::Task& task, const tasks::Run& run) override;
   void OnRunFinished(tasks::Task& task, const tasks::Run& run) override;
   void OnTaskNote(tasks::Task& task, const std::string& message) override;
-  base::Status RestartPrograms(const std::vector<std::string>& programs) override;
+  base::Result<std::string> RestartPrograms(const std::vector<std::string>& programs) override;
   void RotateLogs() override;
 
   api::TaskInfo ToInfo(tasks::Task& task);
+  // Writes the run's output to runs_dir/TASK/ID.log (never over an existing file) and
+  // prunes old ones; on failure records why, for RunOutput() and problem().
   void KeepOutput(const tasks::Task& task, const tasks::Run& run);
+  void OutputNotKept(const tasks::Task& task, int64_t run_id, std::string why);
 
-  supervise::Supervisor& supervisor_;
+  ProgramService& programs_;
   History& history_;
   EventLog& event_log_;
   std::filesystem::path runs_dir_;
-  event::LoopClock clock_;
   tasks::Scheduler scheduler_;
   int64_t next_local_run_id_ = 1;  // used only when there is no history database
+  // Why the output of recent runs was not kept, by run id; the oldest are forgotten.
+  std::unordered_map<int64_t, std::string> unkept_;
+  std::deque<int64_t> unkept_order_;
+  std::string output_problem_;
 };
 
 // A run record as the API shows it.

@@ -4,69 +4,71 @@
 
 #include <fmt/format.h>
 
+#include "base/units.h"
+
 namespace vigil::daemon {
 
-using supervise::ProgramState;
+using supervise::Progress;
 
-void Waiters::Add(std::vector<std::string> programs, Goal goal, api::DoneFn done) {
-  Waiter w{std::move(programs), goal, std::move(done)};
-  if (auto result = Check(w)) {
+void Waiters::Add(std::vector<Target> targets, supervise::Goal goal, base::Duration timeout,
+                  std::function<void(base::Status)> done) {
+  Waiter w{std::move(targets), goal, timeout, std::move(done), nullptr};
+  // Decided already (a start of a running program, a name that was removed): answered now.
+  if (std::optional<base::Status> result = Evaluate(w)) {
     w.done(*result);
     return;
   }
   waiters_.push_back(std::move(w));
+  auto it = std::prev(waiters_.end());
+  it->timer = clock_.AddTimer(timeout, [this, it] { TimedOut(it); });
 }
 
-void Waiters::OnStateChanged() {
-  // Completing a waiter may run arbitrary code; take the list first.
-  std::vector<Waiter> pending;
-  pending.swap(waiters_);
-  std::vector<std::pair<api::DoneFn, base::Status>> finished;
-  for (auto& w : pending) {
-    if (auto result = Check(w)) {
-      finished.emplace_back(std::move(w.done), *result);
+void Waiters::Check() {
+  std::vector<std::pair<std::function<void(base::Status)>, base::Status>> finished;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (std::optional<base::Status> result = Evaluate(*it)) {
+      finished.emplace_back(std::move(it->done), std::move(*result));
+      it = waiters_.erase(it);
     } else {
-      waiters_.push_back(std::move(w));
+      ++it;
     }
   }
+  // Answering may run arbitrary code (and add waiters): only once the list is consistent.
   for (auto& [done, status] : finished) done(status);
 }
 
-std::optional<base::Status> Waiters::Check(const Waiter& w) {
-  for (const auto& name : w.programs) {
-    supervise::Program* p = supervisor_.Find(name);
-    if (!p) return base::Status::NotFound(name + ": removed from the config");
-    ProgramState s = p->state();
-    auto failed = [&] {
-      return base::Status::Conflict(fmt::format("{}: {}{}{}", name, supervise::StateName(s),
-                                                p->reason().empty() ? "" : ": ", p->reason()));
-    };
-    if (w.goal == Goal::kDown) {
-      if (s != ProgramState::kStopped) return std::nullopt;
-      continue;
-    }
-    switch (s) {
-      case ProgramState::kRunning: continue;
-      case ProgramState::kExited:
-        if (p->last_exit_clean()) continue;  // a one-shot that finished is a success
-        return failed();
-      case ProgramState::kBackoff:
-      case ProgramState::kFatal: return failed();
-      case ProgramState::kStopped:
-        // Waiting for a dependency that has already failed would never end.
-        for (const auto& dep : p->spec().depends_on) {
-          supervise::Program* d = supervisor_.Find(dep);
-          if (d && (d->state() == ProgramState::kFatal || d->state() == ProgramState::kBackoff)) {
-            return base::Status::Conflict(fmt::format("{}: cannot start: dependency {} is {}: {}", name, dep,
-                                                      supervise::StateName(d->state()), d->reason()));
-          }
-        }
-        if (!supervisor_.WantsUp(*p)) return failed();
+std::optional<base::Status> Waiters::Evaluate(const Waiter& w) const {
+  for (const Target& t : w.targets) {
+    Progress p = supervisor_.ProgressOf(t.program, w.goal, t.epoch);
+    switch (p.is) {
+      case Progress::Is::kReached:
+        continue;
+      case Progress::Is::kFailed:
+        return base::Status::Conflict(p.why);
+      case Progress::Is::kPending:
         return std::nullopt;
-      default: return std::nullopt;
     }
   }
   return base::Status::Ok();
+}
+
+void Waiters::TimedOut(std::list<Waiter>::iterator it) {
+  std::vector<std::string> late;
+  for (const Target& t : it->targets) {
+    if (supervisor_.ProgressOf(t.program, it->goal, t.epoch).is == Progress::Is::kReached) continue;
+    supervise::Program* p = supervisor_.Find(t.program);
+    std::string reason = p ? p->reason() : "";
+    late.push_back(p ? fmt::format("{} ({}{}{})", t.program, supervise::StateName(p->state()),
+                                   reason.empty() ? "" : ": ", reason)
+                     : t.program);
+  }
+  std::string message =
+      fmt::format("timed out after {} waiting for {} to {}: {}", base::FormatDuration(it->timeout),
+                  late.size() == 1 ? "it" : "them", it->goal == supervise::Goal::kUp ? "come up" : "stop",
+                  fmt::join(late, ", "));
+  auto done = std::move(it->done);
+  waiters_.erase(it);  // also drops the fired timer's handle
+  done(base::Status::DeadlineExceeded(message));
 }
 
 }  // namespace vigil::daemon

@@ -3,6 +3,8 @@
 // read-only connection. SQLiteCpp throws; nothing escapes this file.
 #include "store/store.h"
 
+#include <algorithm>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -135,6 +137,8 @@ int64_t Store::BeginRun(const std::string& task, const std::string& trigger, bas
   impl_->writer_->Enqueue(InsertRun{id, task, trigger, ToUnixMs(started)});
   return id;
 }
+
+void Store::SkipRunIdsThrough(int64_t id) { impl_->next_.run = std::max(impl_->next_.run, id + 1); }
 
 void Store::EndRun(const TaskRun& run) { impl_->writer_->Enqueue(FinishRun{run}); }
 

@@ -74,6 +74,9 @@ class Store {
   void EndProcess(int64_t lifetime_id, base::WallTime ended, const std::string& exit_status,
                   const std::string& reason);
   int64_t BeginRun(const std::string& task, const std::string& trigger, base::WallTime started);
+  // Run ids handed out from now on are above `id` (ids of runs whose output files exist
+  // although this database does not know them: it was replaced or lost).
+  void SkipRunIdsThrough(int64_t id);
   void EndRun(const TaskRun& run);  // by run.id
   void SetDesiredState(const DesiredState& state);
   void SetTaskEnabled(const std::string& task, bool enabled);

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// ProgramService: program control for the API, and the record of what programs do.
+#include "daemon/program_service.h"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+namespace vigil::daemon {
+namespace {
+
+int64_t UnixMs(base::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+constexpr base::Duration kWaitMargin = std::chrono::seconds(30);
+
+}  // namespace
+
+ProgramService::ProgramService(supervise::ProgramEnv env, EventLog& event_log, History& history)
+    : event_log_(event_log),
+      history_(history),
+      clock_(env.clock),
+      supervisor_(std::move(env), this),
+      waiters_(supervisor_, clock_) {
+  // A program the user stopped stays stopped across vigild restarts, until started or
+  // until its config changes.
+  supervisor_.SetInitialWant([this](const config::ProgramSpec& spec) { return history_.RememberedWant(spec); });
+}
+
+supervise::ReloadResult ProgramService::Apply(const std::vector<config::ProgramSpec>& specs) {
+  return supervisor_.Apply(specs);
+}
+
+void ProgramService::Shutdown(std::function<void()> done) {
+  supervisor_.Shutdown(std::move(done));
+  waiters_.Check();  // waits for programs to come up cannot succeed any more
+}
+
+std::vector<std::string> ProgramService::Problems() const {
+  std::vector<std::string> out;
+  for (supervise::Program* p : supervisor_.programs()) {
+    if (std::string problem = p->LogProblem(); !problem.empty()) out.push_back(p->name() + ": " + problem);
+  }
+  return out;
+}
+
+base::Result<std::string> ProgramService::RestartIfWanted(const std::vector<std::string>& names) {
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return programs.error();
+  std::string out;
+  for (supervise::Program* p : *programs) {
+    if (supervisor_.RestartIfWanted(*p)) {
+      out += "restarting " + p->name() + "\n";
+    } else {
+      out += p->name() + " is stopped by request; not restarted\n";
+    }
+  }
+  return out;
+}
+
+// --- notes ---
+
+void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
+  using Kind = supervise::ProgramNote::Kind;
+  switch (note.kind) {
+    case Kind::kStateChanged: {
+      const std::string_view from = supervise::StateName(note.from);
+      const std::string_view to = supervise::StateName(note.to);
+      event_log_.Write(note.program,
+                       fmt::format("{} -> {}{}{}", from, to, note.message.empty() ? "" : ": ", note.message),
+                       base::EventType::kState,
+                       fmt::format(R"({{"from":"{}","to":"{}","pid":{}}})", from, to, note.pid));
+      break;
+    }
+    case Kind::kMessage:
+      event_log_.Write(note.program, note.message, note.type);
+      break;
+    case Kind::kProcessStarted:
+      history_.ProcessStarted(note.program, note.pid);
+      break;
+    case Kind::kProcessEnded:
+      history_.ProcessEnded(note.program, note.pid, note.message, note.reason);
+      break;
+    case Kind::kWantChanged:
+      if (note.spec) history_.SetWant(*note.spec, note.want_up);
+      break;
+  }
+}
+
+// --- api::ProgramController ---
+
+std::vector<api::ProgramInfo> ProgramService::ListPrograms() {
+  std::vector<api::ProgramInfo> out;
+  for (supervise::Program* p : supervisor_.programs()) out.push_back(ToInfo(*p));
+  return out;
+}
+
+base::Result<std::vector<api::ProgramInfo>> ProgramService::FindPrograms(const std::vector<std::string>& names) {
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return programs.error();
+  std::vector<api::ProgramInfo> out;
+  for (supervise::Program* p : *programs) out.push_back(ToInfo(*p));
+  return out;
+}
+
+base::Result<api::ProgramInfo> ProgramService::GetProgram(const std::string& name) {
+  supervise::Program* p = supervisor_.Find(name);
+  if (!p) return base::Status::NotFound("unknown program: " + name);
+  return ToInfo(*p);
+}
+
+void ProgramService::Start(const std::vector<std::string>& names, const api::WaitOptions& wait,
+                           api::ProgramsDoneFn done) {
+  Act(Action::kStart, names, wait, std::move(done));
+}
+void ProgramService::Stop(const std::vector<std::string>& names, const api::WaitOptions& wait,
+                          api::ProgramsDoneFn done) {
+  Act(Action::kStop, names, wait, std::move(done));
+}
+void ProgramService::Restart(const std::vector<std::string>& names, const api::WaitOptions& wait,
+                             api::ProgramsDoneFn done) {
+  Act(Action::kRestart, names, wait, std::move(done));
+}
+
+void ProgramService::Act(Action action, const std::vector<std::string>& names, const api::WaitOptions& wait,
+                         api::ProgramsDoneFn done) {
+  if (supervisor_.shutting_down()) return done(base::Status::Conflict("vigild is shutting down"));
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return done(programs.error());
+  for (supervise::Program* p : *programs) {
+    switch (action) {
+      case Action::kStart: supervisor_.Start(*p); break;
+      case Action::kStop: supervisor_.Stop(*p); break;
+      case Action::kRestart: supervisor_.Restart(*p); break;
+    }
+  }
+  // What the answer lists: the programs named, as they are when it is given.
+  auto answer = [this, names, done = std::move(done)](base::Status status) {
+    if (!status.ok()) return done(status);
+    done(FindPrograms(names));
+  };
+  if (!wait.wait) return answer(base::Status::Ok());
+  const supervise::Goal goal = action == Action::kStop ? supervise::Goal::kDown : supervise::Goal::kUp;
+  std::vector<Waiters::Target> targets;
+  for (supervise::Program* p : *programs) targets.push_back({p->name(), supervisor_.WantEpoch(*p)});
+  waiters_.Add(std::move(targets), goal, wait.timeout.value_or(DefaultTimeout(*programs, goal)), std::move(answer));
+}
+
+base::Duration ProgramService::DefaultTimeout(const std::vector<supervise::Program*>& programs,
+                                              supervise::Goal goal) const {
+  // Everything the request may have to wait through: a start waits for the dependencies
+  // (each may first have to stop, for a restart); a stop for the dependents to stop first.
+  std::unordered_set<const supervise::Program*> involved;
+  std::vector<const supervise::Program*> todo(programs.begin(), programs.end());
+  while (!todo.empty()) {
+    const supervise::Program* p = todo.back();
+    todo.pop_back();
+    if (!involved.insert(p).second) continue;
+    for (supervise::Program* next :
+         goal == supervise::Goal::kUp ? supervisor_.Dependencies(*p) : supervisor_.Dependents(*p)) {
+      todo.push_back(next);
+    }
+  }
+  base::Duration total = kWaitMargin;
+  for (const supervise::Program* p : involved) {
+    total += p->spec().stop_timeout;
+    if (goal == supervise::Goal::kUp) total += p->spec().start_seconds;
+  }
+  return std::min(total, event::Loop::kMaxTimerDelay);
+}
+
+base::Result<std::vector<api::SignalOutcome>> ProgramService::Signal(const std::vector<std::string>& names,
+                                                                     int signo) {
+  // Every name is checked before anything is sent.
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return programs.error();
+  std::vector<api::SignalOutcome> out;
+  for (supervise::Program* p : *programs) {
+    const pid_t pid = p->pid();
+    base::Status sent = p->Signal(signo);
+    out.push_back({p->name(), pid, sent.ok() ? "" : sent.message()});
+  }
+  return out;
+}
+
+base::Result<std::filesystem::path> ProgramService::LogPath(const std::string& name, api::Stream stream) {
+  supervise::Program* p = supervisor_.Find(name);
+  if (!p) return base::Status::NotFound("unknown program: " + name);
+  return stream == api::Stream::kStdout ? p->stdout_log().path() : p->stderr_log().path();
+}
+
+base::Result<event::HandlePtr> ProgramService::FollowLog(const std::string& name, api::Stream stream,
+                                                         std::function<void(std::string_view)> on_data,
+                                                         std::function<void(std::string_view)> on_end) {
+  supervise::Program* p = supervisor_.Find(name);
+  if (!p) return base::Status::NotFound("unknown program: " + name);
+  auto& log = stream == api::Stream::kStdout ? p->stdout_log() : p->stderr_log();
+  return log.Subscribe(std::move(on_data), std::move(on_end));
+}
+
+api::ProgramInfo ProgramService::ToInfo(supervise::Program& p) const {
+  api::ProgramInfo info;
+  info.name = p.name();
+  info.state = std::string(supervise::StateName(p.state()));
+  info.want = supervisor_.WantsUp(p) ? "up" : "down";
+  info.pid = p.pid();
+  if (auto up = p.uptime()) info.uptime_ms = up->count();
+  info.state_since_ms = UnixMs(p.state_since());
+  info.restarts = p.restarts();
+  info.last_exit = p.last_exit();
+  info.reason = p.reason();
+  if (auto problem = p.LogProblem(); !problem.empty()) info.reason += (info.reason.empty() ? "" : "; ") + problem;
+  info.stdout_log = p.stdout_log().path();
+  info.stderr_log = p.stderr_log().path();
+  return info;
+}
+
+}  // namespace vigil::daemon
