@@ -45,6 +45,36 @@ TEST(ConfigErrorTest, SyntaxErrorUsesTomlDescription) {
   EXPECT_EQ(ErrorOf("[program.web\n").rfind(std::string(kFile) + ":1: syntax error: ", 0), 0u);
 }
 
+// Regression test for issue 8 (fuzzing): toml++ 3.3.0 asserted a precondition that
+// malformed table headers break, so "[\n" aborted `vigil check` in debug builds (and is
+// undefined behaviour under clang's __builtin_assume in release builds).
+TEST(ConfigErrorTest, MalformedTableHeadersAreSyntaxErrors) {
+  for (const char* text : {"[\n", "[", "[]", "[=", "[[[1]]]", "[[[a]]]", "[[[]]", "[[=", "[#", "[ \n", "[\"a\"]\n[\n"}) {
+    const std::string error = ErrorOf(text);
+    EXPECT_NE(error.find(": syntax error: "), std::string::npos) << text << ": " << error;
+  }
+}
+
+// Regression test for issue 8 (fuzzing): toml++ 3.3.0's whitespace check reached
+// __builtin_unreachable() for most non-ASCII characters where whitespace may come (Latin-1
+// letters, Greek, Cyrillic, kana...): undefined behaviour, reported by UBSan in the asan
+// build. They are syntax errors outside strings and comments, and fine inside them.
+TEST(ConfigErrorTest, NonAsciiCharactersOutsideStringsAreSyntaxErrors) {
+  for (const char* text : {"\xc3\xa9 = 1", "a = 1 \xc3\xa9", "\xc2\xa7", "[vigil] \xce\xbb", "a = 1\n\xe3\x81\x82",
+                           "\xef\xbb\xaf", "\xef\xbb\xaf" "a = 1"}) {
+    const std::string error = ErrorOf(text);
+    EXPECT_NE(error.find(": syntax error: "), std::string::npos) << text << ": " << error;
+  }
+  // A line-ending backslash in a multi-line string skips whitespace up to the "§".
+  EXPECT_EQ(ErrorOf("a = \"\"\"\\\n\xc2\xa7\"\"\""),
+            std::string(kFile) + ":1: a: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
+  auto spec = ParseConfig(Lines({"# caf\xc3\xa9, \xce\xbb, \xe3\x81\x82", "[program.web]", "command = \"/bin/caf\xc3\xa9\"",
+                                 "environment = { NAME = \"\xc2\xa7 \xce\xbb \xe3\x81\x82 \xef\xbb\xaf\" }"}),
+                          kFile, UserContext{});
+  ASSERT_TRUE(spec.has_value()) << spec.error().message();
+  EXPECT_EQ(spec->programs[0].argv[0], "/bin/caf\xc3\xa9");
+}
+
 TEST(ConfigErrorTest, DuplicateProgramTableIsRejected) {
   // Program names cannot contain ':', so the only way two programs could share an
   // instance name is by defining one table twice, which TOML itself forbids.
