@@ -23,6 +23,13 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
+std::string ProgramsTarget(const std::vector<std::string>& names) {
+  if (names.empty()) return "/v1/programs";
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
+  return "/v1/programs?names=" + PercentEncode(joined);
+}
+
 std::string LogsTarget(std::string_view name, bool stderr_stream, int lines, bool follow) {
   std::string target = "/v1/programs/" + PercentEncode(name) + "/logs?stream=";
   target += stderr_stream ? "stderr" : "stdout";

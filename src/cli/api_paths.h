@@ -5,12 +5,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigil::cli {
 
 // Percent-encodes everything but RFC 3986 unreserved characters, so instance names such as
 // "web:0" and names with '/' or '?' stay one path segment.
 std::string PercentEncode(std::string_view text);
+
+// "/v1/programs?names=web%2Cdb": the programs vigild resolves those names to.
+std::string ProgramsTarget(const std::vector<std::string>& names);
 
 // "/v1/programs/NAME/logs?stream=stdout|stderr&lines=N[&follow=1]".
 std::string LogsTarget(std::string_view name, bool stderr_stream, int lines, bool follow);

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 
+#include "base/event_type.h"
 #include "base/units.h"
 #include "cli/exit_codes.h"
 
@@ -19,20 +21,17 @@ std::string CheckSince(std::string& text) {
   return "expected a duration such as 1h, 30m or 2d, or a unix time in ms, got \"" + text + "\"";
 }
 
-// --type: the event types vigild records (docs/api.md, EventInfo). A misspelt type would
-// otherwise match nothing and look like an empty history.
-constexpr const char* kEventTypes[] = {
-    "state", "note", "signal", "spawn_error", "log", "reload", "config_error", "task", "task_run", "daemon",
-};
-
+// --type: the event types vigild records. A misspelt type would otherwise match nothing
+// and look like an empty history.
 std::string CheckEventType(std::string& text) {
-  std::string known;
-  for (const char* type : kEventTypes) {
-    if (text == type) return "";
-    known += known.empty() ? "" : ", ";
-    known += type;
-  }
-  return "unknown event type \"" + text + "\" (one of: " + known + ")";
+  if (base::ParseEventType(text)) return "";
+  return "unknown event type \"" + text + "\" (one of: " + std::string(base::EventTypeList()) + ")";
+}
+
+// --timeout: a duration, checked here so a typo is a usage error (exit 2).
+std::string CheckTimeout(std::string& text) {
+  base::Result<base::Duration> d = base::ParseDuration(text);
+  return d ? "" : d.error().message();
 }
 
 void AddLimit(CLI::App& sub, Invocation& inv, int fallback, const char* what) {
@@ -52,6 +51,10 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
       sub.add_option("names", inv.names, "Programs or instances, or 'all'")->required();
       sub.add_flag("--no-wait", inv.no_wait,
                    "Return once vigild accepted the request, without waiting for the result");
+      sub.add_option("--timeout", inv.timeout,
+                     "Give up waiting after this long (30s, 5m); default: 30s more than the start_seconds "
+                     "and stop_timeout of every program involved")
+          ->check(CLI::Validator(CheckTimeout, "DURATION"));
       break;
     case ArgShape::kSignal:
       sub.add_option("signal", inv.signal, "Signal name or number: HUP, SIGUSR1, 15")->required();
@@ -91,9 +94,7 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
           sub.add_option("--program", inv.subject, "Only events about this program");
       CLI::Option* task = sub.add_option("--task", inv.subject, "Only events about this task");
       program->excludes(task);
-      sub.add_option("--type", inv.type,
-                     "Only events of this type: state, note, signal, spawn_error, log, reload, "
-                     "config_error, task, task_run, daemon")
+      sub.add_option("--type", inv.type, "Only events of this type: " + std::string(base::EventTypeList()))
           ->check(CLI::Validator(CheckEventType, "TYPE"));
       AddLimit(sub, inv, kDefaultEventsLimit, "events");
       break;
@@ -110,9 +111,31 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
   return "vigil: " + std::string(e.what()) + "\nRun '" + help + "' for usage.\n";
 }
 
+// The first word that is not an option (or an option's value): the command.
+std::optional<std::string> CommandWord(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--socket") {
+      ++i;  // its value
+      continue;
+    }
+    if (!args[i].empty() && args[i][0] == '-') continue;
+    return args[i];
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ParsedArgs ParseArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // CLI11 would take an unknown command for a stray argument ("A subcommand is required").
+  if (std::optional<std::string> word = CommandWord(args)) {
+    bool known = false;
+    for (const Command& command : Commands()) known = known || *word == command.name;
+    if (!known) {
+      err << "vigil: unknown command \"" << *word << "\"\nRun 'vigil --help' for the commands.\n";
+      return ParsedArgs{std::nullopt, kExitUsage};
+    }
+  }
   Invocation inv;
   CLI::App app{"Control vigild, the vigil process supervisor.", "vigil"};
   app.require_subcommand(1);

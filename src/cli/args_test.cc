@@ -239,3 +239,33 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
 
 }  // namespace
 }  // namespace vigil::cli
+
+namespace vigil::cli {
+namespace {
+
+class ArgsHardeningTest : public ::testing::Test {
+ protected:
+  ParsedArgs Parse(std::vector<std::string> args) { return ParseArgs(args, out_, err_); }
+  std::ostringstream out_, err_;
+};
+
+// Regression test for issue 8, item 17: `vigil frobnicate` said "A subcommand is required".
+TEST_F(ArgsHardeningTest, UnknownCommandIsNamed) {
+  ParsedArgs parsed = Parse({"--socket", "/tmp/x.sock", "frobnicate", "web"});
+  EXPECT_FALSE(parsed.invocation.has_value());
+  EXPECT_EQ(parsed.exit_code, kExitUsage);
+  EXPECT_EQ(err_.str(), "vigil: unknown command \"frobnicate\"\nRun 'vigil --help' for the commands.\n");
+}
+
+TEST_F(ArgsHardeningTest, ActionsTakeATimeout) {
+  ParsedArgs parsed = Parse({"restart", "web", "--timeout", "90s"});
+  ASSERT_TRUE(parsed.invocation.has_value()) << err_.str();
+  EXPECT_EQ(parsed.invocation->timeout, "90s");
+  parsed = Parse({"start", "web", "--timeout", "soon"});
+  EXPECT_FALSE(parsed.invocation.has_value());
+  EXPECT_EQ(parsed.exit_code, kExitUsage);
+  EXPECT_NE(err_.str().find("soon"), std::string::npos) << err_.str();
+}
+
+}  // namespace
+}  // namespace vigil::cli

@@ -19,69 +19,30 @@ namespace {
 
 using nlohmann::json;
 
-// True if `program` is what the user meant by `name`: the program itself, or one instance
-// of a [program.NAME] with instances ("web" selects "web:0", "web:1").
-bool Selects(const std::string& name, const std::string& program) {
-  return program == name ||
-         (program.size() > name.size() && program.compare(0, name.size(), name) == 0 &&
-          program[name.size()] == ':');
-}
-
 int RunStatus(const Invocation& inv, Context& ctx) {
-  ApiReply reply = CallApi(ctx, GetRequest("/v1/programs"));
+  // vigild resolves the names ("web" is every instance of web), as for every action.
+  ApiReply reply = CallApi(ctx, GetRequest(ProgramsTarget(inv.names)));
   if (reply.exit_code != kExitOk) return reply.exit_code;
-  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
-  if (!programs) return ReportUnexpectedReply(ctx, programs.error());
-
-  // Indices into the reply, in the order the user named them, each at most once.
-  std::vector<size_t> shown;
-  if (inv.names.empty()) {
-    for (size_t i = 0; i < programs->size(); ++i) shown.push_back(i);
-  } else {
-    bool unknown = false;
-    for (const std::string& name : inv.names) {
-      bool found = false;
-      for (size_t i = 0; i < programs->size(); ++i) {
-        if (!Selects(name, (*programs)[i].name)) continue;
-        found = true;
-        if (std::find(shown.begin(), shown.end(), i) == shown.end()) shown.push_back(i);
-      }
-      if (!found) {
-        ctx.err << "vigil: unknown program " << name << "\n";
-        unknown = true;
-      }
-    }
-    if (unknown) return kExitFailed;
-  }
-
   if (inv.json) {
-    if (inv.names.empty()) {
-      PrintRaw(ctx, reply.raw);
-    } else {
-      // Same shape as GET /v1/programs, holding the selected objects untouched.
-      json selected = json::array();
-      const json& all = *reply.body.find("programs");
-      for (size_t i : shown) selected.push_back(all[i]);
-      ctx.out << json{{"programs", std::move(selected)}}.dump() << '\n';
-    }
+    PrintRaw(ctx, reply.raw);
     return kExitOk;
   }
+  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
+  if (!programs) return ReportUnexpectedReply(ctx, programs.error());
   if (programs->empty()) {
     ctx.out << "no programs configured\n";
     return kExitOk;
   }
-  std::vector<ProgramView> rows;
-  rows.reserve(shown.size());
-  for (size_t i : shown) rows.push_back((*programs)[i]);
-  ctx.out << FormatStatusTable(rows, ctx.color);
+  ctx.out << FormatStatusTable(*programs, ctx.color);
   return kExitOk;
 }
 
 int RunAction(const char* action, const Invocation& inv, Context& ctx) {
-  HttpRequest request = PostRequest(std::string("/v1/") + action,
-                                    json{{"programs", inv.names}, {"wait", !inv.no_wait}});
-  // With wait, vigild answers when the programs settle, bounded by their own start and stop
-  // timeouts; a client-side limit would only cut that short.
+  json body{{"programs", inv.names}, {"wait", !inv.no_wait}};
+  if (!inv.timeout.empty()) body["timeout"] = inv.timeout;
+  HttpRequest request = PostRequest(std::string("/v1/") + action, body);
+  // With wait, vigild answers when the programs settle or its timeout passes (--timeout,
+  // or its default); a client-side limit would only cut that short.
   if (!inv.no_wait) request.timeout = std::nullopt;
   ApiReply reply = CallApi(ctx, std::move(request));
   if (reply.exit_code != kExitOk) return reply.exit_code;
@@ -106,21 +67,26 @@ int RunSignal(const Invocation& inv, Context& ctx) {
   if (reply.exit_code != kExitOk) return reply.exit_code;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
-    return kExitOk;
+    return reply.body.value("ok", false) ? kExitOk : kExitFailed;
   }
-  // vigild lists the programs it signalled; "all" or a program with instances then shows
-  // each instance with the pid that got the signal.
-  base::Result<std::vector<ProgramView>> programs = ProgramsFromJson(reply.body);
-  if (programs && !programs->empty()) {
-    for (const ProgramView& p : *programs) {
-      ctx.out << p.name << ": sent " << signal;
-      if (p.pid > 0) ctx.out << " (pid " << p.pid << ")";
+  // One line per program: who got it (with the pid), and on stderr who could not.
+  int code = kExitOk;
+  auto results = reply.body.find("results");
+  if (results == reply.body.end() || !results->is_array()) {
+    return ReportUnexpectedReply(ctx, base::Status::InvalidArgument("no \"results\" in the reply"));
+  }
+  for (const json& r : *results) {
+    const std::string program = StringFromJson(r, "program");
+    if (r.value("sent", false)) {
+      ctx.out << program << ": sent " << signal;
+      if (int64_t pid = r.value("pid", int64_t{0}); pid > 0) ctx.out << " (pid " << pid << ")";
       ctx.out << '\n';
+    } else {
+      ctx.err << "vigil: " << StringFromJson(r, "error") << '\n';
+      code = kExitFailed;
     }
-  } else {
-    for (const std::string& name : inv.names) ctx.out << name << ": sent " << signal << '\n';
   }
-  return kExitOk;
+  return code;
 }
 
 int RunLogs(const Invocation& inv, Context& ctx) {

@@ -23,6 +23,7 @@ struct Invocation {
   bool json = false;               // --json: print the API's JSON instead of text
   std::vector<std::string> names;  // programs, instances or "all"
   bool no_wait = false;            // --no-wait (start, stop, restart)
+  std::string timeout;             // --timeout (start, stop, restart): "30s"; "" = vigild's default
   std::string signal;              // signal: "HUP", "SIGHUP", "hup" or a number
   std::string name;                // logs: the program; run, enable, disable, history: the task
   bool follow = false;             // logs -f
@@ -55,7 +56,7 @@ struct Context {
 enum class ArgShape {
   kNone,           // reload, shutdown, version
   kOptionalNames,  // status [NAME...]
-  kActionNames,    // start|stop|restart NAME...|all [--no-wait]
+  kActionNames,    // start|stop|restart NAME...|all [--no-wait] [--timeout D]
   kSignal,         // signal SIG NAME...
   kLogs,           // logs NAME [-f] [-n N] [--stderr]
   kFile,           // check FILE

@@ -61,23 +61,20 @@ TEST_F(CommandsTest, StatusJsonIsTheReplyUnchanged) {
   EXPECT_EQ(out_.str(), std::string(kPrograms) + "\n");
 }
 
-TEST_F(CommandsTest, StatusNamesSelectProgramsAndInstances) {
+// Names are resolved by vigild ("web" is every instance of web), once for every command.
+TEST_F(CommandsTest, StatusNamesAreResolvedByVigild) {
   client_.Reply(200, kPrograms);
   Invocation inv = Make("status", {"cron", "web"});
   inv.json = true;
   EXPECT_EQ(Run(inv), kExitOk);
-  json shown = json::parse(out_.str());
-  ASSERT_EQ(shown["programs"].size(), 3u);
-  EXPECT_EQ(shown["programs"][0]["name"], "cron");
-  EXPECT_EQ(shown["programs"][1]["name"], "web:0");
-  EXPECT_EQ(shown["programs"][2]["name"], "web:1");
-  EXPECT_EQ(shown["programs"][0]["reason"], "stopped by user");
+  EXPECT_EQ(client_.requests[0].target, "/v1/programs?names=cron%2Cweb");
+  EXPECT_EQ(out_.str(), std::string(kPrograms) + "\n");
 }
 
 TEST_F(CommandsTest, StatusOfUnknownNameFails) {
-  client_.Reply(200, kPrograms);
+  client_.Reply(404, R"({"error":"unknown program: nope"})");
   EXPECT_EQ(Run(Make("status", {"web:1", "nope", "we"})), kExitFailed);
-  EXPECT_EQ(err_.str(), "vigil: unknown program nope\nvigil: unknown program we\n");
+  EXPECT_EQ(err_.str(), "vigil: unknown program: nope\n");
   EXPECT_EQ(out_.str(), "");
 }
 
@@ -131,22 +128,27 @@ TEST_F(CommandsTest, ActionFailurePrintsDaemonError) {
 }
 
 TEST_F(CommandsTest, SignalNormalizesName) {
-  client_.Reply(200, R"({"ok":true})");
+  client_.Reply(200, R"({"ok":true,"results":[{"program":"web","sent":true,"pid":7},)"
+                     R"({"program":"api","sent":true,"pid":8}]})");
   Invocation inv = Make("signal", {"web", "api"});
   inv.signal = "sigusr1";
   EXPECT_EQ(Run(inv), kExitOk);
   EXPECT_EQ(client_.requests[0].target, "/v1/signal");
   EXPECT_EQ(SentBody(), (json{{"programs", {"web", "api"}}, {"signal", "USR1"}}));
-  EXPECT_EQ(out_.str(), "web: sent USR1\napi: sent USR1\n");
+  EXPECT_EQ(out_.str(), "web: sent USR1 (pid 7)\napi: sent USR1 (pid 8)\n");
 }
 
-TEST_F(CommandsTest, SignalListsSignalledInstances) {
-  client_.Reply(200, R"({"ok":true,"programs":[{"name":"web:0","state":"RUNNING","pid":11},)"
-                     R"({"name":"web:1","state":"RUNNING","pid":12}]})");
-  Invocation inv = Make("signal", {"web"});
+// Regression test for issue 8, item 4: every program is reported, and one that could not
+// get the signal makes the command fail without hiding the others.
+TEST_F(CommandsTest, SignalReportsEachProgram) {
+  client_.Reply(200, R"x({"ok":false,"results":[{"program":"db","sent":false,)x"
+                     R"x("error":"db has no running process (STOPPED)"},)x"
+                     R"x({"program":"web:0","sent":true,"pid":11},{"program":"web:1","sent":true,"pid":12}]})x");
+  Invocation inv = Make("signal", {"all"});
   inv.signal = "HUP";
-  EXPECT_EQ(Run(inv), kExitOk);
+  EXPECT_EQ(Run(inv), kExitFailed);
   EXPECT_EQ(out_.str(), "web:0: sent HUP (pid 11)\nweb:1: sent HUP (pid 12)\n");
+  EXPECT_EQ(err_.str(), "vigil: db has no running process (STOPPED)\n");
 }
 
 TEST(NormalizeSignalNameTest, StripsSigAndUppercases) {

@@ -41,12 +41,16 @@ int SetEnabled(const Invocation& inv, Context& ctx, bool enabled) {
 
 // Prints the whole kept output of a finished run, or, if vigild no longer has it (the
 // error is already on stderr), the last lines the run record carries.
-void PrintRunOutput(Context& ctx, const RunView& run) {
+// Prints the run's kept output; if vigild cannot give it (it was not kept: the reason is
+// printed on stderr), the last lines the run record holds. Returns the exit code of the
+// request for the output.
+int PrintRunOutput(Context& ctx, const RunView& run) {
   ApiReply reply = CallApi(ctx, GetRequest(RunOutputTarget(run.id)));
   std::string output =
       reply.exit_code == kExitOk ? StringFromJson(reply.body, "output") : run.output_tail;
   ctx.out << output;
   if (!output.empty() && output.back() != '\n') ctx.out << '\n';
+  return reply.exit_code;
 }
 
 }  // namespace
@@ -96,12 +100,15 @@ int RunTaskNow(const Invocation& inv, Context& ctx) {
     }
     return kExitOk;
   }
+  int output_code = kExitOk;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
   } else {
-    PrintRunOutput(ctx, *run);
+    output_code = PrintRunOutput(ctx, *run);
     ctx.out << FormatRunSummary(*run) << '\n';
   }
+  // A run whose output was lost is not a success to report with exit 0, whatever it exited.
+  if (output_code != kExitOk) return output_code;
   return RunSucceeded(*run) ? kExitOk : kExitFailed;
 }
 

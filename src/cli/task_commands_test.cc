@@ -138,13 +138,15 @@ TEST_F(TaskCommandsTest, RunWaitExitsOneWhenTheRunFailed) {
   EXPECT_EQ(out_.str(), "no space left\nbackup: run 13 exit 3 (manual, 1.2s)\n");
 }
 
-TEST_F(TaskCommandsTest, RunWaitFallsBackToTheTailWhenOutputIsGone) {
+// Regression test for issue 8, item 16: the output could not be had, the error was printed,
+// and still the command exited 0.
+TEST_F(TaskCommandsTest, RunWaitShowsTheTailAndFailsWhenTheOutputIsGone) {
   client_.Reply(200, RunReply(14, 0, "exit 0"));
-  client_.Reply(404, R"({"error":"unknown run: 14"})");
+  client_.Reply(500, R"({"error":"the output of run 14 was not kept: cannot create directory /x: Not a directory"})");
   Invocation inv = Make("run", "backup");
   inv.wait = true;
-  EXPECT_EQ(Run(inv), kExitOk);
-  EXPECT_EQ(err_.str(), "vigil: unknown run: 14\n");
+  EXPECT_EQ(Run(inv), kExitFailed);
+  EXPECT_EQ(err_.str(), "vigil: the output of run 14 was not kept: cannot create directory /x: Not a directory\n");
   EXPECT_EQ(out_.str(), "tail line\nbackup: run 14 exit 0 (manual, 1.2s)\n");
 }
 

@@ -3,7 +3,11 @@
 // read-only connection. SQLiteCpp throws; nothing escapes this file.
 #include "store/store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -44,6 +48,20 @@ TaskRun ReadRun(SQLite::Statement& q) {
   r.interrupted = q.getColumn(8).getInt() != 0;
   r.output_tail = q.getColumn(9).getString();
   return r;
+}
+
+// What SQLite's "unable to open database file" does not say: why the file cannot be opened.
+// "" when nothing is visibly wrong.
+std::string WhyNotOpenable(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(db_path, ec)) return "it is a directory";
+  const std::filesystem::path dir = db_path.has_parent_path() ? db_path.parent_path() : ".";
+  if (!std::filesystem::exists(dir, ec)) return "directory " + dir.string() + " does not exist";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "directory " + dir.string() + ": " + std::strerror(errno);
+  if (std::filesystem::exists(db_path, ec) && ::access(db_path.c_str(), R_OK | W_OK) != 0) {
+    return std::strerror(errno);
+  }
+  return "";
 }
 
 }  // namespace
@@ -106,7 +124,8 @@ base::Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& db
     return std::unique_ptr<Store>(
         new Store(std::make_unique<Impl>(path, std::move(writer).value(), std::move(read), *next)));
   } catch (const std::exception& e) {
-    return failed(e.what());
+    const std::string why = WhyNotOpenable(db_path);
+    return failed(why.empty() ? std::string(e.what()) : fmt::format("{} ({})", e.what(), why));
   }
 }
 
