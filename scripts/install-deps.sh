@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libhowardhinnant-date-dev tzdata
   libfmt-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev
-  clang-14 libclang-rt-14-dev curl procps
+  clang-14 libclang-rt-14-dev curl procps python3
 )
 
 missing=()

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+python3 scripts/check-deps.py
 ./scripts/build.sh
 (cd build && ctest --output-on-failure -j2)
 ./scripts/build.sh --asan
