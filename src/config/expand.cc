@@ -85,23 +85,35 @@ class CycleFinder {
 
 }  // namespace
 
+ProgramTargets TargetsOf(const std::vector<ProgramSpec>& programs) {
+  ProgramTargets targets;
+  for (const ProgramSpec& spec : programs) {
+    targets[spec.table_name].push_back(spec.name);
+    if (spec.name != spec.table_name) targets[spec.name] = {spec.name};
+  }
+  return targets;
+}
+
 base::Result<std::vector<ProgramSpec>> ExpandPrograms(const ErrorContext& errors,
                                                       const std::vector<ProgramTable>& tables) {
-  // What a depends_on entry may name: a table (all its instances) or one instance.
-  std::map<std::string, std::vector<std::string>> targets;
   std::map<std::string, const ProgramTable*> table_of;
   std::vector<ProgramSpec> programs;
   for (const ProgramTable& table : tables) {
-    std::vector<std::string>& all = targets[table.spec.table_name];
+    const size_t count = programs.size() + static_cast<size_t>(table.instances);
+    if (count > kMaxPrograms) {
+      return errors.Error(table.line, KeyPath("program").Child(table.spec.table_name),
+                          "brings the programs, instances counted, to " + std::to_string(count) +
+                              "; a config may have at most " + std::to_string(kMaxPrograms));
+    }
     for (int i = 0; i < table.instances; ++i) {
       ProgramSpec spec = Instantiate(table, i);
-      all.push_back(spec.name);
-      if (table.instances > 1) targets[spec.name] = {spec.name};
       table_of[spec.name] = &table;
       programs.push_back(std::move(spec));
     }
   }
 
+  const ProgramTargets targets = TargetsOf(programs);
+  size_t references = 0;
   for (ProgramSpec& spec : programs) {
     const ProgramTable& table = *table_of[spec.name];
     const KeyPath key = KeyPath("program").Child(table.spec.table_name).Child("depends_on");
@@ -110,6 +122,12 @@ base::Result<std::vector<ProgramSpec>> ExpandPrograms(const ErrorContext& errors
       auto it = targets.find(dep.name);
       if (it == targets.end()) {
         return errors.Error(dep.line, key.Index(dep.index), "unknown program \"" + dep.name + "\"");
+      }
+      references += it->second.size();
+      if (references > kMaxReferences) {
+        return errors.Error(table.depends_on_line, key,
+                            "brings the dependencies, instances expanded, to " + std::to_string(references) +
+                                "; a config may have at most " + std::to_string(kMaxReferences));
       }
       for (const std::string& name : it->second) {
         if (seen.insert(name).second) spec.depends_on.push_back(name);

@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "config/load.h"
 
@@ -185,6 +186,51 @@ TEST(NameLengthTest, ProgramAndTaskNamesFitAFileName) {
   const std::string task(300, 't');
   EXPECT_EQ(ErrorOf(Lines({"[task." + task + "]", "schedule = \"@daily\"", "command = \"true\""})),
             At(1, "task." + task + ": names may be at most 128 bytes (file names are made from them), got 300"));
+}
+
+// Regression test for issue 8 (fuzzing, item 14's memory bound): instances multiply what a
+// few lines say. 816 bytes of config (ten tables of 1000 instances, each depending on the
+// ones before) took `vigil check` 100 s and 1.4 GB, and would have given vigild 45 million
+// dependencies to keep.
+TEST(ExpansionLimitTest, AtMost10000ProgramsInstancesCounted) {
+  std::string text;
+  for (int i = 0; i < 11; ++i) text += "[program.t" + std::to_string(i) + "]\ncommand = \"x\"\ninstances = 1000\n";
+  EXPECT_EQ(ErrorOf(text), At(31, "program.t10: brings the programs, instances counted, to 11000; a config may have "
+                                  "at most 10000"));
+  text.resize(text.rfind("[program.t10]"));
+  EXPECT_TRUE(ParseConfig(text, kFile, NonRoot()).has_value());
+}
+
+// Regression test for issue 8 (fuzzing, item 14's memory bound)
+TEST(ExpansionLimitTest, AtMost100000DependenciesInstancesExpanded) {
+  const std::string text = Lines({"[program.a]", "command = \"x\"", "instances = 1000", "[program.b]", "command = \"x\"",
+                                  "instances = 101", "depends_on = [\"a\"]"});
+  EXPECT_EQ(ErrorOf(text), At(7, "program.b.depends_on: brings the dependencies, instances expanded, to 101000; a "
+                                 "config may have at most 100000"));
+  auto fits = ParseConfig(Lines({"[program.a]", "command = \"x\"", "instances = 1000", "[program.b]", "command = \"x\"",
+                                 "instances = 99", "depends_on = [\"a\", \"a:0\"]"}),
+                          kFile, NonRoot());
+  ASSERT_TRUE(fits.has_value()) << fits.error().message();
+  // 99 x 1001 as written; a:0 is then a duplicate.
+  EXPECT_EQ(fits->programs.back().depends_on.size(), 1000u);
+}
+
+// Regression test for issue 8 (fuzzing, item 14's memory bound)
+TEST(ExpansionLimitTest, AtMost100000RestartTargetsInstancesExpanded) {
+  std::string text = "[program.w]\ncommand = \"x\"\ninstances = 1000\n";
+  for (int i = 0; i <= 100; ++i) {
+    text += "[task.r" + std::to_string(i) + "]\nschedule = \"@daily\"\naction = \"restart\"\nprograms = [\"w\"]\n";
+  }
+  EXPECT_EQ(ErrorOf(text), At(4 + 100 * 4 + 3, "task.r100.programs: brings the restart targets, instances expanded, "
+                                               "to 101000; a config may have at most 100000"));
+  text.resize(text.rfind("[task.r100]"));
+  EXPECT_TRUE(ParseConfig(text, kFile, NonRoot()).has_value());
+  // Duplicates count as written, and are listed once.
+  auto spec = ParseConfig(Lines({"[program.w]", "command = \"x\"", "instances = 3", "[task.r]", "schedule = \"@daily\"",
+                                 "action = \"restart\"", "programs = [\"w:1\", \"w\", \"w:1\"]"}),
+                          kFile, NonRoot());
+  ASSERT_TRUE(spec.has_value()) << spec.error().message();
+  EXPECT_EQ(spec->tasks[0].programs, (std::vector<std::string>{"w:1", "w:0", "w:2"}));
 }
 
 // Regression test for issue 8, item 17

@@ -205,20 +205,21 @@ class ConfigParser {
     const auto* table = node.as_table();
     if (table == nullptr) return reader_.WrongType(node, key, "tables like [task.NAME]");
     std::vector<TaskSpec> out;
+    const ProgramTargets targets = TargetsOf(programs);
+    size_t restart_targets = 0;
     for (const auto& [k, v] : EntriesInFileOrder(*table)) {
       const std::string name(k->str());
       if (auto s = CheckName(errors_, *k, key.Child(name), "task"); !s.ok()) return s;
       // Programs and tasks share one namespace: both are subjects of logs, events and history,
-      // where one name must mean one thing.
-      for (const auto& p : programs) {
-        if (p.table_name == name) {
-          return errors_.Error(LineOf(*k), key.Child(name),
-                               "a program is already called \"" + name + "\"; tasks and programs need distinct names");
-        }
+      // where one name must mean one thing. (Task names have no ':', so only a program's
+      // table name can match.)
+      if (targets.find(name) != targets.end()) {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "a program is already called \"" + name + "\"; tasks and programs need distinct names");
       }
       TaskTable parsed;
       if (auto s = ParseTaskTable(errors_, file_.parent_path().string(), name, *v, &parsed); !s.ok()) return s;
-      if (auto s = ResolveTaskPrograms(errors_, programs, &parsed); !s.ok()) return s;
+      if (auto s = ResolveTaskPrograms(errors_, targets, &restart_targets, &parsed); !s.ok()) return s;
       out.push_back(std::move(parsed.spec));
     }
     return out;

@@ -5,6 +5,9 @@
 
 #include <toml++/toml.h>
 
+#include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,9 +37,23 @@ struct ProgramTable {
 base::Status ParseProgramTable(const ErrorContext& errors, const std::string& config_dir, const std::string& name,
                                const toml::node& node, ProgramTable* out);
 
+// Instances multiply what a few lines say, so what a config expands to is bounded too, in
+// proportion to what vigild is measured with (docs/benchmarks.md: 1000 programs): at most
+// kMaxPrograms programs, instances counted, and kMaxReferences dependencies, and as many
+// restart-task targets, with instances expanded and counted as written (duplicates too,
+// since each costs a lookup).
+inline constexpr size_t kMaxPrograms = 10000;
+inline constexpr size_t kMaxReferences = 100000;
+
+// What a depends_on entry or a restart task's program may name, with the instance names
+// it stands for: a table name means all its instances; an instance name ("web:1") of a
+// multi-instance program means that one.
+using ProgramTargets = std::map<std::string, std::vector<std::string>, std::less<>>;
+ProgramTargets TargetsOf(const std::vector<ProgramSpec>& programs);
+
 // Expands instances ("web" x3 -> web:0, web:1, web:2, substituting {instance}), resolves
-// depends_on to instance names and rejects unknown dependencies and cycles. Programs keep
-// file order, instances in index order.
+// depends_on to instance names and rejects unknown dependencies, cycles, and more programs
+// or dependencies than the bounds above. Programs keep file order, instances in index order.
 base::Result<std::vector<ProgramSpec>> ExpandPrograms(const ErrorContext& errors,
                                                       const std::vector<ProgramTable>& tables);
 

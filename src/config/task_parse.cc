@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Reading [task.NAME] tables into TaskSpecs: schedule and time zone checked by the
 // schedule parser, exactly one of command or action, and the keys each kind of task allows.
-#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -215,6 +215,7 @@ class TaskReader {
   }
 
   base::Status ReadPrograms(const toml::node& v, const KeyPath& key) {
+    out_->programs_line = LineOf(v);
     return ReadStrings(v, key, "an array of program names", &out_->program_refs);
   }
 
@@ -324,19 +325,25 @@ base::Status ParseTaskTable(const ErrorContext& errors, const std::string& confi
   return TaskReader(errors, config_dir, key, out).Read(*table);
 }
 
-base::Status ResolveTaskPrograms(const ErrorContext& errors, const std::vector<ProgramSpec>& programs,
+base::Status ResolveTaskPrograms(const ErrorContext& errors, const ProgramTargets& targets, size_t* references,
                                  TaskTable* task) {
   const KeyPath key = KeyPath("task").Child(task->spec.name).Child("programs");
   std::vector<std::string>& out = task->spec.programs;
+  std::set<std::string, std::less<>> seen;
   for (const DependencyRef& ref : task->program_refs) {
-    bool found = false;
-    // The same names depends_on accepts: a table (all its instances) or one instance.
-    for (const ProgramSpec& p : programs) {
-      if (p.name != ref.name && p.table_name != ref.name) continue;
-      found = true;
-      if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
+    auto it = targets.find(ref.name);
+    if (it == targets.end()) {
+      return errors.Error(ref.line, key.Index(ref.index), "unknown program \"" + ref.name + "\"");
     }
-    if (!found) return errors.Error(ref.line, key.Index(ref.index), "unknown program \"" + ref.name + "\"");
+    *references += it->second.size();
+    if (*references > kMaxReferences) {
+      return errors.Error(task->programs_line, key,
+                          "brings the restart targets, instances expanded, to " + std::to_string(*references) +
+                              "; a config may have at most " + std::to_string(kMaxReferences));
+    }
+    for (const std::string& name : it->second) {
+      if (seen.insert(name).second) out.push_back(name);
+    }
   }
   return base::Status::Ok();
 }

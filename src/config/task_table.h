@@ -18,6 +18,7 @@ struct TaskTable {
   TaskSpec spec;                            // complete except spec.programs, which ResolveTaskPrograms fills
   int line = 0;                             // the [task.NAME] header
   std::vector<DependencyRef> program_refs;  // action = "restart": `programs` as written
+  int programs_line = 0;                    // the programs key, 0 when absent
 };
 
 // Reads one [task.NAME] table (the name is already validated). Checks each key in file
@@ -27,7 +28,10 @@ base::Status ParseTaskTable(const ErrorContext& errors, const std::string& confi
                             const toml::node& node, TaskTable* out);
 
 // Expands a restart task's program names to instance names, like depends_on: a table name
-// means all its instances. An unknown name is reported at its array element.
-base::Status ResolveTaskPrograms(const ErrorContext& errors, const std::vector<ProgramSpec>& programs, TaskTable* task);
+// means all its instances (`targets` is TargetsOf the config's programs). An unknown name
+// is reported at its array element. `*references` counts the targets of every restart task
+// so far, as written; past kMaxReferences the task is refused at its programs key.
+base::Status ResolveTaskPrograms(const ErrorContext& errors, const ProgramTargets& targets, size_t* references,
+                                 TaskTable* task);
 
 }  // namespace vigil::config
