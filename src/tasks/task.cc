@@ -263,30 +263,38 @@ void Task::Finish() {
   // Nothing of this run may act after it ended (a late timeout would hit the next run).
   cur->timeout_timer.reset();
   cur->delay_timer.reset();
-  Run& run = cur->run;
-  run.ended = env_.clock.Now();
-  if (run.output.size() > spec_.output_max_bytes) run.output.erase(0, run.output.size() - spec_.output_max_bytes);
+  const Run run = [&] {
+    Run r = std::move(cur->run);
+    r.ended = env_.clock.Now();
+    if (r.output.size() > spec_.output_max_bytes) r.output.erase(0, r.output.size() - spec_.output_max_bytes);
+    return r;
+  }();
   last_run_ = run;
-  env_.host.OnRunFinished(*this, run);
   auto on_done = std::move(cur->on_done);
-  bool replaced = cur->replace_pending;
+  const bool replaced = cur->replace_pending;
   // The reader may still be on the call stack (a spawn failure has none); drop it later.
   env_.loop.Post([cur = std::shared_ptr<Current>(std::move(cur))] {});
-  if (on_done) on_done(run);
 
+  // The task's own state is settled (retry armed or streak over) before anyone hears of
+  // the run's end, so nothing told can find it half-way.
+  std::string retry_note;
   if (run.Succeeded()) {
     attempt_ = 0;
   } else if (!replaced && run.trigger != Trigger::kManual && attempt_ < spec_.retries) {
     ++attempt_;
     base::Duration delay = RetryDelay(spec_.retry_backoff, attempt_);
-    env_.host.OnTaskNote(*this, fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,
-                                            spec_.retries, base::FormatDuration(delay)));
+    retry_note = fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,
+                             spec_.retries, base::FormatDuration(delay));
     retry_timer_ = env_.clock.AddTimer(delay, [this] {
       if (!current_) StartRun(Trigger::kRetry, nullptr);
     });
   } else {
     attempt_ = 0;  // the streak is over; the next scheduled run gets its retries again
   }
+
+  env_.host.OnRunFinished(*this, run);
+  if (on_done) on_done(run);
+  if (!retry_note.empty()) env_.host.OnTaskNote(*this, retry_note);
 
   if (!queued_.empty() && !current_) {
     auto [trigger, done] = std::move(queued_.front());

@@ -127,6 +127,26 @@ TEST_F(TaskTest, OverlapReplaceKillsTheCurrentRun) {
   task.reset();                  // kills it
 }
 
+// Regression test for issue 8, item 11: the doubled retry back-off of a huge
+// retry_backoff overflowed; it saturates at the longest delay a timer takes.
+TEST_F(TaskTest, RetryBackoffSaturatesInsteadOfOverflowing) {
+  const base::Duration longest = event::Loop::kMaxTimerDelay;
+  auto spec = Command({"sh", "-c", "exit 1"});
+  spec.retries = 3;
+  spec.retry_backoff = longest / 2 + std::chrono::hours(24);
+  auto task = Make(spec);
+  ASSERT_TRUE(task->Start(Trigger::kSchedule));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  ASSERT_TRUE(clock_.next_due());
+  EXPECT_EQ(*clock_.next_due() - clock_.Now(), spec.retry_backoff);
+  Advance(spec.retry_backoff);
+  ASSERT_TRUE(task->running());
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 2; }));
+  ASSERT_TRUE(clock_.next_due());
+  EXPECT_EQ(*clock_.next_due() - clock_.Now(), longest);  // not 2 * retry_backoff, not negative
+  EXPECT_EQ(host_.notes.back(), "run 2 failed (exit 1); retry 2 of 3 in 36500d");
+}
+
 TEST_F(TaskTest, FailedScheduledRunIsRetriedWithBackoff) {
   auto spec = Command({"sh", "-c", "exit 1"});
   spec.retries = 2;

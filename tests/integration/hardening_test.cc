@@ -56,6 +56,7 @@ TEST_F(HardeningTest, StartEndsWhenATransitiveDependencyIsFatal) {
   WriteConfig(fmt::format(R"([program.db]
 command = ["{0}", "exit", "1"]
 autostart = false
+start_seconds = "1h"  # its exit is a failed start, however slow the machine
 start_retries = 0
 
 [program.app]
