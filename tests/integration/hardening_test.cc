@@ -311,3 +311,32 @@ stdout = {{ max_size = 0, timestamps = true }}
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+class LeftoverTest : public VigilTest {};
+
+// Regression test for issue 8, item 8: after the main process of a RUNNING program died,
+// its leftovers got SIGKILL and the replacement was spawned at once, while they still
+// existed. The replacement checks, as its first act, whether the leftover of its
+// predecessor still exists (a process not yet reaped still does).
+TEST_F(LeftoverTest, ReplacementStartsOnlyOnceTheOldGroupIsGone) {
+  const auto pidfile = dir_ / "leftover.pid";
+  const auto result = dir_ / "result";
+  WriteConfig(fmt::format(R"([program.web]
+command = ["sh", "-c", "if [ -f {0} ]; then if kill -0 $(cat {0}) 2>/dev/null; then echo alive >> {1}; else echo gone >> {1}; fi; fi; sleep 1000 & echo $! > {0}; exec {2} idle"]
+start_seconds = "100ms"
+)", pidfile.string(), result.string(), Child()));
+  StartDaemon();
+  ASSERT_TRUE(WaitForState("web", "RUNNING"));
+  ASSERT_TRUE(WaitFor([&] { return !ReadFile(pidfile).empty(); }));
+  const int first = Program("web")["pid"];
+  ::kill(first, SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return !ReadFile(result).empty(); })) << ReadFile(log_dir_ / "vigild.log");
+  EXPECT_EQ(ReadFile(result), "gone\n");
+  EXPECT_NE(ReadFile(log_dir_ / "vigild.log").find("the next start waits until they are gone"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::testing
