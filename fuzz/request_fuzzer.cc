@@ -111,11 +111,15 @@ void CheckResponse(const Response& response, vigil::api::FakeController& fake) {
     VIGIL_CHECK(response.status == 200, "a follow that is not a 200");
     VIGIL_CHECK(response.content_type.starts_with("text/plain"), "follow content type");
     std::string received;
-    auto handle = response.follow([&](std::string_view data) { received.append(data); });
+    std::string ended;
+    auto handle = response.follow([&](std::string_view data) { received.append(data); },
+                                  [&](std::string_view reason) { ended.append(reason); });
     VIGIL_CHECK(handle.has_value(), "the fake follows every known program");
     fake.Emit("live\n");
     VIGIL_CHECK(received == "live\n", "follow sink");
-    return;  // the handle ends the follow
+    fake.EndFollows("removed from the config");
+    VIGIL_CHECK(ended == "removed from the config", "follow end");
+    return;
   }
   VIGIL_CHECK(response.content_type == "application/json", "content type");
   VIGIL_CHECK(response.body.ends_with("\n"), "JSON without its newline");
