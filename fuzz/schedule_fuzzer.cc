@@ -30,7 +30,6 @@ constexpr const char* kZones[] = {"",
                                   "Africa/Casablanca"};
 
 using std::chrono::milliseconds;
-using std::chrono::seconds;
 
 // Unix times (ms): just before and after DST changes in the zones above, a year's last
 // millisecond, the epoch, and the last hour NextAfter answers for.

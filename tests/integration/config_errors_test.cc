@@ -92,6 +92,19 @@ TEST_F(ConfigErrorsTest, CheckRefusesDevicesAndHugeFilesBeforeReadingThem) {
   EXPECT_EQ(big.err, config_.string() + ": 49 MB is larger than the 8 MB a config may be\n");
 }
 
+// Regression test for issue 8 (fuzzing): 800 bytes that expand to 45 million dependencies
+// took `vigil check` 100 s and 1.4 GB.
+TEST_F(ConfigErrorsTest, ExpansionBeyondTheLimits) {
+  std::string body;
+  for (int i = 0; i < 10; ++i) {
+    body += fmt::format("[program.t{}]\ncommand = \"true\"\ninstances = 1000\ndepends_on = [", i);
+    for (int j = 0; j < i; ++j) body += fmt::format("{}\"t{}\"", j == 0 ? "" : ", ", j);
+    body += "]\n";
+  }
+  // The [vigil] header takes lines 1-5; t1's depends_on is on line 6 + 4 + 3.
+  ExpectRefused(body, 13, "program.t1.depends_on: brings the dependencies, instances expanded, to 101000");
+}
+
 // Regression test for issue 8, item 17
 TEST_F(ConfigErrorsTest, RangeMessageForAHugeInteger) {
   ExpectRefused("[program.web]\ncommand = \"true\"\nstart_retries = 9223372036854775807\n", 8,
