@@ -26,6 +26,9 @@ constexpr size_t kOutputsKeptPerTask = 50;
 constexpr size_t kTailLines = 10;
 // Reasons remembered for runs whose output was not kept.
 constexpr size_t kUnkeptRemembered = 1000;
+// A kept output file is at most its task's output_max_size; anything larger in its place
+// is not ours, and is not read whole into a reply.
+constexpr uint64_t kMaxOutputFileBytes = 64 << 20;
 
 int64_t UnixMs(base::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -269,7 +272,7 @@ base::Result<std::string> TaskService::RunOutput(int64_t run_id) {
     const fs::path file = dir->path() / file_name;
     std::error_code exists_ec;
     if (!fs::is_regular_file(file, exists_ec)) continue;
-    auto text = base::ReadFile(file);
+    auto text = base::ReadRegularFile(file, kMaxOutputFileBytes, "a run's kept output");
     if (!text) return text.error();
     return std::move(text).value();
   }
