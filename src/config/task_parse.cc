@@ -52,19 +52,6 @@ std::string AcceptedKeys() {
   return out;
 }
 
-std::string_view ActionName(TaskAction action) {
-  switch (action) {
-    case TaskAction::kCommand:
-      break;
-    case TaskAction::kRestart:
-      return "restart";
-    case TaskAction::kCleanup:
-      return "cleanup";
-    case TaskAction::kRotateLogs:
-      return "rotate-logs";
-  }
-  return "";
-}
 
 bool Fits(Scope scope, TaskAction action) {
   switch (scope) {
@@ -87,7 +74,7 @@ std::string NotForThisTask(Scope scope, TaskAction action) {
                                                   : "action = \"cleanup\"";
   std::string actual = action == TaskAction::kCommand
                            ? "this task runs a command"
-                           : "this task has action = \"" + std::string(ActionName(action)) + "\"";
+                           : "this task has action = \"" + std::string(TaskActionName(action)) + "\"";
   return "only applies to " + wanted + " (" + actual + ")";
 }
 
@@ -173,7 +160,7 @@ class TaskReader {
     std::string text;
     if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
     for (TaskAction a : {TaskAction::kRestart, TaskAction::kCleanup, TaskAction::kRotateLogs}) {
-      if (text == ActionName(a)) {
+      if (text == TaskActionName(a)) {
         out_->spec.action = a;
         return base::Status::Ok();
       }
