@@ -52,7 +52,6 @@ std::string AcceptedKeys() {
   return out;
 }
 
-
 bool Fits(Scope scope, TaskAction action) {
   switch (scope) {
     case Scope::kAny:
