@@ -52,7 +52,7 @@ class Daemon::Impl : public api::DaemonController {
         event_log_(loop_, spec_.log_dir / "vigild.log", spec_.event_log, &compressor_, true),
         history_(loop_, spec_.state_dir / "vigil.db", spec_.history_retention),
         programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr}, event_log_,
-                  history_),
+                  history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
@@ -172,10 +172,11 @@ class Daemon::Impl : public api::DaemonController {
     }
   }
 
-  // Starting many programs leaves freed transient memory (environments, argv, parse trees)
-  // scattered in the heap; glibc only returns its top. Once the supervisor has acted on a
-  // config (its reconcile is already queued, so this runs after it), give the rest back, so
-  // that idle memory is what the programs need, not what starting them needed.
+  // Starting many programs leaves freed transient memory (environments, argv, parse trees,
+  // the notes of what they did) scattered in the heap; glibc only returns its top. Once the
+  // supervisor has acted on a config (its reconcile is already queued, so this runs after
+  // it), and after each large batch of notes, give the rest back, so that idle memory is
+  // what the programs need, not what starting them needed.
   void ReleaseFreedMemoryAfterBurst() {
     loop_.Post([] { ::malloc_trim(0); });
   }

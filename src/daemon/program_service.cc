@@ -14,13 +14,17 @@ int64_t UnixMs(base::WallTime t) {
 }
 
 constexpr base::Duration kWaitMargin = std::chrono::seconds(30);
+// A batch of notes this large is a burst (many programs started or stopped together).
+constexpr size_t kBurstNotes = 256;
 
 }  // namespace
 
-ProgramService::ProgramService(supervise::ProgramEnv env, EventLog& event_log, History& history)
+ProgramService::ProgramService(supervise::ProgramEnv env, EventLog& event_log, History& history,
+                               std::function<void()> after_burst)
     : event_log_(event_log),
       history_(history),
       clock_(env.clock),
+      after_burst_(std::move(after_burst)),
       supervisor_(std::move(env), this),
       waiters_(supervisor_, clock_) {
   // A program the user stopped stays stopped across vigild restarts, until started or
@@ -60,6 +64,11 @@ base::Result<std::string> ProgramService::RestartIfWanted(const std::vector<std:
 }
 
 // --- notes ---
+
+void ProgramService::OnProgramsSettled(size_t notes) {
+  waiters_.Check();
+  if (notes >= kBurstNotes && after_burst_) after_burst_();
+}
 
 void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
   using Kind = supervise::ProgramNote::Kind;

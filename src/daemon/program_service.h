@@ -21,7 +21,10 @@ namespace vigil::daemon {
 class ProgramService final : public api::ProgramController, private supervise::SupervisorObserver {
  public:
   // `env.observer` is ignored. The event log and history must outlive the service.
-  ProgramService(supervise::ProgramEnv env, EventLog& event_log, History& history);
+  // `after_burst` runs after a large batch of program notes has been handled (a start of
+  // many programs): the daemon gives back the memory the burst used.
+  ProgramService(supervise::ProgramEnv env, EventLog& event_log, History& history,
+                 std::function<void()> after_burst = nullptr);
 
   supervise::ReloadResult Apply(const std::vector<config::ProgramSpec>& specs);
   // Stops every program; `done` once all are down and their output read.
@@ -59,7 +62,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
 
   // supervise::SupervisorObserver
   void OnProgramNote(const supervise::ProgramNote& note) override;
-  void OnProgramsSettled() override { waiters_.Check(); }
+  void OnProgramsSettled(size_t notes) override;
 
   void Act(Action action, const std::vector<std::string>& names, const api::WaitOptions& wait,
            api::ProgramsDoneFn done);
@@ -68,6 +71,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
   EventLog& event_log_;
   History& history_;
   event::Clock& clock_;
+  std::function<void()> after_burst_;
   supervise::Supervisor supervisor_;
   Waiters waiters_;
 };

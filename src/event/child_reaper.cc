@@ -30,7 +30,7 @@ void ChildReaper::ReapNow() {
     if (it == watched_.end()) continue;  // an adopted orphan: reaped, nothing to tell
     ExitFn fn = std::move(it->second);
     watched_.erase(it);
-    fn(pid, status);
+    fn(status);
   }
   if (after_reap_) after_reap_();
 }

@@ -40,7 +40,7 @@ base::Result<Launched> LinuxLauncher::Launch(const SpawnRequest& request, ExitFn
   out.pid = child->pid;
   out.stdout_fd = std::move(child->stdout_fd);
   out.stderr_fd = std::move(child->stderr_fd);
-  reaper_.Watch(out.pid, [on_exit = std::move(on_exit)](pid_t, int status) { on_exit(status); });
+  reaper_.Watch(out.pid, std::move(on_exit));
   return out;
 }
 

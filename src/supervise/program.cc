@@ -227,9 +227,12 @@ base::Status Program::WatchOutput(process::Launched& child) {
     auto on_data = [this, stream](std::string_view data) {
       (stream == Stream::kStdout ? stdout_log() : stderr_log()).Write(data);
     };
-    // A finished reader is removed on the next loop turn, never from inside its own callback.
-    auto on_eof = [this, id, alive = std::weak_ptr<bool>(alive_)] {
-      env_.loop.Post([this, id, alive] {
+    // A finished reader is removed on the next loop turn, never from inside its own
+    // callback. The reader lives in this Program, so `this` is good when it calls; only
+    // the posted removal needs the guard (taken then: a callback that holds no more than
+    // two pointers needs no allocation of its own, per stream of a thousand programs).
+    auto on_eof = [this, id] {
+      env_.loop.Post([this, id, alive = std::weak_ptr<bool>(alive_)] {
         if (alive.expired()) return;
         std::erase_if(readers_, [id](const auto& r) { return r.first == id; });
         if (readers_.empty() && env_.observer) env_.observer->OnOutputDrained(*this);

@@ -28,6 +28,11 @@ std::string StateAndReason(const Program& p) {
 // process that escaped its group cannot hold the shutdown forever.
 constexpr base::Duration kShutdownDrainLimit{2000};
 
+// Notes a batch usually holds, and the most one program gives in one reconcile pass
+// (process started, state changed, and a spawn error or a note).
+constexpr size_t kSmallBatch = 8;
+constexpr size_t kNotesPerProgram = 3;
+
 }  // namespace
 
 Supervisor::Supervisor(ProgramEnv env, SupervisorObserver* observer)
@@ -56,9 +61,16 @@ std::vector<Program*> Supervisor::Dependents(const Program& p) const {
   return out;
 }
 
+uint32_t Supervisor::IndexOf(std::string_view name) const {
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                             [this](uint32_t i, std::string_view n) { return entries_[i]->program->name() < n; });
+  if (it == by_name_.end() || entries_[*it]->program->name() != name) return kNoEntry;
+  return *it;
+}
+
 Supervisor::Entry* Supervisor::EntryOf(std::string_view name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  uint32_t i = IndexOf(name);
+  return i == kNoEntry ? nullptr : entries_[i].get();
 }
 
 Supervisor::Entry& Supervisor::EntryOf(const Program& p) const {
@@ -77,74 +89,78 @@ uint32_t Supervisor::WantEpoch(const Program& p) const { return EntryOf(p).want_
 
 ReloadResult Supervisor::Apply(const std::vector<config::ProgramSpec>& specs) {
   ReloadResult result;
-  std::unordered_map<std::string_view, size_t> position;
-  position.reserve(specs.size());
-  for (size_t i = 0; i < specs.size(); ++i) position.emplace(specs[i].name, i);
-
-  for (auto& e : entries_) {
-    if (position.count(e->program->name())) continue;
-    // Removed programs stop whatever depends on them (the dependents were changed or
-    // removed by the same reload, since a config cannot name a missing dependency).
-    e->removing = true;
-    e->replacement.reset();
-    e->want_up = false;
-    result.removed.push_back(e->program->name());
-  }
-  for (const auto& spec : specs) {
-    Entry* existing = EntryOf(spec.name);
-    if (!existing) {
+  // The new entries_, in config order: each spec takes its program's entry or a new one.
+  // Every lookup comes before the first entry moves: the index compares the entries' names.
+  std::vector<uint32_t> found(specs.size());
+  for (size_t s = 0; s < specs.size(); ++s) found[s] = IndexOf(specs[s].name);
+  std::vector<std::unique_ptr<Entry>> next;
+  next.reserve(specs.size());
+  for (size_t s = 0; s < specs.size(); ++s) {
+    const config::ProgramSpec& spec = specs[s];
+    const uint32_t i = found[s];
+    if (i == kNoEntry) {
       auto e = std::make_unique<Entry>();
       e->program = std::make_unique<Program>(env_, spec);
       Cause cause = Cause::kNone;
       e->want_up = InitialWant(spec, &cause);
       e->program->SetCause(cause);
-      by_name_.emplace(e->program->name(), e.get());
-      entries_.push_back(std::move(e));
+      next.push_back(std::move(e));
       result.added.push_back(spec.name);
-    } else if (existing->program->spec() == spec && !existing->removing) {
-      existing->replacement.reset();
+      continue;
+    }
+    std::unique_ptr<Entry> e = std::move(entries_[i]);
+    if (e->program->spec() == spec && !e->removing) {
+      e->replacement.reset();
       result.unchanged.push_back(spec.name);
     } else {
-      existing->removing = false;
-      existing->replacement = std::make_unique<config::ProgramSpec>(spec);
+      e->removing = false;
+      e->replacement = std::make_unique<config::ProgramSpec>(spec);
       result.changed.push_back(spec.name);
     }
+    next.push_back(std::move(e));
   }
-  // Config order, so status lists programs as the file does; removed ones last.
-  auto pos = [&](const std::unique_ptr<Entry>& e) {
-    auto it = position.find(e->program->name());
-    return it == position.end() ? specs.size() : it->second;
-  };
-  std::stable_sort(entries_.begin(), entries_.end(),
-                   [&](const auto& a, const auto& b) { return pos(a) < pos(b); });
+  // What is left is not in the config any more: it stops, whatever depends on it (the
+  // dependents were changed or removed by the same reload, since a config cannot name a
+  // missing dependency), and goes once stopped. Listed last, so status keeps file order.
+  for (auto& e : entries_) {
+    if (!e) continue;
+    if (!e->removing) result.removed.push_back(e->program->name());
+    e->removing = true;
+    e->replacement.reset();
+    e->want_up = false;
+    next.push_back(std::move(e));
+  }
+  entries_ = std::move(next);
   RebuildGraph();
   ScheduleReconcile();
   return result;
 }
 
 void Supervisor::RebuildGraph() {
-  by_name_.clear();
-  by_name_.reserve(entries_.size());
-  for (auto& e : entries_) by_name_.emplace(e->program->name(), e.get());
+  by_name_.resize(entries_.size());
+  for (uint32_t i = 0; i < entries_.size(); ++i) by_name_[i] = i;
+  std::sort(by_name_.begin(), by_name_.end(),
+            [this](uint32_t a, uint32_t b) { return entries_[a]->program->name() < entries_[b]->program->name(); });
   dependents_.clear();
   for (auto& e : entries_) {
     for (Entry* d : DependenciesOf(*e)) dependents_[d].push_back(e.get());
   }
-  // Depth by a memoised walk; the config has no cycles (it is checked at load), and the
-  // in-progress mark only keeps a bug from recursing forever.
-  std::unordered_map<const Entry*, int> depth;
+  // Depth by a memoised walk, kept in the entries (-1: not known yet; -2: being computed,
+  // which only a cycle, excluded when the config is loaded, could meet again).
+  for (auto& e : entries_) e->depth = -1;
   std::function<int(Entry&)> depth_of = [&](Entry& e) {
-    auto [it, inserted] = depth.emplace(&e, 0);
-    if (!inserted) return it->second;
+    if (e.depth >= 0) return e.depth;
+    if (e.depth == -2) return 0;
+    e.depth = -2;
     int d = 0;
     for (Entry* dep : DependenciesOf(e)) d = std::max(d, depth_of(*dep) + 1);
-    depth[&e] = d;
+    e.depth = d;
     return d;
   };
   by_depth_.clear();
   by_depth_.reserve(entries_.size());
   for (auto& e : entries_) {
-    e->depth = depth_of(*e);
+    depth_of(*e);
     by_depth_.push_back(e.get());
   }
   std::stable_sort(by_depth_.begin(), by_depth_.end(),
@@ -322,6 +338,13 @@ void Supervisor::RotateLogs() {
 // --- notes ---
 
 void Supervisor::Queue(ProgramNote note) {
+  // A burst (a thousand programs starting) would grow the outbox block by block, each
+  // freed copy a hole between the programs' own allocations that glibc can never give
+  // back. Past a small batch, it takes room for the largest burst at once: one large
+  // block, mapped and unmapped whole.
+  if (outbox_.size() == outbox_.capacity() && outbox_.size() >= kSmallBatch) {
+    outbox_.reserve(std::max(2 * outbox_.size(), kNotesPerProgram * entries_.size()));
+  }
   outbox_.push_back(std::move(note));
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
@@ -332,7 +355,7 @@ void Supervisor::Queue(ProgramNote note) {
     notes.swap(outbox_);  // the observer may cause new notes; they go in the next batch
     if (!observer_) return;
     for (const ProgramNote& note : notes) observer_->OnProgramNote(note);
-    observer_->OnProgramsSettled();
+    observer_->OnProgramsSettled(notes.size());
   });
 }
 
@@ -432,10 +455,9 @@ bool Supervisor::ApplyReplacementsAndRemovals() {
       ++i;
       continue;
     }
-    // The index's keys view program names, which the changes below free or replace; it
-    // is rebuilt after the loop, which does no lookups.
+    // The index holds positions, which the erase below shifts; it is rebuilt after the
+    // loop, which does no lookups.
     changed = true;
-    by_name_.clear();
     if (e.removing) {
       OnProgramNote(p, base::EventType::kNote, RemovedNote());
       p.EndFollowers(RemovedFollowersNote(p.name()));

@@ -56,9 +56,9 @@ class SupervisorObserver {
   virtual ~SupervisorObserver() = default;
   // Called on a loop turn of its own, in the order things happened.
   virtual void OnProgramNote(const ProgramNote& note) = 0;
-  // After each batch of notes (and after each reconcile pass): a good moment to look at
-  // the programs again (waiting requests do).
-  virtual void OnProgramsSettled() {}
+  // After each batch of `notes` notes: a good moment to look at the programs again
+  // (waiting requests do), or to give back memory after a burst.
+  virtual void OnProgramsSettled(size_t notes) { (void)notes; }
 };
 
 // What a waiting request needs to know about one program.
@@ -133,6 +133,7 @@ class Supervisor : private ProgramObserver {
     bool removing = false;                              // reload: delete once stopped
     int depth = 0;  // in the dependency graph: 0 without dependencies, else 1 + the deepest
   };
+  static constexpr uint32_t kNoEntry = UINT32_MAX;
 
   // ProgramObserver: each queues a note.
   void OnStateChanged(Program& program, ProgramState from, const std::string& message) override;
@@ -141,6 +142,8 @@ class Supervisor : private ProgramObserver {
   void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) override;
   void OnOutputDrained(Program& program) override;
 
+  // The position in entries_ of the program called `name`, through by_name_; kNoEntry.
+  uint32_t IndexOf(std::string_view name) const;
   Entry* EntryOf(std::string_view name) const;
   Entry& EntryOf(const Program& p) const;
   bool InitialWant(const config::ProgramSpec& spec, Cause* cause) const;
@@ -166,7 +169,9 @@ class Supervisor : private ProgramObserver {
   ProgramEnv env_;
   SupervisorObserver* observer_;
   std::vector<std::unique_ptr<Entry>> entries_;  // config order
-  std::unordered_map<std::string_view, Entry*> by_name_;  // keys view the programs' names
+  // Positions in entries_, ordered by program name: the name index. A sorted vector, not a
+  // hash map: four bytes a program, which matters with thousands of them.
+  std::vector<uint32_t> by_name_;
   std::vector<Entry*> by_depth_;  // dependencies before dependents
   // Only programs that something depends on have an entry.
   std::unordered_map<const Entry*, std::vector<Entry*>> dependents_;

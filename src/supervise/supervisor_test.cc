@@ -36,7 +36,7 @@ class RecordingObserver : public SupervisorObserver {
     }
     if (on_note) on_note(n);
   }
-  void OnProgramsSettled() override { ++settled; }
+  void OnProgramsSettled(size_t) override { ++settled; }
   std::vector<std::string> lines;
   std::vector<std::string> wants;
   int settled = 0;
