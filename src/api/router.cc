@@ -222,6 +222,13 @@ Router::Router(Controllers controllers, TailFn tail_fn)
 Router::~Router() = default;
 
 void Router::Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond) {
+  // Answered once, whichever way: a handler may hand its copy on (to a controller that
+  // answers later) and still fail afterwards; then the catch below answers, and the copy
+  // handed on (if it survives) finds the answer given.
+  auto answer = std::make_shared<RespondFn>(std::move(respond));
+  respond = [answer](Response response) {
+    if (RespondFn fn = std::exchange(*answer, nullptr)) fn(std::move(response));
+  };
   // The boundary for nlohmann (and std::bad_alloc): nothing thrown below reaches Beast.
   try {
     auto parsed = ParseTarget(target);
@@ -248,7 +255,7 @@ void Router::Handle(std::string_view method, std::string_view target, std::strin
     response.allow = allow;
     respond(std::move(response));
   } catch (const std::exception& e) {
-    respond(JsonError(500, std::string("internal error: ") + e.what()));
+    if (RespondFn fn = std::exchange(*answer, nullptr)) fn(JsonError(500, std::string("internal error: ") + e.what()));
   }
 }
 

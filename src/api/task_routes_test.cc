@@ -419,3 +419,37 @@ TEST_F(TaskRoutesTest, EventsWithoutHistoryAre503) {
 
 }  // namespace
 }  // namespace vigil::api
+
+namespace vigil::api {
+namespace {
+
+// A controller that throws where a handler has already handed its answer on.
+class ThrowingStartController : public FakeController {
+ public:
+  void Start(const std::vector<std::string>&, const WaitOptions&, ProgramsDoneFn) override {
+    throw std::runtime_error("start blew up");
+  }
+};
+
+// The router's last-resort catch answered with a `respond` the handler had already moved
+// away, so std::bad_function_call escaped Handle() (found by the request fuzzer's author).
+TEST(RouterTest, AnExceptionAfterTheAnswerWasHandedOnIsStillAnsweredOnce) {
+  ThrowingStartController controller;
+  controller.programs = {ProgramInfo{}};
+  controller.programs[0].name = "web";
+  Router router(controller, nullptr);
+  int answers = 0;
+  int status = 0;
+  std::string body;
+  EXPECT_NO_THROW(router.Handle("POST", "/v1/start", R"({"programs":["web"]})", [&](Response r) {
+    ++answers;
+    status = r.status;
+    body = r.body;
+  }));
+  EXPECT_EQ(answers, 1);
+  EXPECT_EQ(status, 500);
+  EXPECT_NE(body.find("internal error: start blew up"), std::string::npos) << body;
+}
+
+}  // namespace
+}  // namespace vigil::api

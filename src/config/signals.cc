@@ -54,6 +54,12 @@ base::Result<int> ParseSignal(std::string_view text) {
   // NPTL, so the numbers are only known at run time.
   const int rtmin = SIGRTMIN;
   const int rtmax = SIGRTMAX;
+  // All digits: a number, however long (a long one is out of range, not an unknown name).
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+  if (digits && text.size() > 3) {
+    return base::Status::InvalidArgument("signal number " + std::string(text) + " is out of range 1-" +
+                                         std::to_string(rtmax));
+  }
   if (const int number = SmallNumber(text); number >= 0) {
     if (number < 1 || number > rtmax) {
       return base::Status::InvalidArgument("signal number " + std::string(text) +

@@ -78,3 +78,19 @@ TEST(SignalNameTest, RoundTripsThroughParseSignal) {
 
 }  // namespace
 }  // namespace vigil::config
+
+namespace vigil::config {
+namespace {
+
+// A number with more digits than a signal can have is out of range, not "unknown".
+TEST(SignalsTest, LongNumbersAreOutOfRange) {
+  for (const char* text : {"1000", "99999", "4294967296", "99999999999999999999"}) {
+    auto signo = ParseSignal(text);
+    ASSERT_FALSE(signo) << text;
+    EXPECT_EQ(signo.error().message().rfind(std::string("signal number ") + text + " is out of range 1-", 0), 0u)
+        << signo.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace vigil::config
