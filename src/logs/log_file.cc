@@ -69,7 +69,8 @@ struct SubscriberList {
     uint64_t id;
     std::function<void(std::string_view)> fn;
     std::function<void(std::string_view)> on_end;
-    bool live = true;
+    bool live = true;        // gets data
+    bool cancelled = false;  // its handle is gone: nothing may call it any more
   };
   std::vector<std::shared_ptr<Entry>> entries;
   int delivering = 0;
@@ -77,16 +78,19 @@ struct SubscriberList {
 
   // Ends every live entry: `on_end` runs on a later loop turn, so whoever ends the list is
   // never called back from inside (the HTTP session that follows may close itself there).
+  // An entry whose handle is destroyed before that turn is not told: its owner is gone.
   void End(event::Loop& loop, const std::string& reason) {
-    std::vector<std::function<void(std::string_view)>> to_tell;
+    std::vector<std::shared_ptr<Entry>> to_tell;
     for (auto& e : entries) {
-      if (e->live && e->on_end) to_tell.push_back(std::move(e->on_end));
+      if (e->live && e->on_end) to_tell.push_back(e);
       e->live = false;
     }
     if (delivering == 0) Compact();
     if (to_tell.empty()) return;
     loop.Post([to_tell = std::move(to_tell), reason] {
-      for (const auto& fn : to_tell) fn(reason);
+      for (const auto& e : to_tell) {
+        if (!e->cancelled) std::exchange(e->on_end, nullptr)(reason);
+      }
     });
   }
 
@@ -99,27 +103,26 @@ struct SubscriberList {
     }
     if (--delivering == 0) Compact();
   }
-  void Remove(uint64_t id) {
-    for (auto& e : entries) {
-      if (e->id == id) e->live = false;
-    }
-    if (delivering == 0) Compact();
-  }
   void Compact() {
     std::erase_if(entries, [](const std::shared_ptr<Entry>& e) { return !e->live; });
   }
 };
 
+// The handle holds its entry, not only the list: an end already posted must find it
+// cancelled even when the list (the LogFile) is gone by then.
 class Subscription : public event::Handle {
  public:
-  Subscription(std::weak_ptr<SubscriberList> list, uint64_t id) : list_(std::move(list)), id_(id) {}
+  Subscription(std::weak_ptr<SubscriberList> list, std::shared_ptr<SubscriberList::Entry> entry)
+      : list_(std::move(list)), entry_(std::move(entry)) {}
   ~Subscription() override {
-    if (auto list = list_.lock()) list->Remove(id_);
+    entry_->live = false;
+    entry_->cancelled = true;
+    if (auto list = list_.lock(); list && list->delivering == 0) list->Compact();
   }
 
  private:
   std::weak_ptr<SubscriberList> list_;
-  uint64_t id_;
+  std::shared_ptr<SubscriberList::Entry> entry_;
 };
 
 // The latest compression result, written by the Compressor's worker thread.
@@ -193,10 +196,10 @@ class LogFile::Impl {
   event::HandlePtr Subscribe(std::function<void(std::string_view)> fn,
                              std::function<void(std::string_view)> on_end) {
     if (!subscribers_) subscribers_ = std::make_shared<SubscriberList>();
-    uint64_t id = subscribers_->next_id++;
-    subscribers_->entries.push_back(std::make_shared<SubscriberList::Entry>(
-        SubscriberList::Entry{id, std::move(fn), std::move(on_end)}));
-    return std::make_unique<Subscription>(subscribers_, id);
+    auto entry = std::make_shared<SubscriberList::Entry>(
+        SubscriberList::Entry{subscribers_->next_id++, std::move(fn), std::move(on_end)});
+    subscribers_->entries.push_back(entry);
+    return std::make_unique<Subscription>(subscribers_, std::move(entry));
   }
 
   std::string problem() const {

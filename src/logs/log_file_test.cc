@@ -494,6 +494,31 @@ TEST_F(LogFileTest, FollowersAreToldWhenTheLogEnds) {
   h.reset();
 }
 
+// A follower that goes away after its log ended, before it was told, is never told: the
+// HTTP session behind it is freed by then (found in review: a client hanging up in the same
+// loop turn as the reload that removed its program).
+TEST_F(LogFileTest, AnEndIsNotToldToAFollowerThatLeftMeanwhile) {
+  int told = 0;
+  {
+    LogFile log(loop_, path_, Spec(0), nullptr);
+    event::HandlePtr h = log.Subscribe([](std::string_view) {}, [&](std::string_view) { ++told; });
+    log.EndFollowers("web was removed from the config");
+    h.reset();  // the follower leaves before the loop turn that would tell it
+    loop_.Poll();
+    EXPECT_EQ(told, 0);
+    event::HandlePtr h2 = log.Subscribe([](std::string_view) {}, [&](std::string_view) { ++told; });
+    h2.reset();
+  }
+  event::HandlePtr h3;
+  {
+    LogFile log(loop_, path_, Spec(0), nullptr);
+    h3 = log.Subscribe([](std::string_view) {}, [&](std::string_view) { ++told; });
+  }  // the log goes first; its end is posted...
+  h3.reset();  // ...and the follower leaves before it arrives
+  loop_.Poll();
+  EXPECT_EQ(told, 0);
+}
+
 TEST_F(LogFileTest, DestroyingTheLogEndsItsFollowers) {
   std::vector<std::string> ended;
   event::HandlePtr h;
