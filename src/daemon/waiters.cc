@@ -38,17 +38,15 @@ void Waiters::Check() {
 }
 
 std::optional<base::Status> Waiters::Evaluate(const Waiter& w) const {
+  // Every target is looked at: one that cannot get there fails the request at once, even
+  // while others are still on their way.
+  bool pending = false;
   for (const Target& t : w.targets) {
     Progress p = supervisor_.ProgressOf(t.program, w.goal, t.epoch);
-    switch (p.is) {
-      case Progress::Is::kReached:
-        continue;
-      case Progress::Is::kFailed:
-        return base::Status::Conflict(p.why);
-      case Progress::Is::kPending:
-        return std::nullopt;
-    }
+    if (p.is == Progress::Is::kFailed) return base::Status::Conflict(p.why);
+    if (p.is == Progress::Is::kPending) pending = true;
   }
+  if (pending) return std::nullopt;
   return base::Status::Ok();
 }
 
