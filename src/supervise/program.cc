@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -114,8 +115,9 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
   const ProgramState from = state_;
   if (actions & kCancelTimers) timer_.reset();
   if (actions & kResetFailures) failures_ = 0;
-  if (actions & kCountFailure) ++failures_;
-  if (actions & kCountRestart) ++restarts_;
+  // Counters saturate: start_retries may be as large as an int goes.
+  if ((actions & kCountFailure) && failures_ < std::numeric_limits<int>::max()) ++failures_;
+  if ((actions & kCountRestart) && restarts_ < std::numeric_limits<int>::max()) ++restarts_;
   if (outcome->next != state_) {
     state_ = outcome->next;
     state_since_ = env_.clock.Now();
@@ -269,6 +271,9 @@ void Program::OnMainExit(int wait_status) {
   if (env_.observer) env_.observer->OnProcessEnded(*this, pid_, last_exit_);
   pid_ = 0;
   if (state_ != ProgramState::kStopping) SetCause(Cause::kExitedEarly);
+  // Ended before start_seconds: it failed to start, however long its leftovers take to go,
+  // so the start_seconds timer must not make it RUNNING meanwhile.
+  if (state_ == ProgramState::kStarting) timer_.reset();
   // The process is gone only once its whole group is: what it left behind would hold the
   // ports and files the next process needs. While stopping, the stop signal (and the
   // SIGKILL after stop_timeout) does the work; otherwise the leftovers are killed now.

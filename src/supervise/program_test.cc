@@ -108,6 +108,25 @@ TEST_F(ProgramTest, RestartAfterACrashWaitsUntilTheGroupIsGone) {
                           "web: RUNNING -> STARTING: started pid 1001 after the previous process ended (exit 1)"));
 }
 
+// A process that ends while STARTING failed to start, even if its leftovers take longer
+// than start_seconds to go: it must not be taken for RUNNING meanwhile.
+TEST_F(ProgramTest, AnEndWhileStartingIsAFailedStartEvenIfTheGroupLingers) {
+  Program& p = Make(Spec("web"));
+  launcher_.leftovers_next = 1;
+  p.Handle(Event::kStart);
+  const pid_t pid = p.pid();
+  launcher_.Find(pid)->stuck_leftovers = true;
+  Advance(base::Duration(500));
+  launcher_.ExitWith(pid, 1);
+  Advance(base::Duration(1000));  // past start_seconds, the leftover still there
+  EXPECT_EQ(p.state(), ProgramState::kStarting);
+  EXPECT_EQ(p.pid(), 0);
+  launcher_.LeftoversGone(pid);
+  Settle();
+  EXPECT_EQ(p.state(), ProgramState::kBackoff);
+  EXPECT_THAT(p.reason(), ::testing::StartsWith("exited too quickly (exit 1); retry 1 of 5"));
+}
+
 TEST_F(ProgramTest, FailedStartsBackOffThenGoFatal) {
   auto spec = Spec("web");
   spec.start_retries = 2;

@@ -23,7 +23,8 @@ using S = ProgramState;
 
 // A start attempt failed: retry after a back-off, or give up once the retries are spent.
 Outcome StartFailed(const Facts& f) {
-  if (f.failures + 1 > f.start_retries) return {S::kFatal, kCancelTimers | kCountFailure | kArmFatalRetry};
+  // This is failure number failures + 1; written so that no sum can overflow.
+  if (f.failures >= f.start_retries) return {S::kFatal, kCancelTimers | kCountFailure | kArmFatalRetry};
   return {S::kBackoff, kCancelTimers | kCountFailure | kArmBackoff};
 }
 

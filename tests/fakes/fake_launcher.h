@@ -33,6 +33,7 @@ class FakeLauncher final : public Launcher {
     bool abandoned = false;
     int leftovers = 0;           // other processes of its group still alive
     bool ignores_term = false;   // TERM, INT, QUIT and HUP do nothing
+    bool stuck_leftovers = false;  // its leftovers outlive even SIGKILL (uninterruptible sleep) until LeftoversGone()
     base::UniqueFd stdout_w;     // the process's ends of its output pipes
     base::UniqueFd stderr_w;
     std::vector<int> signals;        // sent to the process itself, in order
@@ -165,7 +166,7 @@ class FakeLauncher final : public Launcher {
     loop_.Post([this, pid = p.pid, signo, group] {
       Process* q = Find(pid);
       if (!q) return;
-      if (group) q->leftovers = 0;
+      if (group && !q->stuck_leftovers) q->leftovers = 0;
       if (!q->exited) {
         Exit(pid, signo);  // a wait status of "killed by signo"
       } else {
