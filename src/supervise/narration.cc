@@ -63,7 +63,7 @@ std::string StepMessage(const StepFacts& f) {
     std::string text = fmt::format("started pid {}", f.pid);
     if (f.event == Event::kExited) text += fmt::format(" after the previous process ended ({})", f.last_exit);
     if (f.event == Event::kBackoffElapsed)
-      text += fmt::format(" (attempt {} of {})", f.failures + 1, f.start_retries + 1);
+      text += fmt::format(" (attempt {} of {})", int64_t{f.failures} + 1, int64_t{f.start_retries} + 1);
     if (f.event == Event::kFatalRetryElapsed) text += " (retrying after FATAL)";
     return text;
   }

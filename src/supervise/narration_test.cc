@@ -104,6 +104,10 @@ TEST(NarrationTest, StepMessages) {
       {M(S::kStopping, S::kStopped, Event::kExited, kCancelTimers), "stopped (exit 3)"},
       {M(S::kFatal, S::kStopped, Event::kStop, kCancelTimers), ""},
   };
+  // start_retries may be as large as an int goes ("retry forever"): the sum may not overflow.
+  StepFacts forever = M(S::kBackoff, S::kStarting, Event::kBackoffElapsed, kCountRestart | kSpawn);
+  forever.start_retries = 2147483647;
+  EXPECT_EQ(StepMessage(forever), "started pid 42 (attempt 2 of 2147483648)");
   for (const MessageRow& row : rows) {
     EXPECT_EQ(StepMessage(row.facts), row.want) << StateName(row.facts.from) << " -> " << StateName(row.facts.to);
   }
