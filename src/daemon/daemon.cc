@@ -30,10 +30,6 @@
 namespace vigil::daemon {
 namespace {
 
-int64_t UnixMs(base::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 base::Status EnsureDir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -103,7 +99,7 @@ class Daemon::Impl : public api::DaemonController {
     api::DaemonInfo info;
     info.version = VIGIL_VERSION;
     info.pid = ::getpid();
-    info.started_at_ms = UnixMs(started_at_);
+    info.started_at_ms = base::UnixMs(started_at_);
     info.config_path = spec_.config_path;
     info.socket = spec_.socket;
     info.log_dir = spec_.log_dir;

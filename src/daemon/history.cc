@@ -103,8 +103,7 @@ base::Result<std::vector<api::EventInfo>> History::ListEvents(const api::EventQu
   std::vector<api::EventInfo> out;
   out.reserve(events->size());
   for (const auto& e : *events) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch()).count();
-    out.push_back({e.id, ms, e.type, e.subject, e.message, e.details});
+    out.push_back({e.id, base::UnixMs(e.time), e.type, e.subject, e.message, e.details});
   }
   return out;
 }

@@ -9,9 +9,7 @@
 
 namespace vigil::store {
 
-inline int64_t ToUnixMs(base::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
+inline int64_t ToUnixMs(base::WallTime t) { return base::UnixMs(t); }
 
 inline base::WallTime FromUnixMs(int64_t ms) {
   return base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(std::chrono::milliseconds(ms)));
