@@ -54,7 +54,10 @@ class Launcher {
 // The real launcher: process::Spawn, kill(2), and one SIGCHLD-driven reaper for all of
 // vigild (see event::ChildReaper: only one may exist per process). Group watches are
 // checked after each batch of reaped children, so an empty group is noticed as soon as
-// its last process is reaped, without polling.
+// its last process is reaped, without polling. One case sends vigild nothing: the last
+// member of a group is the child of a process that left the group (setsid), which reaps
+// it, or never does and leaves a zombie. For that, while any watch waits, a backstop
+// check runs after 1 s, 2 s, 4 s... up to a minute, and counts zombies as gone.
 class LinuxLauncher final : public Launcher {
  public:
   explicit LinuxLauncher(event::Loop& loop);
@@ -70,12 +73,17 @@ class LinuxLauncher final : public Launcher {
  private:
   struct GroupWatch;
   class GroupWatchHandle;
-  void CheckGroups();
+  // Fires the watches of groups that are gone; with `zombies_gone`, a group whose only
+  // members are zombies is gone too (a /proc walk: only for the backstop).
+  void CheckGroups(bool zombies_gone = false);
+  void ArmBackstop();
 
   event::Loop& loop_;
   event::ChildReaper reaper_;
   uint64_t next_watch_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<GroupWatch>> group_watches_;
+  event::HandlePtr backstop_;
+  base::Duration backstop_delay_{0};
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

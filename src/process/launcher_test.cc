@@ -9,17 +9,24 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <string>
 
 namespace vigil::process {
 namespace {
 
-// Runs the loop until `done` or a 10 s deadline; waits are conditions, never sleeps.
+// Runs the loop until `done` or a 10 s deadline; waits are conditions, never sleeps. A
+// short tick wakes the loop so that conditions outside it (a /proc entry) are seen too.
 bool RunUntil(event::Loop& loop, const std::function<bool()>& done) {
   bool expired = false;
   auto deadline = loop.AddTimer(std::chrono::seconds(10), [&] { expired = true; });
-  while (!done() && !expired) loop.RunOne();
+  while (!done() && !expired) {
+    auto tick = loop.AddTimer(std::chrono::milliseconds(5), [] {});
+    loop.RunOne();
+  }
   return done();
 }
 
@@ -78,6 +85,43 @@ TEST(LinuxLauncherTest, GroupWatchFiresWhenTheLastMemberIsGone) {
   ASSERT_TRUE(RunUntil(loop, [&] { return gone; }));
   EXPECT_FALSE(launcher.GroupAlive(child->pid));
   EXPECT_NE(::kill(leftover, 0), 0);
+}
+
+// The process group of `pid` from /proc/PID/stat, -1 if it is gone.
+long PgrpOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  char state = 0;
+  long ppid = 0, pgrp = -1;
+  std::sscanf(stat.c_str() + close + 2, "%c %ld %ld", &state, &ppid, &pgrp);
+  return pgrp;
+}
+
+// Found in review: a group whose last member is the child of a process that left the group
+// (setsid) sends vigild no SIGCHLD when that member goes; here it even stays a zombie, as
+// its parent never reaps it. The backstop check still ends the wait.
+TEST(LinuxLauncherTest, GroupWatchEndsWhenOnlyAnOutsidersZombieIsLeft) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  event::Loop loop;
+  LinuxLauncher launcher(loop);
+  SpawnRequest req;
+  // The inner sh (in the group) starts a sleep in the group, then leaves the group itself.
+  req.argv = {"sh", "-c", "sh -c 'echo $$; sleep 1000 & exec setsid sleep 1000' & exec sleep 1000"};
+  bool main_exited = false;
+  auto child = launcher.Launch(req, [&](int) { main_exited = true; });
+  ASSERT_TRUE(child) << child.error().message();
+  const pid_t outsider = std::stoi(ReadLine(child->stdout_fd.get()));
+  ASSERT_TRUE(RunUntil(loop, [&] { return PgrpOf(outsider) == outsider; }));  // it has left
+  ::kill(child->pid, SIGKILL);  // the main process ends; the outsider's sleep stays in the group
+  ASSERT_TRUE(RunUntil(loop, [&] { return main_exited; }));
+  ASSERT_TRUE(launcher.GroupAlive(child->pid));
+  bool gone = false;
+  auto watch = launcher.WhenGroupGone(child->pid, [&] { gone = true; });
+  launcher.SignalGroup(child->pid, SIGKILL);  // the sleep dies; its parent never reaps it
+  EXPECT_TRUE(RunUntil(loop, [&] { return gone; }));
+  ::kill(outsider, SIGKILL);
 }
 
 TEST(LinuxLauncherTest, GroupWatchOnAnEmptyGroupFiresOnTheNextTurnAndCanBeCancelled) {
