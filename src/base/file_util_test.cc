@@ -3,6 +3,8 @@
 #include "base/file_util.h"
 
 #include <gtest/gtest.h>
+
+#include "util/temp_dir.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -13,21 +15,13 @@ namespace {
 
 class ReadFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/vigil_file_util_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   std::filesystem::path Write(const std::string& name, const std::string& text) {
     const std::filesystem::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  std::filesystem::path dir_;
+  vigil::testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
 };
 
 TEST_F(ReadFileTest, ReadsTheWholeFile) {

@@ -4,6 +4,8 @@
 // range messages that tell the truth.
 #include <gtest/gtest.h>
 
+#include "config/config_test_util.h"
+
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -15,18 +17,7 @@ namespace {
 
 constexpr const char* kFile = "/tmp/l/vigil.toml";
 
-std::string Lines(std::initializer_list<std::string> lines) {
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
 
-UserContext NonRoot() {
-  UserContext user;
-  user.uid = 1000;
-  user.home = "/home/ann";
-  return user;
-}
 
 // The error message for `text`, or a note that parsing unexpectedly succeeded.
 std::string ErrorOf(const std::string& text) {

@@ -4,6 +4,10 @@
 
 #include <grp.h>
 #include <gtest/gtest.h>
+
+#include "util/temp_dir.h"
+
+#include "config/config_test_util.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,18 +27,7 @@ using std::chrono::seconds;
 constexpr const char* kFile = "/tmp/x/vigil.toml";
 
 // Joins lines with '\n' so a test reads with its line numbers: element i is line i + 1.
-std::string Lines(std::initializer_list<const char*> lines) {
-  std::string out;
-  for (const char* line : lines) out += std::string(line) + "\n";
-  return out;
-}
 
-UserContext NonRoot() {
-  UserContext user;
-  user.uid = 1000;
-  user.home = "/home/ann";
-  return user;
-}
 
 UserContext Root() {
   UserContext user;
@@ -354,21 +347,13 @@ TEST(ParseConfigTest, NamesMayUseDotsDashesAndUnderscores) {
 
 class LoadConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/vigil_config_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   std::filesystem::path Write(const std::string& name, const std::string& text) {
     const std::filesystem::path path = dir_ / name;
     std::ofstream(path) << text;
     return path;
   }
-  std::filesystem::path dir_;
+  vigil::testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
 };
 
 TEST_F(LoadConfigTest, ReadsFileAndResolvesPathsAgainstItsDirectory) {

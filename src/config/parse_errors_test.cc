@@ -2,6 +2,8 @@
 // Tests that every kind of config mistake is reported as one "FILE:LINE: KEY: reason" line.
 #include <gtest/gtest.h>
 
+#include "config/config_test_util.h"
+
 #include <initializer_list>
 
 #include "config/load.h"
@@ -11,11 +13,6 @@ namespace {
 
 constexpr const char* kFile = "/tmp/x/vigil.toml";
 
-std::string Lines(std::initializer_list<const char*> lines) {
-  std::string out;
-  for (const char* line : lines) out += std::string(line) + "\n";
-  return out;
-}
 
 // The error message for `text`, or a note that parsing unexpectedly succeeded.
 std::string ErrorOf(const std::string& text) {

@@ -3,6 +3,8 @@
 // "FILE:LINE: task.NAME.KEY: reason" line, at the right line and key.
 #include <gtest/gtest.h>
 
+#include "config/config_test_util.h"
+
 #include <initializer_list>
 
 #include "config/load.h"
@@ -12,11 +14,6 @@ namespace {
 
 constexpr const char* kFile = "/tmp/t/vigil.toml";
 
-std::string Lines(std::initializer_list<const char*> lines) {
-  std::string out;
-  for (const char* line : lines) out += std::string(line) + "\n";
-  return out;
-}
 
 // The error message for `text`, or a note that parsing unexpectedly succeeded.
 std::string ErrorOf(const std::string& text) {

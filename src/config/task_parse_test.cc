@@ -4,6 +4,8 @@
 #include <grp.h>
 #include <gtest/gtest.h>
 
+#include "config/config_test_util.h"
+
 #include <chrono>
 #include <initializer_list>
 
@@ -20,11 +22,6 @@ using std::chrono::seconds;
 constexpr const char* kFile = "/tmp/t/vigil.toml";
 
 // Joins lines with '\n' so a test reads with its line numbers: element i is line i + 1.
-std::string Lines(std::initializer_list<const char*> lines) {
-  std::string out;
-  for (const char* line : lines) out += std::string(line) + "\n";
-  return out;
-}
 
 DaemonSpec ParseOk(const std::string& text) {
   UserContext user;

@@ -5,14 +5,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "fakes/fake_clock.h"
 #include "fakes/fake_launcher.h"
+#include "util/temp_dir.h"
 #include "supervise/program.h"
 
 namespace vigil::supervise {
@@ -39,15 +38,6 @@ class RecordingProgramObserver : public ProgramObserver {
 
 class SuperviseFixture : public ::testing::Test {
  protected:
-  SuperviseFixture() {
-    char tmpl[] = "/tmp/vigil-supervise-test-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-  }
-  ~SuperviseFixture() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
   static config::ProgramSpec Spec(const std::string& name) {
     config::ProgramSpec s;
     s.name = name;
@@ -70,7 +60,8 @@ class SuperviseFixture : public ::testing::Test {
     Settle();
   }
 
-  std::filesystem::path dir_;
+  vigil::testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
   event::Loop loop_;
   event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}};
   process::FakeLauncher launcher_{loop_};
