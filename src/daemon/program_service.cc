@@ -9,10 +9,6 @@
 namespace vigil::daemon {
 namespace {
 
-int64_t UnixMs(base::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 constexpr base::Duration kWaitMargin = std::chrono::seconds(30);
 // A batch of notes this large is a burst (many programs started or stopped together).
 constexpr size_t kBurstNotes = 256;
@@ -54,10 +50,10 @@ base::Result<std::string> ProgramService::RestartIfWanted(const std::vector<std:
   if (!programs) return programs.error();
   std::string out;
   for (supervise::Program* p : *programs) {
-    if (supervisor_.RestartIfWanted(*p)) {
-      out += "restarting " + p->name() + "\n";
+    if (std::optional<std::string> why_not = supervisor_.RestartIfWanted(*p)) {
+      out += p->name() + ": not restarted (" + *why_not + ")\n";
     } else {
-      out += p->name() + " is stopped by request; not restarted\n";
+      out += p->name() + ": restarting\n";
     }
   }
   return out;
@@ -215,7 +211,7 @@ api::ProgramInfo ProgramService::ToInfo(supervise::Program& p) const {
   info.want = supervisor_.WantsUp(p) ? "up" : "down";
   info.pid = p.pid();
   if (auto up = p.uptime()) info.uptime_ms = up->count();
-  info.state_since_ms = UnixMs(p.state_since());
+  info.state_since_ms = base::UnixMs(p.state_since());
   info.restarts = p.restarts();
   info.last_exit = p.last_exit();
   info.reason = p.reason();

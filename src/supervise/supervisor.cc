@@ -250,12 +250,14 @@ void Supervisor::Restart(Program& p) {
   ScheduleReconcile();
 }
 
-bool Supervisor::RestartIfWanted(Program& p) {
+std::optional<std::string> Supervisor::RestartIfWanted(Program& p) {
   Entry& e = EntryOf(p);
-  if (e.removing || !e.want_up || shutting_down()) return false;
+  if (shutting_down()) return "vigild is shutting down";
+  if (e.removing) return "being removed from the config";
+  if (!e.want_up) return "stopped by request";
   if (e.run_epoch == e.want_epoch) ++e.want_epoch;
   ScheduleReconcile();
-  return true;
+  return std::nullopt;
 }
 
 Progress Supervisor::ProgressOf(const std::string& name, Goal goal, uint32_t epoch) const {
@@ -263,7 +265,9 @@ Progress Supervisor::ProgressOf(const std::string& name, Goal goal, uint32_t epo
   const Progress reached{Progress::Is::kReached, ""};
   const Progress pending{Progress::Is::kPending, ""};
   const Entry* e = EntryOf(name);
-  if (!e || e->removing) return failed(name + ": removed from the config");
+  // A program gone from the config is stopped for good: what a stop wants, never a start.
+  if (!e) return goal == Goal::kDown ? reached : failed(name + ": removed from the config");
+  if (e->removing && goal == Goal::kUp) return failed(name + ": removed from the config");
   const Program& p = *e->program;
   if (goal == Goal::kDown) {
     if (p.state() == ProgramState::kStopped) return reached;
@@ -466,7 +470,9 @@ bool Supervisor::ApplyReplacementsAndRemovals() {
     }
     p.Reconfigure(std::move(*e.replacement));
     e.replacement.reset();
-    if (p.spec().autostart) e.want_up = true;
+    // A changed config starts an autostart program again, even one the user stopped; that
+    // is recorded like any change of want, so a restart of vigild keeps it.
+    if (p.spec().autostart && !shutting_down()) SetWant(e, true);
     if (!e.want_up) p.SetCause(Cause::kAutostartOff);
     OnProgramNote(p, base::EventType::kNote, ReconfiguredNote());
     ++i;

@@ -91,8 +91,9 @@ class Supervisor : private ProgramObserver {
   void Stop(Program& p);
   void Restart(Program& p);
   // A scheduled restart: like Restart, but only of a program that is wanted up; a program
-  // the user stopped stays stopped. Returns whether it will restart.
-  bool RestartIfWanted(Program& p);
+  // the user stopped stays stopped. Returns nullopt when it will restart, else why not
+  // ("stopped by request", "being removed from the config", "vigild is shutting down").
+  std::optional<std::string> RestartIfWanted(Program& p);
   bool WantsUp(const Program& p) const;
 
   // The program's want epoch now: a request remembers it, and ProgressOf() then judges

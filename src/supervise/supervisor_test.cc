@@ -234,15 +234,31 @@ TEST_F(SupervisorTest, AScheduledRestartLeavesAStoppedProgramStopped) {
   supervisor_.Stop(P("web"));
   Settle();
   observer_.wants.clear();
-  EXPECT_FALSE(supervisor_.RestartIfWanted(P("web")));
+  EXPECT_EQ(supervisor_.RestartIfWanted(P("web")), "stopped by request");
   pid_t api_pid = P("api").pid();
-  EXPECT_TRUE(supervisor_.RestartIfWanted(P("api")));
+  EXPECT_EQ(supervisor_.RestartIfWanted(P("api")), std::nullopt);
   UpAll();
   EXPECT_EQ(StateOf("web"), ProgramState::kStopped);
   EXPECT_FALSE(supervisor_.WantsUp(P("web")));
   EXPECT_EQ(StateOf("api"), ProgramState::kRunning);
   EXPECT_NE(P("api").pid(), api_pid);
   EXPECT_TRUE(observer_.wants.empty());  // nothing the user chose changed
+}
+
+// Found in review: a reload that changed a stopped autostart program started it again
+// without saying so, and the stored want stayed "down".
+TEST_F(SupervisorTest, AReloadThatStartsAStoppedProgramAgainRecordsIt) {
+  supervisor_.Apply({Spec("web")});
+  UpAll();
+  supervisor_.Stop(P("web"));
+  Settle();
+  observer_.wants.clear();
+  auto changed = Spec("web");
+  changed.backoff_max = base::Duration(2000);
+  supervisor_.Apply({changed});
+  UpAll();
+  EXPECT_EQ(StateOf("web"), ProgramState::kRunning);
+  EXPECT_THAT(observer_.wants, ElementsAre("web up"));
 }
 
 TEST_F(SupervisorTest, ResolveExpandsAllAndInstances) {
