@@ -151,6 +151,7 @@ json ToJson(const RunInfo& info) {
       {"interrupted", info.interrupted},
       {"result", info.result},
       {"output_tail", info.output_tail},
+      {"output_problem", info.output_problem},
   };
 }
 
@@ -190,7 +191,11 @@ base::Result<ActionRequest> ParseActionRequest(std::string_view body) {
       timeout = base::ParseDuration(it->get_ref<const std::string&>());
       if (!timeout) return base::Status::InvalidArgument("\"timeout\": " + timeout.error().message());
     } else if (it->is_number_integer()) {
-      timeout = base::DurationFromSeconds(it->get<int64_t>());
+      // An unsigned number past int64 would wrap to a negative one: clamp it to the
+      // largest, which DurationFromSeconds refuses as too large.
+      timeout = base::DurationFromSeconds(it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX
+                                              ? INT64_MAX
+                                              : it->get<int64_t>());
       if (!timeout) return base::Status::InvalidArgument("\"timeout\": " + timeout.error().message());
     }
     if (!timeout) return timeout.error();

@@ -39,6 +39,7 @@ struct RunInfo {
   bool interrupted = false; // vigild stopped while it ran
   std::string result;       // as TaskInfo::last_result
   std::string output_tail;  // last lines of output
+  std::string output_problem;  // why its output was not kept (then GET /v1/runs/ID/output fails); "" if it was
 };
 
 class TaskController {

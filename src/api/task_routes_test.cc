@@ -40,7 +40,8 @@ const std::set<std::string> kTaskKeys = {"name",    "schedule",    "timezone",
                                          "next_run_ms", "last_run_ms", "last_result"};
 const std::set<std::string> kRunKeys = {"id",        "task",     "trigger",     "started_ms",
                                         "ended_ms",  "exit_code", "signal",     "timed_out",
-                                        "interrupted", "result", "output_tail"};
+                                        "interrupted", "result", "output_tail",
+                                        "output_problem"};
 const std::set<std::string> kEventKeys = {"id",      "time_ms", "type",
                                           "subject", "message", "details_json"};
 

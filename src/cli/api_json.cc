@@ -127,6 +127,7 @@ RunView RunFromJson(const json& object) {
   r.interrupted = GetBool(object, "interrupted", false);
   r.result = GetString(object, "result");
   r.output_tail = GetString(object, "output_tail");
+  r.output_problem = GetString(object, "output_problem");
   return r;
 }
 

@@ -50,6 +50,7 @@ struct RunView {
   bool interrupted = false;
   std::string result;
   std::string output_tail;
+  std::string output_problem;  // why vigild did not keep its output; "" if it did
 };
 
 // One event of vigild's history (docs/api.md, EventInfo); details are not shown.

@@ -39,8 +39,6 @@ int SetEnabled(const Invocation& inv, Context& ctx, bool enabled) {
   return kExitOk;
 }
 
-// Prints the whole kept output of a finished run, or, if vigild no longer has it (the
-// error is already on stderr), the last lines the run record carries.
 // Prints the run's kept output; if vigild cannot give it (it was not kept: the reason is
 // printed on stderr), the last lines the run record holds. Returns the exit code of the
 // request for the output.
@@ -103,6 +101,10 @@ int RunTaskNow(const Invocation& inv, Context& ctx) {
   int output_code = kExitOk;
   if (inv.json) {
     PrintRaw(ctx, reply.raw);
+    if (!run->output_problem.empty()) {
+      ctx.err << "vigil: the output of run " << run->id << " was not kept: " << run->output_problem << '\n';
+      output_code = kExitFailed;
+    }
   } else {
     output_code = PrintRunOutput(ctx, *run);
     ctx.out << FormatRunSummary(*run) << '\n';

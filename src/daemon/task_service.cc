@@ -30,9 +30,6 @@ constexpr size_t kUnkeptRemembered = 1000;
 // is not ours, and is not read whole into a reply.
 constexpr uint64_t kMaxOutputFileBytes = 64 << 20;
 
-int64_t UnixMs(base::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 // The last `n` lines of `text` (a trailing newline does not start an empty line).
 std::string LastLines(const std::string& text, size_t n) {
@@ -55,14 +52,18 @@ std::string LastLines(const std::string& text, size_t n) {
   return text.substr(pos);
 }
 
-// The run id of a kept output file's name, "123.log"; nullopt for anything else (a name
-// of 19 digits or more does not fit, and someone else's file is not ours to read).
+// Run ids stay below this (18 digits), as the API's ids do: a file named with a larger one
+// is not a run's, and taking it would leave no room for the ids after it.
+constexpr int64_t kRunIdLimit = 1'000'000'000'000'000'000;
+
+// The run id of a kept output file's name, "123.log"; nullopt for anything else, which
+// is not ours to read or to count ids from.
 std::optional<int64_t> RunIdOfFile(const fs::path& file) {
   if (file.extension() != ".log") return std::nullopt;
   const std::string stem = file.stem().string();
   int64_t id = 0;
   auto [end, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), id);
-  if (ec != std::errc() || end != stem.data() + stem.size() || id <= 0 || stem[0] == '+') return std::nullopt;
+  if (ec != std::errc() || end != stem.data() + stem.size() || id <= 0 || id >= kRunIdLimit) return std::nullopt;
   return id;
 }
 
@@ -121,8 +122,8 @@ api::RunInfo ToRunInfo(const std::string& task, const tasks::Run& run) {
   info.id = run.id;
   info.task = task;
   info.trigger = std::string(tasks::TriggerName(run.trigger));
-  info.started_ms = UnixMs(run.started);
-  info.ended_ms = run.ended ? UnixMs(*run.ended) : -1;
+  info.started_ms = base::UnixMs(run.started);
+  info.ended_ms = run.ended ? base::UnixMs(*run.ended) : -1;
   info.exit_code = run.exit_code.value_or(-1);
   info.signal = run.signal.value_or(0);
   info.timed_out = run.timed_out;
@@ -175,6 +176,12 @@ void TaskService::StartUp() {
   });
 }
 
+api::RunInfo TaskService::Describe(const std::string& task, const tasks::Run& run) const {
+  api::RunInfo info = ToRunInfo(task, run);
+  if (auto it = unkept_.find(run.id); it != unkept_.end()) info.output_problem = it->second;
+  return info;
+}
+
 api::TaskInfo TaskService::ToInfo(tasks::Task& task) {
   api::TaskInfo info;
   info.name = task.name();
@@ -183,9 +190,9 @@ api::TaskInfo TaskService::ToInfo(tasks::Task& task) {
   info.action = std::string(config::TaskActionName(task.spec().action));
   info.enabled = task.enabled();
   info.running = task.running();
-  if (auto next = scheduler_.NextRun(task)) info.next_run_ms = UnixMs(*next);
+  if (auto next = scheduler_.NextRun(task)) info.next_run_ms = base::UnixMs(*next);
   if (const auto& last = task.last_run()) {
-    info.last_run_ms = UnixMs(last->started);
+    info.last_run_ms = base::UnixMs(last->started);
     info.last_result = last->Result();
   }
   return info;
@@ -207,7 +214,8 @@ void TaskService::RunTask(const std::string& name, bool wait, std::function<void
   tasks::Task* t = scheduler_.Find(name);
   if (!t) return done(base::Status::NotFound("unknown task: " + name));
   std::function<void(const tasks::Run&)> on_done;
-  if (wait) on_done = [name, done](const tasks::Run& run) { done(ToRunInfo(name, run)); };
+  // Told after the run's output was kept (or not): OnRunFinished comes first.
+  if (wait) on_done = [this, name, done](const tasks::Run& run) { done(Describe(name, run)); };
   auto id = t->Start(tasks::Trigger::kManual, on_done);
   if (!id) return done(id.error());
   if (wait) return;  // `done` follows when the run ends
@@ -216,7 +224,7 @@ void TaskService::RunTask(const std::string& name, bool wait, std::function<void
   info.trigger = std::string(tasks::TriggerName(tasks::Trigger::kManual));
   info.id = *id;
   info.result = *id == 0 ? "queued" : "running";
-  if (*id != 0 && t->last_run() && t->last_run()->id == *id) info = ToRunInfo(name, *t->last_run());
+  if (*id != 0 && t->last_run() && t->last_run()->id == *id) info = Describe(name, *t->last_run());
   done(info);
 }
 
@@ -236,7 +244,7 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
   if (!store) {
     // Without a database only the last run of each task is known.
     for (tasks::Task* t : scheduler_.tasks())
-      if ((task.empty() || t->name() == task) && t->last_run()) out.push_back(ToRunInfo(t->name(), *t->last_run()));
+      if ((task.empty() || t->name() == task) && t->last_run()) out.push_back(Describe(t->name(), *t->last_run()));
     return out;
   }
   auto runs = store->QueryRuns(task, limit);
@@ -259,6 +267,9 @@ base::Result<std::vector<api::RunInfo>> TaskService::ListRuns(const std::string&
     if (id > newest_read) out.push_back(ToRunInfo(t->name(), *t->last_run()));
   std::stable_sort(out.begin(), out.end(), [](const api::RunInfo& a, const api::RunInfo& b) { return a.id > b.id; });
   if (limit > 0 && out.size() > static_cast<size_t>(limit)) out.resize(static_cast<size_t>(limit));
+  for (api::RunInfo& info : out) {
+    if (auto it = unkept_.find(info.id); it != unkept_.end()) info.output_problem = it->second;
+  }
   return out;
 }
 
@@ -328,7 +339,10 @@ void TaskService::KeepOutput(const tasks::Task& task, const tasks::Run& run) {
     return OutputNotKept(task, run.id, base::ErrnoStatus("cannot create " + file.string(), errno).message());
   }
   if (!WriteAll(fd.get(), run.output)) {
-    return OutputNotKept(task, run.id, base::ErrnoStatus("cannot write " + file.string(), errno).message());
+    base::Status failed = base::ErrnoStatus("cannot write " + file.string(), errno);
+    // Half an output would later be served as the whole of it.
+    ::unlink(file.c_str());
+    return OutputNotKept(task, run.id, failed.message());
   }
   output_problem_.clear();
 

@@ -51,6 +51,8 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   void RotateLogs() override;
 
   api::TaskInfo ToInfo(tasks::Task& task);
+  // ToRunInfo(), and why its output was not kept if it was not.
+  api::RunInfo Describe(const std::string& task, const tasks::Run& run) const;
   // Writes the run's output to runs_dir/TASK/ID.log (never over an existing file) and
   // prunes old ones; on failure records why, for RunOutput() and problem().
   void KeepOutput(const tasks::Task& task, const tasks::Run& run);

@@ -174,7 +174,7 @@ programs = ["web"]
   ASSERT_EQ(Vigil({"stop", "web"}).exit_code, 0);
   auto r = Vigil({"run", "restart-web", "--wait"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("web is stopped by request; not restarted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("web: not restarted (stopped by request)"), std::string::npos) << r.out;
   auto web = Program("web");
   EXPECT_EQ(web["state"], "STOPPED");
   EXPECT_EQ(web["want"], "down");
@@ -195,12 +195,15 @@ command = ["echo", "hello"]
   std::filesystem::create_directories(dir_ / "state" / "runs" / "hello");
   std::ofstream(dir_ / "state" / "runs" / "hello" / "99999999999999999999.log") << "not ours";
   std::ofstream(dir_ / "state" / "runs" / "hello" / "notes.log") << "not ours";
+  std::ofstream(dir_ / "state" / "runs" / "hello" / "9223372036854775807.log") << "not ours";
   StartDaemon();
   auto r = Vigil({"run", "hello", "--wait"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("hello"), std::string::npos) << r.out;
   EXPECT_TRUE(ProcessAlive(daemon_pid_));
   EXPECT_EQ(ReadFile(dir_ / "state" / "runs" / "hello" / "99999999999999999999.log"), "not ours");
+  // Ids stay small: the next run is not numbered past the largest id a file could name.
+  EXPECT_EQ(ReadFile(dir_ / "state" / "runs" / "hello" / "1.log"), "hello\n");
 }
 
 // Regression test for issue 8, item 15: without a history database run ids restarted at 1
