@@ -90,7 +90,10 @@ snapshot_vigild() {
     mkdir -p "$PB/bin"
     cp -f "$src" "$PB/bin/vigild" && cp -f "${VIGIL:-$(dirname "$src")/vigil}" "$PB/bin/vigil" || return 1
     export VIGILD=$PB/bin/vigild VIGIL=$PB/bin/vigil
-    export VIGIL_COMMIT=${VIGIL_COMMIT:-$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src CMakeLists.txt || echo "+dirty-tree")}
+    # the commit of the checkout the binary was built in (another worktree for a before/after run)
+    local tree
+    tree=$(git -C "$(dirname "$src")" rev-parse --show-toplevel 2>/dev/null || echo "$repo")
+    export VIGIL_COMMIT=${VIGIL_COMMIT:-$(git -C "$tree" rev-parse --short HEAD)$(git -C "$tree" diff --quiet HEAD -- src CMakeLists.txt || echo "+dirty-tree")}
     log "vigild under test: $src (commit $VIGIL_COMMIT) -> $VIGILD"
 }
 

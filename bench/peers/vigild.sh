@@ -19,7 +19,8 @@ adapter_check() {
 adapter_version() {
     local v c
     v=$("$(_vg_cli)" version 2>/dev/null | head -1)
-    c=${VIGIL_COMMIT:-$(git -C "$(_vg_repo)" rev-parse --short HEAD 2>/dev/null)}
+    # the commit of the checkout the binary was built in (it may be another worktree)
+    c=${VIGIL_COMMIT:-$(git -C "$(dirname "$(_vg_bin)")" rev-parse --short HEAD 2>/dev/null)}
     echo "vigild ${v:-?} (commit ${c:-?}; binary $(_vg_bin), sha256 $(sha256sum "$(_vg_bin)" | cut -c1-12))"
 }
 
