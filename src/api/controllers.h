@@ -8,6 +8,7 @@
 
 #include "api/daemon_controller.h"
 #include "api/event_controller.h"
+#include "api/health_controller.h"
 #include "api/program_controller.h"
 #include "api/task_controller.h"
 
@@ -18,15 +19,18 @@ struct Controllers {
   ProgramController& programs;
   TaskController& tasks;
   EventController& events;
+  HealthController& health;
 
-  Controllers(DaemonController& d, ProgramController& p, TaskController& t, EventController& e)
-      : daemon(d), programs(p), tasks(t), events(e) {}
+  Controllers(DaemonController& d, ProgramController& p, TaskController& t, EventController& e,
+              HealthController& h)
+      : daemon(d), programs(p), tasks(t), events(e), health(h) {}
   // One object that plays every part (a test's fake).
   template <typename All>
     requires std::derived_from<All, DaemonController> && std::derived_from<All, ProgramController> &&
-             std::derived_from<All, TaskController> && std::derived_from<All, EventController>
+             std::derived_from<All, TaskController> && std::derived_from<All, EventController> &&
+             std::derived_from<All, HealthController>
   Controllers(All& all)  // NOLINT: implicit, so a fake passes where Controllers are wanted
-      : daemon(all), programs(all), tasks(all), events(all) {}
+      : daemon(all), programs(all), tasks(all), events(all), health(all) {}
 };
 
 }  // namespace vigil::api

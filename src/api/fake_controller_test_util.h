@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// FakeController: in-memory api controllers (all four in one object) for the API tests.
+// FakeController: in-memory api controllers (all of them in one object) for the API tests.
 // It records every call, and a test decides when (and whether) a held action finishes.
 // Thread rule: loop thread only, like the real one.
 #pragma once
@@ -19,7 +19,8 @@ namespace vigil::api {
 class FakeController : public DaemonController,
                        public ProgramController,
                        public TaskController,
-                       public EventController {
+                       public EventController,
+                       public HealthController {
  public:
   // Finishes an action: ok reports the programs named, as they are then.
   using DoneFn = std::function<void(base::Status)>;
@@ -152,6 +153,24 @@ class FakeController : public DaemonController,
     if (!events_status.ok()) return events_status;
     return events;
   }
+
+  // Usage: the canned view; Top() keeps the programs that `names` select.
+  base::Result<TopView> Top(const std::vector<std::string>& names) override {
+    top_queries.push_back(names);
+    if (auto s = CheckKnown(names); !s.ok()) return s;
+    TopView view = top;
+    if (!names.empty()) {
+      std::erase_if(view.programs, [&](const ProgramUsage& u) {
+        for (const std::string& name : names) {
+          if (name == "all" || u.name == name || u.name.rfind(name + ":", 0) == 0) return false;
+        }
+        return true;
+      });
+    }
+    return view;
+  }
+  TopView top;
+  std::vector<std::vector<std::string>> top_queries;
 
   std::vector<TaskInfo> tasks;
   std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`

@@ -101,6 +101,48 @@ json ToJson(const ProgramInfo& info) {
   };
 }
 
+namespace {
+
+// Shares and loads to one decimal: more digits are noise in a measurement over a second.
+double Tenths(double value) { return std::round(value * 10) / 10; }
+
+json ToJson(const SystemUsage& s) {
+  return json{
+      {"cpus", s.cpus},
+      {"cpu_percent", Tenths(s.cpu_percent)},
+      {"memory_used_percent", Tenths(s.memory_used_percent)},
+      {"memory_total_bytes", s.memory_total_bytes},
+      {"memory_available_bytes", s.memory_available_bytes},
+      {"swap_used_percent", Tenths(s.swap_used_percent)},
+      {"load1", s.load1},
+      {"load5", s.load5},
+      {"load15", s.load15},
+  };
+}
+
+json ToJson(const ProgramUsage& u) {
+  return json{
+      {"name", u.name},
+      {"state", u.state},
+      {"pid", u.pid},
+      {"cpu_percent", Tenths(u.cpu_percent)},
+      {"cpu_seconds", Tenths(u.cpu_seconds)},
+      {"memory_bytes", u.memory_bytes},
+      {"processes", u.processes},
+      {"open_fds", u.open_fds},
+      {"uptime_ms", u.uptime_ms},
+      {"restarts", u.restarts},
+  };
+}
+
+}  // namespace
+
+json ToJson(const TopView& view) {
+  json programs = json::array();
+  for (const ProgramUsage& u : view.programs) programs.push_back(ToJson(u));
+  return json{{"system", ToJson(view.system)}, {"programs", std::move(programs)}};
+}
+
 json ToJson(const DaemonInfo& info) {
   return json{
       {"version", info.version},

@@ -23,6 +23,8 @@ nlohmann::json ToJson(const RunInfo& info);
 // `details_json` becomes a JSON object under the same key; text that is not a JSON object
 // becomes {} so one bad row cannot fail a whole listing.
 nlohmann::json ToJson(const EventInfo& info);
+// {"system": {...}, "programs": [...]}; shares rounded to 0.1.
+nlohmann::json ToJson(const TopView& view);
 
 // Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
 // program output or names is replaced with U+FFFD instead of failing the response.

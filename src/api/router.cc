@@ -90,11 +90,7 @@ base::Result<size_t> LimitParam(const Query& query, const std::string& key, size
   return static_cast<size_t>(*value);
 }
 
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowUnixMs() { return base::UnixMs(std::chrono::system_clock::now()); }
 
 // "since": a duration back from now ("1h", "30m", "2d", as base::ParseDuration reads them),
 // or, when it is all digits, a unix time in ms. 0 (also the default) is no lower bound.
@@ -111,6 +107,23 @@ base::Result<int64_t> SinceParam(const Query& query, int64_t now_ms) {
   }
   // Further back than 1970 is the same as no bound at all.
   return std::max<int64_t>(0, now_ms - back->count());
+}
+
+// ?names=web,db: the programs those names select, resolved as every action resolves them.
+// Absent: an empty list (everything); present but listing nothing: an error.
+base::Result<std::vector<std::string>> NamesParam(const Query& query) {
+  std::vector<std::string> names;
+  auto it = query.find("names");
+  if (it == query.end()) return names;
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    if (comma != 0) names.emplace_back(rest.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (names.empty()) return base::Status::InvalidArgument("query parameter \"names\" must list program names");
+  return names;
 }
 
 json ProgramsJson(const std::vector<ProgramInfo>& programs) {
@@ -212,6 +225,7 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/runs", &Router::ListRuns},
       {"GET", "/v1/runs/{id}/output", &Router::RunOutput},
       {"GET", "/v1/events", &Router::ListEvents},
+      {"GET", "/v1/top", &Router::Top},
   };
   return kRoutes;
 }
@@ -283,26 +297,23 @@ void Router::Shutdown(const Request&, RespondFn& respond) {
 // --- programs ---
 
 void Router::ListPrograms(const Request& r, RespondFn& respond) {
-  auto it = r.query.find("names");
-  if (it == r.query.end()) {
+  base::Result<std::vector<std::string>> names = NamesParam(r.query);
+  if (!names) return respond(ErrorResponse(names.error()));
+  if (names->empty()) {
     respond(JsonResponse(200, json{{"programs", ProgramsJson(controllers_.programs.ListPrograms())}}));
     return;
   }
-  // ?names=web,db: the programs those names select, resolved as every action resolves them.
-  std::vector<std::string> names;
-  std::string_view rest = it->second;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    if (comma != 0) names.emplace_back(rest.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  if (names.empty()) {
-    respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"names\" must list program names")));
-    return;
-  }
-  auto found = controllers_.programs.FindPrograms(names);
+  auto found = controllers_.programs.FindPrograms(*names);
   respond(found ? JsonResponse(200, json{{"programs", ProgramsJson(*found)}}) : ErrorResponse(found.error()));
+}
+
+// --- resource use ---
+
+void Router::Top(const Request& r, RespondFn& respond) {
+  base::Result<std::vector<std::string>> names = NamesParam(r.query);
+  if (!names) return respond(ErrorResponse(names.error()));
+  base::Result<TopView> view = controllers_.health.Top(*names);
+  respond(view ? JsonResponse(200, ToJson(*view)) : ErrorResponse(view.error()));
 }
 
 void Router::GetProgram(const Request& r, RespondFn& respond) {

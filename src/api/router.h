@@ -113,6 +113,7 @@ class Router {
   void ListRuns(const Request& r, RespondFn& respond);
   void RunOutput(const Request& r, RespondFn& respond);
   void ListEvents(const Request& r, RespondFn& respond);
+  void Top(const Request& r, RespondFn& respond);
 
   // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or
   // from one path name and the query (wait, timeout).

@@ -23,12 +23,21 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
-std::string ProgramsTarget(const std::vector<std::string>& names) {
-  if (names.empty()) return "/v1/programs";
+namespace {
+
+// `base`, or `base?names=a,b` for the programs named.
+std::string WithNames(const std::string& base, const std::vector<std::string>& names) {
+  if (names.empty()) return base;
   std::string joined;
   for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
-  return "/v1/programs?names=" + PercentEncode(joined);
+  return base + "?names=" + PercentEncode(joined);
 }
+
+}  // namespace
+
+std::string ProgramsTarget(const std::vector<std::string>& names) { return WithNames("/v1/programs", names); }
+
+std::string TopTarget(const std::vector<std::string>& names) { return WithNames("/v1/top", names); }
 
 std::string LogsTarget(std::string_view name, bool stderr_stream, int lines, bool follow) {
   std::string target = "/v1/programs/" + PercentEncode(name) + "/logs?stream=";

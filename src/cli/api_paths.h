@@ -15,6 +15,8 @@ std::string PercentEncode(std::string_view text);
 
 // "/v1/programs?names=web%2Cdb": the programs vigild resolves those names to.
 std::string ProgramsTarget(const std::vector<std::string>& names);
+// /v1/top, with ?names= as ProgramsTarget.
+std::string TopTarget(const std::vector<std::string>& names);
 
 // "/v1/programs/NAME/logs?stream=stdout|stderr&lines=N[&follow=1]".
 std::string LogsTarget(std::string_view name, bool stderr_stream, int lines, bool follow);

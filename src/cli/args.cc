@@ -84,6 +84,10 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
       sub.add_option("task", inv.name, "Only this task's runs (default: every task)");
       AddLimit(sub, inv, kDefaultHistoryLimit, "runs");
       break;
+    case ArgShape::kTop:
+      sub.add_option("names", inv.names, "Programs or instances to show (default: all)");
+      sub.add_flag("--once", inv.once, "Print the table once and exit (also with --json)");
+      break;
     case ArgShape::kEvents: {
       sub.add_option("--since", inv.since,
                      "Only events this recent (1h, 30m, 2d) or since a unix time in ms")

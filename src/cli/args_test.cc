@@ -213,6 +213,13 @@ TEST_F(ArgsTest, HelpExitsZeroAndListsEveryCommand) {
   }
 }
 
+TEST_F(ArgsTest, TopTakesNamesAndOnce) {
+  Invocation inv = Valid({"top", "web", "db", "--once"});
+  EXPECT_EQ(inv.names, (std::vector<std::string>{"web", "db"}));
+  EXPECT_TRUE(inv.once);
+  EXPECT_FALSE(Valid({"top"}).once);
+}
+
 TEST_F(ArgsTest, EveryTableCommandParses) {
   for (const Command& command : Commands()) {
     std::vector<std::string> args{command.name};
@@ -221,6 +228,7 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
       case ArgShape::kOptionalNames:
       case ArgShape::kHistory:
       case ArgShape::kEvents:
+      case ArgShape::kTop:
         break;
       case ArgShape::kActionNames:
       case ArgShape::kLogs:

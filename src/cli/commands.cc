@@ -198,6 +198,8 @@ constexpr Command kCommands[] = {
     {"history", "Show recent task runs with the end of their output", ArgShape::kHistory,
      RunHistory},
     {"events", "Show vigild's event history, oldest first", ArgShape::kEvents, RunEvents},
+    {"top", "Show the CPU, memory, processes and open files of programs, refreshed every 2 s",
+     ArgShape::kTop, RunTop},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

@@ -35,6 +35,7 @@ struct Invocation {
   std::string since;               // events --since: "1h", "30m", "2d" or unix ms
   std::string subject;             // events --program / --task
   std::string type;                // events --type
+  bool once = false;               // top --once: print one table and exit
 };
 
 // The current time as unix ms, from the system clock.
@@ -64,6 +65,7 @@ enum class ArgShape {
   kRunTask,        // run TASK [--wait]
   kHistory,        // history [TASK] [--limit N]
   kEvents,         // events [--since D] [--program NAME|--task NAME] [--type T] [--limit N]
+  kTop,            // top [NAME...] [--once]
 };
 
 struct Command {
@@ -93,6 +95,9 @@ int RunEnable(const Invocation& invocation, Context& ctx);
 int RunDisable(const Invocation& invocation, Context& ctx);
 int RunHistory(const Invocation& invocation, Context& ctx);
 int RunEvents(const Invocation& invocation, Context& ctx);
+
+// `vigil top`, in top_command.cc.
+int RunTop(const Invocation& invocation, Context& ctx);
 
 // Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
 inline constexpr int kDefaultHistoryLimit = 20;

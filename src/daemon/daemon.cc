@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <algorithm>
 #include <map>
@@ -21,6 +22,7 @@
 #include "daemon/history.h"
 #include "daemon/program_service.h"
 #include "daemon/task_service.h"
+#include "daemon/usage_service.h"
 #include "event/clock.h"
 #include "event/loop.h"
 #include "logs/compressor.h"
@@ -39,6 +41,12 @@ base::Status EnsureDir(const std::filesystem::path& dir) {
 
 }  // namespace
 
+// Where /proc is: VIGIL_PROC_ROOT, for tests that give vigild a fake tree.
+static std::filesystem::path ProcRootPath() {
+  const char* root = std::getenv("VIGIL_PROC_ROOT");
+  return root != nullptr && *root != '\0' ? root : "/proc";
+}
+
 class Daemon::Impl : public api::DaemonController {
  public:
   explicit Impl(config::DaemonSpec spec)
@@ -50,7 +58,8 @@ class Daemon::Impl : public api::DaemonController {
         programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr}, event_log_,
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
-        server_(loop_, api::Controllers(*this, programs_, tasks_, history_),
+        usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath())),
+        server_(loop_, api::Controllers(*this, programs_, tasks_, history_, usage_),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
@@ -186,6 +195,7 @@ class Daemon::Impl : public api::DaemonController {
   History history_;
   ProgramService programs_;
   TaskService tasks_;
+  UsageService usage_;
   api::HttpServer server_;
   base::WallTime started_at_;
 };

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// api::HealthController: what the API may ask about resource use, of the machine and of
+// each program's whole process group (children included). The daemon implements it on
+// /proc; the API only sees the figures.
+// Thread rule: every method is called on the loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace vigil::api {
+
+struct SystemUsage {
+  int cpus = 0;
+  double cpu_percent = 0;          // busy share of all CPUs, 0-100
+  double memory_used_percent = 0;  // (MemTotal - MemAvailable) / MemTotal
+  uint64_t memory_total_bytes = 0;
+  uint64_t memory_available_bytes = 0;
+  double swap_used_percent = 0;    // 0 without swap
+  double load1 = 0, load5 = 0, load15 = 0;
+};
+
+struct ProgramUsage {
+  std::string name;
+  std::string state;
+  pid_t pid = 0;             // 0 when no process is running (every figure below is then 0)
+  double cpu_percent = 0;    // of one CPU: a group busy on two cores shows 200
+  double cpu_seconds = 0;    // used by the group's living processes
+  uint64_t memory_bytes = 0; // resident set of the group's processes
+  int processes = 0;
+  int open_fds = 0;
+  int64_t uptime_ms = -1;
+  int restarts = 0;
+};
+
+struct TopView {
+  SystemUsage system;
+  std::vector<ProgramUsage> programs;
+};
+
+class HealthController {
+ public:
+  virtual ~HealthController() = default;
+  // The machine and the programs `names` select (all when empty), measured now. CPU
+  // shares are over the time since the previous call when it was recent, else over the
+  // process's (or the machine's) life. NotFound naming an unknown name.
+  virtual base::Result<TopView> Top(const std::vector<std::string>& names) = 0;
+};
+
+}  // namespace vigil::api

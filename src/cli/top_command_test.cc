@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// `vigil top --once` and `--json` against a FakeClient: the request, the table, the codes.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/fake_client_test_util.h"
+
+namespace vigil::cli {
+namespace {
+
+constexpr char kTop[] =
+    R"({"system":{"cpus":2,"cpu_percent":12.3,"memory_used_percent":45.6,)"
+    R"("memory_total_bytes":25769803776,"memory_available_bytes":1,"swap_used_percent":0,)"
+    R"("load1":0.5,"load5":0.25,"load15":0.125},"programs":[)"
+    R"({"name":"web:0","state":"RUNNING","pid":1234,"cpu_percent":150.04,"cpu_seconds":75.2,)"
+    R"("memory_bytes":1048576,"processes":3,"open_fds":7,"uptime_ms":5000,"restarts":1},)"
+    R"({"name":"db","state":"STOPPED","pid":0,"cpu_percent":0,"cpu_seconds":0,)"
+    R"("memory_bytes":0,"processes":0,"open_fds":0,"uptime_ms":-1,"restarts":0}]})";
+
+class TopCommandTest : public ::testing::Test {
+ protected:
+  int Run(Invocation inv) {
+    inv.command = "top";
+    Context ctx{client_, "/run/test/vigil.sock", out_, err_, false};
+    return RunCommand(inv, ctx);
+  }
+  FakeClient client_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(TopCommandTest, OncePrintsTheMachineAndOneRowPerProgram) {
+  client_.Reply(200, kTop);
+  Invocation inv;
+  inv.once = true;
+  EXPECT_EQ(Run(inv), kExitOk);
+  ASSERT_EQ(client_.requests.size(), 1u);
+  EXPECT_EQ(client_.requests[0].target, "/v1/top");
+  EXPECT_EQ(out_.str(),
+            "cpu 12.3% of 2 cpus   memory 45.6% of 24 GB   swap 0.0%   load 0.50 0.25 0.12\n"
+            "\n"
+            "NAME   STATE    PID   CPU%   CPU TIME  MEMORY  PROCS  FDS  UPTIME  RESTARTS\n"
+            "web:0  RUNNING  1234  150.0  1m15s     1 MB    3      7    5s      1\n"
+            "db     STOPPED  -     -      -         -       -      -    -       0\n");
+  EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(TopCommandTest, JsonIsTheReplyAndNamesGoToTheQuery) {
+  client_.Reply(200, kTop);
+  Invocation inv;
+  inv.json = true;
+  inv.names = {"web", "db"};
+  EXPECT_EQ(Run(inv), kExitOk);
+  EXPECT_EQ(client_.requests[0].target, "/v1/top?names=web%2Cdb");
+  EXPECT_EQ(out_.str(), std::string(kTop) + "\n");
+}
+
+TEST_F(TopCommandTest, AnUnknownProgramIsAnError) {
+  client_.Reply(404, R"({"error":"unknown program \"nope\""})");
+  Invocation inv;
+  inv.once = true;
+  inv.names = {"nope"};
+  EXPECT_EQ(Run(inv), kExitFailed);
+  EXPECT_EQ(err_.str(), "vigil: unknown program \"nope\"\n");
+}
+
+}  // namespace
+}  // namespace vigil::cli

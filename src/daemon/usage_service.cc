@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Resource use of the machine and of every program's process group, measured on request.
+#include "daemon/usage_service.h"
+
+#include <unistd.h>
+
+#include "metrics/group_sample.h"
+
+namespace vigil::daemon {
+namespace {
+
+// A share measured over less than this is mostly rounding (the kernel counts CPU time in
+// ticks of 10 ms), so a quicker second question reuses the older reading.
+constexpr base::Duration kShortestWindow{200};
+
+}  // namespace
+
+UsageService::UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc)
+    : programs_(programs),
+      clock_(clock),
+      proc_(std::move(proc)),
+      ticks_per_second_(std::max(1L, ::sysconf(_SC_CLK_TCK))),
+      page_size_(std::max(1L, ::sysconf(_SC_PAGESIZE))) {}
+
+base::Result<api::TopView> UsageService::Top(const std::vector<std::string>& names) {
+  std::vector<api::ProgramInfo> programs;
+  if (names.empty()) {
+    programs = programs_.ListPrograms();
+  } else {
+    auto found = programs_.FindPrograms(names);
+    if (!found) return found.error();
+    programs = std::move(*found);
+  }
+  const base::SteadyTime now = clock_.SteadyNow();
+  api::TopView view;
+  view.system = System(now);
+
+  // Every program runs in a process group of its own, led by its main process.
+  std::vector<int> groups;
+  for (const api::ProgramInfo& p : programs) {
+    if (p.pid > 0) groups.push_back(p.pid);
+  }
+  const auto usage = metrics::SampleGroups(proc_, groups, /*with_pss=*/false, page_size_);
+  const double tps = static_cast<double>(ticks_per_second_);
+  for (const api::ProgramInfo& p : programs) {
+    api::ProgramUsage u;
+    u.name = p.name;
+    u.state = p.state;
+    u.pid = p.pid;
+    u.uptime_ms = p.uptime_ms;
+    u.restarts = p.restarts;
+    auto it = p.pid > 0 ? usage.find(p.pid) : usage.end();
+    if (it == usage.end()) {
+      group_readings_.erase(p.name);
+      view.programs.push_back(std::move(u));
+      continue;
+    }
+    const metrics::GroupUsage& g = it->second;
+    u.processes = g.processes;
+    u.memory_bytes = g.rss_bytes;
+    u.open_fds = g.open_fds;
+    u.cpu_seconds = static_cast<double>(g.cpu_ticks) / tps;
+    Readings<GroupTicks>& readings = group_readings_[p.name];
+    if (readings.newer && readings.newer->value.pid != p.pid) readings = {};  // a new process
+    if (const auto* base = readings.Base(now)) {
+      u.cpu_percent = metrics::CpuPercent(base->value.cpu_ticks, g.cpu_ticks, now - base->at, ticks_per_second_);
+    } else if (p.uptime_ms > 0) {
+      // First question about this process: its average over its life, as ps shows.
+      u.cpu_percent =
+          metrics::CpuPercent(0, g.cpu_ticks, std::chrono::milliseconds(p.uptime_ms), ticks_per_second_);
+    }
+    readings.Record(GroupTicks{p.pid, g.cpu_ticks}, now);
+    view.programs.push_back(std::move(u));
+  }
+  if (names.empty()) {
+    // Forget programs that are gone (removed by a reload).
+    std::erase_if(group_readings_, [&](const auto& entry) {
+      return std::none_of(programs.begin(), programs.end(),
+                          [&](const api::ProgramInfo& p) { return p.name == entry.first; });
+    });
+  }
+  return view;
+}
+
+template <typename Value>
+const typename UsageService::Readings<Value>::Reading* UsageService::Readings<Value>::Base(
+    base::SteadyTime now) const {
+  if (newer && now - newer->at >= kShortestWindow) return &*newer;
+  if (older) return &*older;
+  return nullptr;
+}
+
+template <typename Value>
+void UsageService::Readings<Value>::Record(Value value, base::SteadyTime now) {
+  if (newer && now - newer->at < kShortestWindow) return;  // keep the one measured from
+  older = std::move(newer);
+  newer = Reading{std::move(value), now};
+}
+
+api::SystemUsage UsageService::System(base::SteadyTime now) {
+  api::SystemUsage s;
+  base::Result<metrics::SystemSample> sample = metrics::ReadSystem(proc_);
+  if (!sample) return s;  // a /proc without these files: figures stay 0
+  // Without an earlier reading, the share since boot (the counters start there).
+  const auto* base = system_readings_.Base(now);
+  metrics::SystemFigures f = metrics::Figures(base ? base->value : metrics::SystemSample{}, *sample);
+  s.cpus = sample->cpus;
+  s.cpu_percent = f.cpu_busy_percent;
+  s.memory_used_percent = f.memory_used_percent;
+  s.memory_total_bytes = sample->mem.total_bytes;
+  s.memory_available_bytes = sample->mem.available_bytes;
+  s.swap_used_percent = f.swap_used_percent;
+  s.load1 = sample->load.one;
+  s.load5 = sample->load.five;
+  s.load15 = sample->load.fifteen;
+  system_readings_.Record(std::move(*sample), now);
+  return s;
+}
+
+}  // namespace vigil::daemon

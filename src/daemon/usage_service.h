@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// UsageService: what the machine and each program's process group use now (`vigil top`,
+// GET /v1/top), read from /proc when asked: nothing is sampled while nobody asks, so an
+// idle vigild still never wakes up.
+// Thread rule: loop thread only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/health_controller.h"
+#include "api/program_controller.h"
+#include "event/clock.h"
+#include "metrics/proc_root.h"
+#include "metrics/system_sample.h"
+
+namespace vigil::daemon {
+
+class UsageService : public api::HealthController {
+ public:
+  UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc);
+
+  base::Result<api::TopView> Top(const std::vector<std::string>& names) override;
+
+ private:
+  // The two latest readings a CPU share is measured from: a question that comes right
+  // after another (a second client, a quick retry) is measured from the older one, so no
+  // share is ever taken over a few milliseconds, where the kernel's 10 ms ticks are noise.
+  template <typename Value>
+  struct Readings {
+    struct Reading {
+      Value value;
+      base::SteadyTime at;
+    };
+    std::optional<Reading> older, newer;
+
+    // The reading to measure from at `now`; nullptr when there is none old enough.
+    const Reading* Base(base::SteadyTime now) const;
+    void Record(Value value, base::SteadyTime now);
+  };
+  struct GroupTicks {
+    pid_t pid = 0;
+    uint64_t cpu_ticks = 0;
+  };
+
+  api::SystemUsage System(base::SteadyTime now);
+
+  api::ProgramController& programs_;
+  const event::Clock& clock_;
+  metrics::ProcRoot proc_;
+  const long ticks_per_second_;
+  const long page_size_;
+  Readings<metrics::SystemSample> system_readings_;
+  std::unordered_map<std::string, Readings<GroupTicks>> group_readings_;  // by program name
+};
+
+}  // namespace vigil::daemon

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// UsageService on a fake /proc tree and a fake clock: which processes count for which
+// program, and over which window a CPU share is measured.
+#include "daemon/usage_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "api/fake_controller_test_util.h"
+#include "fakes/fake_clock.h"
+#include "metrics/fake_proc_test_util.h"
+
+namespace vigil::daemon {
+namespace {
+
+using metrics::testing::FakeProcess;
+
+api::ProgramInfo Program(const std::string& name, pid_t pid, int64_t uptime_ms) {
+  api::ProgramInfo p;
+  p.name = name;
+  p.state = pid > 0 ? "RUNNING" : "STOPPED";
+  p.pid = pid;
+  p.uptime_ms = uptime_ms;
+  return p;
+}
+
+class UsageServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    proc_.SetCpu(metrics::CpuTimes{.user = 100, .idle = 900}, 2);
+    proc_.SetMemInfo(1000, 250, 100, 100);
+    proc_.SetLoadAvg("1.00", "0.50", "0.25");
+    programs_.programs = {Program("web", 100, 10'000), Program("db", 200, 10'000), Program("off", 0, -1)};
+  }
+  // A group's leader with `ticks` of CPU time and `pages` resident.
+  void Process(int pid, int pgrp, uint64_t ticks, uint64_t pages = 10, int fds = 3) {
+    proc_.AddProcess(FakeProcess{.pid = pid, .pgrp = pgrp, .utime_ticks = ticks, .rss_pages = pages,
+                                 .open_fds = fds, .pss_kib = std::nullopt});
+  }
+  const api::ProgramUsage& Find(const api::TopView& view, const std::string& name) {
+    for (const auto& u : view.programs) {
+      if (u.name == name) return u;
+    }
+    ADD_FAILURE() << "no " << name;
+    return view.programs.front();
+  }
+
+  metrics::testing::FakeProc proc_;
+  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
+  api::FakeController programs_;
+  UsageService usage_{programs_, clock_, proc_.root()};
+  const long tps_ = ::sysconf(_SC_CLK_TCK);
+  const long page_ = ::sysconf(_SC_PAGESIZE);
+};
+
+TEST_F(UsageServiceTest, CountsEveryProcessOfAGroupAndNothingElse) {
+  Process(100, 100, 0, 10, 3);
+  Process(101, 100, 0, 5, 2);   // a child of web, in its group
+  Process(300, 300, 0, 99, 9);  // not supervised
+  Process(200, 200, 0, 1, 1);
+  auto view = usage_.Top({});
+  ASSERT_TRUE(view) << view.error().message();
+  ASSERT_EQ(view->programs.size(), 3u);
+  const auto& web = Find(*view, "web");
+  EXPECT_EQ(web.processes, 2);
+  EXPECT_EQ(web.memory_bytes, 15u * static_cast<uint64_t>(page_));
+  EXPECT_EQ(web.open_fds, 5);
+  EXPECT_EQ(Find(*view, "db").processes, 1);
+  const auto& off = Find(*view, "off");
+  EXPECT_EQ(off.processes, 0);
+  EXPECT_EQ(off.memory_bytes, 0u);
+  EXPECT_EQ(view->system.cpus, 2);
+  EXPECT_DOUBLE_EQ(view->system.memory_used_percent, 75.0);
+  EXPECT_DOUBLE_EQ(view->system.cpu_percent, 10.0);  // since boot: 100 busy of 1000
+  EXPECT_DOUBLE_EQ(view->system.load1, 1.0);
+}
+
+TEST_F(UsageServiceTest, TheFirstShareIsOverTheProcessLifeThenOverTheTimeBetweenQuestions) {
+  Process(100, 100, static_cast<uint64_t>(5 * tps_));  // 5 s of CPU in 10 s of life
+  Process(200, 200, 0);
+  auto first = usage_.Top({"web"});
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->programs.size(), 1u);
+  EXPECT_NEAR(first->programs[0].cpu_percent, 50.0, 0.01);
+  EXPECT_NEAR(first->programs[0].cpu_seconds, 5.0, 0.01);
+
+  clock_.Advance(std::chrono::seconds(2));
+  Process(100, 100, static_cast<uint64_t>(8 * tps_));  // 3 s more in 2 s: 150 % of one CPU
+  auto second = usage_.Top({"web"});
+  ASSERT_TRUE(second);
+  EXPECT_NEAR(second->programs[0].cpu_percent, 150.0, 0.01);
+
+  // Asked again 10 ms later: measured from the older reading, not over 10 ms.
+  clock_.Advance(std::chrono::milliseconds(10));
+  auto quick = usage_.Top({"web"});
+  ASSERT_TRUE(quick);
+  EXPECT_NEAR(quick->programs[0].cpu_percent, 3.0 / 2.01 * 100, 0.01);
+}
+
+TEST_F(UsageServiceTest, ANewProcessStartsItsOwnMeasurement) {
+  Process(100, 100, static_cast<uint64_t>(9 * tps_));
+  ASSERT_TRUE(usage_.Top({"web"}));
+  clock_.Advance(std::chrono::seconds(2));
+  // web was restarted: pid 150 with 1 s of CPU in 2 s of life.
+  proc_.Remove("100");
+  Process(150, 150, static_cast<uint64_t>(tps_));
+  programs_.programs[0] = Program("web", 150, 2'000);
+  auto view = usage_.Top({"web"});
+  ASSERT_TRUE(view);
+  EXPECT_NEAR(view->programs[0].cpu_percent, 50.0, 0.01);
+}
+
+TEST_F(UsageServiceTest, UnknownNamesAreNotFound) {
+  auto view = usage_.Top({"nope"});
+  ASSERT_FALSE(view);
+  EXPECT_EQ(view.error().code(), base::StatusCode::kNotFound);
+}
+
+TEST_F(UsageServiceTest, ASystemShareIsOverTheTimeBetweenQuestions) {
+  ASSERT_TRUE(usage_.Top({}));
+  clock_.Advance(std::chrono::seconds(1));
+  proc_.SetCpu(metrics::CpuTimes{.user = 180, .idle = 920}, 2);  // 80 busy of 100
+  auto view = usage_.Top({});
+  ASSERT_TRUE(view);
+  EXPECT_DOUBLE_EQ(view->system.cpu_percent, 80.0);
+}
+
+}  // namespace
+}  // namespace vigil::daemon
