@@ -155,9 +155,9 @@ class FakeController : public DaemonController,
   }
 
   // Usage: the canned view; Top() keeps the programs that `names` select.
-  base::Result<TopView> Top(const std::vector<std::string>& names) override {
+  void Top(const std::vector<std::string>& names, TopDoneFn done) override {
     top_queries.push_back(names);
-    if (auto s = CheckKnown(names); !s.ok()) return s;
+    if (auto s = CheckKnown(names); !s.ok()) return done(s);
     TopView view = top;
     if (!names.empty()) {
       std::erase_if(view.programs, [&](const ProgramUsage& u) {
@@ -167,7 +167,7 @@ class FakeController : public DaemonController,
         return true;
       });
     }
-    return view;
+    done(std::move(view));
   }
   TopView top;
   std::vector<std::vector<std::string>> top_queries;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,18 +39,34 @@ struct ProgramUsage {
   int restarts = 0;
 };
 
+// One mounted filesystem that holds data (no pseudo filesystems, each device once).
+struct DiskUsage {
+  std::string mount_point;
+  std::string fs_type;
+  uint64_t total_bytes = 0;
+  uint64_t available_bytes = 0;  // for unprivileged users, as df shows it
+  double used_percent = 0;       // used / (used + available), as df's Use%
+  double inodes_used_percent = 0;  // 0 where the filesystem counts no inodes
+  std::string error;  // why there are no figures ("not answering after 2s"); else empty
+};
+
 struct TopView {
   SystemUsage system;
+  std::vector<DiskUsage> disks;
   std::vector<ProgramUsage> programs;
 };
+
+using TopDoneFn = std::function<void(base::Result<TopView>)>;
 
 class HealthController {
  public:
   virtual ~HealthController() = default;
-  // The machine and the programs `names` select (all when empty), measured now. CPU
-  // shares are over the time since the previous call when it was recent, else over the
-  // process's (or the machine's) life. NotFound naming an unknown name.
-  virtual base::Result<TopView> Top(const std::vector<std::string>& names) = 0;
+  // The machine, its filesystems and the programs `names` select (all when empty),
+  // measured now; `done` gets the view (NotFound naming an unknown name). CPU shares are
+  // over the time since the previous call when it was recent, else over the process's (or
+  // the machine's) life. Filesystems are measured off the loop thread, so `done` may come
+  // later, but always: a filesystem that does not answer in time is reported as such.
+  virtual void Top(const std::vector<std::string>& names, TopDoneFn done) = 0;
 };
 
 }  // namespace vigil::api

@@ -135,12 +135,26 @@ json ToJson(const ProgramUsage& u) {
   };
 }
 
+json ToJson(const DiskUsage& d) {
+  return json{
+      {"mount_point", d.mount_point},
+      {"fs_type", d.fs_type},
+      {"total_bytes", d.total_bytes},
+      {"available_bytes", d.available_bytes},
+      {"used_percent", Tenths(d.used_percent)},
+      {"inodes_used_percent", Tenths(d.inodes_used_percent)},
+      {"error", d.error},
+  };
+}
+
 }  // namespace
 
 json ToJson(const TopView& view) {
+  json disks = json::array();
+  for (const DiskUsage& d : view.disks) disks.push_back(ToJson(d));
   json programs = json::array();
   for (const ProgramUsage& u : view.programs) programs.push_back(ToJson(u));
-  return json{{"system", ToJson(view.system)}, {"programs", std::move(programs)}};
+  return json{{"system", ToJson(view.system)}, {"disks", std::move(disks)}, {"programs", std::move(programs)}};
 }
 
 json ToJson(const DaemonInfo& info) {

@@ -312,8 +312,9 @@ void Router::ListPrograms(const Request& r, RespondFn& respond) {
 void Router::Top(const Request& r, RespondFn& respond) {
   base::Result<std::vector<std::string>> names = NamesParam(r.query);
   if (!names) return respond(ErrorResponse(names.error()));
-  base::Result<TopView> view = controllers_.health.Top(*names);
-  respond(view ? JsonResponse(200, ToJson(*view)) : ErrorResponse(view.error()));
+  controllers_.health.Top(*names, [respond = std::move(respond)](base::Result<TopView> view) {
+    respond(view ? JsonResponse(200, ToJson(*view)) : ErrorResponse(view.error()));
+  });
 }
 
 void Router::GetProgram(const Request& r, RespondFn& respond) {

@@ -39,11 +39,44 @@ std::string SystemLine(const json& system) {
                      Number(system, "load5"), Number(system, "load15"));
 }
 
-// The whole screen: the machine's line, then one row per program ("-" where no process runs).
+// One row per filesystem: its use, or why there are no figures. Aligned by hand: an
+// error must not widen the figures' column.
+std::string DiskLines(const json& disks) {
+  struct Row {
+    std::string mount_point, use, inodes, error;
+  };
+  std::vector<Row> rows;
+  size_t mount_width = 0, use_width = 0;
+  for (const json& d : disks) {
+    if (!d.is_object()) continue;
+    Row row{StringFromJson(d, "mount_point"), "", "", StringFromJson(d, "error")};
+    if (row.error.empty()) {
+      row.use = fmt::format("{}% of {}", Percent(Number(d, "used_percent")),
+                            base::FormatSize(static_cast<uint64_t>(Number(d, "total_bytes"))));
+      row.inodes = fmt::format("inodes {}%", Percent(Number(d, "inodes_used_percent")));
+      use_width = std::max(use_width, row.use.size());
+    }
+    mount_width = std::max(mount_width, row.mount_point.size());
+    rows.push_back(std::move(row));
+  }
+  std::string text;
+  for (const Row& row : rows) {
+    text += row.error.empty()
+                ? fmt::format("disk  {:<{}}  {:<{}}  {}\n", row.mount_point, mount_width, row.use, use_width, row.inodes)
+                : fmt::format("disk  {:<{}}  {}\n", row.mount_point, mount_width, row.error);
+  }
+  return text;
+}
+
+// The whole screen: the machine's line and its filesystems, then one row per program
+// ("-" where no process runs).
 std::string FormatTop(const json& reply) {
   std::string text;
   auto system = reply.find("system");
-  if (system != reply.end() && system->is_object()) text = SystemLine(*system) + "\n\n";
+  if (system != reply.end() && system->is_object()) text = SystemLine(*system) + "\n";
+  auto disks = reply.find("disks");
+  if (disks != reply.end() && disks->is_array()) text += DiskLines(*disks);
+  if (!text.empty()) text += "\n";
   std::vector<std::vector<std::string>> rows = {
       {"NAME", "STATE", "PID", "CPU%", "CPU TIME", "MEMORY", "PROCS", "FDS", "UPTIME", "RESTARTS"}};
   auto programs = reply.find("programs");

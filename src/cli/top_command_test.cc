@@ -14,7 +14,11 @@ namespace {
 constexpr char kTop[] =
     R"({"system":{"cpus":2,"cpu_percent":12.3,"memory_used_percent":45.6,)"
     R"("memory_total_bytes":25769803776,"memory_available_bytes":1,"swap_used_percent":0,)"
-    R"("load1":0.5,"load5":0.25,"load15":0.125},"programs":[)"
+    R"("load1":0.5,"load5":0.25,"load15":0.125},"disks":[)"
+    R"({"mount_point":"/","fs_type":"ext4","total_bytes":107374182400,"available_bytes":1,)"
+    R"("used_percent":45.2,"inodes_used_percent":3.1,"error":""},)"
+    R"({"mount_point":"/mnt/nfs","fs_type":"nfs4","total_bytes":0,"available_bytes":0,)"
+    R"("used_percent":0,"inodes_used_percent":0,"error":"not answering after 2000 ms"}],"programs":[)"
     R"({"name":"web:0","state":"RUNNING","pid":1234,"cpu_percent":150.04,"cpu_seconds":75.2,)"
     R"("memory_bytes":1048576,"processes":3,"open_fds":7,"uptime_ms":5000,"restarts":1},)"
     R"({"name":"db","state":"STOPPED","pid":0,"cpu_percent":0,"cpu_seconds":0,)"
@@ -40,6 +44,8 @@ TEST_F(TopCommandTest, OncePrintsTheMachineAndOneRowPerProgram) {
   EXPECT_EQ(client_.requests[0].target, "/v1/top");
   EXPECT_EQ(out_.str(),
             "cpu 12.3% of 2 cpus   memory 45.6% of 24 GB   swap 0.0%   load 0.50 0.25 0.12\n"
+            "disk  /         45.2% of 100 GB  inodes 3.1%\n"
+            "disk  /mnt/nfs  not answering after 2000 ms\n"
             "\n"
             "NAME   STATE    PID   CPU%   CPU TIME  MEMORY  PROCS  FDS  UPTIME  RESTARTS\n"
             "web:0  RUNNING  1234  150.0  1m15s     1 MB    3      7    5s      1\n"

@@ -42,6 +42,10 @@ base::Status EnsureDir(const std::filesystem::path& dir) {
 }  // namespace
 
 // Where /proc is: VIGIL_PROC_ROOT, for tests that give vigild a fake tree.
+// How long a filesystem may take to answer statvfs before it is reported as not
+// answering: a local disk answers in microseconds, a dead NFS server never.
+constexpr base::Duration kDiskTimeout = std::chrono::seconds(2);
+
 static std::filesystem::path ProcRootPath() {
   const char* root = std::getenv("VIGIL_PROC_ROOT");
   return root != nullptr && *root != '\0' ? root : "/proc";
@@ -58,7 +62,8 @@ class Daemon::Impl : public api::DaemonController {
         programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr}, event_log_,
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
-        usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath())),
+        disks_(loop_, clock_, DiskSampler::StatVfs, kDiskTimeout),
+        usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, usage_),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
@@ -195,6 +200,7 @@ class Daemon::Impl : public api::DaemonController {
   History history_;
   ProgramService programs_;
   TaskService tasks_;
+  DiskSampler disks_;
   UsageService usage_;
   api::HttpServer server_;
   base::WallTime started_at_;

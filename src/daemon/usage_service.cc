@@ -15,14 +15,28 @@ constexpr base::Duration kShortestWindow{200};
 
 }  // namespace
 
-UsageService::UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc)
+UsageService::UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
+                           DiskSampler* disks)
     : programs_(programs),
       clock_(clock),
       proc_(std::move(proc)),
+      disks_(disks),
       ticks_per_second_(std::max(1L, ::sysconf(_SC_CLK_TCK))),
       page_size_(std::max(1L, ::sysconf(_SC_PAGESIZE))) {}
 
-base::Result<api::TopView> UsageService::Top(const std::vector<std::string>& names) {
+void UsageService::Top(const std::vector<std::string>& names, api::TopDoneFn done) {
+  base::Result<api::TopView> view = Measure(names);
+  if (!view || disks_ == nullptr) return done(std::move(view));
+  base::Result<std::string> mountinfo = proc_.Read("self/mountinfo");
+  std::vector<metrics::Mount> mounts;
+  if (mountinfo) mounts = metrics::DiskMounts(metrics::ParseMountInfo(*mountinfo));
+  disks_->Sample(mounts, [view = std::move(*view), done = std::move(done)](std::vector<api::DiskUsage> disks) mutable {
+    view.disks = std::move(disks);
+    done(std::move(view));
+  });
+}
+
+base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>& names) {
   std::vector<api::ProgramInfo> programs;
   if (names.empty()) {
     programs = programs_.ListPrograms();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// UsageService: what the machine and each program's process group use now (`vigil top`,
-// GET /v1/top), read from /proc when asked: nothing is sampled while nobody asks, so an
+// UsageService: what the machine, its filesystems and each program's process group use
+// now (`vigil top`, GET /v1/top), read from /proc when asked: nothing is sampled while nobody asks, so an
 // idle vigild still never wakes up.
 // Thread rule: loop thread only.
 #pragma once
@@ -12,6 +12,7 @@
 
 #include "api/health_controller.h"
 #include "api/program_controller.h"
+#include "daemon/disk_sampler.h"
 #include "event/clock.h"
 #include "metrics/proc_root.h"
 #include "metrics/system_sample.h"
@@ -20,9 +21,11 @@ namespace vigil::daemon {
 
 class UsageService : public api::HealthController {
  public:
-  UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc);
+  // `disks` measures the filesystems of proc's self/mountinfo; nullptr: none are shown.
+  UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
+               DiskSampler* disks);
 
-  base::Result<api::TopView> Top(const std::vector<std::string>& names) override;
+  void Top(const std::vector<std::string>& names, api::TopDoneFn done) override;
 
  private:
   // The two latest readings a CPU share is measured from: a question that comes right
@@ -45,11 +48,13 @@ class UsageService : public api::HealthController {
     uint64_t cpu_ticks = 0;
   };
 
+  base::Result<api::TopView> Measure(const std::vector<std::string>& names);
   api::SystemUsage System(base::SteadyTime now);
 
   api::ProgramController& programs_;
   const event::Clock& clock_;
   metrics::ProcRoot proc_;
+  DiskSampler* disks_;
   const long ticks_per_second_;
   const long page_size_;
   Readings<metrics::SystemSample> system_readings_;

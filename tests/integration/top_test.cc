@@ -47,6 +47,15 @@ autostart = false
   EXPECT_GE(pair["cpu_percent"].get<double>(), 0.0);
   EXPECT_GT(view["system"]["cpus"].get<int>(), 0);
   EXPECT_GT(view["system"]["memory_total_bytes"].get<int64_t>(), 0);
+  // The filesystems of this machine that hold data, measured with statvfs.
+  ASSERT_TRUE(view["disks"].is_array()) << view.dump();
+  for (const json& disk : view["disks"]) {
+    EXPECT_EQ(disk["mount_point"].get<std::string>().front(), '/') << disk.dump();
+    if (disk["error"] == "") {
+      EXPECT_GT(disk["total_bytes"].get<int64_t>(), 0) << disk.dump();
+      EXPECT_LE(disk["used_percent"].get<double>(), 100.0) << disk.dump();
+    }
+  }
 
   json all = Top({});
   ASSERT_EQ(all["programs"].size(), 2u);
