@@ -4,15 +4,10 @@
 
 #include <limits>
 
+#include "metrics/text_util.h"
+
 namespace vigil::metrics {
 namespace {
-
-// Saturating, because a filesystem (a FUSE one above all) may report any number.
-uint64_t Bytes(uint64_t blocks, uint64_t block_size) {
-  uint64_t bytes = 0;
-  if (__builtin_mul_overflow(blocks, block_size, &bytes)) return std::numeric_limits<uint64_t>::max();
-  return bytes;
-}
 
 uint64_t Minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -40,9 +35,9 @@ FsUsage UsageOf(const FsStat& stat) {
   const uint64_t used_blocks = Minus(stat.blocks, stat.blocks_free);
   const uint64_t used_inodes = Minus(stat.inodes, stat.inodes_free);
   return FsUsage{
-      .total_bytes = Bytes(stat.blocks, stat.fragment_size),
-      .available_bytes = Bytes(stat.blocks_available, stat.fragment_size),
-      .used_bytes = Bytes(used_blocks, stat.fragment_size),
+      .total_bytes = MultiplySaturating(stat.blocks, stat.fragment_size),
+      .available_bytes = MultiplySaturating(stat.blocks_available, stat.fragment_size),
+      .used_bytes = MultiplySaturating(used_blocks, stat.fragment_size),
       .used_percent = Percent(static_cast<double>(used_blocks),
                               static_cast<double>(used_blocks) + static_cast<double>(stat.blocks_available)),
       .inodes = stat.inodes,

@@ -6,20 +6,10 @@
 #include <string>
 
 #include "metrics/proc_parse.h"
+#include "metrics/text_util.h"
 
 namespace vigil::metrics {
 namespace {
-
-// Sums saturate: a fake or hostile stat must not wrap a total into a small number.
-uint64_t AddSaturating(uint64_t a, uint64_t b) {
-  uint64_t sum = 0;
-  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<uint64_t>::max() : sum;
-}
-
-uint64_t MultiplySaturating(uint64_t a, uint64_t b) {
-  uint64_t product = 0;
-  return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<uint64_t>::max() : product;
-}
 
 // Adds the PSS of a living member to usage->pss_bytes, or clears it for good when the
 // member's PSS cannot be known: a partial sum would read as a real one.

@@ -8,17 +8,10 @@
 #include <optional>
 #include <unordered_map>
 
+#include "metrics/text_util.h"
+
 namespace vigil::metrics {
 namespace {
-
-// Takes the first line off *text and returns it without its '\n'. A '\n' inside a field
-// is written as \012, so lines split cleanly.
-std::string_view TakeLine(std::string_view* text) {
-  const size_t end = text->find('\n');
-  const std::string_view line = text->substr(0, end);
-  text->remove_prefix(end == std::string_view::npos ? text->size() : end + 1);
-  return line;
-}
 
 // The fields of a line, between spaces (the kernel escapes blanks inside fields).
 std::vector<std::string_view> Fields(std::string_view line) {

@@ -7,16 +7,10 @@
 #include <limits>
 #include <vector>
 
+#include "metrics/text_util.h"
+
 namespace vigil::metrics {
 namespace {
-
-// Takes the first line off *text and returns it without its '\n'.
-std::string_view TakeLine(std::string_view* text) {
-  const size_t end = text->find('\n');
-  const std::string_view line = text->substr(0, end);
-  text->remove_prefix(end == std::string_view::npos ? text->size() : end + 1);
-  return line;
-}
 
 // What follows `key` on the first line of `text` that starts with it.
 std::optional<std::string_view> FindLine(std::string_view text, std::string_view key) {
