@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "base/file_util.h"
+#include "config/check_parse.h"
 #include "config/defaults.h"
 #include "config/load.h"
 #include "config/program_table.h"
@@ -15,7 +16,7 @@ namespace {
 
 // The top-level tables vigil understands. This list is the single place to extend when a
 // new section is added.
-enum class Section { kVigil, kProgram, kTask };
+enum class Section { kVigil, kProgram, kTask, kHealth, kCheck };
 struct SectionName {
   std::string_view name;
   Section section;
@@ -24,8 +25,10 @@ constexpr SectionName kSections[] = {
     {"vigil", Section::kVigil},
     {"program", Section::kProgram},
     {"task", Section::kTask},
+    {"health", Section::kHealth},
+    {"check", Section::kCheck},
 };
-constexpr std::string_view kSectionList = "[vigil], [program.NAME] or [task.NAME]";
+constexpr std::string_view kSectionList = "[vigil], [program.NAME], [task.NAME], [health] or [check.NAME]";
 
 constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep, history_retention";
 
@@ -58,8 +61,8 @@ bool IsValidName(std::string_view name) {
   return true;
 }
 
-// The rules program and task names share, checked at the [program.NAME] or [task.NAME]
-// header; `what` is "program" or "task".
+// The rules program, task and check names share, checked at the [program.NAME],
+// [task.NAME] or [check.NAME] header; `what` is "program", "task" or "check".
 base::Status CheckName(const ErrorContext& errors, const toml::key& k, const KeyPath& key, std::string_view what) {
   const std::string_view name = k.str();
   if (name.size() > kMaxNameBytes) {
@@ -97,6 +100,8 @@ class ConfigParser {
     const toml::node* vigil = nullptr;
     const toml::node* programs = nullptr;
     const toml::node* tasks = nullptr;
+    const toml::node* health = nullptr;
+    const toml::node* checks = nullptr;
     for (const auto& [k, v] : EntriesInFileOrder(root)) {
       const SectionName* known = nullptr;
       for (const SectionName& s : kSections) {
@@ -116,6 +121,12 @@ class ConfigParser {
         case Section::kTask:
           tasks = v;
           break;
+        case Section::kHealth:
+          health = v;
+          break;
+        case Section::kCheck:
+          checks = v;
+          break;
       }
     }
     if (auto s = ParseVigil(vigil, &spec); !s.ok()) return s;
@@ -128,6 +139,13 @@ class ConfigParser {
       auto parsed = ParseTasks(*tasks, spec.programs);
       if (!parsed) return parsed.error();
       spec.tasks = std::move(*parsed);
+    }
+    base::Duration every = CheckSpec{}.every;
+    if (auto s = ParseHealthTable(errors_, health, &every); !s.ok()) return s;
+    if (checks != nullptr) {
+      auto parsed = ParseChecks(*checks, every);
+      if (!parsed) return parsed.error();
+      spec.checks = std::move(*parsed);
     }
     return spec;
   }
@@ -221,6 +239,25 @@ class ConfigParser {
       if (auto s = ParseTaskTable(errors_, file_.parent_path().string(), name, *v, &parsed); !s.ok()) return s;
       if (auto s = ResolveTaskPrograms(errors_, targets, &restart_targets, &parsed); !s.ok()) return s;
       out.push_back(std::move(parsed.spec));
+    }
+    return out;
+  }
+
+  base::Result<std::vector<CheckSpec>> ParseChecks(const toml::node& node, base::Duration default_every) {
+    const KeyPath key("check");
+    const auto* table = node.as_table();
+    if (table == nullptr) return reader_.WrongType(node, key, "tables like [check.NAME]");
+    std::vector<CheckSpec> out;
+    for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+      const std::string name(k->str());
+      if (auto s = CheckName(errors_, *k, key.Child(name), "check"); !s.ok()) return s;
+      if (out.size() == kMaxChecks) {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "a config may have at most " + std::to_string(kMaxChecks) + " checks");
+      }
+      CheckSpec parsed;
+      if (auto s = ParseCheckTable(errors_, name, *v, default_every, &parsed); !s.ok()) return s;
+      out.push_back(std::move(parsed));
     }
     return out;
   }

@@ -12,6 +12,8 @@ namespace vigil::config {
 namespace {
 
 constexpr const char* kFile = "/tmp/x/vigil.toml";
+constexpr const char* kUnknownTable =
+    "unknown table (expected [vigil], [program.NAME], [task.NAME], [health] or [check.NAME])";
 
 
 // The error message for `text`, or a note that parsing unexpectedly succeeded.
@@ -64,7 +66,7 @@ TEST(ConfigErrorTest, NonAsciiCharactersOutsideStringsAreSyntaxErrors) {
   }
   // A line-ending backslash in a multi-line string skips whitespace up to the "§".
   EXPECT_EQ(ErrorOf("a = \"\"\"\\\n\xc2\xa7\"\"\""),
-            std::string(kFile) + ":1: a: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
+            std::string(kFile) + ":1: a: " + kUnknownTable);
   auto spec = ParseConfig(Lines({"# caf\xc3\xa9, \xce\xbb, \xe3\x81\x82", "[program.web]", "command = \"/bin/caf\xc3\xa9\"",
                                  "environment = { NAME = \"\xc2\xa7 \xce\xbb \xe3\x81\x82 \xef\xbb\xaf\" }"}),
                           kFile, UserContext{});
@@ -87,10 +89,8 @@ TEST(ConfigErrorTest, DuplicateProgramTableIsRejected) {
 
 TEST(ConfigErrorTest, UnknownTopLevelTable) {
   EXPECT_EQ(ErrorOf(Lines({"[vigil]", "", "[tasks.backup]", "command = \"x\""})),
-            std::string(kFile) + ":3: tasks: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
-  EXPECT_EQ(
-      ErrorOf(Lines({"programs = 1"})),
-      std::string(kFile) + ":1: programs: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
+            std::string(kFile) + ":3: tasks: " + kUnknownTable);
+  EXPECT_EQ(ErrorOf(Lines({"programs = 1"})), std::string(kFile) + ":1: programs: " + kUnknownTable);
 }
 
 TEST(ConfigErrorTest, UnknownKeys) {
@@ -356,7 +356,7 @@ TEST(ConfigErrorTest, ReportsTheFirstErrorInFileOrder) {
             0u);
   // A top-level unknown table is reported before anything inside known tables.
   EXPECT_EQ(ErrorOf(Lines({"[program.a]", "command = 1", "[tasks]"})),
-            std::string(kFile) + ":3: tasks: unknown table (expected [vigil], [program.NAME] or [task.NAME])");
+            std::string(kFile) + ":3: tasks: " + kUnknownTable);
 }
 
 TEST(ConfigErrorTest, ValuesWithNewlinesStayOnOneLine) {

@@ -14,4 +14,16 @@ std::string_view TaskActionName(TaskAction action) {
   return "command";
 }
 
+std::string_view CheckMetricName(CheckMetric metric) {
+  switch (metric) {
+    case CheckMetric::kCpu: return "cpu";
+    case CheckMetric::kMemory: return "memory";
+    case CheckMetric::kSwap: return "swap";
+    case CheckMetric::kLoad: return "load";
+    case CheckMetric::kDisk: return "disk";
+    case CheckMetric::kInodes: return "inodes";
+  }
+  return "cpu";
+}
+
 }  // namespace vigil::config

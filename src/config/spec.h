@@ -104,6 +104,41 @@ struct TaskSpec {
   bool operator==(const TaskSpec&) const = default;
 };
 
+// What a metric check watches (docs/health.md).
+enum class CheckMetric {
+  kCpu,     // the machine's CPU busy share, %
+  kMemory,  // memory used (MemTotal - MemAvailable), %
+  kSwap,    // swap used, % (0 without swap)
+  kLoad,    // the 1-minute load average per CPU (a number, not a %)
+  kDisk,    // space used on the filesystem holding `path`, % (as df's Use%)
+  kInodes,  // inodes used on the filesystem holding `path`, %
+};
+
+inline constexpr CheckMetric kCheckMetrics[] = {CheckMetric::kCpu,  CheckMetric::kMemory, CheckMetric::kSwap,
+                                                CheckMetric::kLoad, CheckMetric::kDisk,   CheckMetric::kInodes};
+// The config's and the API's word for a metric: "cpu", "memory", "swap", "load", "disk", "inodes".
+std::string_view CheckMetricName(CheckMetric metric);
+// Whether a metric is of the filesystem holding a `path` (disk, inodes).
+inline bool CheckMetricOnDisk(CheckMetric m) { return m == CheckMetric::kDisk || m == CheckMetric::kInodes; }
+
+// One [check.NAME] of kind "metric": a figure sampled every `every` and judged against
+// warn/crit levels (above them is bad).
+struct CheckSpec {
+  std::string name;
+  CheckMetric metric = CheckMetric::kCpu;
+  std::filesystem::path path;  // kDisk and kInodes: any path on the filesystem (absolute)
+  std::optional<double> warn;  // at least one of warn and crit is set
+  std::optional<double> crit;  // when both: crit is past warn (crit >= warn)
+  std::optional<double> clear; // hysteresis: back to OK only below this; <= the lowest level
+  base::Duration every{60'000};  // from [health] every when absent
+  // `for`: "N of M" samples (count, within), or a duration (bad in every sample that long).
+  int for_count = 1;
+  int for_within = 1;
+  base::Duration for_duration{0};
+  int recovery = 1;  // samples in a row below the level before the state goes down
+  bool operator==(const CheckSpec&) const = default;
+};
+
 struct DaemonSpec {
   std::filesystem::path config_path;  // absolute
   std::filesystem::path state_dir;
@@ -112,6 +147,7 @@ struct DaemonSpec {
   LogSpec event_log;                  // vigild.log rotation ([vigil] log_max_size, log_keep)
   std::vector<ProgramSpec> programs;  // in file order
   std::vector<TaskSpec> tasks;        // in file order
+  std::vector<CheckSpec> checks;      // in file order
   base::Duration history_retention{30LL * 24 * 3600 * 1000};  // [vigil] history_retention, "30d"
 };
 
