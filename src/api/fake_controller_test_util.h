@@ -171,6 +171,8 @@ class FakeController : public DaemonController,
   }
   TopView top;
   std::vector<std::vector<std::string>> top_queries;
+  std::vector<CheckInfo> Checks() override { return checks; }
+  std::vector<CheckInfo> checks;
 
   std::vector<TaskInfo> tasks;
   std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,19 @@ struct TopView {
 
 using TopDoneFn = std::function<void(base::Result<TopView>)>;
 
+// One [check.NAME] as it stands (docs/health.md).
+struct CheckInfo {
+  std::string name;
+  std::string metric;          // "cpu", "memory", "swap", "load", "disk", "inodes"
+  std::string path;            // disk and inodes: the path watched; else empty
+  std::string state;           // PENDING, OK, WARN, CRIT, UNKNOWN
+  int64_t since_ms = 0;        // unix ms the state began
+  std::optional<double> value; // the last sample; nullopt before the first or when it failed
+  std::optional<double> warn;
+  std::optional<double> crit;
+  std::string message;         // the last sample in words ("CPU at 93.1% (critical at 90%)")
+};
+
 class HealthController {
  public:
   virtual ~HealthController() = default;
@@ -67,6 +81,8 @@ class HealthController {
   // the machine's) life. Filesystems are measured off the loop thread, so `done` may come
   // later, but always: a filesystem that does not answer in time is reported as such.
   virtual void Top(const std::vector<std::string>& names, TopDoneFn done) = 0;
+  // Every health check, in config order.
+  virtual std::vector<CheckInfo> Checks() = 0;
 };
 
 }  // namespace vigil::api

@@ -25,6 +25,8 @@ nlohmann::json ToJson(const RunInfo& info);
 nlohmann::json ToJson(const EventInfo& info);
 // {"system": {...}, "programs": [...]}; shares rounded to 0.1.
 nlohmann::json ToJson(const TopView& view);
+// A check; `value`, `warn` and `crit` are null when absent.
+nlohmann::json ToJson(const CheckInfo& check);
 
 // Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
 // program output or names is replaced with U+FFFD instead of failing the response.

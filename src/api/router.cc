@@ -226,6 +226,7 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/runs/{id}/output", &Router::RunOutput},
       {"GET", "/v1/events", &Router::ListEvents},
       {"GET", "/v1/top", &Router::Top},
+      {"GET", "/v1/health", &Router::Health},
   };
   return kRoutes;
 }
@@ -315,6 +316,12 @@ void Router::Top(const Request& r, RespondFn& respond) {
   controllers_.health.Top(*names, [respond = std::move(respond)](base::Result<TopView> view) {
     respond(view ? JsonResponse(200, ToJson(*view)) : ErrorResponse(view.error()));
   });
+}
+
+void Router::Health(const Request&, RespondFn& respond) {
+  json checks = json::array();
+  for (const CheckInfo& c : controllers_.health.Checks()) checks.push_back(ToJson(c));
+  respond(JsonResponse(200, json{{"checks", std::move(checks)}}));
 }
 
 void Router::GetProgram(const Request& r, RespondFn& respond) {

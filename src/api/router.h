@@ -114,6 +114,7 @@ class Router {
   void RunOutput(const Request& r, RespondFn& respond);
   void ListEvents(const Request& r, RespondFn& respond);
   void Top(const Request& r, RespondFn& respond);
+  void Health(const Request& r, RespondFn& respond);
 
   // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or
   // from one path name and the query (wait, timeout).

@@ -16,6 +16,7 @@ std::string_view EventTypeName(EventType type) {
     case EventType::kTask: return "task";
     case EventType::kTaskRun: return "task_run";
     case EventType::kDaemon: return "daemon";
+    case EventType::kCheck: return "check";
   }
   return "note";
 }
@@ -28,7 +29,7 @@ std::optional<EventType> ParseEventType(std::string_view name) {
 }
 
 std::string_view EventTypeList() {
-  return "state, note, signal, spawn_error, log, reload, config_error, task, task_run, daemon";
+  return "state, note, signal, spawn_error, log, reload, config_error, task, task_run, daemon, check";
 }
 
 }  // namespace vigil::base

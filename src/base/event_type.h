@@ -21,15 +21,17 @@ enum class EventType {
   kTask,         // a task was enabled, disabled, skipped, queued, retried...
   kTaskRun,      // a task run started or ended
   kDaemon,       // vigild started, stopped, or has a problem
+  kCheck,        // a health check changed state
 };
 
-inline constexpr std::array<EventType, 10> kEventTypes = {
-    EventType::kState, EventType::kNote,        EventType::kSignal, EventType::kSpawnError, EventType::kLog,
-    EventType::kReload, EventType::kConfigError, EventType::kTask,  EventType::kTaskRun,    EventType::kDaemon,
+inline constexpr std::array<EventType, 11> kEventTypes = {
+    EventType::kState,  EventType::kNote,        EventType::kSignal, EventType::kSpawnError,
+    EventType::kLog,    EventType::kReload,      EventType::kConfigError, EventType::kTask,
+    EventType::kTaskRun, EventType::kDaemon,     EventType::kCheck,
 };
 
 // "state", "note", "signal", "spawn_error", "log", "reload", "config_error", "task",
-// "task_run", "daemon".
+// "task_run", "daemon", "check".
 std::string_view EventTypeName(EventType type);
 // The inverse of EventTypeName; nullopt for any other text.
 std::optional<EventType> ParseEventType(std::string_view name);

@@ -16,6 +16,9 @@ int RunCheck(const Invocation& invocation, Context& ctx) {
   size_t count = spec->programs.size();
   ctx.out << invocation.file << ": OK, " << count << (count == 1 ? " program" : " programs");
   if (size_t tasks = spec->tasks.size(); tasks > 0) ctx.out << ", " << tasks << (tasks == 1 ? " task" : " tasks");
+  if (size_t checks = spec->checks.size(); checks > 0) {
+    ctx.out << ", " << checks << (checks == 1 ? " health check" : " health checks");
+  }
   ctx.out << '\n';
   return kExitOk;
 }

@@ -78,6 +78,19 @@ TEST_F(CheckCommandTest, ValidConfigCountsTasks) {
   EXPECT_EQ(out_.str(), file + ": OK, 1 program, 1 task\n");
 }
 
+TEST_F(CheckCommandTest, ValidConfigCountsHealthChecks) {
+  std::string file = Write("checks.toml",
+                           "[check.cpu]\n"
+                           "metric = \"cpu\"\n"
+                           "warn = \"80%\"\n"
+                           "[check.root]\n"
+                           "metric = \"disk\"\n"
+                           "path = \"/\"\n"
+                           "crit = 95\n");
+  EXPECT_EQ(Check(file), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), file + ": OK, 0 programs, 2 health checks\n");
+}
+
 TEST_F(CheckCommandTest, InvalidConfigPrintsLoaderMessage) {
   std::string file = Write("bad.toml", "[program.web]\ncommand = 42\n");
   EXPECT_EQ(Check(file), kExitFailed);

@@ -200,6 +200,7 @@ constexpr Command kCommands[] = {
     {"events", "Show vigild's event history, oldest first", ArgShape::kEvents, RunEvents},
     {"top", "Show the CPU, memory, processes and open files of programs, refreshed every 2 s",
      ArgShape::kTop, RunTop},
+    {"health", "Show every health check with its state and last sample", ArgShape::kNone, RunHealth},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

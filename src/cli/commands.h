@@ -96,8 +96,9 @@ int RunDisable(const Invocation& invocation, Context& ctx);
 int RunHistory(const Invocation& invocation, Context& ctx);
 int RunEvents(const Invocation& invocation, Context& ctx);
 
-// `vigil top`, in top_command.cc.
+// `vigil top`, in top_command.cc; `vigil health`, in health_command.cc.
 int RunTop(const Invocation& invocation, Context& ctx);
+int RunHealth(const Invocation& invocation, Context& ctx);
 
 // Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
 inline constexpr int kDefaultHistoryLimit = 20;

@@ -74,3 +74,41 @@ TEST_F(TopCommandTest, AnUnknownProgramIsAnError) {
 
 }  // namespace
 }  // namespace vigil::cli
+
+namespace vigil::cli {
+namespace {
+
+class HealthCommandTest : public ::testing::Test {
+ protected:
+  int Run(Invocation inv) {
+    inv.command = "health";
+    Context ctx{client_, "/run/test/vigil.sock", out_, err_, false};
+    ctx.now_ms = [] { return int64_t{1'800'000'000'000}; };
+    return RunCommand(inv, ctx);
+  }
+  FakeClient client_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(HealthCommandTest, OneRowPerCheck) {
+  client_.Reply(200,
+                R"x({"checks":[{"name":"cpu","metric":"cpu","path":"","state":"CRIT","since_ms":1799999700000,)x"
+                R"x("value":93.1,"warn":80,"crit":90,"message":"CPU at 93.1% (critical at 90.0%)"},)x"
+                R"x({"name":"root","metric":"disk","path":"/","state":"PENDING","since_ms":0,"value":null,)x"
+                R"x("warn":90,"crit":null,"message":""}]})x");
+  EXPECT_EQ(Run(Invocation{}), kExitOk);
+  EXPECT_EQ(client_.requests[0].target, "/v1/health");
+  EXPECT_EQ(out_.str(),
+            "CHECK  STATE    SINCE     MESSAGE\n"
+            "cpu    CRIT     5m0s ago  CPU at 93.1% (critical at 90.0%)\n"
+            "root   PENDING  -\n");
+}
+
+TEST_F(HealthCommandTest, NoChecks) {
+  client_.Reply(200, R"({"checks":[]})");
+  EXPECT_EQ(Run(Invocation{}), kExitOk);
+  EXPECT_EQ(out_.str(), "no health checks configured\n");
+}
+
+}  // namespace
+}  // namespace vigil::cli

@@ -18,6 +18,7 @@
 #include "api/controllers.h"
 #include "api/http_server.h"
 #include "config/load.h"
+#include "daemon/check_service.h"
 #include "daemon/event_log.h"
 #include "daemon/history.h"
 #include "daemon/program_service.h"
@@ -51,7 +52,7 @@ static std::filesystem::path ProcRootPath() {
   return root != nullptr && *root != '\0' ? root : "/proc";
 }
 
-class Daemon::Impl : public api::DaemonController {
+class Daemon::Impl : public api::DaemonController, public api::HealthController {
  public:
   explicit Impl(config::DaemonSpec spec)
       : spec_(std::move(spec)),
@@ -63,8 +64,9 @@ class Daemon::Impl : public api::DaemonController {
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
         disks_(loop_, clock_, DiskSampler::StatVfs, kDiskTimeout),
+        checks_(clock_, metrics::ProcRoot(ProcRootPath()), disks_, event_log_),
         usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
-        server_(loop_, api::Controllers(*this, programs_, tasks_, history_, usage_),
+        server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
@@ -94,9 +96,10 @@ class Daemon::Impl : public api::DaemonController {
     if (auto t = tasks_.Apply(spec_.tasks); !t) {
       event_log_.Write("vigild", t.error().message(), base::EventType::kConfigError);
     }
+    checks_.Apply(spec_.checks);
     event_log_.Write("vigild",
-                     fmt::format("supervising {} programs, {} scheduled tasks", spec_.programs.size(),
-                                 spec_.tasks.size()),
+                     fmt::format("supervising {} programs, {} scheduled tasks, {} health checks",
+                                 spec_.programs.size(), spec_.tasks.size(), spec_.checks.size()),
                      base::EventType::kDaemon);
     tasks_.StartUp();
     // The supervisor holds the specs now; a second copy would cost memory per program.
@@ -107,6 +110,10 @@ class Daemon::Impl : public api::DaemonController {
     event_log_.Write("vigild", "all programs stopped; exiting", base::EventType::kDaemon);
     return 0;
   }
+
+  // --- api::HealthController ---
+  void Top(const std::vector<std::string>& names, api::TopDoneFn done) override { usage_.Top(names, std::move(done)); }
+  std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
 
   // --- api::DaemonController ---
   api::DaemonInfo Info() override {
@@ -146,6 +153,7 @@ class Daemon::Impl : public api::DaemonController {
     } else {
       task_summary = "; tasks not reloaded: " + t.error().message();
     }
+    checks_.Apply(spec->checks);
     event_log_.Write("vigild",
                      fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged{}",
                                  spec_.config_path.string(), result.added.size(), result.removed.size(),
@@ -201,6 +209,7 @@ class Daemon::Impl : public api::DaemonController {
   ProgramService programs_;
   TaskService tasks_;
   DiskSampler disks_;
+  CheckService checks_;
   UsageService usage_;
   api::HttpServer server_;
   base::WallTime started_at_;

@@ -19,13 +19,14 @@
 
 namespace vigil::daemon {
 
-class UsageService : public api::HealthController {
+class UsageService {
  public:
   // `disks` measures the filesystems of proc's self/mountinfo; nullptr: none are shown.
   UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
                DiskSampler* disks);
 
-  void Top(const std::vector<std::string>& names, api::TopDoneFn done) override;
+  // As api::HealthController::Top.
+  void Top(const std::vector<std::string>& names, api::TopDoneFn done);
 
  private:
   // The two latest readings a CPU share is measured from: a question that comes right

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Metric checks against the real vigild, /proc and statvfs: levels chosen so the outcome
+// does not depend on the machine (memory used is always >= 0% and < 100%).
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+namespace vigil::testing {
+namespace {
+
+using nlohmann::json;
+
+class HealthTest : public VigilTest {
+ protected:
+  json Checks() {
+    CommandResult r = Vigil({"health", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false)["checks"];
+  }
+  std::string StateOf(const std::string& name) {
+    for (const json& c : Checks()) {
+      if (c["name"] == name) return c["state"];
+    }
+    return "";
+  }
+};
+
+TEST_F(HealthTest, ChecksReachTheirLevelsAndEveryChangeIsAnEvent) {
+  WriteConfig(R"([health]
+every = "1s"
+
+[check.memory-low]
+metric = "memory"
+warn = "0%"
+
+[check.memory-fine]
+metric = "memory"
+crit = "100%"
+
+[check.root-full]
+metric = "disk"
+path = "/"
+crit = "0%"
+)");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("memory-low") == "WARN"; })) << Checks().dump();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("memory-fine") == "OK"; })) << Checks().dump();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("root-full") == "CRIT"; })) << Checks().dump();
+
+  json checks = Checks();
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_EQ(checks[0]["metric"], "memory");
+  EXPECT_GE(checks[0]["value"].get<double>(), 0.0);
+  EXPECT_EQ(checks[0]["warn"], 0.0);
+  EXPECT_TRUE(checks[0]["crit"].is_null());
+  EXPECT_NE(checks[0]["message"].get<std::string>().find("memory used at"), std::string::npos) << checks.dump();
+  EXPECT_EQ(checks[2]["path"], "/");
+  EXPECT_NE(checks[2]["message"].get<std::string>().find("disk / at"), std::string::npos) << checks.dump();
+
+  CommandResult table = Vigil({"health"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("root-full"), std::string::npos) << table.out;
+
+  CommandResult events = Vigil({"events", "--type", "check", "--json"});
+  EXPECT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_NE(events.out.find("PENDING -> CRIT"), std::string::npos) << events.out;
+  EXPECT_NE(events.out.find("PENDING -> WARN"), std::string::npos) << events.out;
+
+  // A reload that removes a check and changes another; the unchanged one keeps its state.
+  WriteConfig(R"([health]
+every = "1s"
+
+[check.memory-low]
+metric = "memory"
+warn = "0%"
+
+[check.root-full]
+metric = "disk"
+path = "/"
+warn = "100%"
+)");
+  CommandResult reload = Vigil({"reload"});
+  EXPECT_EQ(reload.exit_code, 0) << reload.err;
+  json after = Checks();
+  ASSERT_EQ(after.size(), 2u) << after.dump();
+  EXPECT_EQ(after[0]["state"], "WARN");
+  EXPECT_EQ(after[0]["since_ms"], checks[0]["since_ms"]);
+  ASSERT_TRUE(WaitFor([&] { return StateOf("root-full") == "OK"; })) << Checks().dump();
+
+  auto [code, body] = Http("GET", "/v1/health");
+  EXPECT_EQ(code, 200) << body;
+}
+
+TEST_F(HealthTest, WithoutChecksThereIsNothingToShow) {
+  WriteConfig("");
+  StartDaemon();
+  CommandResult r = Vigil({"health"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "no health checks configured\n");
+}
+
+}  // namespace
+}  // namespace vigil::testing
