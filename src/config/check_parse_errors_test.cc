@@ -14,18 +14,10 @@ namespace {
 
 constexpr const char* kFile = "/tmp/c/vigil.toml";
 
-// The error message for `text`, or a note that parsing unexpectedly succeeded.
-std::string ErrorOf(const std::string& text) {
-  auto spec = ParseConfig(text, kFile, NonRoot());
-  if (spec.has_value()) return "<parsed fine>";
-  EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_EQ(spec.error().message().find('\n'), std::string::npos) << "must be one line";
-  return spec.error().message();
-}
+// The error message for `text`, or "<parsed fine>".
+std::string ErrorOf(const std::string& text) { return ParseError(text, kFile); }
 
-std::string At(int line, const std::string& rest) {
-  return std::string(kFile) + ":" + std::to_string(line) + ": " + rest;
-}
+std::string At(int line, const std::string& rest) { return ErrorAt(kFile, line, rest); }
 
 // "[check.cpu]" on line 1, then `body` from line 2 on.
 std::string Check(std::initializer_list<std::string> body) {

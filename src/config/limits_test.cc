@@ -17,20 +17,10 @@ namespace {
 
 constexpr const char* kFile = "/tmp/l/vigil.toml";
 
+// The error message for `text`, or "<parsed fine>".
+std::string ErrorOf(const std::string& text) { return ParseError(text, kFile); }
 
-
-// The error message for `text`, or a note that parsing unexpectedly succeeded.
-std::string ErrorOf(const std::string& text) {
-  auto spec = ParseConfig(text, kFile, NonRoot());
-  if (spec.has_value()) return "<parsed fine>";
-  EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_EQ(spec.error().message().find('\n'), std::string::npos) << "must be one line";
-  return spec.error().message();
-}
-
-std::string At(int line, const std::string& rest) {
-  return std::string(kFile) + ":" + std::to_string(line) + ": " + rest;
-}
+std::string At(int line, const std::string& rest) { return ErrorAt(kFile, line, rest); }
 
 // A program "web" with a command; `line3` is on line 3.
 std::string Program(const std::string& line3) { return Lines({"[program.web]", "command = \"/bin/web\"", line3}); }

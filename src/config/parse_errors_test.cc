@@ -16,17 +16,8 @@ constexpr const char* kUnknownTable =
     "unknown table (expected [vigil], [program.NAME], [task.NAME], [health] or [check.NAME])";
 
 
-// The error message for `text`, or a note that parsing unexpectedly succeeded.
-std::string ErrorOf(const std::string& text) {
-  UserContext user;
-  user.uid = 1000;
-  user.home = "/home/ann";
-  auto spec = ParseConfig(text, kFile, user);
-  if (spec.has_value()) return "<parsed fine>";
-  EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_EQ(spec.error().message().find('\n'), std::string::npos) << "must be one line";
-  return spec.error().message();
-}
+// The error message for `text`, or "<parsed fine>".
+std::string ErrorOf(const std::string& text) { return ParseError(text, kFile); }
 
 std::string Program(std::initializer_list<const char*> body) {
   std::string out = "[program.web]\ncommand = \"/bin/web\"\n";

@@ -15,17 +15,8 @@ namespace {
 constexpr const char* kFile = "/tmp/t/vigil.toml";
 
 
-// The error message for `text`, or a note that parsing unexpectedly succeeded.
-std::string ErrorOf(const std::string& text) {
-  UserContext user;
-  user.uid = 1000;
-  user.home = "/home/ann";
-  auto spec = ParseConfig(text, kFile, user);
-  if (spec.has_value()) return "<parsed fine>";
-  EXPECT_EQ(spec.error().code(), base::StatusCode::kInvalidArgument);
-  EXPECT_EQ(spec.error().message().find('\n'), std::string::npos) << "must be one line";
-  return spec.error().message();
-}
+// The error message for `text`, or "<parsed fine>".
+std::string ErrorOf(const std::string& text) { return ParseError(text, kFile); }
 
 // "[task.t]" on line 1, then `body` from line 2 on.
 std::string Task(std::initializer_list<const char*> body) {
@@ -41,9 +32,7 @@ std::string CommandTask(std::initializer_list<const char*> body) {
   return out;
 }
 
-std::string At(int line, const std::string& rest) {
-  return std::string(kFile) + ":" + std::to_string(line) + ": " + rest;
-}
+std::string At(int line, const std::string& rest) { return ErrorAt(kFile, line, rest); }
 
 TEST(TaskErrorTest, ScheduleIsRequiredAndChecked) {
   EXPECT_EQ(ErrorOf(Task({"command = \"true\""})), At(1, "task.t: missing required key \"schedule\""));
