@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/units.h"
 #include "health/level.h"
 
 namespace vigil::daemon {
@@ -61,15 +62,6 @@ health::Thresholds ThresholdsOf(const config::CheckSpec& spec) {
   t.crit = spec.crit;
   t.clear = spec.clear;
   return t;
-}
-
-// "25m", "3h10m": how long a state lasted, for recovery lines.
-std::string Span(base::Duration d) {
-  const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m", s / 60);
-  if (s < 86400) return fmt::format("{}h{}m", s / 3600, s / 60 % 60);
-  return fmt::format("{}d{}h", s / 86400, s / 3600 % 24);
 }
 
 }  // namespace
@@ -193,7 +185,7 @@ void CheckService::Judge(Check& check, std::optional<double> value, const std::s
   std::string text = fmt::format("{} -> {}: {}", health::LevelName(change->from), health::LevelName(change->to),
                                  check.message);
   if (change->to == health::Level::kOk && change->from != health::Level::kPending) {
-    text += fmt::format(", after {} {}", Span(change->was_for), health::LevelName(change->from));
+    text += fmt::format(", after {} {}", base::FormatDuration(change->was_for), health::LevelName(change->from));
   }
   events_.Write(check.spec.name, text, base::EventType::kCheck,
                 fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change->from),
