@@ -354,7 +354,7 @@ TEST_F(TaskRoutesTest, UnknownEventTypeIsRefusedWithTheKnownOnes) {
   Answer answer = Fetch("GET", "/v1/events?type=restart");
   EXPECT_EQ(answer.status, 400);
   EXPECT_EQ(answer.body["error"], "unknown event type \"restart\" (one of: state, note, signal, spawn_error, log, "
-                                  "reload, config_error, task, task_run, daemon, check)");
+                                  "reload, config_error, task, task_run, daemon, check, action)");
   EXPECT_TRUE(fake_.event_queries.empty());
 }
 

@@ -17,6 +17,7 @@ std::string_view EventTypeName(EventType type) {
     case EventType::kTaskRun: return "task_run";
     case EventType::kDaemon: return "daemon";
     case EventType::kCheck: return "check";
+    case EventType::kAction: return "action";
   }
   return "note";
 }
@@ -29,7 +30,7 @@ std::optional<EventType> ParseEventType(std::string_view name) {
 }
 
 std::string_view EventTypeList() {
-  return "state, note, signal, spawn_error, log, reload, config_error, task, task_run, daemon, check";
+  return "state, note, signal, spawn_error, log, reload, config_error, task, task_run, daemon, check, action";
 }
 
 }  // namespace vigil::base

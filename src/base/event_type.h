@@ -22,16 +22,18 @@ enum class EventType {
   kTaskRun,      // a task run started or ended
   kDaemon,       // vigild started, stopped, or has a problem
   kCheck,        // a health check changed state
+  kAction,       // a health check acted (restart, run, signal, kill, top, exec) and what came of it
 };
 
-inline constexpr std::array<EventType, 11> kEventTypes = {
+inline constexpr std::array<EventType, 12> kEventTypes = {
     EventType::kState,  EventType::kNote,        EventType::kSignal, EventType::kSpawnError,
     EventType::kLog,    EventType::kReload,      EventType::kConfigError, EventType::kTask,
     EventType::kTaskRun, EventType::kDaemon,     EventType::kCheck,
+    EventType::kAction,
 };
 
 // "state", "note", "signal", "spawn_error", "log", "reload", "config_error", "task",
-// "task_run", "daemon", "check".
+// "task_run", "daemon", "check", "action".
 std::string_view EventTypeName(EventType type);
 // The inverse of EventTypeName; nullopt for any other text.
 std::optional<EventType> ParseEventType(std::string_view name);

@@ -77,6 +77,11 @@ void ResetCounters(RuleState& state) {
   state.unknown_run_since.reset();
 }
 
+bool StillBad(const RuleSpec& spec, RuleState& state, base::SteadyTime now) {
+  if (state.level != Level::kWarn && state.level != Level::kCrit) return false;
+  return !state.recent.empty() && Sustained(spec, state, state.level, now);
+}
+
 std::optional<LevelChange> Step(const RuleSpec& spec, RuleState& state, const Sample& sample) {
   const size_t keep = static_cast<size_t>(std::max({spec.sustain.within, spec.recovery, 1}));
   state.recent.push_back(sample.level);

@@ -77,4 +77,9 @@ std::optional<LevelChange> Step(const RuleSpec& spec, RuleState& state, const Sa
 // After an action (a restart, a cleanup): judge what follows on new samples only.
 void ResetCounters(RuleState& state);
 
+// Whether the samples since the last change or ResetCounters hold, anew, the evidence the
+// current bad level (WARN or CRIT) needs: the check is still bad after its action, so the
+// action may be repeated (through its guard). False at any other level.
+bool StillBad(const RuleSpec& spec, RuleState& state, base::SteadyTime now);
+
 }  // namespace vigil::health

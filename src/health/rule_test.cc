@@ -160,6 +160,31 @@ TEST(RuleTest, ResetCountersMakesAnActionBeJudgedOnNewSamples) {
   EXPECT_EQ(Levels(spec, "W", state, kT0 + minutes(20)), "W");
 }
 
+TEST(RuleTest, StillBadNeedsTheEvidenceAnewAfterAnAction) {
+  RuleState state;
+  const RuleSpec spec = NOfM(2, 3);
+  EXPECT_EQ(Levels(spec, "OCC", state), "OOC");
+  // The change itself restarted the counters: the level is bad, the evidence not yet.
+  EXPECT_FALSE(StillBad(spec, state, kT0));
+  EXPECT_EQ(Levels(spec, "C", state), "C");
+  EXPECT_FALSE(StillBad(spec, state, kT0));
+  EXPECT_EQ(Levels(spec, "C", state), "C");
+  EXPECT_TRUE(StillBad(spec, state, kT0));
+  ResetCounters(state);  // the action
+  EXPECT_FALSE(StillBad(spec, state, kT0));
+  EXPECT_EQ(Levels(spec, "C", state), "C");
+  EXPECT_FALSE(StillBad(spec, state, kT0));
+  EXPECT_EQ(Levels(spec, "C", state), "C");
+  EXPECT_TRUE(StillBad(spec, state, kT0));
+}
+
+TEST(RuleTest, StillBadIsFalseWhenNotBad) {
+  RuleState state;
+  EXPECT_FALSE(StillBad(RuleSpec{}, state, kT0));
+  EXPECT_EQ(Levels(RuleSpec{}, "OO", state), "OO");
+  EXPECT_FALSE(StillBad(RuleSpec{}, state, kT0));
+}
+
 TEST(RuleTest, AChangeSaysHowLongTheOldLevelLasted) {
   RuleState state;
   const RuleSpec spec;
