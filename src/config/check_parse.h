@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "config/config_error.h"
+#include "config/program_table.h"
 #include "config/spec.h"
 
 namespace vigil::config {
@@ -23,11 +24,32 @@ inline constexpr size_t kMaxChecks = 10000;
 // check without its own `every` gets. *every keeps its value when the key is absent.
 base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node, base::Duration* every);
 
-// Reads one [check.NAME] table (the name is already validated); `default_every` comes from
-// [health]. Checks the keys' own values in file order after the metric, then the rules that
-// involve several keys: path against the metric, at least one level, crit >= warn, clear
-// at or below the lowest level.
+// What a check may refer to: the programs (names as depends_on takes them) and tasks of
+// the same config, and the interval from [health].
+struct CheckContext {
+  const ProgramTargets& programs;
+  const std::vector<TaskSpec>& tasks;
+  base::Duration default_every;
+};
+
+// Reads one [check.NAME] table (the name is already validated). The kind comes from the
+// one defining key present (metric, http, tcp, command, file, process); then `program`;
+// then every other key on its own in file order; then the rules that involve several keys
+// (path against the metric, at least one level, crit >= warn, clear at or below the
+// lowest level, what an action needs).
 base::Status ParseCheckTable(const ErrorContext& errors, const std::string& name, const toml::node& node,
-                             base::Duration default_every, CheckSpec* out);
+                             const CheckContext& context, CheckSpec* out);
+
+// Turns the check shorthands of one [program.NAME] into checks, one per instance, named
+// "INSTANCE.health" and "INSTANCE.memory_limit", appended to *out:
+//   health = { http = "..." | tcp = "..." | command = ..., fails = 3, every, timeout,
+//              grace, expect, body }  -> restart when it fails `fails` times in a row;
+//   memory_limit = "500MB" | { max = "500MB", for = "2m", every }
+//                                     -> restart when the group's memory stays above it
+//                                        (by default for 3 samples in a row).
+// A name already taken by a [check.NAME] is an error at the program's key.
+base::Status ParseProgramChecks(const ErrorContext& errors, const ProgramTable& table,
+                                const std::vector<std::string>& instances, const CheckContext& context,
+                                std::vector<CheckSpec>* out);
 
 }  // namespace vigil::config

@@ -30,14 +30,16 @@ std::string Check(std::initializer_list<std::string> body) {
 std::string CpuCheck(const std::string& line4) { return Check({"metric = \"cpu\"", "warn = 80", line4}); }
 
 TEST(CheckErrorTest, MetricIsRequiredAndKnown) {
-  EXPECT_EQ(ErrorOf(Check({"warn = 80"})), At(1, "check.cpu: missing required key \"metric\""));
+  EXPECT_EQ(ErrorOf(Check({"warn = 80"})), At(1, "check.cpu: needs one of metric, http, tcp, command, file or process"));
   EXPECT_EQ(ErrorOf(Check({"metric = \"cpuu\"", "warn = 80"})),
             At(2,
-               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\" or \"inodes\", got "
+               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\" or "
+               "\"processes\", got "
                "\"cpuu\""));
   EXPECT_EQ(ErrorOf(Check({"metric = 1", "warn = 80"})),
             At(2,
-               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\" or \"inodes\", got "
+               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\" or "
+               "\"processes\", got "
                "integer 1"));
 }
 
@@ -148,13 +150,17 @@ TEST(CheckErrorTest, RecoveryAndEvery) {
 TEST(CheckErrorTest, UnknownKeysAndTables) {
   EXPECT_EQ(ErrorOf(CpuCheck("threshold = 5")),
             At(4,
-               "check.cpu.threshold: unknown key (expected one of: metric, path, warn, crit, clear, for, recovery, "
-               "every)"));
+               "check.cpu.threshold: unknown key (expected one of: metric, http, tcp, command, file, process, program, "
+               "path, warn, crit, clear, expect, body, max_age, warn_age, max_size, warn_size, min_count, max_count, "
+               "max_runtime, stalled, timeout, every, for, recovery, grace, on_warn, on_crit, on_recovery, cooldown, "
+               "limit)"));
   // An unknown key is reported before the values, even a bad one above it.
   EXPECT_EQ(ErrorOf(Check({"metric = \"cpu\"", "warn = \"eighty\"", "warm = 80"})),
             At(4,
-               "check.cpu.warm: unknown key (expected one of: metric, path, warn, crit, clear, for, recovery, "
-               "every)"));
+               "check.cpu.warm: unknown key (expected one of: metric, http, tcp, command, file, process, program, "
+               "path, warn, crit, clear, expect, body, max_age, warn_age, max_size, warn_size, min_count, max_count, "
+               "max_runtime, stalled, timeout, every, for, recovery, grace, on_warn, on_crit, on_recovery, cooldown, "
+               "limit)"));
   EXPECT_EQ(ErrorOf("check = 1\n"), At(1, "check: expected tables like [check.NAME], got integer 1"));
   EXPECT_EQ(ErrorOf("[check]\ncpu = \"x\"\n"), At(2, "check.cpu: expected a table ([check.NAME]), got string \"x\""));
   EXPECT_EQ(ErrorOf("[checks.cpu]\nmetric = \"cpu\"\n"),

@@ -143,9 +143,13 @@ class ConfigParser {
     base::Duration every = CheckSpec{}.every;
     if (auto s = ParseHealthTable(errors_, health, &every); !s.ok()) return s;
     if (checks != nullptr) {
-      auto parsed = ParseChecks(*checks, every);
+      auto parsed = ParseChecks(*checks, CheckContext{TargetsOf(spec.programs), spec.tasks, every});
       if (!parsed) return parsed.error();
       spec.checks = std::move(*parsed);
+    }
+    if (auto s = ParseProgramShorthands(CheckContext{TargetsOf(spec.programs), spec.tasks, every}, &spec.checks);
+        !s.ok()) {
+      return s;
     }
     return spec;
   }
@@ -215,7 +219,20 @@ class ConfigParser {
         return s;
       tables.push_back(std::move(parsed));
     }
-    return ExpandPrograms(errors_, tables);
+    auto expanded = ExpandPrograms(errors_, tables);
+    program_tables_ = std::move(tables);
+    return expanded;
+  }
+
+  // After the [check.NAME] tables: the checks that programs' health and memory_limit make.
+  base::Status ParseProgramShorthands(const CheckContext& context, std::vector<CheckSpec>* checks) {
+    for (const ProgramTable& table : program_tables_) {
+      if (table.health == nullptr && table.memory_limit == nullptr) continue;
+      auto it = context.programs.find(table.spec.table_name);
+      if (it == context.programs.end()) continue;  // cannot happen: every table is a target
+      if (auto s = ParseProgramChecks(errors_, table, it->second, context, checks); !s.ok()) return s;
+    }
+    return base::Status::Ok();
   }
 
   base::Result<std::vector<TaskSpec>> ParseTasks(const toml::node& node, const std::vector<ProgramSpec>& programs) {
@@ -243,7 +260,7 @@ class ConfigParser {
     return out;
   }
 
-  base::Result<std::vector<CheckSpec>> ParseChecks(const toml::node& node, base::Duration default_every) {
+  base::Result<std::vector<CheckSpec>> ParseChecks(const toml::node& node, const CheckContext& context) {
     const KeyPath key("check");
     const auto* table = node.as_table();
     if (table == nullptr) return reader_.WrongType(node, key, "tables like [check.NAME]");
@@ -256,12 +273,13 @@ class ConfigParser {
                              "a config may have at most " + std::to_string(kMaxChecks) + " checks");
       }
       CheckSpec parsed;
-      if (auto s = ParseCheckTable(errors_, name, *v, default_every, &parsed); !s.ok()) return s;
+      if (auto s = ParseCheckTable(errors_, name, *v, context, &parsed); !s.ok()) return s;
       out.push_back(std::move(parsed));
     }
     return out;
   }
 
+  std::vector<ProgramTable> program_tables_;  // as read, for the check shorthands
   const std::filesystem::path file_;
   const ErrorContext errors_;
   const TomlReader reader_;

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kProgramKeys =
     "command, directory, environment, user, group, umask, autostart, autorestart, "
     "exit_codes, start_seconds, start_retries, backoff, fatal_retry_after, stop_signal, "
-    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr";
+    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit";
 
 // An upper bound that catches typos (instances = 10000) long before fork() would.
 constexpr int kMaxInstances = 1000;
@@ -95,6 +95,16 @@ class ProgramReader {
     if (name == "stdout") return reader_.ReadLogSpec(v, key, &spec.stdout_log);
     if (name == "stderr") return reader_.ReadLogSpec(v, key, &spec.stderr_log);
     if (name == "merge_stderr") return reader_.ReadBool(v, key, &spec.merge_stderr);
+    // Checks: read with the [check.NAME] tables, once every program and task is known.
+    if (name == "health") {
+      if (!v.is_table()) return reader_.WrongType(v, key, R"(a table like { http = "http://127.0.0.1:8080/", fails = 3 })");
+      out_->health = &v;
+      return base::Status::Ok();
+    }
+    if (name == "memory_limit") {
+      out_->memory_limit = &v;
+      return base::Status::Ok();
+    }
     return reader_.UnknownKey(k, key, kProgramKeys);
   }
 

@@ -31,6 +31,11 @@ struct ProgramTable {
   int line = 0;             // the [program.NAME] header
   int depends_on_line = 0;  // the depends_on key, 0 when absent
   std::vector<DependencyRef> dependencies;
+  // The check shorthands (health = {...}, memory_limit = ...), read once the programs,
+  // tasks and checks are known (ParseProgramChecks); null when absent. They point into the
+  // TOML tree, which outlives the parse.
+  const toml::node* health = nullptr;
+  const toml::node* memory_limit = nullptr;
 };
 
 // Reads one [program.NAME] table (the name is already validated).

@@ -22,8 +22,35 @@ std::string_view CheckMetricName(CheckMetric metric) {
     case CheckMetric::kLoad: return "load";
     case CheckMetric::kDisk: return "disk";
     case CheckMetric::kInodes: return "inodes";
+    case CheckMetric::kFds: return "fds";
+    case CheckMetric::kProcesses: return "processes";
   }
   return "cpu";
+}
+
+std::string_view CheckKindName(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::kMetric: return "metric";
+    case CheckKind::kHttp: return "http";
+    case CheckKind::kTcp: return "tcp";
+    case CheckKind::kCommand: return "command";
+    case CheckKind::kFile: return "file";
+    case CheckKind::kProcess: return "process";
+  }
+  return "metric";
+}
+
+std::string_view CheckVerbName(CheckVerb verb) {
+  switch (verb) {
+    case CheckVerb::kRestart: return "restart";
+    case CheckVerb::kStop: return "stop";
+    case CheckVerb::kRun: return "run";
+    case CheckVerb::kSignal: return "signal";
+    case CheckVerb::kKill: return "kill";
+    case CheckVerb::kTop: return "top";
+    case CheckVerb::kExec: return "exec";
+  }
+  return "restart";
 }
 
 }  // namespace vigil::config

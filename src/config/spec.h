@@ -104,38 +104,116 @@ struct TaskSpec {
   bool operator==(const TaskSpec&) const = default;
 };
 
-// What a metric check watches (docs/health.md).
+// What a check looks at (docs/health.md): the key that defines it in [check.NAME].
+enum class CheckKind {
+  kMetric,   // metric = "cpu": a figure of the machine or of one program against levels
+  kHttp,     // http = "http://...": an answer with the expected status (and body)
+  kTcp,      // tcp = "host:port": a connection accepted
+  kCommand,  // command = [...]: a Nagios plugin's exit code and first line
+  kFile,     // file = "/path": exists, changed recently enough, not too big
+  kProcess,  // process = {...}: processes of the machine matched by name, command, user
+};
+inline constexpr CheckKind kCheckKinds[] = {CheckKind::kMetric,  CheckKind::kHttp, CheckKind::kTcp,
+                                            CheckKind::kCommand, CheckKind::kFile, CheckKind::kProcess};
+// "metric", "http", "tcp", "command", "file", "process": the key and the API's word.
+std::string_view CheckKindName(CheckKind kind);
+
+// What a metric check watches.
 enum class CheckMetric {
-  kCpu,     // the machine's CPU busy share, %
-  kMemory,  // memory used (MemTotal - MemAvailable), %
-  kSwap,    // swap used, % (0 without swap)
-  kLoad,    // the 1-minute load average per CPU (a number, not a %)
-  kDisk,    // space used on the filesystem holding `path`, % (as df's Use%)
-  kInodes,  // inodes used on the filesystem holding `path`, %
+  kCpu,        // the machine's CPU busy share, %; of a program: % of one CPU (may pass 100)
+  kMemory,     // memory used (MemTotal - MemAvailable), %; of a program: resident bytes
+  kSwap,       // swap used, % (0 without swap)
+  kLoad,       // the 1-minute load average per CPU (a number, not a %)
+  kDisk,       // space used on the filesystem holding `path`, % (as df's Use%)
+  kInodes,     // inodes used on the filesystem holding `path`, %
+  kFds,        // a program's open file descriptors, all its processes together
+  kProcesses,  // the number of processes in a program's process group
 };
 
 inline constexpr CheckMetric kCheckMetrics[] = {CheckMetric::kCpu,  CheckMetric::kMemory, CheckMetric::kSwap,
-                                                CheckMetric::kLoad, CheckMetric::kDisk,   CheckMetric::kInodes};
-// The config's and the API's word for a metric: "cpu", "memory", "swap", "load", "disk", "inodes".
+                                                CheckMetric::kLoad, CheckMetric::kDisk,   CheckMetric::kInodes,
+                                                CheckMetric::kFds,  CheckMetric::kProcesses};
+// The config's and the API's word for a metric: "cpu", "memory", "swap", "load", "disk",
+// "inodes", "fds", "processes".
 std::string_view CheckMetricName(CheckMetric metric);
 // Whether a metric is of the filesystem holding a `path` (disk, inodes).
 inline bool CheckMetricOnDisk(CheckMetric m) { return m == CheckMetric::kDisk || m == CheckMetric::kInodes; }
+// Whether a metric can be of a program (cpu, memory, fds, processes), and whether it can
+// only be (fds, processes).
+inline bool CheckMetricOfProgram(CheckMetric m) {
+  return m == CheckMetric::kCpu || m == CheckMetric::kMemory || m == CheckMetric::kFds || m == CheckMetric::kProcesses;
+}
+inline bool CheckMetricOnlyOfProgram(CheckMetric m) { return m == CheckMetric::kFds || m == CheckMetric::kProcesses; }
 
-// One [check.NAME] of kind "metric": a figure sampled every `every` and judged against
-// warn/crit levels (above them is bad).
+// What a check does when it enters WARN or CRIT, or recovers (on_warn, on_crit,
+// on_recovery): one line such as "restart", "run cleanup", "signal HUP web".
+enum class CheckVerb { kRestart, kStop, kRun, kSignal, kKill, kTop, kExec };
+// "restart", "stop", "run", "signal", "kill", "top", "exec".
+std::string_view CheckVerbName(CheckVerb verb);
+
+struct CheckAction {
+  CheckVerb verb = CheckVerb::kRestart;
+  std::vector<std::string> programs;  // kRestart, kStop, kSignal: instance names, never empty
+  std::string task;                   // kRun
+  int signo = 0;                      // kSignal
+  std::vector<std::string> argv;      // kExec
+  std::string text;                   // as written, for messages
+  bool operator==(const CheckAction&) const = default;
+};
+
+// Which processes of the machine a process check looks at, and what is wrong with them.
+struct ProcessCheckSpec {
+  std::string name;     // exact process name (comm), or ""
+  std::string command;  // a regex searched in the command line, or ""
+  std::optional<uid_t> uid;
+  std::string user;     // as written
+  std::optional<int> min_count;  // CRIT when fewer match
+  std::optional<int> max_count;  // CRIT when more match
+  std::optional<base::Duration> max_runtime;  // CRIT when one has run longer
+  std::optional<base::Duration> stalled;      // CRIT when one has used no CPU for this long
+  bool operator==(const ProcessCheckSpec&) const = default;
+};
+
+// One [check.NAME].
 struct CheckSpec {
   std::string name;
+  CheckKind kind = CheckKind::kMetric;
+  // The program the check is about: a metric of it, or the service it answers for. Its
+  // checks wait while it is not running and for `grace` after it starts, and it is what
+  // restart, stop and signal act on by default.
+  std::string program;  // one instance name, or ""
+  base::Duration grace{0};
+  // kMetric
   CheckMetric metric = CheckMetric::kCpu;
-  std::filesystem::path path;  // kDisk and kInodes: any path on the filesystem (absolute)
-  std::optional<double> warn;  // at least one of warn and crit is set
+  std::filesystem::path path;  // kDisk, kInodes: any path on the filesystem; kFile: the file
+  std::optional<double> warn;  // a value above it is bad; at least one of warn and crit is set
   std::optional<double> crit;  // when both: crit is past warn (crit >= warn)
   std::optional<double> clear; // hysteresis: back to OK only below this; <= the lowest level
-  base::Duration every{60'000};  // from [health] every when absent
+  // kHttp
+  std::string url;
+  int expect_status = 0;  // 0: any 2xx or 3xx
+  std::string body_contains;
+  // kTcp
+  std::string address;  // "host:port"
+  // kCommand
+  std::vector<std::string> argv;
+  // kFile: CRIT past max_*, WARN past warn_*
+  std::optional<base::Duration> max_age, warn_age;
+  std::optional<uint64_t> max_size, warn_size;
+  // kProcess
+  ProcessCheckSpec process;
+  base::Duration timeout{10'000};  // kHttp, kTcp, kCommand
+  base::Duration every{60'000};    // from [health] every when absent
   // `for`: "N of M" samples (count, within), or a duration (bad in every sample that long).
   int for_count = 1;
   int for_within = 1;
   base::Duration for_duration{0};
   int recovery = 1;  // samples in a row below the level before the state goes down
+  std::vector<CheckAction> on_warn, on_crit, on_recovery;
+  // Guards of the actions: at least `cooldown` apart, at most `limit` within `limit_window`.
+  base::Duration cooldown{0};
+  int limit = 0;  // 0 = no limit
+  base::Duration limit_window{0};
   bool operator==(const CheckSpec&) const = default;
 };
 
