@@ -9,6 +9,7 @@ packages=(
   libfmt-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev curl procps python3
+  monitoring-plugins-basic  # the real Nagios plugins the command-check tests run
 )
 
 missing=()

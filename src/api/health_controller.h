@@ -62,7 +62,10 @@ using TopDoneFn = std::function<void(base::Result<TopView>)>;
 // One [check.NAME] as it stands (docs/health.md).
 struct CheckInfo {
   std::string name;
-  std::string metric;          // "cpu", "memory", "swap", "load", "disk", "inodes"
+  std::string kind;            // "metric", "http", "tcp", "command", "file", "process"
+  std::string target;          // what it looks at, in words: "disk /", "http://127.0.0.1:8080/health"
+  std::string program;         // the program it is about, or ""
+  std::string metric;          // metric checks: "cpu", "memory", "swap", "load", "disk", "inodes", "fds", "processes"
   std::string path;            // disk and inodes: the path watched; else empty
   std::string state;           // PENDING, OK, WARN, CRIT, UNKNOWN
   int64_t since_ms = 0;        // unix ms the state began
@@ -70,6 +73,7 @@ struct CheckInfo {
   std::optional<double> warn;
   std::optional<double> crit;
   std::string message;         // the last sample in words ("CPU at 93.1% (critical at 90%)")
+  bool gave_up = false;        // its actions reached their limit; they resume once it is OK
 };
 
 class HealthController {

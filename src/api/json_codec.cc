@@ -161,9 +161,10 @@ json ToJson(const CheckInfo& c) {
   // Hundredths: a load per CPU of 1.25 is a level users write.
   auto optional = [](const std::optional<double>& v) { return v ? json(std::round(*v * 100) / 100) : json(nullptr); };
   return json{
-      {"name", c.name},   {"metric", c.metric}, {"path", c.path},
+      {"name", c.name},   {"kind", c.kind}, {"target", c.target}, {"program", c.program},
+      {"metric", c.metric}, {"path", c.path},
       {"state", c.state}, {"since_ms", c.since_ms}, {"value", optional(c.value)},
-      {"warn", optional(c.warn)}, {"crit", optional(c.crit)}, {"message", c.message},
+      {"warn", optional(c.warn)}, {"crit", optional(c.crit)}, {"message", c.message}, {"gave_up", c.gave_up},
   };
 }
 

@@ -1,51 +1,22 @@
 // SPDX-License-Identifier: MIT
-// The metric checks' timer, sampling and state changes (see check_service.h).
+// The checks' timer, sampling, state changes and actions (see check_service.h).
 #include "daemon/check_service.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
+#include "base/http_url.h"
 #include "base/units.h"
+#include "daemon/check_words.h"
 #include "health/level.h"
+#include "metrics/group_sample.h"
+#include "probe/file_probe.h"
 
 namespace vigil::daemon {
 namespace {
-
-
-// "93.1%" for shares, "2.10" for a load per CPU.
-std::string Figure(config::CheckMetric m, double v) {
-  return m == config::CheckMetric::kLoad ? fmt::format("{:.2f}", v) : fmt::format("{:.1f}%", v);
-}
-
-// What a value is, in words: "CPU at 93.1%", "disk / at 96.2% full".
-std::string Describe(const config::CheckSpec& spec, double v) {
-  const std::string f = Figure(spec.metric, v);
-  switch (spec.metric) {
-    case config::CheckMetric::kCpu: return "CPU at " + f;
-    case config::CheckMetric::kMemory: return "memory used at " + f;
-    case config::CheckMetric::kSwap: return "swap used at " + f;
-    case config::CheckMetric::kLoad: return "load " + f + " per CPU";
-    case config::CheckMetric::kDisk: return "disk " + spec.path.string() + " at " + f + " full";
-    case config::CheckMetric::kInodes: return "inodes of " + spec.path.string() + " at " + f + " used";
-  }
-  return f;
-}
-
-// The level a value was judged against, for the message: "(critical at 90%)", or, in the
-// hysteresis band below the levels, "(OK again below 70%)".
-std::string LevelNote(const config::CheckSpec& spec, health::Level level, double value) {
-  if (level == health::Level::kCrit && spec.crit && value >= *spec.crit) {
-    return fmt::format(" (critical at {})", Figure(spec.metric, *spec.crit));
-  }
-  if (level == health::Level::kWarn && spec.warn && value >= *spec.warn) {
-    return fmt::format(" (warning at {})", Figure(spec.metric, *spec.warn));
-  }
-  if (level != health::Level::kOk && spec.clear) {
-    return fmt::format(" (OK again below {})", Figure(spec.metric, *spec.clear));
-  }
-  return "";
-}
 
 health::RuleSpec RuleOf(const config::CheckSpec& spec) {
   health::RuleSpec rule;
@@ -64,37 +35,91 @@ health::Thresholds ThresholdsOf(const config::CheckSpec& spec) {
   return t;
 }
 
+health::GuardSpec GuardOf(const config::CheckSpec& spec) {
+  health::GuardSpec g;
+  g.cooldown = spec.cooldown;
+  g.limit = spec.limit;
+  g.window = spec.limit_window;
+  return g;
+}
+
+bool IsSystemMetric(const config::CheckSpec& s) {
+  return s.kind == config::CheckKind::kMetric && s.program.empty() && !config::CheckMetricOnDisk(s.metric);
+}
+
+bool IsProgramMetric(const config::CheckSpec& s) {
+  return s.kind == config::CheckKind::kMetric && !s.program.empty();
+}
+
+bool IsDiskMetric(const config::CheckSpec& s) {
+  return s.kind == config::CheckKind::kMetric && config::CheckMetricOnDisk(s.metric);
+}
+
+// A CPU share needs a reading before the first sample.
+bool NeedsFirstReading(const config::CheckSpec& s) {
+  return s.kind == config::CheckKind::kMetric && s.metric == config::CheckMetric::kCpu;
+}
+
+const std::vector<config::CheckAction>& ActionsFor(const config::CheckSpec& spec, health::Level to) {
+  static const std::vector<config::CheckAction> kNone;
+  switch (to) {
+    case health::Level::kWarn: return spec.on_warn;
+    case health::Level::kCrit: return spec.on_crit;
+    case health::Level::kOk: return spec.on_recovery;
+    default: return kNone;
+  }
+}
+
 }  // namespace
 
-CheckService::CheckService(event::Clock& clock, metrics::ProcRoot proc, DiskSampler& disks, EventLog& events)
-    : clock_(clock), proc_(std::move(proc)), disks_(disks), events_(events) {}
+CheckService::CheckService(CheckPorts ports)
+    : ports_(std::move(ports)),
+      http_(ports_.loop),
+      tcp_(ports_.loop),
+      commands_(ports_.launcher, ports_.clock, ports_.loop),
+      actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events),
+      ticks_per_second_(sysconf(_SC_CLK_TCK)),
+      page_size_(sysconf(_SC_PAGESIZE)) {}
 
 CheckService::~CheckService() { *alive_ = false; }
 
 void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
-  const base::SteadyTime now = clock_.SteadyNow();
+  const base::SteadyTime now = ports_.clock.SteadyNow();
   std::vector<std::unique_ptr<Check>> next;
   for (const config::CheckSpec& spec : specs) {
-    auto old = std::find_if(checks_.begin(), checks_.end(),
-                            [&](const auto& c) { return c && c->spec == spec; });
+    auto old = std::find_if(checks_.begin(), checks_.end(), [&](const auto& c) { return c && c->spec == spec; });
     if (old != checks_.end()) {
       next.push_back(std::move(*old));
       continue;
     }
     auto check = std::make_unique<Check>();
     check->spec = spec;
-    check->since = clock_.Now();
+    check->since = ports_.clock.Now();
+    check->message = "not measured yet";
+    if (!spec.process.command.empty()) {
+      // Validated by the config with the same function, so it compiles.
+      if (auto regex = metrics::CompileCommandRegex(spec.process.command)) check->command = std::move(*regex);
+    }
     // The first sample comes at once; a CPU share needs a second reading, one second on.
-    check->next_due = now + (spec.metric == config::CheckMetric::kCpu ? std::chrono::seconds(1) : base::Duration(0));
+    check->next_due = now + (NeedsFirstReading(spec) ? std::chrono::seconds(1) : base::Duration(0));
     next.push_back(std::move(check));
   }
-  checks_ = std::move(next);
-  const bool wants_cpu = std::any_of(checks_.begin(), checks_.end(),
-                                     [](const auto& c) { return c->spec.metric == config::CheckMetric::kCpu; });
+  checks_ = std::move(next);  // removed checks go, and with them their probes under way
+  const bool wants_cpu = std::any_of(checks_.begin(), checks_.end(), [](const auto& c) {
+    return IsSystemMetric(c->spec) && c->spec.metric == config::CheckMetric::kCpu;
+  });
   if (wants_cpu && !last_system_) {
-    if (auto sample = metrics::ReadSystem(proc_)) last_system_ = std::move(*sample);
+    if (auto sample = metrics::ReadSystem(ports_.proc)) last_system_ = std::move(*sample);
   }
-  if (checks_.empty()) last_system_.reset();
+  if (!wants_cpu) last_system_.reset();
+  // A program's first CPU reading, so its first share comes a second from now.
+  std::vector<Check*> program_cpu;
+  for (auto& c : checks_) {
+    if (IsProgramMetric(c->spec) && c->spec.metric == config::CheckMetric::kCpu && c->cpu_pid == 0) {
+      program_cpu.push_back(c.get());
+    }
+  }
+  if (!program_cpu.empty()) MeasureProgramMetrics(program_cpu);
   Arm();
 }
 
@@ -103,41 +128,135 @@ void CheckService::Arm() {
   if (checks_.empty()) return;  // nothing to watch: no timer, no wake-up
   base::SteadyTime first = base::SteadyTime::max();
   for (const auto& c : checks_) first = std::min(first, c->next_due);
-  const base::SteadyTime now = clock_.SteadyNow();
-  const auto delay = std::chrono::duration_cast<base::Duration>(first > now ? first - now : base::SteadyTime::duration(0));
-  timer_ = clock_.AddTimer(delay, [this] { Round(); });
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  const auto delay =
+      std::chrono::duration_cast<base::Duration>(first > now ? first - now : base::SteadyTime::duration(0));
+  timer_ = ports_.clock.AddTimer(delay, [this] { Round(); });
+}
+
+CheckService::Check* CheckService::Find(const std::string& name) {
+  auto it = std::find_if(checks_.begin(), checks_.end(), [&](const auto& c) { return c->spec.name == name; });
+  return it == checks_.end() ? nullptr : it->get();
 }
 
 void CheckService::Round() {
-  const base::SteadyTime now = clock_.SteadyNow();
-  std::vector<Check*> due, disks;
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  std::vector<Check*> system, programs, disks, processes;
   for (auto& c : checks_) {
     if (c->next_due > now) continue;
     // Fallen behind (a suspended machine): the next sample is one interval from now.
     c->next_due += c->spec.every;
     if (c->next_due <= now) c->next_due = now + c->spec.every;
-    (config::CheckMetricOnDisk(c->spec.metric) ? disks : due).push_back(c.get());
-  }
-  if (!due.empty()) {
-    base::Result<metrics::SystemSample> sample = metrics::ReadSystem(proc_);
-    if (!sample) {
-      for (Check* c : due) Judge(*c, std::nullopt, sample.error().message());
-    } else {
-      const metrics::SystemFigures f = metrics::Figures(last_system_ ? *last_system_ : metrics::SystemSample{}, *sample);
-      for (Check* c : due) {
-        switch (c->spec.metric) {
-          case config::CheckMetric::kCpu: Judge(*c, f.cpu_busy_percent, ""); break;
-          case config::CheckMetric::kMemory: Judge(*c, f.memory_used_percent, ""); break;
-          case config::CheckMetric::kSwap: Judge(*c, f.swap_used_percent, ""); break;
-          case config::CheckMetric::kLoad: Judge(*c, f.load_per_cpu, ""); break;
-          default: break;
-        }
-      }
-      last_system_ = std::move(*sample);
+    if (!c->spec.program.empty() && !ProgramReady(*c)) continue;
+    const config::CheckSpec& s = c->spec;
+    switch (s.kind) {
+      case config::CheckKind::kMetric:
+        (IsDiskMetric(s) ? disks : IsProgramMetric(s) ? programs : system).push_back(c.get());
+        break;
+      case config::CheckKind::kProcess: processes.push_back(c.get()); break;
+      case config::CheckKind::kFile: MeasureFile(*c); break;
+      default: StartProbe(*c); break;
     }
   }
+  if (!system.empty()) MeasureSystem(system);
+  if (!programs.empty()) MeasureProgramMetrics(programs);
   if (!disks.empty()) MeasureDisks(disks);
+  if (!processes.empty()) MeasureProcesses(processes);
   Arm();
+}
+
+bool CheckService::ProgramReady(Check& check) {
+  auto program = ports_.programs.GetProgram(check.spec.program);
+  if (!program) return false;
+  const std::string& state = program->state;
+  if (state == "STARTING" || state == "BACKOFF" || state == "STOPPING") {
+    return false;  // on its way up or down (perhaps restarted by this check): wait
+  }
+  if (state != "RUNNING") {
+    // Down for good (stopped, exited, fatal): nothing to judge, and no stale CRIT either.
+    if (check.rule.level != health::Level::kPending) {
+      check.probe.reset();
+      check.measuring = false;
+      const health::Level from = check.rule.level;
+      check.rule = health::RuleState{};
+      check.since = ports_.clock.Now();
+      check.value.reset();
+      check.message = check.spec.program + " is not running (" + state + ")";
+      ports_.events.Write(check.spec.name,
+                          fmt::format("{} -> PENDING: {}", health::LevelName(from), check.message),
+                          base::EventType::kCheck,
+                          fmt::format(R"({{"from":"{}","to":"PENDING"}})", health::LevelName(from)));
+    }
+    return false;
+  }
+  const base::Duration uptime{program->uptime_ms};
+  if (uptime < check.spec.grace) {
+    check.message = fmt::format("{} started {} ago; checks begin after {} of grace", check.spec.program,
+                                base::FormatDuration(uptime), base::FormatDuration(check.spec.grace));
+    return false;
+  }
+  return true;
+}
+
+void CheckService::MeasureSystem(const std::vector<Check*>& due) {
+  base::Result<metrics::SystemSample> sample = metrics::ReadSystem(ports_.proc);
+  if (!sample) {
+    for (Check* c : due) JudgeMetric(*c, std::nullopt, sample.error().message());
+    return;
+  }
+  const metrics::SystemFigures f = metrics::Figures(last_system_ ? *last_system_ : metrics::SystemSample{}, *sample);
+  for (Check* c : due) {
+    switch (c->spec.metric) {
+      case config::CheckMetric::kCpu: JudgeMetric(*c, f.cpu_busy_percent, ""); break;
+      case config::CheckMetric::kMemory: JudgeMetric(*c, f.memory_used_percent, ""); break;
+      case config::CheckMetric::kSwap: JudgeMetric(*c, f.swap_used_percent, ""); break;
+      case config::CheckMetric::kLoad: JudgeMetric(*c, f.load_per_cpu, ""); break;
+      default: break;
+    }
+  }
+  if (last_system_ || std::any_of(due.begin(), due.end(), [](Check* c) {
+        return c->spec.metric == config::CheckMetric::kCpu;
+      })) {
+    last_system_ = std::move(*sample);
+  }
+}
+
+void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
+  std::vector<int> pgids;
+  std::vector<std::pair<Check*, pid_t>> asked;
+  for (Check* c : due) {
+    auto program = ports_.programs.GetProgram(c->spec.program);
+    if (!program || program->pid == 0) continue;
+    pgids.push_back(program->pid);
+    asked.emplace_back(c, program->pid);
+  }
+  if (asked.empty()) return;
+  const auto usage = metrics::SampleGroups(ports_.proc, pgids, /*with_pss=*/false, page_size_);
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  for (auto [c, pid] : asked) {
+    auto it = usage.find(pid);
+    const metrics::GroupUsage u = it == usage.end() ? metrics::GroupUsage{} : it->second;
+    switch (c->spec.metric) {
+      case config::CheckMetric::kCpu: {
+        const bool comparable = c->cpu_pid == pid;
+        const double share = metrics::CpuPercent(c->cpu_ticks, u.cpu_ticks, now - c->cpu_at, ticks_per_second_);
+        c->cpu_pid = pid;
+        c->cpu_ticks = u.cpu_ticks;
+        c->cpu_at = now;
+        if (!comparable) {
+          c->message = "measuring " + c->spec.program + " CPU";
+          c->next_due = std::min(c->next_due, now + std::chrono::seconds(1));
+        } else {
+          JudgeMetric(*c, share, "");
+        }
+        break;
+      }
+      case config::CheckMetric::kMemory: JudgeMetric(*c, static_cast<double>(u.rss_bytes), ""); break;
+      case config::CheckMetric::kFds: JudgeMetric(*c, u.open_fds, ""); break;
+      case config::CheckMetric::kProcesses: JudgeMetric(*c, u.processes, ""); break;
+      default: break;
+    }
+  }
 }
 
 void CheckService::MeasureDisks(const std::vector<Check*>& due) {
@@ -152,44 +271,216 @@ void CheckService::MeasureDisks(const std::vector<Check*>& due) {
     names.push_back(c->spec.name);
   }
   if (mounts.empty()) return;
-  disks_.Sample(mounts, [this, alive = std::weak_ptr<bool>(alive_), names](std::vector<api::DiskUsage> answers) {
+  ports_.disks.Sample(mounts, [this, alive = std::weak_ptr<bool>(alive_), names](std::vector<api::DiskUsage> answers) {
     if (alive.expired()) return;
     for (size_t i = 0; i < names.size() && i < answers.size(); ++i) {
-      auto it = std::find_if(checks_.begin(), checks_.end(), [&](const auto& c) { return c->spec.name == names[i]; });
-      if (it == checks_.end()) continue;  // removed by a reload meanwhile
-      Check& c = **it;
-      c.measuring = false;
+      Check* c = Find(names[i]);
+      if (c == nullptr || !IsDiskMetric(c->spec)) continue;  // removed or changed by a reload meanwhile
+      c->measuring = false;
       const api::DiskUsage& d = answers[i];
       if (!d.error.empty()) {
-        Judge(c, std::nullopt, d.error);
+        JudgeMetric(*c, std::nullopt, d.error);
       } else {
-        Judge(c, c.spec.metric == config::CheckMetric::kDisk ? d.used_percent : d.inodes_used_percent, "");
+        JudgeMetric(*c, c->spec.metric == config::CheckMetric::kDisk ? d.used_percent : d.inodes_used_percent, "");
       }
     }
   });
 }
 
-void CheckService::Judge(Check& check, std::optional<double> value, const std::string& problem) {
-  const base::SteadyTime now = clock_.SteadyNow();
+void CheckService::StartProbe(Check& check) {
+  if (check.measuring) return;  // the last probe is still waiting for its answer or timeout
+  auto done = [this, &check](probe::Outcome outcome) {
+    check.measuring = false;
+    check.message = std::move(outcome.message);
+    check.value = outcome.value;
+    Judge(check, outcome.level);
+    // The handle stays until the next probe replaces it: never destroyed from inside its
+    // own callback.
+  };
+  const config::CheckSpec& s = check.spec;
+  check.measuring = true;
+  switch (s.kind) {
+    case config::CheckKind::kHttp: {
+      probe::HttpProbeSpec spec;
+      spec.url = *base::ParseHttpUrl(s.url);  // validated by the config
+      spec.expect_status = s.expect_status;
+      spec.body_contains = s.body_contains;
+      spec.timeout = s.timeout;
+      check.probe = http_.Probe(spec, std::move(done));
+      break;
+    }
+    case config::CheckKind::kTcp: {
+      probe::TcpProbeSpec spec;
+      spec.target = *base::ParseHostPort(s.address);
+      spec.timeout = s.timeout;
+      check.probe = tcp_.Probe(spec, std::move(done));
+      break;
+    }
+    case config::CheckKind::kCommand: {
+      probe::CommandProbeSpec spec;
+      spec.argv = s.argv;
+      spec.timeout = s.timeout;
+      check.probe = commands_.Probe(spec, std::move(done));
+      break;
+    }
+    default: check.measuring = false; break;
+  }
+}
+
+void CheckService::MeasureFile(Check& check) {
+  const config::CheckSpec& s = check.spec;
+  probe::FileProbeSpec spec;
+  spec.path = s.path;
+  spec.max_age_warn = s.warn_age;
+  spec.max_age_crit = s.max_age;
+  spec.max_size_warn = s.warn_size;
+  spec.max_size_crit = s.max_size;
+  probe::Outcome outcome = probe::ProbeFile(spec, ports_.clock.Now());
+  check.message = std::move(outcome.message);
+  check.value = outcome.value;
+  Judge(check, outcome.level);
+}
+
+void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
+  base::Result<std::vector<metrics::ProcessEntry>> listed = metrics::ListProcesses(ports_.proc);
+  if (!listed) {
+    for (Check* c : due) {
+      c->message = "could not list the processes: " + listed.error().message();
+      c->value.reset();
+      Judge(*c, health::Level::kUnknown);
+    }
+    return;
+  }
+  const std::vector<metrics::ProcessEntry>& all = *listed;
+  const base::WallTime wall = ports_.clock.Now();
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  for (Check* c : due) {
+    const config::ProcessCheckSpec& p = c->spec.process;
+    metrics::ProcessMatch match;
+    match.name = p.name;
+    match.command = c->command;
+    match.uid = p.uid;
+    std::vector<metrics::ProcessEntry> matched;
+    for (const metrics::ProcessEntry& e : all) {
+      if (metrics::Matches(match, e)) matched.push_back(e);
+    }
+    c->stalls.Observe(matched, now);
+    c->offenders.clear();
+    std::vector<std::string> problems;
+    auto offend = [&](const metrics::ProcessEntry& e, std::string why) {
+      problems.push_back(fmt::format("{}[{}] {}", e.comm, e.pid, why));
+      c->offenders.push_back({e.pid, e.comm, e.start_time_ticks, std::move(why)});
+    };
+    for (const metrics::ProcessEntry& e : matched) {
+      const auto runtime = std::chrono::duration_cast<base::Duration>(wall - e.started);
+      if (p.max_runtime && runtime > *p.max_runtime) {
+        offend(e, "running " + base::FormatDuration(runtime) + " (at most " + base::FormatDuration(*p.max_runtime) +
+                      ")");
+        continue;
+      }
+      const base::Duration stall = c->stalls.StalledFor(e.pid, now);
+      if (p.stalled && stall >= *p.stalled) offend(e, "no CPU used for " + base::FormatDuration(stall));
+    }
+    const int count = static_cast<int>(matched.size());
+    c->value = count;
+    health::Level level = health::Level::kOk;
+    std::string message = fmt::format("{} matching process{}", count, count == 1 ? "" : "es");
+    if (p.min_count && count < *p.min_count) {
+      level = health::Level::kCrit;
+      message += fmt::format(" (at least {} expected)", *p.min_count);
+    } else if (p.max_count && count > *p.max_count) {
+      level = health::Level::kCrit;
+      message += fmt::format(" (at most {} expected)", *p.max_count);
+      for (const metrics::ProcessEntry& e : matched) {
+        if (std::none_of(c->offenders.begin(), c->offenders.end(), [&](const auto& o) { return o.pid == e.pid; })) {
+          c->offenders.push_back({e.pid, e.comm, e.start_time_ticks, "one too many"});
+        }
+      }
+    }
+    if (!problems.empty()) {
+      level = health::Level::kCrit;
+      message += ": ";
+      for (size_t i = 0; i < problems.size() && i < 5; ++i) message += (i ? ", " : "") + problems[i];
+      if (problems.size() > 5) message += fmt::format(" and {} more", problems.size() - 5);
+    }
+    c->message = std::move(message);
+    Judge(*c, level);
+  }
+}
+
+void CheckService::JudgeMetric(Check& check, std::optional<double> value, const std::string& problem) {
   health::Level level = health::Level::kUnknown;
   if (value) {
     level = health::Classify(ThresholdsOf(check.spec), *value, check.rule.level);
-    check.message = Describe(check.spec, *value) + LevelNote(check.spec, level, *value);
+    check.message = DescribeMetric(check.spec, *value) + LevelNote(check.spec, level, *value);
   } else {
     check.message = "could not measure: " + problem;
   }
   check.value = value;
-  std::optional<health::LevelChange> change = health::Step(RuleOf(check.spec), check.rule, {now, level});
-  if (!change) return;
-  check.since = clock_.Now();
+  Judge(check, level);
+}
+
+void CheckService::Judge(Check& check, health::Level level) {
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  const health::RuleSpec rule = RuleOf(check.spec);
+  std::optional<health::LevelChange> change = health::Step(rule, check.rule, {now, level});
+  if (!change) {
+    // Still bad after the last action, on fresh evidence: act again, within the guard.
+    if (!ActionsFor(check.spec, check.rule.level).empty() && health::StillBad(rule, check.rule, now)) {
+      Act(check, check.rule.level, check.rule.level, /*again=*/true);
+    }
+    return;
+  }
+  check.since = ports_.clock.Now();
   std::string text = fmt::format("{} -> {}: {}", health::LevelName(change->from), health::LevelName(change->to),
                                  check.message);
   if (change->to == health::Level::kOk && change->from != health::Level::kPending) {
     text += fmt::format(", after {} {}", base::FormatDuration(change->was_for), health::LevelName(change->from));
   }
-  events_.Write(check.spec.name, text, base::EventType::kCheck,
-                fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change->from),
-                            health::LevelName(change->to)));
+  ports_.events.Write(check.spec.name, text, base::EventType::kCheck,
+                      fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change->from),
+                                  health::LevelName(change->to)));
+  if (change->to == health::Level::kOk) health::Resume(check.guard);
+  Act(check, change->from, change->to, /*again=*/false);
+}
+
+void CheckService::Act(Check& check, health::Level from, health::Level to, bool again) {
+  const std::vector<config::CheckAction>& actions = ActionsFor(check.spec, to);
+  if (actions.empty()) return;
+  const bool recovery = to == health::Level::kOk;
+  // A recovery action answers a raise: none after PENDING or UNKNOWN.
+  if (recovery && from != health::Level::kWarn && from != health::Level::kCrit) return;
+  if (!recovery) {
+    switch (health::Ask(GuardOf(check.spec), check.guard, ports_.clock.SteadyNow())) {
+      case health::Verdict::kAct: break;
+      case health::Verdict::kCoolingDown: return;  // asked again at the next bad sample
+      case health::Verdict::kGivenUp: return;
+      case health::Verdict::kGiveUp:
+        ports_.events.Write(check.spec.name,
+                            fmt::format("giving up: {} actions within {} did not help; acting again once the check "
+                                        "is OK",
+                                        check.spec.limit, base::FormatDuration(check.spec.limit_window)),
+                            base::EventType::kAction);
+        return;
+    }
+  }
+  ActionContext context;
+  context.check = check.spec.name;
+  context.program = check.spec.program;
+  context.from = from;
+  context.to = to;
+  context.message = check.message;
+  context.value = check.value;
+  context.offenders = check.offenders;
+  for (const config::CheckAction& action : actions) {
+    ports_.events.Write(check.spec.name,
+                        fmt::format("{}{} on {}: {}", action.text, again ? " again" : "", health::LevelName(to),
+                                    check.message),
+                        base::EventType::kAction);
+    actor_.Run(action, context);
+  }
+  // What follows the action is judged on new samples only.
+  if (!recovery) health::ResetCounters(check.rule);
 }
 
 std::vector<api::CheckInfo> CheckService::Checks() const {
@@ -197,14 +488,20 @@ std::vector<api::CheckInfo> CheckService::Checks() const {
   for (const auto& c : checks_) {
     api::CheckInfo info;
     info.name = c->spec.name;
-    info.metric = std::string(config::CheckMetricName(c->spec.metric));
-    if (config::CheckMetricOnDisk(c->spec.metric)) info.path = c->spec.path.string();
+    info.kind = std::string(config::CheckKindName(c->spec.kind));
+    info.target = CheckTarget(c->spec);
+    info.program = c->spec.program;
+    if (c->spec.kind == config::CheckKind::kMetric) {
+      info.metric = std::string(config::CheckMetricName(c->spec.metric));
+      if (config::CheckMetricOnDisk(c->spec.metric)) info.path = c->spec.path.string();
+      info.warn = c->spec.warn;
+      info.crit = c->spec.crit;
+    }
     info.state = std::string(health::LevelName(c->rule.level));
     info.since_ms = base::UnixMs(c->since);
     info.value = c->value;
-    info.warn = c->spec.warn;
-    info.crit = c->spec.crit;
     info.message = c->message;
+    info.gave_up = c->guard.gave_up;
     out.push_back(std::move(info));
   }
   return out;

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
-// CheckService: runs the [check.NAME] metric checks. One timer, armed for the earliest
-// due check and only while checks exist (with none, vigild still never wakes up); each
-// round reads /proc once for every check due, measures filesystems through the
-// DiskSampler (off the loop thread), judges each value with the pure rules of health/ and
-// records every change of state as a "check" event in plain words.
+// CheckService: runs the [check.NAME] checks. One timer, armed for the earliest due check
+// and only while checks exist (with none, vigild still never wakes up). Each round reads
+// /proc once for every metric check due, measures filesystems through the DiskSampler
+// (off the loop thread), starts the HTTP, TCP and command probes due, judges each result
+// with the pure rules of health/, records every change of state as a "check" event in
+// plain words, and has the CheckActor carry out the actions of the level entered (or
+// again, while the check stays bad after an action), within its cooldown and limit.
+// A check of a program waits while the program is starting or restarting and for its
+// grace period, and is PENDING while the program is not running at all.
 // Thread rule: loop thread only.
 #pragma once
+
+#include <sys/types.h>
 
 #include <memory>
 #include <optional>
@@ -13,19 +19,42 @@
 #include <vector>
 
 #include "api/health_controller.h"
+#include "api/program_controller.h"
+#include "api/task_controller.h"
 #include "config/spec.h"
+#include "daemon/check_actor.h"
 #include "daemon/disk_sampler.h"
 #include "daemon/event_log.h"
 #include "event/clock.h"
+#include "event/loop.h"
+#include "health/action_guard.h"
 #include "health/rule.h"
 #include "metrics/proc_root.h"
+#include "metrics/process_table.h"
 #include "metrics/system_sample.h"
+#include "probe/command_probe.h"
+#include "probe/http_probe.h"
+#include "probe/outcome.h"
+#include "probe/tcp_probe.h"
+#include "process/launcher.h"
 
 namespace vigil::daemon {
 
+// What the checks look through and act on; all must outlive the CheckService.
+struct CheckPorts {
+  event::Loop& loop;
+  event::Clock& clock;
+  metrics::ProcRoot proc;
+  DiskSampler& disks;
+  EventLog& events;
+  api::ProgramController& programs;
+  api::TaskController& tasks;
+  process::Launcher& launcher;
+};
+
 class CheckService {
  public:
-  CheckService(event::Clock& clock, metrics::ProcRoot proc, DiskSampler& disks, EventLog& events);
+  explicit CheckService(CheckPorts ports);
   ~CheckService();
 
   // At start and on every reload: a check whose spec did not change keeps its state.
@@ -36,27 +65,52 @@ class CheckService {
   struct Check {
     config::CheckSpec spec;
     health::RuleState rule;
+    health::GuardState guard;
     base::WallTime since;
     std::optional<double> value;
     std::string message;
     base::SteadyTime next_due;
-    bool measuring = false;  // a filesystem measurement is under way
+    bool measuring = false;   // a filesystem measurement or a probe is under way
+    event::HandlePtr probe;   // the probe under way
+    // A program's CPU share is measured between two readings of its group's ticks.
+    pid_t cpu_pid = 0;
+    uint64_t cpu_ticks = 0;
+    base::SteadyTime cpu_at{};
+    // Process checks: how long each matched process has used no CPU, and the processes in
+    // the wrong at the last sample (what `kill` acts on).
+    std::optional<metrics::CommandRegex> command;  // compiled once
+    metrics::StallTracker stalls;
+    std::vector<MatchedProcess> offenders;
   };
 
   void Arm();
   void Round();
+  // A check of a program: whether it may be sampled now; if not, the check is paused.
+  bool ProgramReady(Check& check);
+  void MeasureSystem(const std::vector<Check*>& due);
+  void MeasureProgramMetrics(const std::vector<Check*>& due);
   void MeasureDisks(const std::vector<Check*>& due);
-  // Judges one sample: `value`, or the reason there is none (UNKNOWN).
-  void Judge(Check& check, std::optional<double> value, const std::string& problem);
+  void MeasureProcesses(const std::vector<Check*>& due);
+  void StartProbe(Check& check);
+  void MeasureFile(Check& check);
+  // Judges one value of a metric check, or the reason there is none (UNKNOWN).
+  void JudgeMetric(Check& check, std::optional<double> value, const std::string& problem);
+  // Feeds one sample through the rules; records a change and acts on it.
+  void Judge(Check& check, health::Level level);
+  void Act(Check& check, health::Level from, health::Level to, bool again);
+  Check* Find(const std::string& name);
 
-  event::Clock& clock_;
-  metrics::ProcRoot proc_;
-  DiskSampler& disks_;
-  EventLog& events_;
+  CheckPorts ports_;
+  probe::HttpProber http_;
+  probe::TcpProber tcp_;
+  probe::CommandProber commands_;
+  CheckActor actor_;
+  const long ticks_per_second_;
+  const long page_size_;
   std::vector<std::unique_ptr<Check>> checks_;
   std::optional<metrics::SystemSample> last_system_;  // for CPU shares between rounds
   event::HandlePtr timer_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late disk answers
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late answers
 };
 
 }  // namespace vigil::daemon

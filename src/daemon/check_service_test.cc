@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "api/fake_controller_test_util.h"
 #include "base/file_util.h"
 #include "fakes/fake_clock.h"
+#include "fakes/fake_launcher.h"
 #include "metrics/fake_proc_test_util.h"
 #include "util/temp_dir.h"
 
@@ -53,7 +57,9 @@ class CheckServiceTest : public ::testing::Test {
                      },
                      seconds(2)};
   EventLog events_{loop_, temp_.path() / "vigild.log", config::LogSpec{}, nullptr, false};
-  CheckService checks_{clock_, proc_.root(), disks_, events_};
+  api::FakeController controller_;
+  process::FakeLauncher launcher_{loop_};
+  CheckService checks_{CheckPorts{loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_}};
 };
 
 TEST_F(CheckServiceTest, NoChecksNoTimer) {
@@ -114,6 +120,146 @@ TEST_F(CheckServiceTest, AFailedMeasurementIsUnknownWithTheReason) {
   }
   EXPECT_EQ(StateOf("root"), "UNKNOWN");
   EXPECT_EQ(checks_.Checks()[0].message, "could not measure: no disks in this test");
+}
+
+config::CheckAction RestartWeb() {
+  config::CheckAction a;
+  a.verb = config::CheckVerb::kRestart;
+  a.programs = {"web"};
+  a.text = "restart web";
+  return a;
+}
+
+api::ProgramInfo Web(const std::string& state, int64_t uptime_ms) {
+  api::ProgramInfo p;
+  p.name = "web";
+  p.state = state;
+  p.pid = state == "RUNNING" ? 4242 : 0;
+  p.uptime_ms = uptime_ms;
+  return p;
+}
+
+size_t Restarts(const api::FakeController& c) {
+  size_t n = 0;
+  for (const auto& a : c.actions) n += a.verb == "restart" ? 1 : 0;
+  return n;
+}
+
+TEST_F(CheckServiceTest, ActsOnEnteringAndAgainOnFreshEvidenceUntilTheLimit) {
+  controller_.programs = {Web("RUNNING", 3'600'000)};
+  config::CheckSpec spec = Memory("mem", 80);
+  spec.crit = 90;
+  spec.warn.reset();
+  spec.on_crit = {RestartWeb()};
+  spec.limit = 2;
+  spec.limit_window = std::chrono::hours(1);
+  SetMemoryUsed(95);
+  checks_.Apply({spec});
+  clock_.Advance(seconds(0));
+  EXPECT_EQ(StateOf("mem"), "CRIT");
+  EXPECT_EQ(Restarts(controller_), 1u);
+  clock_.Advance(seconds(10));  // still bad on a new sample: again
+  EXPECT_EQ(Restarts(controller_), 2u);
+  clock_.Advance(seconds(10));  // the limit: gives up, says so once
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(Restarts(controller_), 2u);
+  EXPECT_TRUE(checks_.Checks()[0].gave_up);
+  SetMemoryUsed(50);
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("mem"), "OK");
+  EXPECT_FALSE(checks_.Checks()[0].gave_up);
+  SetMemoryUsed(95);
+  clock_.Advance(seconds(10));  // acting again after an OK
+  EXPECT_EQ(Restarts(controller_), 3u);
+  const std::string log = EventLogText();
+  EXPECT_NE(log.find("mem: restart web on CRIT: memory used at 95.0% (critical at 90.0%)"), std::string::npos) << log;
+  EXPECT_NE(log.find("mem: restart web again on CRIT"), std::string::npos) << log;
+  EXPECT_NE(log.find("mem: restart web: web pid 4242 -> 4242"), std::string::npos) << log;
+  const size_t first = log.find("giving up: 2 actions within 1h did not help");
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("giving up", first + 1), std::string::npos) << "said once";
+}
+
+TEST_F(CheckServiceTest, ACooldownSpacesTheActions) {
+  controller_.programs = {Web("RUNNING", 3'600'000)};
+  config::CheckSpec spec = Memory("mem", 80);
+  spec.on_warn = {RestartWeb()};
+  spec.cooldown = seconds(25);
+  SetMemoryUsed(85);
+  checks_.Apply({spec});
+  clock_.Advance(seconds(0));
+  EXPECT_EQ(Restarts(controller_), 1u);
+  clock_.Advance(seconds(10));
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(Restarts(controller_), 1u);
+  clock_.Advance(seconds(10));  // 30s after the first
+  EXPECT_EQ(Restarts(controller_), 2u);
+}
+
+TEST_F(CheckServiceTest, ARecoveryActionAnswersARaiseOnly) {
+  controller_.programs = {Web("RUNNING", 3'600'000)};
+  config::CheckSpec spec = Memory("mem", 80);
+  spec.on_recovery = {RestartWeb()};
+  checks_.Apply({spec});
+  clock_.Advance(seconds(0));  // PENDING -> OK: no recovery
+  EXPECT_EQ(StateOf("mem"), "OK");
+  EXPECT_EQ(Restarts(controller_), 0u);
+  SetMemoryUsed(85);
+  clock_.Advance(seconds(10));
+  SetMemoryUsed(50);
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("mem"), "OK");
+  EXPECT_EQ(Restarts(controller_), 1u);
+}
+
+TEST_F(CheckServiceTest, AProgramsCheckWaitsForItToRunAndForItsGrace) {
+  const std::filesystem::path stamp = temp_.path() / "stamp";
+  std::ofstream(stamp) << "x";
+  config::CheckSpec spec;
+  spec.name = "stamp";
+  spec.kind = config::CheckKind::kFile;
+  spec.path = stamp;
+  spec.program = "web";
+  spec.grace = seconds(30);
+  spec.every = seconds(10);
+  controller_.programs = {Web("STARTING", -1)};
+  checks_.Apply({spec});
+  clock_.Advance(seconds(0));
+  EXPECT_EQ(StateOf("stamp"), "PENDING");
+  controller_.programs = {Web("RUNNING", 10'000)};
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("stamp"), "PENDING");
+  EXPECT_EQ(checks_.Checks()[0].message, "web started 10s ago; checks begin after 30s of grace");
+  controller_.programs = {Web("RUNNING", 40'000)};
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("stamp"), "OK");
+  controller_.programs = {Web("BACKOFF", -1)};  // restarting: the state stays
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("stamp"), "OK");
+  controller_.programs = {Web("STOPPED", -1)};  // down for good: nothing to judge
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(StateOf("stamp"), "PENDING");
+  EXPECT_EQ(checks_.Checks()[0].message, "web is not running (STOPPED)");
+  EXPECT_NE(EventLogText().find("stamp: OK -> PENDING: web is not running (STOPPED)"), std::string::npos);
+}
+
+TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
+  metrics::testing::FakeProcess p;
+  p.pid = 77;
+  p.comm = "ffmpeg";
+  proc_.AddProcess(p);
+  proc_.Write("77/cmdline", std::string("ffmpeg\0-i\0in.mkv\0", 21));
+  proc_.Write("77/status", "Name:\tffmpeg\nUid:\t0\t0\t0\t0\n");
+  config::CheckSpec spec;
+  spec.name = "ff";
+  spec.kind = config::CheckKind::kProcess;
+  spec.process.name = "ffmpeg";
+  spec.process.max_count = 0;
+  spec.every = seconds(10);
+  checks_.Apply({spec});
+  clock_.Advance(seconds(0));
+  EXPECT_EQ(StateOf("ff"), "CRIT");
+  EXPECT_EQ(checks_.Checks()[0].message, "1 matching process (at most 0 expected)");
 }
 
 }  // namespace

@@ -7,7 +7,12 @@
 //   flood LINES                  write LINES numbered 100-byte lines to stdout, then idle
 //   print TEXT...                print each TEXT as a line, then idle
 //   print-exit TEXT              print TEXT without a newline and exit 0
+//   http PORT FAILFILE           serve HTTP on 127.0.0.1:PORT: "200 ok", or "500 failing"
+//                                while FAILFILE exists (deleted at start: a restart heals)
+//   hog BYTES                    allocate and touch BYTES of memory, then idle
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,6 +49,40 @@ void WriteAll(const char* data, size_t size) {
     if (n <= 0) std::exit(3);
     data += n;
     size -= static_cast<size_t>(n);
+  }
+}
+
+// A one-connection-at-a-time HTTP/1.0 server, enough for a health check.
+[[noreturn]] void ServeHttp(int port, const char* fail_file) {
+  ::unlink(fail_file);
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 16) != 0) {
+    std::perror("bind");
+    std::exit(3);
+  }
+  for (;;) {
+    int c = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) continue;
+    std::string request;
+    char buf[1024];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::read(c, buf, sizeof buf);
+      if (n <= 0) break;
+      request.append(buf, static_cast<size_t>(n));
+    }
+    const bool failing = ::access(fail_file, F_OK) == 0;
+    const std::string body = failing ? "failing\n" : "ok\n";
+    const std::string answer = std::string(failing ? "HTTP/1.0 500 Internal Server Error" : "HTTP/1.0 200 OK") +
+                               "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    ssize_t n = ::write(c, answer.data(), answer.size());
+    (void)n;
+    ::close(c);
   }
 }
 
@@ -104,6 +143,13 @@ int main(int argc, char** argv) {
   if (mode == "print-exit" && argc >= 3) {
     WriteAll(argv[2], std::strlen(argv[2]));
     return 0;
+  }
+  if (mode == "http" && argc >= 4) ServeHttp(std::atoi(argv[2]), argv[3]);
+  if (mode == "hog" && argc >= 3) {
+    const size_t bytes = static_cast<size_t>(std::atoll(argv[2]));
+    char* memory = static_cast<char*>(std::malloc(bytes));
+    for (size_t i = 0; memory != nullptr && i < bytes; i += 4096) memory[i] = 1;
+    WaitForever();
   }
   std::fprintf(stderr, "vigil-test-child: bad mode %s\n", argv[1]);
   return 2;

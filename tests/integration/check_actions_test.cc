@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Checks that act, against the real vigild: an HTTP endpoint that starts failing gets its
+// program restarted, a program past its memory level is restarted, a real Nagios plugin
+// from Debian's monitoring-plugins is a command check, and a process check kills only the
+// processes it matched. Each waits on a condition with a deadline.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+namespace vigil::testing {
+namespace {
+
+using nlohmann::json;
+
+// A port nobody listens on now (the kernel's choice, released at once).
+int FreePort() {
+  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  ::close(s);
+  return port;
+}
+
+class CheckActionsTest : public VigilTest {
+ protected:
+  json Check(const std::string& name) {
+    CommandResult r = Vigil({"health", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const json all = json::parse(r.out, nullptr, false);
+    if (!all.is_object() || !all.contains("checks")) return json::object();
+    for (const json& c : all["checks"]) {
+      if (c["name"] == name) return c;
+    }
+    return json::object();
+  }
+  std::string StateOf(const std::string& name) {
+    json c = Check(name);
+    return c.contains("state") ? c["state"].get<std::string>() : "";
+  }
+  std::string Events(const std::string& type) { return Vigil({"events", "--type", type}).out; }
+  pid_t Pid(const std::string& program) { return Program(program)["pid"].get<pid_t>(); }
+};
+
+TEST_F(CheckActionsTest, AnHttpEndpointThatFailsGetsItsProgramRestarted) {
+  const int port = FreePort();
+  const std::string fail = (dir_ / "fail").string();
+  WriteConfig("[program.web]\ncommand = [\"" + Child() + "\", \"http\", \"" + std::to_string(port) + "\", \"" + fail +
+              "\"]\nstart_seconds = \"0s\"\n\n[check.web-http]\nhttp = \"http://127.0.0.1:" + std::to_string(port) +
+              "/health\"\nprogram = \"web\"\nevery = \"1s\"\ntimeout = \"1s\"\nfor = \"2 of 2\"\non_crit = \"restart\"\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("web-http") == "OK"; })) << Check("web-http").dump();
+  EXPECT_NE(Check("web-http")["message"].get<std::string>().find("HTTP 200 in"), std::string::npos);
+  const pid_t before = Pid("web");
+  std::ofstream(fail) << "x";
+  ASSERT_TRUE(WaitFor([&] { return Pid("web") != before && Pid("web") != 0; }, std::chrono::seconds(20)));
+  // The new process deleted the fail file, so the check recovers.
+  ASSERT_TRUE(WaitFor([&] { return StateOf("web-http") == "OK"; }, std::chrono::seconds(20)))
+      << Check("web-http").dump();
+  const std::string checks = Events("check");
+  EXPECT_NE(checks.find("OK -> CRIT: HTTP 500 (expected 2xx or 3xx)"), std::string::npos) << checks;
+  const std::string actions = Events("action");
+  EXPECT_NE(actions.find("restart on CRIT: HTTP 500"), std::string::npos) << actions;
+  EXPECT_NE(actions.find("restart: web pid " + std::to_string(before) + " -> "), std::string::npos) << actions;
+}
+
+TEST_F(CheckActionsTest, AProgramPastItsMemoryLevelIsRestarted) {
+  WriteConfig("[program.hog]\ncommand = [\"" + Child() +
+              "\", \"hog\", \"67108864\"]\nstart_seconds = \"0s\"\n\n[check.hog-memory]\nmetric = \"memory\"\n"
+              "program = \"hog\"\ncrit = \"32MB\"\nevery = \"1s\"\non_crit = \"restart\"\nlimit = \"1 in 1h\"\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return Events("action").find("restart: hog pid") != std::string::npos; },
+                      std::chrono::seconds(20)))
+      << Events("action") << Check("hog-memory").dump();
+  EXPECT_NE(Events("check").find("-> CRIT: hog memory at"), std::string::npos) << Events("check");
+  // Still too big after the restart: the limit of one action in an hour makes vigil give up, once.
+  ASSERT_TRUE(WaitFor([&] { return Check("hog-memory")["gave_up"] == true; }, std::chrono::seconds(20)))
+      << Check("hog-memory").dump();
+  EXPECT_NE(Events("action").find("giving up: 1 actions within 1h did not help"), std::string::npos);
+}
+
+TEST_F(CheckActionsTest, ARealNagiosPluginIsACommandCheck) {
+  const std::string plugins = "/usr/lib/nagios/plugins";
+  if (!std::filesystem::exists(plugins + "/check_dummy")) GTEST_SKIP() << "monitoring-plugins-basic not installed";
+  WriteConfig("[check.dummy-ok]\ncommand = [\"" + plugins + "/check_dummy\", \"0\", \"all fine\"]\nevery = \"1s\"\n\n"
+              "[check.dummy-crit]\ncommand = \"" + plugins + "/check_dummy 2 'disk on fire'\"\nevery = \"1s\"\n\n"
+              "[check.age]\ncommand = [\"" + plugins + "/check_file_age\", \"-w\", \"3600\", \"-c\", \"7200\", \"-f\", \"" +
+              config_.string() + "\"]\nevery = \"1s\"\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("dummy-ok") == "OK"; })) << Check("dummy-ok").dump();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("dummy-crit") == "CRIT"; })) << Check("dummy-crit").dump();
+  ASSERT_TRUE(WaitFor([&] { return StateOf("age") == "OK"; })) << Check("age").dump();
+  EXPECT_EQ(Check("dummy-ok")["message"], "OK: all fine");
+  EXPECT_EQ(Check("dummy-crit")["message"], "CRITICAL: disk on fire");
+  EXPECT_EQ(Check("dummy-crit")["kind"], "command");
+  // The perfdata after '|' is not part of the message.
+  EXPECT_EQ(Check("age")["message"].get<std::string>().find('|'), std::string::npos) << Check("age").dump();
+}
+
+TEST_F(CheckActionsTest, AProcessCheckKillsOnlyWhatItMatched) {
+  auto spawn = [](const char* seconds) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execl("/bin/sleep", "sleep", seconds, nullptr);
+      ::_exit(127);
+    }
+    return pid;
+  };
+  const pid_t target = spawn("31313");
+  const pid_t bystander = spawn("31314");
+  WriteConfig("[check.stuck-sleep]\nprocess = { command = \"^sleep 31313$\" }\nmax_runtime = \"1s\"\nevery = \"1s\"\n"
+              "on_crit = [\"top\", \"kill\"]\n");
+  StartDaemon();
+  int status = 0;
+  ASSERT_TRUE(WaitFor([&] { return ::waitpid(target, &status, WNOHANG) == target; }, std::chrono::seconds(20)))
+      << Events("action") << Check("stuck-sleep").dump();
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+  EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0) << "the other sleep is untouched";
+  ::kill(bystander, SIGKILL);
+  ::waitpid(bystander, &status, 0);
+  const std::string actions = Events("action");
+  EXPECT_NE(actions.find("kill: SIGTERM to sleep[" + std::to_string(target) + "] (running"), std::string::npos)
+      << actions;
+  ASSERT_TRUE(WaitFor([&] { return Events("action").find("top by CPU: ") != std::string::npos; })) << actions;
+  ASSERT_TRUE(WaitFor([&] { return StateOf("stuck-sleep") == "OK"; })) << Check("stuck-sleep").dump();
+}
+
+}  // namespace
+}  // namespace vigil::testing
