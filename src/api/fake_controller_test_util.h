@@ -173,6 +173,12 @@ class FakeController : public DaemonController,
   std::vector<std::vector<std::string>> top_queries;
   std::vector<CheckInfo> Checks() override { return checks; }
   std::vector<CheckInfo> checks;
+  base::Result<std::vector<FindingInfo>> ListFindings(const FindingQuery& query) override {
+    finding_queries.push_back(query);
+    return findings;
+  }
+  std::vector<FindingInfo> findings;
+  std::vector<FindingQuery> finding_queries;
 
   std::vector<TaskInfo> tasks;
   std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`

@@ -76,6 +76,24 @@ struct CheckInfo {
   bool gave_up = false;        // its actions reached their limit; they resume once it is OK
 };
 
+// One entry of the findings journal (docs/health.md#findings).
+struct FindingInfo {
+  int64_t id = 0;
+  int64_t time_ms = 0;
+  std::string severity;  // "info", "warn", "crit"
+  std::string category;  // "check", "action", "program", "task"
+  std::string subject;
+  std::string text;
+  int64_t raise_id = 0;  // a recovery: the finding it ends; else 0
+};
+
+struct FindingQuery {
+  int64_t since_ms = 0;   // 0 = no lower bound
+  int min_rank = 0;       // 0 info and up, 1 warn and up, 2 crit only
+  int64_t before_id = 0;  // paging: older than this id; 0 = from the newest
+  int limit = 100;
+};
+
 class HealthController {
  public:
   virtual ~HealthController() = default;
@@ -85,6 +103,8 @@ class HealthController {
   // the machine's) life. Filesystems are measured off the loop thread, so `done` may come
   // later, but always: a filesystem that does not answer in time is reported as such.
   virtual void Top(const std::vector<std::string>& names, TopDoneFn done) = 0;
+  // The findings journal, newest first.
+  virtual base::Result<std::vector<FindingInfo>> ListFindings(const FindingQuery& query) = 0;
   // Every health check, in config order.
   virtual std::vector<CheckInfo> Checks() = 0;
 };

@@ -168,6 +168,11 @@ json ToJson(const CheckInfo& c) {
   };
 }
 
+json ToJson(const FindingInfo& f) {
+  return json{{"id", f.id},           {"time_ms", f.time_ms}, {"severity", f.severity}, {"category", f.category},
+              {"subject", f.subject}, {"text", f.text},       {"raise_id", f.raise_id}};
+}
+
 json ToJson(const DaemonInfo& info) {
   return json{
       {"version", info.version},

@@ -27,6 +27,7 @@ nlohmann::json ToJson(const EventInfo& info);
 nlohmann::json ToJson(const TopView& view);
 // A check; `value`, `warn` and `crit` are null when absent.
 nlohmann::json ToJson(const CheckInfo& check);
+nlohmann::json ToJson(const FindingInfo& finding);
 
 // Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
 // program output or names is replaced with U+FFFD instead of failing the response.

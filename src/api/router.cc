@@ -227,6 +227,7 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/events", &Router::ListEvents},
       {"GET", "/v1/top", &Router::Top},
       {"GET", "/v1/health", &Router::Health},
+      {"GET", "/v1/findings", &Router::ListFindings},
   };
   return kRoutes;
 }
@@ -322,6 +323,38 @@ void Router::Health(const Request&, RespondFn& respond) {
   json checks = json::array();
   for (const CheckInfo& c : controllers_.health.Checks()) checks.push_back(ToJson(c));
   respond(JsonResponse(200, json{{"checks", std::move(checks)}}));
+}
+
+void Router::ListFindings(const Request& r, RespondFn& respond) {
+  FindingQuery query;
+  auto since = SinceParam(r.query, NowUnixMs());
+  if (!since) return respond(ErrorResponse(since.error()));
+  query.since_ms = *since;
+  if (auto it = r.query.find("severity"); it != r.query.end()) {
+    const std::string& s = it->second;
+    if (s != "info" && s != "warn" && s != "crit") {
+      return respond(ErrorResponse(
+          base::Status::InvalidArgument("severity must be info, warn or crit, got \"" + s + "\"")));
+    }
+    query.min_rank = s == "info" ? 0 : s == "warn" ? 1 : 2;
+  }
+  auto before = IdParam(r.query, "before");
+  if (!before) return respond(ErrorResponse(before.error()));
+  query.before_id = *before;
+  auto limit = LimitParam(r.query, "limit", kDefaultEvents, kMaxEvents);
+  if (!limit) return respond(ErrorResponse(limit.error()));
+  query.limit = static_cast<int>(*limit);
+  auto found = controllers_.health.ListFindings(query);
+  if (!found) return respond(ErrorResponse(found.error()));
+  json list = json::array();
+  int64_t oldest_id = 0;
+  const size_t count = std::min(found->size(), *limit);
+  for (size_t i = 0; i < count; ++i) {
+    list.push_back(ToJson((*found)[i]));
+    if (oldest_id == 0 || (*found)[i].id < oldest_id) oldest_id = (*found)[i].id;
+  }
+  json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
+  respond(JsonResponse(200, json{{"findings", std::move(list)}, {"next_before", next_before}}));
 }
 
 void Router::GetProgram(const Request& r, RespondFn& respond) {

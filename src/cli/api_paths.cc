@@ -70,4 +70,11 @@ std::string EventsTarget(std::string_view since, std::string_view subject, std::
   return target;
 }
 
+std::string FindingsTarget(std::string_view since, std::string_view severity, int limit) {
+  std::string target = "/v1/findings?limit=" + std::to_string(limit);
+  if (!since.empty()) target += "&since=" + PercentEncode(since);
+  if (!severity.empty()) target += "&severity=" + PercentEncode(severity);
+  return target;
+}
+
 }  // namespace vigil::cli

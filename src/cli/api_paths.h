@@ -31,6 +31,9 @@ std::string RunsTarget(std::string_view task, int limit);
 std::string RunOutputTarget(int64_t run_id);
 
 // "/v1/events?limit=N[&since=S][&subject=NAME][&type=TYPE]"; empty filters are left out.
+// GET /v1/findings with the options given ("" = not given).
+std::string FindingsTarget(std::string_view since, std::string_view severity, int limit);
+
 std::string EventsTarget(std::string_view since, std::string_view subject, std::string_view type,
                          int limit);
 

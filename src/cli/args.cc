@@ -103,6 +103,13 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
       AddLimit(sub, inv, kDefaultEventsLimit, "events");
       break;
     }
+    case ArgShape::kFindings:
+      sub.add_option("--since", inv.since, "Only findings this recent (1h, 7d) or since a unix time in ms")
+          ->check(CLI::Validator(CheckSince, "DURATION|UNIX_MS"));
+      sub.add_option("--severity", inv.severity, "Only findings at least this severe: info, warn or crit")
+          ->check(CLI::IsMember({"info", "warn", "crit"}));
+      AddLimit(sub, inv, kDefaultEventsLimit, "findings");
+      break;
   }
 }
 

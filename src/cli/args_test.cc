@@ -220,6 +220,13 @@ TEST_F(ArgsTest, TopTakesNamesAndOnce) {
   EXPECT_FALSE(Valid({"top"}).once);
 }
 
+TEST_F(ArgsTest, FindingsTakesSinceSeverityAndLimit) {
+  Invocation inv = Valid({"findings", "--since", "7d", "--severity", "warn", "--limit", "5"});
+  EXPECT_EQ(inv.since, "7d");
+  EXPECT_EQ(inv.severity, "warn");
+  EXPECT_EQ(inv.limit, 5);
+}
+
 TEST_F(ArgsTest, EveryTableCommandParses) {
   for (const Command& command : Commands()) {
     std::vector<std::string> args{command.name};
@@ -229,6 +236,7 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
       case ArgShape::kHistory:
       case ArgShape::kEvents:
       case ArgShape::kTop:
+      case ArgShape::kFindings:
         break;
       case ArgShape::kActionNames:
       case ArgShape::kLogs:

@@ -201,6 +201,8 @@ constexpr Command kCommands[] = {
     {"top", "Show the CPU, memory, processes and open files of programs, refreshed every 2 s",
      ArgShape::kTop, RunTop},
     {"health", "Show every health check with its state and last sample", ArgShape::kNone, RunHealth},
+    {"findings", "Show what vigil noticed and did, in plain words, oldest first", ArgShape::kFindings,
+     RunFindings},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

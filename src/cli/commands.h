@@ -36,6 +36,7 @@ struct Invocation {
   std::string subject;             // events --program / --task
   std::string type;                // events --type
   bool once = false;               // top --once: print one table and exit
+  std::string severity;            // findings --severity: "info", "warn" or "crit"
 };
 
 // The current time as unix ms, from the system clock.
@@ -66,6 +67,7 @@ enum class ArgShape {
   kHistory,        // history [TASK] [--limit N]
   kEvents,         // events [--since D] [--program NAME|--task NAME] [--type T] [--limit N]
   kTop,            // top [NAME...] [--once]
+  kFindings,       // findings [--since D] [--severity S] [--limit N]
 };
 
 struct Command {
@@ -99,6 +101,8 @@ int RunEvents(const Invocation& invocation, Context& ctx);
 // `vigil top`, in top_command.cc; `vigil health`, in health_command.cc.
 int RunTop(const Invocation& invocation, Context& ctx);
 int RunHealth(const Invocation& invocation, Context& ctx);
+// `vigil findings`, in findings_command.cc.
+int RunFindings(const Invocation& invocation, Context& ctx);
 
 // Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
 inline constexpr int kDefaultHistoryLimit = 20;

@@ -60,14 +60,15 @@ struct CheckActor::Pending {
 
 CheckActor::CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,
                        process::Launcher& launcher, probe::CommandProber& commands, metrics::ProcRoot proc,
-                       EventLog& events)
+                       EventLog& events, FindingJournal* findings)
     : clock_(clock),
       programs_(programs),
       tasks_(tasks),
       launcher_(launcher),
       commands_(commands),
       proc_(std::move(proc)),
-      events_(events) {}
+      events_(events),
+      findings_(findings) {}
 
 CheckActor::~CheckActor() { *alive_ = false; }
 
@@ -85,6 +86,11 @@ void CheckActor::Run(const config::CheckAction& action, const ActionContext& con
 
 void CheckActor::Record(const ActionContext& context, const std::string& text) {
   events_.Write(context.check, text, base::EventType::kAction);
+  // What the action did is journalled with why: "restart: web pid 4121 -> 4388 (on CRIT: ...)".
+  if (findings_ != nullptr) {
+    findings_->Record(Severity::kInfo, "action", context.check,
+                      fmt::format("{} (on {}: {}).", text, health::LevelName(context.to), context.message));
+  }
 }
 
 CheckActor::Pending& CheckActor::Add() {

@@ -3,7 +3,7 @@
 // stop a program, run a task, signal, kill the processes a process check matched, list the
 // top processes, exec a command) through the same controllers the API uses, and records
 // each action and what came of it as an "action" event in plain words ("restart web: pid
-// 4121 -> 4388"). Whether to act at all (cooldown, limit) is the CheckService's question.
+// 4121 -> 4388"), and journals it as a finding. Whether to act at all (cooldown, limit) is the CheckService's question.
 // Thread rule: loop thread only; results arrive as events, never as calls back.
 #pragma once
 
@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "config/spec.h"
 #include "daemon/event_log.h"
+#include "daemon/findings.h"
 #include "event/clock.h"
 #include "health/level.h"
 #include "metrics/proc_root.h"
@@ -57,7 +58,8 @@ class CheckActor {
   static constexpr base::Duration kExecTimeout = std::chrono::seconds(60);
 
   CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,
-             process::Launcher& launcher, probe::CommandProber& commands, metrics::ProcRoot proc, EventLog& events);
+             process::Launcher& launcher, probe::CommandProber& commands, metrics::ProcRoot proc, EventLog& events,
+             FindingJournal* findings);
   ~CheckActor();
 
   void Run(const config::CheckAction& action, const ActionContext& context);
@@ -84,6 +86,7 @@ class CheckActor {
   probe::CommandProber& commands_;
   metrics::ProcRoot proc_;
   EventLog& events_;
+  FindingJournal* findings_;
   std::list<std::unique_ptr<Pending>> pending_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for answers that come late
 };

@@ -77,7 +77,8 @@ CheckService::CheckService(CheckPorts ports)
       http_(ports_.loop),
       tcp_(ports_.loop),
       commands_(ports_.launcher, ports_.clock, ports_.loop),
-      actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events),
+      actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events,
+             ports_.findings),
       ticks_per_second_(sysconf(_SC_CLK_TCK)),
       page_size_(sysconf(_SC_PAGESIZE)) {}
 
@@ -186,6 +187,7 @@ bool CheckService::ProgramReady(Check& check) {
                           fmt::format("{} -> PENDING: {}", health::LevelName(from), check.message),
                           base::EventType::kCheck,
                           fmt::format(R"({{"from":"{}","to":"PENDING"}})", health::LevelName(from)));
+      Journal(check, health::LevelChange{from, health::Level::kPending, base::Duration{0}});
     }
     return false;
   }
@@ -441,7 +443,38 @@ void CheckService::Judge(Check& check, health::Level level) {
                       fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change->from),
                                   health::LevelName(change->to)));
   if (change->to == health::Level::kOk) health::Resume(check.guard);
+  Journal(check, *change);
   Act(check, change->from, change->to, /*again=*/false);
+}
+
+void CheckService::Journal(Check& check, const health::LevelChange& change) {
+  if (ports_.findings == nullptr) return;
+  const std::string& name = check.spec.name;
+  switch (change.to) {
+    case health::Level::kWarn:
+    case health::Level::kCrit:
+    case health::Level::kUnknown: {
+      const Severity severity = change.to == health::Level::kCrit ? Severity::kCrit : Severity::kWarn;
+      std::string text = check.message + ".";
+      if (change.to != health::Level::kUnknown) {
+        if (std::string s = Suggestion(check.spec); !s.empty()) text += " " + s;
+      }
+      // A worse level ends the open finding and opens its own.
+      check.raise_finding = ports_.findings->Record(severity, "check", name, text, check.raise_finding);
+      break;
+    }
+    case health::Level::kOk:
+    case health::Level::kPending:
+      if (check.raise_finding == 0) break;
+      ports_.findings->Record(Severity::kInfo, "check", name,
+                              change.to == health::Level::kOk
+                                  ? fmt::format("Back to OK: {}, after {} {}.", check.message,
+                                                base::FormatDuration(change.was_for), health::LevelName(change.from))
+                                  : "No longer watched: " + check.message + ".",
+                              check.raise_finding);
+      check.raise_finding = 0;
+      break;
+  }
 }
 
 void CheckService::Act(Check& check, health::Level from, health::Level to, bool again) {
@@ -455,13 +488,18 @@ void CheckService::Act(Check& check, health::Level from, health::Level to, bool 
       case health::Verdict::kAct: break;
       case health::Verdict::kCoolingDown: return;  // asked again at the next bad sample
       case health::Verdict::kGivenUp: return;
-      case health::Verdict::kGiveUp:
-        ports_.events.Write(check.spec.name,
-                            fmt::format("giving up: {} actions within {} did not help; acting again once the check "
-                                        "is OK",
-                                        check.spec.limit, base::FormatDuration(check.spec.limit_window)),
-                            base::EventType::kAction);
+      case health::Verdict::kGiveUp: {
+        const std::string text = fmt::format(
+            "giving up: {} actions within {} did not help; acting again once the check is OK", check.spec.limit,
+            base::FormatDuration(check.spec.limit_window));
+        ports_.events.Write(check.spec.name, text, base::EventType::kAction);
+        if (ports_.findings != nullptr) {
+          ports_.findings->Record(Severity::kWarn, "action", check.spec.name,
+                                  "Gave up: " + text.substr(std::string("giving up: ").size()) + ". " +
+                                      check.message + ". This needs a person.");
+        }
         return;
+      }
     }
   }
   ActionContext context;

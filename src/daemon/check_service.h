@@ -25,6 +25,7 @@
 #include "daemon/check_actor.h"
 #include "daemon/disk_sampler.h"
 #include "daemon/event_log.h"
+#include "daemon/findings.h"
 #include "event/clock.h"
 #include "event/loop.h"
 #include "health/action_guard.h"
@@ -50,6 +51,7 @@ struct CheckPorts {
   api::ProgramController& programs;
   api::TaskController& tasks;
   process::Launcher& launcher;
+  FindingJournal* findings = nullptr;  // where state changes and actions are journalled; may be null
 };
 
 class CheckService {
@@ -81,7 +83,10 @@ class CheckService {
     std::optional<metrics::CommandRegex> command;  // compiled once
     metrics::StallTracker stalls;
     std::vector<MatchedProcess> offenders;
+    int64_t raise_finding = 0;  // the open finding of the current bad state, or 0
   };
+  // Journals a change of state: a raise, or the recovery that ends the open one.
+  void Journal(Check& check, const health::LevelChange& change);
 
   void Arm();
   void Round();

@@ -9,6 +9,7 @@
 
 #include "api/fake_controller_test_util.h"
 #include "base/file_util.h"
+#include "daemon/history.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_launcher.h"
 #include "metrics/fake_proc_test_util.h"
@@ -260,6 +261,30 @@ TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
   clock_.Advance(seconds(0));
   EXPECT_EQ(StateOf("ff"), "CRIT");
   EXPECT_EQ(checks_.Checks()[0].message, "1 matching process (at most 0 expected)");
+}
+
+TEST_F(CheckServiceTest, ARaiseAndItsRecoveryAreFindings) {
+  History history(loop_, temp_.path() / "vigil.db", std::chrono::hours(24));
+  FindingJournal findings(loop_, history, temp_.path() / "findings.log");
+  CheckPorts ports{loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_, &findings};
+  CheckService checks(ports);
+  config::CheckSpec spec = Memory("mem", 80);
+  SetMemoryUsed(85);
+  checks.Apply({spec});
+  clock_.Advance(seconds(0));
+  SetMemoryUsed(50);
+  clock_.Advance(seconds(10));
+  history.store()->Flush();
+  auto list = findings.List({});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 2u);
+  const api::FindingInfo& raise = (*list)[1];
+  EXPECT_EQ(raise.severity, "warn");
+  EXPECT_EQ(raise.text, "memory used at 85.0% (warning at 80.0%). See what uses the memory: vigil top.");
+  const api::FindingInfo& recovery = (*list)[0];
+  EXPECT_EQ(recovery.severity, "info");
+  EXPECT_EQ(recovery.raise_id, raise.id);
+  EXPECT_EQ(recovery.text, "Back to OK: memory used at 50.0%, after 10s WARN.");
 }
 
 }  // namespace

@@ -87,4 +87,29 @@ std::string CheckTarget(const config::CheckSpec& spec) {
   return "";
 }
 
+std::string Suggestion(const config::CheckSpec& spec) {
+  const std::string program = spec.program;
+  switch (spec.kind) {
+    case config::CheckKind::kMetric:
+      if (!program.empty()) return "See what " + program + " is doing: vigil top " + program + "; vigil logs " + program + ".";
+      switch (spec.metric) {
+        case config::CheckMetric::kCpu:
+        case config::CheckMetric::kLoad: return "Look for a runaway process: vigil top.";
+        case config::CheckMetric::kMemory:
+        case config::CheckMetric::kSwap: return "See what uses the memory: vigil top.";
+        case config::CheckMetric::kDisk:
+          return "Free space on " + spec.path.string() + ": old logs, caches, backups (du -xh " + spec.path.string() +
+                 " | sort -h | tail).";
+        case config::CheckMetric::kInodes:
+          return "Look for directories of many small files under " + spec.path.string() + ".";
+        default: return "";
+      }
+    case config::CheckKind::kHttp:
+    case config::CheckKind::kTcp:
+      return program.empty() ? "Is the service up?" : "Is " + program + " answering? vigil logs " + program + ".";
+    case config::CheckKind::kProcess: return "See the processes: vigil top.";
+    default: return "";
+  }
+}
+
 }  // namespace vigil::daemon

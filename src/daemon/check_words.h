@@ -26,4 +26,8 @@ std::string LevelNote(const config::CheckSpec& spec, health::Level level, double
 // "command check_dummy 0", "file /var/backups/stamp", "process ffmpeg".
 std::string CheckTarget(const config::CheckSpec& spec);
 
+// What to look at when the check is bad, as a finding's last sentence: "Look for a runaway
+// process: vigil top." "" when there is nothing general to say.
+std::string Suggestion(const config::CheckSpec& spec);
+
 }  // namespace vigil::daemon

@@ -60,17 +60,20 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
         launcher_(loop_),
         event_log_(loop_, spec_.log_dir / "vigild.log", spec_.event_log, &compressor_, true),
         history_(loop_, spec_.state_dir / "vigil.db", spec_.history_retention),
+        findings_(loop_, history_, spec_.log_dir / "findings.log"),
         programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr}, event_log_,
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
         disks_(loop_, clock_, DiskSampler::StatVfs, kDiskTimeout),
         checks_(CheckPorts{loop_, clock_, metrics::ProcRoot(ProcRootPath()), disks_, event_log_, programs_, tasks_,
-                           launcher_}),
+                           launcher_, &findings_}),
         usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
+    programs_.SetFindings(&findings_);
+    tasks_.SetFindings(&findings_);
   }
 
   int Run() {
@@ -115,6 +118,9 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   // --- api::HealthController ---
   void Top(const std::vector<std::string>& names, api::TopDoneFn done) override { usage_.Top(names, std::move(done)); }
   std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
+  base::Result<std::vector<api::FindingInfo>> ListFindings(const api::FindingQuery& query) override {
+    return findings_.List(query);
+  }
 
   // --- api::DaemonController ---
   api::DaemonInfo Info() override {
@@ -207,6 +213,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   logs::Compressor compressor_;
   EventLog event_log_;
   History history_;
+  FindingJournal findings_;
   ProgramService programs_;
   TaskService tasks_;
   DiskSampler disks_;

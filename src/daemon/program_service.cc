@@ -76,6 +76,13 @@ void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
                        fmt::format("{} -> {}{}{}", from, to, note.message.empty() ? "" : ": ", note.message),
                        base::EventType::kState,
                        fmt::format(R"({{"from":"{}","to":"{}","pid":{}}})", from, to, note.pid));
+      if (note.to == supervise::ProgramState::kFatal && findings_ != nullptr) {
+        findings_->Record(Severity::kCrit, "program", note.program,
+                          fmt::format("{} gave up and is FATAL{}{}. Read its log (vigil logs {}), then start it again "
+                                      "(vigil start {}).",
+                                      note.program, note.message.empty() ? "" : ": ", note.message, note.program,
+                                      note.program));
+      }
       break;
     }
     case Kind::kMessage:

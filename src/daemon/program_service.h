@@ -12,6 +12,7 @@
 
 #include "api/program_controller.h"
 #include "daemon/event_log.h"
+#include "daemon/findings.h"
 #include "daemon/history.h"
 #include "daemon/waiters.h"
 #include "supervise/supervisor.h"
@@ -38,6 +39,8 @@ class ProgramService final : public api::ProgramController, private supervise::S
   base::Result<std::string> RestartIfWanted(const std::vector<std::string>& names);
   // Log problems, "web: cannot write ...", one per program that has one.
   std::vector<std::string> Problems() const;
+  // Where a program going FATAL (a failed task run) is journalled; null: nowhere.
+  void SetFindings(FindingJournal* findings) { findings_ = findings; }
 
   // api::ProgramController
   std::vector<api::ProgramInfo> ListPrograms() override;
@@ -70,6 +73,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
 
   EventLog& event_log_;
   History& history_;
+  FindingJournal* findings_ = nullptr;
   event::Clock& clock_;
   std::function<void()> after_burst_;
   supervise::Supervisor supervisor_;

@@ -307,6 +307,11 @@ void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
                    fmt::format("run {} ({}) ended: {} after {}", run.id, trigger, run.Result(),
                                base::FormatDuration(took)),
                    base::EventType::kTaskRun, fmt::format(R"({{"run":{},"result":"{}"}})", run.id, run.Result()));
+  if (!run.Succeeded() && findings_ != nullptr) {
+    findings_->Record(Severity::kWarn, "task", task.name(),
+                      fmt::format("Task {} failed: run {} ({}) ended with {} after {}. See its output: vigil history {}.",
+                                  task.name(), run.id, trigger, run.Result(), base::FormatDuration(took), task.name()));
+  }
   if (store::Store* store = history_.store()) {
     store::TaskRun r;
     r.id = run.id;

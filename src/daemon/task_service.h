@@ -17,6 +17,7 @@
 
 #include "api/task_controller.h"
 #include "daemon/event_log.h"
+#include "daemon/findings.h"
 #include "daemon/history.h"
 #include "daemon/program_service.h"
 #include "tasks/scheduler.h"
@@ -33,6 +34,8 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   void StartUp();
   // "run output is not being kept: ...", or "" when the last run's output was kept.
   std::string problem() const { return output_problem_; }
+  // Where a program going FATAL (a failed task run) is journalled; null: nowhere.
+  void SetFindings(FindingJournal* findings) { findings_ = findings; }
 
   // api::TaskController
   std::vector<api::TaskInfo> ListTasks() override;
@@ -60,6 +63,7 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
 
   ProgramService& programs_;
   History& history_;
+  FindingJournal* findings_ = nullptr;
   EventLog& event_log_;
   std::filesystem::path runs_dir_;
   tasks::Scheduler scheduler_;

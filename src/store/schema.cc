@@ -74,6 +74,21 @@ CREATE TABLE pruned_ids (
   max_id INTEGER NOT NULL
 ) STRICT;
 )sql",
+    // 3: the findings journal (docs/health.md): what vigil noticed and did, in words.
+    // `rank` orders severities (0 info, 1 warn, 2 crit) for "--severity warn".
+    R"sql(
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  text TEXT NOT NULL,
+  raise_id INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX findings_by_time ON findings(time_ms);
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -133,6 +148,7 @@ base::Result<NextIds> ReadNextIds(SQLite::Database& db) {
     ids.event = NextIdOf(db, "events");
     ids.lifetime = NextIdOf(db, "lifetimes");
     ids.run = NextIdOf(db, "task_runs");
+    ids.finding = NextIdOf(db, "findings");
     return ids;
   } catch (const std::exception& e) {
     return base::Status::IoError(e.what());

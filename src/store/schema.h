@@ -34,6 +34,7 @@ struct NextIds {
   int64_t event = 1;
   int64_t lifetime = 1;
   int64_t run = 1;
+  int64_t finding = 1;
 };
 base::Result<NextIds> ReadNextIds(SQLite::Database& db);
 

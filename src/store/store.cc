@@ -169,6 +169,46 @@ void Store::SetTaskEnabled(const std::string& task, bool enabled) {
   impl_->writer_->Enqueue(UpsertTaskEnabled{task, enabled});
 }
 
+int SeverityRank(const std::string& severity) {
+  if (severity == "info") return 0;
+  if (severity == "warn") return 1;
+  return 2;
+}
+
+int64_t Store::RecordFinding(const Finding& finding) {
+  InsertFinding op{finding};
+  op.finding.id = impl_->next_.finding++;
+  if (op.finding.time == base::WallTime{}) op.finding.time = std::chrono::system_clock::now();
+  const int64_t id = op.finding.id;
+  impl_->writer_->Enqueue(std::move(op));
+  return id;
+}
+
+base::Result<std::vector<Finding>> Store::QueryFindings(const FindingFilter& f) {
+  std::vector<Finding> out;
+  if (f.limit <= 0) return out;
+  try {
+    std::string sql = "SELECT id, time_ms, severity, category, subject, text, raise_id FROM findings WHERE 1";
+    if (f.since) sql += " AND time_ms >= :since";
+    if (f.min_rank > 0) sql += " AND rank >= :rank";
+    if (f.before_id > 0) sql += " AND id < :before";
+    sql += " ORDER BY id DESC LIMIT :limit";
+    SQLite::Statement q(*impl_->read_, sql);
+    if (f.since) q.bind(":since", ToUnixMs(*f.since));
+    if (f.min_rank > 0) q.bind(":rank", f.min_rank);
+    if (f.before_id > 0) q.bind(":before", f.before_id);
+    q.bind(":limit", f.limit);
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getInt64(), FromUnixMs(q.getColumn(1).getInt64()), q.getColumn(2).getString(),
+                     q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                     q.getColumn(6).getInt64()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
 void Store::Prune(base::WallTime cutoff) { impl_->writer_->Enqueue(PruneBefore{ToUnixMs(cutoff)}); }
 
 base::Result<std::vector<Event>> Store::QueryEvents(const EventFilter& f) {

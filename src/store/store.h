@@ -52,6 +52,27 @@ struct TaskRun {
   std::string output_tail;   // last lines of output
 };
 
+// One entry of the findings journal: something vigil noticed or did, in one sentence.
+struct Finding {
+  int64_t id = 0;
+  base::WallTime time;
+  std::string severity;  // "info", "warn", "crit"
+  std::string category;  // "check", "action", "program", "task"
+  std::string subject;   // the check, program or task
+  std::string text;      // plain words with the numbers, and a suggestion
+  int64_t raise_id = 0;  // for a recovery: the finding it ends; else 0
+};
+
+struct FindingFilter {
+  std::optional<base::WallTime> since;
+  int min_rank = 0;       // 0 info and up, 1 warn and up, 2 crit
+  int64_t before_id = 0;  // paging, as for events
+  int limit = 100;
+};
+
+// 0 for "info", 1 for "warn", 2 for "crit" (and anything else).
+int SeverityRank(const std::string& severity);
+
 struct DesiredState {
   std::string program;
   bool want_up = true;
@@ -80,13 +101,16 @@ class Store {
   void EndRun(const TaskRun& run);  // by run.id
   void SetDesiredState(const DesiredState& state);
   void SetTaskEnabled(const std::string& task, bool enabled);
-  // Deletes events, runs and lifetimes older than `cutoff`.
+  // Returns the id the finding will have (for a later recovery's raise_id).
+  int64_t RecordFinding(const Finding& finding);
+  // Deletes events, runs, lifetimes and findings older than `cutoff`.
   void Prune(base::WallTime cutoff);
 
   // --- reads (synchronous) ---
   base::Result<std::vector<Event>> QueryEvents(const EventFilter& filter);
   base::Result<std::vector<TaskRun>> QueryRuns(const std::string& task, int limit);  // "" = all tasks, newest first
   base::Result<std::optional<TaskRun>> LastRun(const std::string& task);
+  base::Result<std::vector<Finding>> QueryFindings(const FindingFilter& filter);  // newest first
   base::Result<std::vector<DesiredState>> DesiredStates();
   base::Result<std::optional<bool>> TaskEnabled(const std::string& task);  // nullopt = never set
 

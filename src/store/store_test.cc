@@ -99,15 +99,15 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
   Open().reset();
   RawDb db(path_);
-  EXPECT_EQ(db.Int("PRAGMA user_version"), 2);
+  EXPECT_EQ(db.Int("PRAGMA user_version"), 3);
   EXPECT_EQ(db.Text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
                    "AND name NOT LIKE 'sqlite_%' AND strict = 0"),
             0)
       << "every table is STRICT";
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                   "('programs', 'lifetimes', 'events', 'task_runs', 'tasks', 'pruned_ids')"),
-            6);
+                   "('programs', 'lifetimes', 'events', 'task_runs', 'tasks', 'pruned_ids', 'findings')"),
+            7);
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('lifetimes_by_program', "
                    "'events_by_time', 'events_by_subject', 'events_by_type', 'task_runs_by_task')"),
             5);
@@ -121,7 +121,7 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   {
     // What a database written before migration 2 looks like.
     RawDb db(path_);
-    db.Exec("DROP TABLE pruned_ids; PRAGMA user_version = 1;");
+    db.Exec("DROP TABLE pruned_ids; DROP TABLE findings; PRAGMA user_version = 1;");
   }
   auto store = Open();
   store->RecordEvent(E("daemon", "vigild", "written by version 2"));
@@ -129,7 +129,37 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   auto events = store->QueryEvents({});
   ASSERT_TRUE(events);
   EXPECT_THAT(Messages(*events), ::testing::ElementsAre("written by version 2", "written by version 1"));
-  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 2);
+  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 3);
+}
+
+TEST_F(StoreTest, FindingsRoundTripBySeverityAndAreKeptLikeEvents) {
+  auto store = Open();
+  const base::WallTime t0 = std::chrono::sys_days{std::chrono::year{2026} / 11 / 1};
+  const int64_t raise = store->RecordFinding({0, t0, "crit", "check", "cpu", "CPU at 93% for 5m.", 0});
+  store->RecordFinding({0, t0 + std::chrono::minutes(25), "info", "check", "cpu", "CPU back to 41% after 25m.", raise});
+  store->RecordFinding({0, t0 + std::chrono::hours(1), "warn", "task", "backup", "backup failed: exit 1.", 0});
+  store->Flush();
+  auto all = store->QueryFindings({});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].subject, "backup");  // newest first
+  EXPECT_EQ((*all)[1].raise_id, raise);
+  FindingFilter warn;
+  warn.min_rank = SeverityRank("warn");
+  auto bad = store->QueryFindings(warn);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->size(), 2u);
+  FindingFilter crit;
+  crit.min_rank = SeverityRank("crit");
+  EXPECT_EQ(store->QueryFindings(crit)->size(), 1u);
+  FindingFilter since;
+  since.since = t0 + std::chrono::minutes(30);
+  EXPECT_EQ(store->QueryFindings(since)->size(), 1u);
+  store->Prune(t0 + std::chrono::minutes(30));
+  store->Flush();
+  EXPECT_EQ(store->QueryFindings({})->size(), 1u);
+  // Ids go on past the pruned ones.
+  EXPECT_GT(store->RecordFinding({0, t0 + std::chrono::hours(2), "info", "action", "cpu", "x", 0}), raise + 2);
 }
 
 TEST_F(StoreTest, RefusesADatabaseFromANewerVigild) {

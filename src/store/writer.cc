@@ -63,12 +63,17 @@ class Writer::Statements {
         upsert_task_(db,
                      "INSERT INTO tasks (name, enabled) VALUES (?,?) "
                      "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled"),
+        insert_finding_(db,
+                        "INSERT INTO findings (id, time_ms, severity, rank, category, subject, text, raise_id) "
+                        "VALUES (?,?,?,?,?,?,?,?)"),
         remember_events_(db, fmt::format(kRememberPrunedSql, "events", kPrunedEvents)),
         prune_events_(db, fmt::format("DELETE FROM events WHERE {}", kPrunedEvents)),
         remember_lifetimes_(db, fmt::format(kRememberPrunedSql, "lifetimes", kPrunedLifetimes)),
         prune_lifetimes_(db, fmt::format("DELETE FROM lifetimes WHERE {}", kPrunedLifetimes)),
         remember_runs_(db, fmt::format(kRememberPrunedSql, "task_runs", kPrunedRuns)),
-        prune_runs_(db, fmt::format("DELETE FROM task_runs WHERE {}", kPrunedRuns)) {}
+        prune_runs_(db, fmt::format("DELETE FROM task_runs WHERE {}", kPrunedRuns)),
+        remember_findings_(db, fmt::format(kRememberPrunedSql, "findings", kPrunedEvents)),
+        prune_findings_(db, fmt::format("DELETE FROM findings WHERE {}", kPrunedEvents)) {}
 
   // Throws SQLite::Exception; Writer::Apply catches.
   void Apply(const WriteOp& op) {
@@ -142,9 +147,21 @@ class Writer::Statements {
     q.bind(2, op.enabled ? 1 : 0);
     q.exec();
   }
+  void Write(const InsertFinding& op) {
+    auto& q = Fresh(insert_finding_);
+    q.bind(1, op.finding.id);
+    q.bind(2, ToUnixMs(op.finding.time));
+    q.bind(3, op.finding.severity);
+    q.bind(4, SeverityRank(op.finding.severity));
+    q.bind(5, op.finding.category);
+    q.bind(6, op.finding.subject);
+    q.bind(7, op.finding.text);
+    q.bind(8, op.finding.raise_id);
+    q.exec();
+  }
   void Write(const PruneBefore& op) {
-    for (SQLite::Statement* q :
-         {&remember_events_, &prune_events_, &remember_lifetimes_, &prune_lifetimes_, &remember_runs_, &prune_runs_}) {
+    for (SQLite::Statement* q : {&remember_events_, &prune_events_, &remember_lifetimes_, &prune_lifetimes_,
+                                 &remember_runs_, &prune_runs_, &remember_findings_, &prune_findings_}) {
       Fresh(*q).bind(1, op.cutoff_ms);
       q->exec();
     }
@@ -165,12 +182,15 @@ class Writer::Statements {
   SQLite::Statement finish_run_;
   SQLite::Statement upsert_desired_;
   SQLite::Statement upsert_task_;
+  SQLite::Statement insert_finding_;
   SQLite::Statement remember_events_;
   SQLite::Statement prune_events_;
   SQLite::Statement remember_lifetimes_;
   SQLite::Statement prune_lifetimes_;
   SQLite::Statement remember_runs_;
   SQLite::Statement prune_runs_;
+  SQLite::Statement remember_findings_;
+  SQLite::Statement prune_findings_;
 };
 
 base::Result<std::unique_ptr<Writer>> Writer::Start(std::unique_ptr<SQLite::Database> db) {

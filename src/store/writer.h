@@ -59,11 +59,14 @@ struct UpsertTaskEnabled {
   std::string task;
   bool enabled;
 };
+struct InsertFinding {
+  Finding finding;
+};
 struct PruneBefore {
   int64_t cutoff_ms;
 };
 using WriteOp = std::variant<InsertEvent, InsertLifetime, EndLifetime, InsertRun, FinishRun, UpsertDesiredState,
-                             UpsertTaskEnabled, PruneBefore>;
+                             UpsertTaskEnabled, InsertFinding, PruneBefore>;
 
 class Writer {
  public:

@@ -73,6 +73,19 @@ TEST_F(CheckActionsTest, AnHttpEndpointThatFailsGetsItsProgramRestarted) {
   const std::string actions = Events("action");
   EXPECT_NE(actions.find("restart on CRIT: HTTP 500"), std::string::npos) << actions;
   EXPECT_NE(actions.find("restart: web pid " + std::to_string(before) + " -> "), std::string::npos) << actions;
+  // The journal tells the story in order: the raise, the action, the recovery.
+  CommandResult findings = Vigil({"findings"});
+  EXPECT_EQ(findings.exit_code, 0) << findings.err;
+  const size_t raise = findings.out.find("CRIT  check web-http");
+  const size_t action = findings.out.find("INFO  action web-http");
+  const size_t recovery = findings.out.find("Back to OK: HTTP 200");
+  EXPECT_NE(raise, std::string::npos) << findings.out;
+  EXPECT_NE(findings.out.find("Is web answering? vigil logs web."), std::string::npos) << findings.out;
+  EXPECT_LT(raise, action) << findings.out;
+  EXPECT_LT(action, recovery) << findings.out;
+  EXPECT_NE(ReadFile(log_dir_ / "findings.log").find("CRIT  check web-http"), std::string::npos);
+  CommandResult crit = Vigil({"findings", "--severity", "crit", "--json"});
+  EXPECT_EQ(crit.out.find("\"info\""), std::string::npos) << crit.out;
 }
 
 TEST_F(CheckActionsTest, AProgramPastItsMemoryLevelIsRestarted) {
