@@ -148,7 +148,13 @@ void CheckService::Round() {
     // Fallen behind (a suspended machine): the next sample is one interval from now.
     c->next_due += c->spec.every;
     if (c->next_due <= now) c->next_due = now + c->spec.every;
-    if (!c->spec.program.empty() && !ProgramReady(*c)) continue;
+    if (!c->spec.program.empty()) {
+      if (std::optional<base::Duration> wait = ProgramWait(*c)) {
+        // Starting, or in its grace period: sample as soon as it may be, not an interval on.
+        if (wait->count() > 0) c->next_due = std::min(c->next_due, now + *wait);
+        continue;
+      }
+    }
     const config::CheckSpec& s = c->spec;
     switch (s.kind) {
       case config::CheckKind::kMetric:
@@ -166,12 +172,14 @@ void CheckService::Round() {
   Arm();
 }
 
-bool CheckService::ProgramReady(Check& check) {
+std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
   auto program = ports_.programs.GetProgram(check.spec.program);
-  if (!program) return false;
+  if (!program) return base::Duration{0};
   const std::string& state = program->state;
   if (state == "STARTING" || state == "BACKOFF" || state == "STOPPING") {
-    return false;  // on its way up or down (perhaps restarted by this check): wait
+    // On its way up or down (perhaps restarted by this check): look again shortly. Only
+    // while it changes state, so an idle vigild still does not wake.
+    return std::min<base::Duration>(check.spec.every, std::chrono::seconds(1));
   }
   if (state != "RUNNING") {
     // Down for good (stopped, exited, fatal): nothing to judge, and no stale CRIT either.
@@ -189,15 +197,16 @@ bool CheckService::ProgramReady(Check& check) {
                           fmt::format(R"({{"from":"{}","to":"PENDING"}})", health::LevelName(from)));
       Journal(check, health::LevelChange{from, health::Level::kPending, base::Duration{0}});
     }
-    return false;
+    check.message = check.spec.program + " is not running (" + state + ")";
+    return base::Duration{0};  // asked again at the next interval
   }
   const base::Duration uptime{program->uptime_ms};
   if (uptime < check.spec.grace) {
     check.message = fmt::format("{} started {} ago; checks begin after {} of grace", check.spec.program,
                                 base::FormatDuration(uptime), base::FormatDuration(check.spec.grace));
-    return false;
+    return check.spec.grace - uptime;
   }
-  return true;
+  return std::nullopt;
 }
 
 void CheckService::MeasureSystem(const std::vector<Check*>& due) {

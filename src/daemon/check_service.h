@@ -90,8 +90,9 @@ class CheckService {
 
   void Arm();
   void Round();
-  // A check of a program: whether it may be sampled now; if not, the check is paused.
-  bool ProgramReady(Check& check);
+  // A check of a program: nullopt when it may be sampled now; else how soon to look again
+  // (0: at the next interval, it is not running at all).
+  std::optional<base::Duration> ProgramWait(Check& check);
   void MeasureSystem(const std::vector<Check*>& due);
   void MeasureProgramMetrics(const std::vector<Check*>& due);
   void MeasureDisks(const std::vector<Check*>& due);
