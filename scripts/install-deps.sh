@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev curl procps python3
   monitoring-plugins-basic  # the real Nagios plugins the command-check tests run
+  libcurl4-openssl-dev python3-aiosmtpd  # alerts: libcurl for vigil-alert, a real SMTP sink for its tests
 )
 
 missing=()

@@ -179,6 +179,12 @@ class FakeController : public DaemonController,
   }
   std::vector<FindingInfo> findings;
   std::vector<FindingQuery> finding_queries;
+  void TestAlert(const std::string& name, std::function<void(base::Status)> done) override {
+    alert_tests.push_back(name);
+    done(alert_test_status);
+  }
+  std::vector<std::string> alert_tests;
+  base::Status alert_test_status;
 
   std::vector<TaskInfo> tasks;
   std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`

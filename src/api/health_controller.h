@@ -105,6 +105,9 @@ class HealthController {
   virtual void Top(const std::vector<std::string>& names, TopDoneFn done) = 0;
   // The findings journal, newest first.
   virtual base::Result<std::vector<FindingInfo>> ListFindings(const FindingQuery& query) = 0;
+  // Sends a test notification through the alert channel `name` now; `done` gets the
+  // result (NotFound for an unknown channel, Unavailable with the reason it failed).
+  virtual void TestAlert(const std::string& name, std::function<void(base::Status)> done) = 0;
   // Every health check, in config order.
   virtual std::vector<CheckInfo> Checks() = 0;
 };

@@ -228,6 +228,7 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/top", &Router::Top},
       {"GET", "/v1/health", &Router::Health},
       {"GET", "/v1/findings", &Router::ListFindings},
+      {"POST", "/v1/alerts/{name}/test", &Router::TestAlert},
   };
   return kRoutes;
 }
@@ -355,6 +356,16 @@ void Router::ListFindings(const Request& r, RespondFn& respond) {
   }
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
   respond(JsonResponse(200, json{{"findings", std::move(list)}, {"next_before", next_before}}));
+}
+
+void Router::TestAlert(const Request& r, RespondFn& respond) {
+  const std::string name = r.params[0];
+  // The answer comes when the delivery has ended, possibly after the server is gone.
+  controllers_.health.TestAlert(
+      name, [alive = std::weak_ptr<char>(alive_), respond = std::move(respond), name](base::Status s) mutable {
+        if (alive.expired()) return;
+        respond(s.ok() ? JsonResponse(200, json{{"alert", name}, {"sent", true}}) : ErrorResponse(s));
+      });
 }
 
 void Router::GetProgram(const Request& r, RespondFn& respond) {

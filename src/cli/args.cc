@@ -110,6 +110,10 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
           ->check(CLI::IsMember({"info", "warn", "crit"}));
       AddLimit(sub, inv, kDefaultEventsLimit, "findings");
       break;
+    case ArgShape::kAlert:
+      sub.add_option("verb", inv.verb, "What to do: test")->required()->check(CLI::IsMember({"test"}));
+      sub.add_option("name", inv.name, "The [alert.NAME] channel")->required();
+      break;
   }
 }
 

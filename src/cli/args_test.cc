@@ -248,6 +248,9 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
       case ArgShape::kSignal:
         args.insert(args.end(), {"TERM", "x"});
         break;
+      case ArgShape::kAlert:
+        args.insert(args.end(), {"test", "x"});
+        break;
     }
     EXPECT_EQ(Valid(args).command, command.name);
   }

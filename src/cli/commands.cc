@@ -203,6 +203,7 @@ constexpr Command kCommands[] = {
     {"health", "Show every health check with its state and last sample", ArgShape::kNone, RunHealth},
     {"findings", "Show what vigil noticed and did, in plain words, oldest first", ArgShape::kFindings,
      RunFindings},
+    {"alert", "alert test NAME: send a test notification through an alert channel", ArgShape::kAlert, RunAlert},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

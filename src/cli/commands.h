@@ -37,6 +37,7 @@ struct Invocation {
   std::string type;                // events --type
   bool once = false;               // top --once: print one table and exit
   std::string severity;            // findings --severity: "info", "warn" or "crit"
+  std::string verb;                // alert: "test"
 };
 
 // The current time as unix ms, from the system clock.
@@ -68,6 +69,7 @@ enum class ArgShape {
   kEvents,         // events [--since D] [--program NAME|--task NAME] [--type T] [--limit N]
   kTop,            // top [NAME...] [--once]
   kFindings,       // findings [--since D] [--severity S] [--limit N]
+  kAlert,          // alert test NAME
 };
 
 struct Command {
@@ -103,6 +105,8 @@ int RunTop(const Invocation& invocation, Context& ctx);
 int RunHealth(const Invocation& invocation, Context& ctx);
 // `vigil findings`, in findings_command.cc.
 int RunFindings(const Invocation& invocation, Context& ctx);
+// `vigil alert test NAME`, in findings_command.cc.
+int RunAlert(const Invocation& invocation, Context& ctx);
 
 // Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
 inline constexpr int kDefaultHistoryLimit = 20;

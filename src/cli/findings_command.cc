@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `vigil findings`: the findings journal from GET /v1/findings, oldest first, in the same
-// blocks as log_dir/findings.log.
+// blocks as log_dir/findings.log; and `vigil alert test NAME`.
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
@@ -43,6 +43,18 @@ int RunFindings(const Invocation& inv, Context& ctx) {
             << (raise > 0 ? ", ends #" + std::to_string(raise) : "") << ")\n  " << StringFromJson(f, "text")
             << "\n\n";
   }
+  return kExitOk;
+}
+
+int RunAlert(const Invocation& inv, Context& ctx) {
+  ApiReply reply =
+      CallApi(ctx, PostRequest("/v1/alerts/" + PercentEncode(inv.name) + "/test", nlohmann::json::object()));
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (inv.json) {
+    PrintRaw(ctx, reply.raw);
+    return kExitOk;
+  }
+  ctx.out << "test notification sent through " << inv.name << "\n";
   return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "base/file_util.h"
+#include "config/alert_parse.h"
 #include "config/check_parse.h"
 #include "config/defaults.h"
 #include "config/load.h"
@@ -16,7 +17,7 @@ namespace {
 
 // The top-level tables vigil understands. This list is the single place to extend when a
 // new section is added.
-enum class Section { kVigil, kProgram, kTask, kHealth, kCheck };
+enum class Section { kVigil, kProgram, kTask, kHealth, kCheck, kAlert };
 struct SectionName {
   std::string_view name;
   Section section;
@@ -27,8 +28,10 @@ constexpr SectionName kSections[] = {
     {"task", Section::kTask},
     {"health", Section::kHealth},
     {"check", Section::kCheck},
+    {"alert", Section::kAlert},
 };
-constexpr std::string_view kSectionList = "[vigil], [program.NAME], [task.NAME], [health] or [check.NAME]";
+constexpr std::string_view kSectionList =
+    "[vigil], [program.NAME], [task.NAME], [health], [check.NAME] or [alert.NAME]";
 
 constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep, history_retention";
 
@@ -102,6 +105,7 @@ class ConfigParser {
     const toml::node* tasks = nullptr;
     const toml::node* health = nullptr;
     const toml::node* checks = nullptr;
+    const toml::node* alerts = nullptr;
     for (const auto& [k, v] : EntriesInFileOrder(root)) {
       const SectionName* known = nullptr;
       for (const SectionName& s : kSections) {
@@ -127,6 +131,9 @@ class ConfigParser {
         case Section::kCheck:
           checks = v;
           break;
+        case Section::kAlert:
+          alerts = v;
+          break;
       }
     }
     if (auto s = ParseVigil(vigil, &spec); !s.ok()) return s;
@@ -146,6 +153,11 @@ class ConfigParser {
       auto parsed = ParseChecks(*checks, CheckContext{TargetsOf(spec.programs), spec.tasks, every});
       if (!parsed) return parsed.error();
       spec.checks = std::move(*parsed);
+    }
+    if (alerts != nullptr) {
+      auto parsed = ParseAlerts(*alerts);
+      if (!parsed) return parsed.error();
+      spec.alerts = std::move(*parsed);
     }
     if (auto s = ParseProgramShorthands(CheckContext{TargetsOf(spec.programs), spec.tasks, every}, &spec.checks);
         !s.ok()) {
@@ -222,6 +234,25 @@ class ConfigParser {
     auto expanded = ExpandPrograms(errors_, tables);
     program_tables_ = std::move(tables);
     return expanded;
+  }
+
+  base::Result<std::vector<AlertSpec>> ParseAlerts(const toml::node& node) {
+    const KeyPath key("alert");
+    const auto* table = node.as_table();
+    if (table == nullptr) return reader_.WrongType(node, key, "tables like [alert.NAME]");
+    std::vector<AlertSpec> out;
+    for (const auto& [k, v] : EntriesInFileOrder(*table)) {
+      const std::string name(k->str());
+      if (auto s = CheckName(errors_, *k, key.Child(name), "alert"); !s.ok()) return s;
+      if (out.size() == kMaxAlerts) {
+        return errors_.Error(LineOf(*k), key.Child(name),
+                             "a config may have at most " + std::to_string(kMaxAlerts) + " alert channels");
+      }
+      AlertSpec parsed;
+      if (auto s = ParseAlertTable(errors_, file_.parent_path().string(), name, *v, &parsed); !s.ok()) return s;
+      out.push_back(std::move(parsed));
+    }
+    return out;
   }
 
   // After the [check.NAME] tables: the checks that programs' health and memory_limit make.

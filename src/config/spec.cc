@@ -40,6 +40,15 @@ std::string_view CheckKindName(CheckKind kind) {
   return "metric";
 }
 
+std::string_view AlertKindName(AlertKind kind) {
+  switch (kind) {
+    case AlertKind::kEmail: return "email";
+    case AlertKind::kWebhook: return "webhook";
+    case AlertKind::kCommand: return "command";
+  }
+  return "email";
+}
+
 std::string_view CheckVerbName(CheckVerb verb) {
   switch (verb) {
     case CheckVerb::kRestart: return "restart";

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/channel_spec.h"
 #include "base/clock.h"
 
 namespace vigil::config {
@@ -217,6 +218,30 @@ struct CheckSpec {
   bool operator==(const CheckSpec&) const = default;
 };
 
+// One [alert.NAME]: a channel findings are sent through (docs/alerts.md).
+enum class AlertKind { kEmail, kWebhook, kCommand };
+// "email", "webhook", "command".
+std::string_view AlertKindName(AlertKind kind);
+
+struct AlertSpec {
+  std::string name;
+  AlertKind kind = AlertKind::kEmail;
+  alert::EmailSpec email;         // kEmail
+  alert::WebhookSpec webhook;     // kWebhook
+  std::vector<std::string> argv;  // kCommand: run with the details in its environment and the JSON on stdin
+  base::Duration timeout{30'000};
+  // Routing: findings at least this severe ("info", "warn", "crit") of these categories
+  // (empty: all but "alert"); a recovery goes where its raise went, when `recoveries`.
+  std::string min_severity = "warn";
+  std::vector<std::string> categories;
+  bool recoveries = true;
+  // At most `rate_limit` notifications within `rate_window` (0: no limit); the others are
+  // counted and summed up in the next one that goes.
+  int rate_limit = 0;
+  base::Duration rate_window{0};
+  bool operator==(const AlertSpec&) const = default;
+};
+
 struct DaemonSpec {
   std::filesystem::path config_path;  // absolute
   std::filesystem::path state_dir;
@@ -226,6 +251,7 @@ struct DaemonSpec {
   std::vector<ProgramSpec> programs;  // in file order
   std::vector<TaskSpec> tasks;        // in file order
   std::vector<CheckSpec> checks;      // in file order
+  std::vector<AlertSpec> alerts;      // in file order
   base::Duration history_retention{30LL * 24 * 3600 * 1000};  // [vigil] history_retention, "30d"
 };
 

@@ -18,6 +18,7 @@
 #include "api/controllers.h"
 #include "api/http_server.h"
 #include "config/load.h"
+#include "daemon/alert_service.h"
 #include "daemon/check_service.h"
 #include "daemon/event_log.h"
 #include "daemon/history.h"
@@ -52,6 +53,18 @@ static std::filesystem::path ProcRootPath() {
   return root != nullptr && *root != '\0' ? root : "/proc";
 }
 
+// vigil-alert, which delivers email and webhooks, is installed next to vigild.
+static std::filesystem::path AlertBinary() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::path("/usr/bin") : self.parent_path()) / "vigil-alert";
+}
+
+static std::string HostName() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
+}
+
 class Daemon::Impl : public api::DaemonController, public api::HealthController {
  public:
   explicit Impl(config::DaemonSpec spec)
@@ -68,12 +81,17 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
         checks_(CheckPorts{loop_, clock_, metrics::ProcRoot(ProcRootPath()), disks_, event_log_, programs_, tasks_,
                            launcher_, &findings_}),
         usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
+        alert_runner_(launcher_, clock_, loop_),
+        alerts_(AlertService::Ports{clock_, alert_runner_, history_, event_log_, spec_.state_dir / "outbox",
+                                    AlertBinary(), HostName()}),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
     programs_.SetFindings(&findings_);
     tasks_.SetFindings(&findings_);
+    alerts_.SetFindings(&findings_);
+    findings_.SetListener([this](const api::FindingInfo& f) { alerts_.OnFinding(f); });
   }
 
   int Run() {
@@ -100,6 +118,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     if (auto t = tasks_.Apply(spec_.tasks); !t) {
       event_log_.Write("vigild", t.error().message(), base::EventType::kConfigError);
     }
+    alerts_.Apply(spec_.alerts);
     checks_.Apply(spec_.checks);
     event_log_.Write("vigild",
                      fmt::format("supervising {} programs, {} scheduled tasks, {} health checks",
@@ -120,6 +139,9 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
   base::Result<std::vector<api::FindingInfo>> ListFindings(const api::FindingQuery& query) override {
     return findings_.List(query);
+  }
+  void TestAlert(const std::string& name, std::function<void(base::Status)> done) override {
+    alerts_.Test(name, std::move(done));
   }
 
   // --- api::DaemonController ---
@@ -160,6 +182,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     } else {
       task_summary = "; tasks not reloaded: " + t.error().message();
     }
+    alerts_.Apply(spec->alerts);
     checks_.Apply(spec->checks);
     event_log_.Write("vigild",
                      fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged{}",
@@ -219,6 +242,8 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   DiskSampler disks_;
   CheckService checks_;
   UsageService usage_;
+  probe::CommandProber alert_runner_;
+  AlertService alerts_;
   api::HttpServer server_;
   base::WallTime started_at_;
 };

@@ -79,6 +79,7 @@ int64_t FindingJournal::Record(Severity severity, const std::string& category, c
     if (recent_.size() > kMemoryFindings) recent_.pop_front();
   }
   file_->Write(FindingBlock(info));
+  if (listener_) listener_(info);
   return info.id;
 }
 

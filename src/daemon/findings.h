@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,11 +48,16 @@ class FindingJournal {
 
   base::Result<std::vector<api::FindingInfo>> List(const api::FindingQuery& query) const;
 
+  // Told of every finding once it is recorded (the alerts). It must not record findings
+  // itself from inside the call.
+  void SetListener(std::function<void(const api::FindingInfo&)> listener) { listener_ = std::move(listener); }
+
  private:
   History& history_;
   std::unique_ptr<logs::LogFile> file_;
   std::deque<api::FindingInfo> recent_;  // only without a database
   int64_t next_local_id_ = 1;
+  std::function<void(const api::FindingInfo&)> listener_;
 };
 
 }  // namespace vigil::daemon

@@ -97,6 +97,7 @@ class CommandProber::Run final : public event::Handle {
     request.argv = spec.argv;
     request.directory = spec.directory;
     request.environment = spec.environment;
+    request.stdin_file = spec.stdin_file;
     request.uid = spec.uid;
     request.gid = spec.gid;
     // Separate pipes: stdout carries the plugin's answer, and a warning on stderr (perl's,

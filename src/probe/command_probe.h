@@ -29,6 +29,7 @@ struct CommandProbeSpec {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   base::Duration timeout{10000};
+  std::string stdin_file;  // its stdin (a request written for it); empty = /dev/null
 };
 
 // Runs check commands through the Launcher, each in its own process group. The launcher,

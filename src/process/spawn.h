@@ -26,6 +26,7 @@ struct SpawnRequest {
   std::optional<gid_t> gid;
   std::optional<mode_t> umask;
   bool merge_stderr = false;  // stderr shares the stdout pipe
+  std::string stdin_file;     // read as stdin (a request written for the child); empty = /dev/null
 };
 
 struct SpawnedChild {

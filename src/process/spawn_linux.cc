@@ -27,7 +27,7 @@ enum class Step : int { kDevNull, kDup, kSetsid, kChdir, kSetgroups, kSetgid, kS
 
 const char* StepText(Step step) {
   switch (step) {
-    case Step::kDevNull: return "cannot open /dev/null";
+    case Step::kDevNull: return "cannot open its stdin";
     case Step::kDup: return "cannot set up stdout/stderr";
     case Step::kSetsid: return "cannot create a session";
     case Step::kChdir: return "cannot change directory to";
@@ -74,7 +74,7 @@ int RunChild(void* raw) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   if (::setsid() < 0) fail(Step::kSetsid);
-  int devnull = ::open("/dev/null", O_RDONLY);
+  int devnull = ::open(req.stdin_file.empty() ? "/dev/null" : req.stdin_file.c_str(), O_RDONLY);
   if (devnull < 0) fail(Step::kDevNull);
   if (::dup2(devnull, 0) < 0 || ::dup2(a->out_w, 1) < 0 || ::dup2(a->err_w, 2) < 0) fail(Step::kDup);
   if (req.gid) {

@@ -39,6 +39,29 @@ TEST(SpawnTest, CapturesStdoutAndStderrSeparately) {
   EXPECT_EQ(DescribeWaitStatus(Reap(child->pid)), "exit 3");
 }
 
+TEST(SpawnTest, StdinIsDevNullOrTheFileGiven) {
+  SpawnRequest req;
+  req.argv = {"cat"};
+  auto quiet = Spawn(req);
+  ASSERT_TRUE(quiet);
+  EXPECT_EQ(ReadAll(quiet->stdout_fd.get()), "");
+  Reap(quiet->pid);
+  char path[] = "/tmp/vigil-spawn-stdin-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "{\"a\":1}", 7), 7);
+  ::close(fd);
+  req.stdin_file = path;
+  auto fed = Spawn(req);
+  ASSERT_TRUE(fed) << fed.error().message();
+  EXPECT_EQ(ReadAll(fed->stdout_fd.get()), "{\"a\":1}");
+  Reap(fed->pid);
+  ::unlink(path);
+  auto missing = Spawn(req);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("cannot open its stdin"), std::string::npos) << missing.error().message();
+}
+
 TEST(SpawnTest, MergesStderrIntoStdout) {
   SpawnRequest req;
   req.argv = {"sh", "-c", "echo a; echo b >&2"};

@@ -89,6 +89,21 @@ CREATE TABLE findings (
 ) STRICT;
 CREATE INDEX findings_by_time ON findings(time_ms);
 )sql",
+    // 4: the alert outbox (docs/alerts.md): every notification is written here before it
+    // is sent, so a receiver that is down, or a vigild restart, delays it but never loses it.
+    R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  notification TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX outbox_by_state ON outbox(state, id);
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -149,6 +164,7 @@ base::Result<NextIds> ReadNextIds(SQLite::Database& db) {
     ids.lifetime = NextIdOf(db, "lifetimes");
     ids.run = NextIdOf(db, "task_runs");
     ids.finding = NextIdOf(db, "findings");
+    ids.outbox = NextIdOf(db, "outbox");
     return ids;
   } catch (const std::exception& e) {
     return base::Status::IoError(e.what());

@@ -35,6 +35,7 @@ struct NextIds {
   int64_t lifetime = 1;
   int64_t run = 1;
   int64_t finding = 1;
+  int64_t outbox = 1;
 };
 base::Result<NextIds> ReadNextIds(SQLite::Database& db);
 

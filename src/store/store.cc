@@ -209,6 +209,33 @@ base::Result<std::vector<Finding>> Store::QueryFindings(const FindingFilter& f) 
   }
 }
 
+int64_t Store::AddToOutbox(const OutboxEntry& entry) {
+  InsertOutbox op{entry};
+  op.entry.id = impl_->next_.outbox++;
+  const int64_t id = op.entry.id;
+  impl_->writer_->Enqueue(std::move(op));
+  return id;
+}
+
+void Store::UpdateOutbox(const OutboxEntry& entry) { impl_->writer_->Enqueue(UpdateOutboxEntry{entry}); }
+
+base::Result<std::vector<OutboxEntry>> Store::PendingOutbox() {
+  try {
+    SQLite::Statement q(*impl_->read_,
+                        "SELECT id, channel, created_ms, notification, state, attempts, next_ms, last_error "
+                        "FROM outbox WHERE state = 'pending' ORDER BY id");
+    std::vector<OutboxEntry> out;
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), FromUnixMs(q.getColumn(2).getInt64()),
+                     q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt(),
+                     FromUnixMs(q.getColumn(6).getInt64()), q.getColumn(7).getString()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
 void Store::Prune(base::WallTime cutoff) { impl_->writer_->Enqueue(PruneBefore{ToUnixMs(cutoff)}); }
 
 base::Result<std::vector<Event>> Store::QueryEvents(const EventFilter& f) {

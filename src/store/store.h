@@ -73,6 +73,18 @@ struct FindingFilter {
 // 0 for "info", 1 for "warn", 2 for "crit" (and anything else).
 int SeverityRank(const std::string& severity);
 
+// A notification waiting to be sent, or sent, or given up on (docs/alerts.md).
+struct OutboxEntry {
+  int64_t id = 0;
+  std::string channel;       // the [alert.NAME]
+  base::WallTime created;
+  std::string notification;  // its JSON
+  std::string state;         // "pending", "sent", "failed"
+  int attempts = 0;
+  base::WallTime next_attempt;
+  std::string last_error;
+};
+
 struct DesiredState {
   std::string program;
   bool want_up = true;
@@ -103,7 +115,10 @@ class Store {
   void SetTaskEnabled(const std::string& task, bool enabled);
   // Returns the id the finding will have (for a later recovery's raise_id).
   int64_t RecordFinding(const Finding& finding);
-  // Deletes events, runs, lifetimes and findings older than `cutoff`.
+  // Returns the id of the new outbox entry; UpdateOutbox records an attempt (by id).
+  int64_t AddToOutbox(const OutboxEntry& entry);
+  void UpdateOutbox(const OutboxEntry& entry);
+  // Deletes events, runs, lifetimes, findings and finished outbox entries older than `cutoff`.
   void Prune(base::WallTime cutoff);
 
   // --- reads (synchronous) ---
@@ -111,6 +126,7 @@ class Store {
   base::Result<std::vector<TaskRun>> QueryRuns(const std::string& task, int limit);  // "" = all tasks, newest first
   base::Result<std::optional<TaskRun>> LastRun(const std::string& task);
   base::Result<std::vector<Finding>> QueryFindings(const FindingFilter& filter);  // newest first
+  base::Result<std::vector<OutboxEntry>> PendingOutbox();  // oldest first
   base::Result<std::vector<DesiredState>> DesiredStates();
   base::Result<std::optional<bool>> TaskEnabled(const std::string& task);  // nullopt = never set
 

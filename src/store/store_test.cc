@@ -99,15 +99,15 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
   Open().reset();
   RawDb db(path_);
-  EXPECT_EQ(db.Int("PRAGMA user_version"), 3);
+  EXPECT_EQ(db.Int("PRAGMA user_version"), 4);
   EXPECT_EQ(db.Text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
                    "AND name NOT LIKE 'sqlite_%' AND strict = 0"),
             0)
       << "every table is STRICT";
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                   "('programs', 'lifetimes', 'events', 'task_runs', 'tasks', 'pruned_ids', 'findings')"),
-            7);
+                   "('programs', 'lifetimes', 'events', 'task_runs', 'tasks', 'pruned_ids', 'findings', 'outbox')"),
+            8);
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('lifetimes_by_program', "
                    "'events_by_time', 'events_by_subject', 'events_by_type', 'task_runs_by_task')"),
             5);
@@ -121,7 +121,7 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   {
     // What a database written before migration 2 looks like.
     RawDb db(path_);
-    db.Exec("DROP TABLE pruned_ids; DROP TABLE findings; PRAGMA user_version = 1;");
+    db.Exec("DROP TABLE pruned_ids; DROP TABLE findings; DROP TABLE outbox; PRAGMA user_version = 1;");
   }
   auto store = Open();
   store->RecordEvent(E("daemon", "vigild", "written by version 2"));
@@ -129,7 +129,35 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   auto events = store->QueryEvents({});
   ASSERT_TRUE(events);
   EXPECT_THAT(Messages(*events), ::testing::ElementsAre("written by version 2", "written by version 1"));
-  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 3);
+  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 4);
+}
+
+TEST_F(StoreTest, TheOutboxKeepsWhatIsPendingAcrossAReopen) {
+  const base::WallTime t0 = std::chrono::sys_days{std::chrono::year{2026} / 11 / 1};
+  int64_t sent = 0;
+  int64_t waiting = 0;
+  {
+    auto store = Open();
+    sent = store->AddToOutbox({0, "ops", t0, R"({"id":"a"})", "pending", 0, t0, ""});
+    waiting = store->AddToOutbox({0, "hook", t0, R"({"id":"b"})", "pending", 0, t0, ""});
+    store->UpdateOutbox({sent, "ops", t0, "", "sent", 1, t0, ""});
+    store->UpdateOutbox({waiting, "hook", t0, "", "pending", 2, t0 + std::chrono::seconds(20), "connection refused"});
+  }
+  auto store = Open();
+  auto pending = store->PendingOutbox();
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, waiting);
+  EXPECT_EQ((*pending)[0].channel, "hook");
+  EXPECT_EQ((*pending)[0].notification, R"({"id":"b"})");
+  EXPECT_EQ((*pending)[0].attempts, 2);
+  EXPECT_EQ((*pending)[0].last_error, "connection refused");
+  EXPECT_EQ((*pending)[0].next_attempt, t0 + std::chrono::seconds(20));
+  // Retention keeps a pending one however old, and ids go on.
+  store->Prune(t0 + std::chrono::hours(1));
+  store->Flush();
+  EXPECT_EQ(store->PendingOutbox()->size(), 1u);
+  EXPECT_GT(store->AddToOutbox({0, "ops", t0, "{}", "pending", 0, t0, ""}), waiting);
 }
 
 TEST_F(StoreTest, FindingsRoundTripBySeverityAndAreKeptLikeEvents) {
@@ -169,7 +197,7 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerVigild) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), base::StatusCode::kIoError);
   EXPECT_THAT(s.error().message(), HasSubstr(path_.string()));
-  EXPECT_THAT(s.error().message(), HasSubstr("schema version 99, newer than this vigild's 2"));
+  EXPECT_THAT(s.error().message(), HasSubstr("schema version 99, newer than this vigild's 4"));
 }
 
 TEST_F(StoreTest, DataSurvivesReopenAndIdsContinue) {

@@ -39,6 +39,7 @@ constexpr const char* kRememberPrunedSql =
 // (a running process or run) are kept however old; a run marked interrupted never gets an
 // end, so its start counts.
 constexpr const char* kPrunedEvents = "time_ms < ?1";
+constexpr const char* kPrunedOutbox = "created_ms < ?1 AND state != 'pending'";
 constexpr const char* kPrunedLifetimes = "ended_ms < ?1";
 constexpr const char* kPrunedRuns = "(ended_ms < ?1 OR (ended_ms IS NULL AND interrupted = 1 AND started_ms < ?1))";
 
@@ -66,6 +67,10 @@ class Writer::Statements {
         insert_finding_(db,
                         "INSERT INTO findings (id, time_ms, severity, rank, category, subject, text, raise_id) "
                         "VALUES (?,?,?,?,?,?,?,?)"),
+        insert_outbox_(db,
+                       "INSERT INTO outbox (id, channel, created_ms, notification, state, attempts, next_ms, "
+                       "last_error) VALUES (?,?,?,?,?,?,?,?)"),
+        update_outbox_(db, "UPDATE outbox SET state = ?, attempts = ?, next_ms = ?, last_error = ? WHERE id = ?"),
         remember_events_(db, fmt::format(kRememberPrunedSql, "events", kPrunedEvents)),
         prune_events_(db, fmt::format("DELETE FROM events WHERE {}", kPrunedEvents)),
         remember_lifetimes_(db, fmt::format(kRememberPrunedSql, "lifetimes", kPrunedLifetimes)),
@@ -73,7 +78,9 @@ class Writer::Statements {
         remember_runs_(db, fmt::format(kRememberPrunedSql, "task_runs", kPrunedRuns)),
         prune_runs_(db, fmt::format("DELETE FROM task_runs WHERE {}", kPrunedRuns)),
         remember_findings_(db, fmt::format(kRememberPrunedSql, "findings", kPrunedEvents)),
-        prune_findings_(db, fmt::format("DELETE FROM findings WHERE {}", kPrunedEvents)) {}
+        prune_findings_(db, fmt::format("DELETE FROM findings WHERE {}", kPrunedEvents)),
+        remember_outbox_(db, fmt::format(kRememberPrunedSql, "outbox", kPrunedOutbox)),
+        prune_outbox_(db, fmt::format("DELETE FROM outbox WHERE {}", kPrunedOutbox)) {}
 
   // Throws SQLite::Exception; Writer::Apply catches.
   void Apply(const WriteOp& op) {
@@ -159,9 +166,31 @@ class Writer::Statements {
     q.bind(8, op.finding.raise_id);
     q.exec();
   }
+  void Write(const InsertOutbox& op) {
+    auto& q = Fresh(insert_outbox_);
+    q.bind(1, op.entry.id);
+    q.bind(2, op.entry.channel);
+    q.bind(3, ToUnixMs(op.entry.created));
+    q.bind(4, op.entry.notification);
+    q.bind(5, op.entry.state);
+    q.bind(6, op.entry.attempts);
+    q.bind(7, ToUnixMs(op.entry.next_attempt));
+    q.bind(8, op.entry.last_error);
+    q.exec();
+  }
+  void Write(const UpdateOutboxEntry& op) {
+    auto& q = Fresh(update_outbox_);
+    q.bind(1, op.entry.state);
+    q.bind(2, op.entry.attempts);
+    q.bind(3, ToUnixMs(op.entry.next_attempt));
+    q.bind(4, op.entry.last_error);
+    q.bind(5, op.entry.id);
+    q.exec();
+  }
   void Write(const PruneBefore& op) {
-    for (SQLite::Statement* q : {&remember_events_, &prune_events_, &remember_lifetimes_, &prune_lifetimes_,
-                                 &remember_runs_, &prune_runs_, &remember_findings_, &prune_findings_}) {
+    for (SQLite::Statement* q :
+         {&remember_events_, &prune_events_, &remember_lifetimes_, &prune_lifetimes_, &remember_runs_, &prune_runs_,
+          &remember_findings_, &prune_findings_, &remember_outbox_, &prune_outbox_}) {
       Fresh(*q).bind(1, op.cutoff_ms);
       q->exec();
     }
@@ -183,6 +212,8 @@ class Writer::Statements {
   SQLite::Statement upsert_desired_;
   SQLite::Statement upsert_task_;
   SQLite::Statement insert_finding_;
+  SQLite::Statement insert_outbox_;
+  SQLite::Statement update_outbox_;
   SQLite::Statement remember_events_;
   SQLite::Statement prune_events_;
   SQLite::Statement remember_lifetimes_;
@@ -191,6 +222,8 @@ class Writer::Statements {
   SQLite::Statement prune_runs_;
   SQLite::Statement remember_findings_;
   SQLite::Statement prune_findings_;
+  SQLite::Statement remember_outbox_;
+  SQLite::Statement prune_outbox_;
 };
 
 base::Result<std::unique_ptr<Writer>> Writer::Start(std::unique_ptr<SQLite::Database> db) {

@@ -62,11 +62,17 @@ struct UpsertTaskEnabled {
 struct InsertFinding {
   Finding finding;
 };
+struct InsertOutbox {
+  OutboxEntry entry;
+};
+struct UpdateOutboxEntry {
+  OutboxEntry entry;
+};
 struct PruneBefore {
   int64_t cutoff_ms;
 };
 using WriteOp = std::variant<InsertEvent, InsertLifetime, EndLifetime, InsertRun, FinishRun, UpsertDesiredState,
-                             UpsertTaskEnabled, InsertFinding, PruneBefore>;
+                             UpsertTaskEnabled, InsertFinding, InsertOutbox, UpdateOutboxEntry, PruneBefore>;
 
 class Writer {
  public:

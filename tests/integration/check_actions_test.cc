@@ -19,20 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// A port nobody listens on now (the kernel's choice, released at once).
-int FreePort() {
-  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  ::close(s);
-  return port;
-}
-
 class CheckActionsTest : public VigilTest {
  protected:
   json Check(const std::string& name) {
@@ -54,7 +40,7 @@ class CheckActionsTest : public VigilTest {
 };
 
 TEST_F(CheckActionsTest, AnHttpEndpointThatFailsGetsItsProgramRestarted) {
-  const int port = FreePort();
+  const int port = FreeTcpPort();
   const std::string fail = (dir_ / "fail").string();
   WriteConfig("[program.web]\ncommand = [\"" + Child() + "\", \"http\", \"" + std::to_string(port) + "\", \"" + fail +
               "\"]\nstart_seconds = \"0s\"\n\n[check.web-http]\nhttp = \"http://127.0.0.1:" + std::to_string(port) +

@@ -30,6 +30,8 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds d
 
 std::string ReadFile(const std::filesystem::path& path);
 bool ProcessAlive(pid_t pid);
+// A TCP port on 127.0.0.1 that nobody listens on now (the kernel's choice, released at once).
+int FreeTcpPort();
 
 class VigilTest : public ::testing::Test {
  protected:
