@@ -112,7 +112,7 @@ class AlertReader {
       a.webhook.timeout = a.timeout;
       return base::Status::Ok();
     }
-    if (name == "command") return ReadCommand(v, key);
+    if (name == "command") return reader_.ReadCommand(v, key, &out_->argv);
     if (name == "server") return reader_.ReadNonEmptyString(v, key, &a.email.server);
     if (name == "port") {
       has_port_ = true;
@@ -228,25 +228,6 @@ class AlertReader {
     return base::Status::Ok();
   }
 
-  base::Status ReadCommand(const toml::node& v, const KeyPath& key) {
-    std::vector<std::string>& argv = out_->argv;
-    if (const auto* array = v.as_array()) {
-      argv.clear();
-      for (size_t i = 0; i < array->size(); ++i) {
-        std::string word;
-        if (auto s = reader_.ReadString(*array->get(i), key.Index(i), &word); !s.ok()) return s;
-        argv.push_back(std::move(word));
-      }
-    } else {
-      std::string text;
-      if (auto s = reader_.ReadString(v, key, "a command string or an array of strings", &text); !s.ok()) return s;
-      auto words = base::SplitCommand(text);
-      if (!words) return reader_.Error(v, key, words.error().message());
-      argv = std::move(*words);
-    }
-    if (argv.empty() || argv.front().empty()) return reader_.Error(v, key, "must name a program to run");
-    return base::Status::Ok();
-  }
 
   // The channel's settings together, reported at the header (or the key the error names).
   base::Status Validate(const std::vector<std::pair<const toml::key*, const toml::node*>>& entries) {

@@ -145,7 +145,7 @@ TEST(CheckKindsTest, BadTargets) {
   EXPECT_NE(ErrorOf(Lines({"[check.x]", "http = \"http://:80/\""})).find(At(1, "check.x.http: ")), std::string::npos);
   EXPECT_NE(ErrorOf(Lines({"[check.x]", "tcp = \"localhost\""})).find(At(1, "check.x.tcp: ")), std::string::npos);
   EXPECT_NE(ErrorOf(Lines({"[check.x]", "tcp = \"a:70000\""})).find(At(1, "check.x.tcp: ")), std::string::npos);
-  EXPECT_EQ(ErrorOf(Lines({"[check.x]", "command = []"})), At(1, "check.x.command: must name a program to run"));
+  EXPECT_EQ(ErrorOf(Lines({"[check.x]", "command = []"})), At(1, "check.x.command: empty command"));
   EXPECT_EQ(ErrorOf(Lines({"[check.x]", "file = \"stamp\""})),
             At(1, "check.x.file: must be an absolute path such as \"/var/run/backup.stamp\", got \"stamp\""));
   EXPECT_EQ(ErrorOf(Lines({"[check.x]", "http = \"http://a/\"", "expect = 99"})),

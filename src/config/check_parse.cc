@@ -225,7 +225,7 @@ class CheckReader {
     if (name == "metric") return ReadMetric(v, key);
     if (name == "http") return ReadUrl(v, key);
     if (name == "tcp") return ReadAddress(v, key);
-    if (name == "command") return ReadCommand(v, key);
+    if (name == "command") return reader_.ReadCommand(v, key, &spec.argv);
     if (name == "file") return ReadAbsolutePath(v, key, "\"/var/run/backup.stamp\"", &spec.path);
     if (name == "process") return ReadProcess(v, key);
     if (name == "path") return ReadAbsolutePath(v, key, "\"/\" or \"/var\"", &spec.path);
@@ -308,27 +308,6 @@ class CheckReader {
     if (auto s = reader_.ReadString(v, key, R"(an address such as "127.0.0.1:5432")", &text); !s.ok()) return s;
     if (auto target = base::ParseHostPort(text); !target) return reader_.Error(v, key, target.error().message());
     out_->address = text;
-    return base::Status::Ok();
-  }
-
-  // An argv array, or a string split as a shell would (but never run by one).
-  base::Status ReadCommand(const toml::node& v, const KeyPath& key) {
-    std::vector<std::string>& argv = out_->argv;
-    if (const auto* array = v.as_array()) {
-      argv.clear();
-      for (size_t i = 0; i < array->size(); ++i) {
-        std::string word;
-        if (auto s = reader_.ReadString(*array->get(i), key.Index(i), &word); !s.ok()) return s;
-        argv.push_back(std::move(word));
-      }
-    } else {
-      std::string text;
-      if (auto s = reader_.ReadString(v, key, "a command string or an array of strings", &text); !s.ok()) return s;
-      auto words = base::SplitCommand(text);
-      if (!words) return reader_.Error(v, key, words.error().message());
-      argv = std::move(*words);
-    }
-    if (argv.empty() || argv.front().empty()) return reader_.Error(v, key, "must name a program to run");
     return base::Status::Ok();
   }
 

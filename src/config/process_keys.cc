@@ -22,7 +22,7 @@ bool ProcessKeyReader::Handles(std::string_view name) {
 
 base::Status ProcessKeyReader::ReadKey(std::string_view name, const toml::node& value) {
   const KeyPath key = table_key_.Child(name);
-  if (name == "command") return ReadCommand(value, key);
+  if (name == "command") return reader_.ReadCommand(value, key, &fields_.argv);
   if (name == "directory") {
     if (auto s = reader_.ReadNonEmptyString(value, key, &fields_.directory); !s.ok()) return s;
     fields_.directory = ResolvePath(config_dir_, fields_.directory).string();
@@ -33,28 +33,6 @@ base::Status ProcessKeyReader::ReadKey(std::string_view name, const toml::node& 
   return ReadAccountName(value, key, &group_);
 }
 
-base::Status ProcessKeyReader::ReadCommand(const toml::node& v, const KeyPath& key) {
-  std::vector<std::string>& argv = fields_.argv;
-  if (v.is_string()) {
-    std::string text;
-    if (auto s = reader_.ReadString(v, key, &text); !s.ok()) return s;
-    auto words = base::SplitCommand(text);
-    if (!words) return reader_.Error(v, key, words.error().message());
-    argv = std::move(*words);
-    return base::Status::Ok();
-  }
-  const auto* array = v.as_array();
-  if (array == nullptr) return reader_.WrongType(v, key, "a string or an array of strings");
-  if (array->empty()) return reader_.Error(v, key, "empty command");
-  argv.clear();
-  for (size_t i = 0; i < array->size(); ++i) {
-    std::string word;
-    if (auto st = reader_.ReadString(*array->get(i), key.Index(i), &word); !st.ok()) return st;
-    argv.push_back(std::move(word));
-  }
-  if (argv[0].empty()) return reader_.Error(v, key.Index(0), "the program to run must not be empty");
-  return base::Status::Ok();
-}
 
 base::Status ProcessKeyReader::ReadEnvironment(const toml::node& v, const KeyPath& key) {
   const auto* table = v.as_table();

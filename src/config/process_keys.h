@@ -49,7 +49,6 @@ class ProcessKeyReader {
   const ProcessFields& fields() const { return fields_; }
 
  private:
-  base::Status ReadCommand(const toml::node& v, const KeyPath& key);
   base::Status ReadEnvironment(const toml::node& v, const KeyPath& key);
   // A name or numeric id, as written, for ResolveAccounts.
   struct AccountKey {

@@ -2,6 +2,8 @@
 // Typed, line-aware reads of toml++ values for the config parser.
 #include "config/toml_reader.h"
 
+#include "base/command_line.h"
+
 #include <algorithm>
 
 #include "base/units.h"
@@ -153,6 +155,29 @@ base::Status TomlReader::ReadSize(const toml::node& node, const KeyPath& key, ui
   auto size = base::ParseSize(text);
   if (!size) return Error(node, key, size.error().message());
   *out = *size;
+  return base::Status::Ok();
+}
+
+base::Status TomlReader::ReadCommand(const toml::node& v, const KeyPath& key, std::vector<std::string>* argv) const {
+  if (v.is_string()) {
+    std::string text;
+    if (auto s = ReadString(v, key, &text); !s.ok()) return s;
+    auto words = base::SplitCommand(text);
+    if (!words) return Error(v, key, words.error().message());
+    if (words->empty()) return Error(v, key, "empty command");
+    *argv = std::move(*words);
+  } else {
+    const auto* array = v.as_array();
+    if (array == nullptr) return WrongType(v, key, "a string or an array of strings");
+    if (array->empty()) return Error(v, key, "empty command");
+    argv->clear();
+    for (size_t i = 0; i < array->size(); ++i) {
+      std::string word;
+      if (auto s = ReadString(*array->get(i), key.Index(i), &word); !s.ok()) return s;
+      argv->push_back(std::move(word));
+    }
+  }
+  if (argv->front().empty()) return Error(v, key.Index(0), "the program to run must not be empty");
   return base::Status::Ok();
 }
 

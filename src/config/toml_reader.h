@@ -61,6 +61,9 @@ class TomlReader {
   base::Status ReadDuration(const toml::node& node, const KeyPath& key, base::Duration* out) const;
   // A size string (base::ParseSize) or an integer number of bytes.
   base::Status ReadSize(const toml::node& node, const KeyPath& key, uint64_t* out) const;
+  // A command: an argv array, or a string split into words as a shell would (but never
+  // run by one). Never empty, and its first word (the program) is not empty.
+  base::Status ReadCommand(const toml::node& node, const KeyPath& key, std::vector<std::string>* argv) const;
   // A stdout/stderr table: max_size, keep, compress, timestamps; unknown keys rejected.
   base::Status ReadLogSpec(const toml::node& node, const KeyPath& key, LogSpec* out) const;
   // "unknown key" error listing the accepted ones.
