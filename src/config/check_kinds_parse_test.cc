@@ -170,7 +170,7 @@ TEST(CheckKindsTest, ProgramsMustExistAndBeOne) {
             At(1, "check.x.metric: \"fds\" is of a program: add program = \"NAME\""));
   EXPECT_EQ(ErrorOf(Lines({"[check.x]", "metric = \"load\"", "program = \"web\"", "warn = 5"})),
             At(1, "check.x.metric: \"load\" is of the machine, not of a program (a program has \"cpu\", \"memory\", "
-                  "\"fds\" or \"processes\"); leave out program"));
+                  "\"fds\", \"processes\" or \"uptime\"); leave out program"));
   // A program's memory is a size, not a share of the machine's.
   EXPECT_NE(ErrorOf(Lines({"[check.x]", "metric = \"memory\"", "program = \"web\"", "warn = \"80%\""}))
                 .find(At(3, "check.x.warn: ")),
@@ -240,6 +240,25 @@ TEST(CheckKindsTest, ProgramShorthandsMakeOneCheckPerInstance) {
   EXPECT_EQ(spec->checks[5].name, "web.memory_limit");
   EXPECT_EQ(spec->checks[5].for_duration, minutes(2));
   EXPECT_EQ(spec->checks[5].every, seconds(10));
+}
+
+TEST(CheckKindsTest, MaxRuntimeRestartsAProgramThatRunsTooLong) {
+  auto spec = ParseConfig(Lines({"[program.job]", "command = [\"/bin/job\"]", "max_runtime = \"6h\"",
+                                 "[check.up]", "metric = \"uptime\"", "program = \"job\"", "warn = \"1d\""}),
+                          kFile, NonRoot());
+  ASSERT_TRUE(spec.has_value()) << spec.error().message();
+  ASSERT_EQ(spec->checks.size(), 2u);
+  EXPECT_EQ(spec->checks[0].warn, 86400.0);
+  const CheckSpec& c = spec->checks[1];
+  EXPECT_EQ(c.name, "job.max_runtime");
+  EXPECT_EQ(c.metric, CheckMetric::kUptime);
+  EXPECT_EQ(c.crit, 6.0 * 3600);
+  EXPECT_EQ(c.every, std::chrono::minutes(1));
+  ASSERT_EQ(c.on_crit.size(), 1u);
+  EXPECT_EQ(c.on_crit[0].verb, CheckVerb::kRestart);
+  EXPECT_EQ(ParseError(Lines({"[program.job]", "command = [\"/bin/job\"]", "max_runtime = \"soon\""}), kFile)
+                .substr(0, 45),
+            ErrorAt(kFile, 3, "program.job.max_runtime: ").substr(0, 45));
 }
 
 TEST(CheckKindsTest, BadShorthands) {

@@ -27,7 +27,7 @@ namespace vigil::config {
 namespace {
 
 constexpr std::string_view kMetricList =
-    R"("cpu", "memory", "swap", "load", "disk", "inodes", "fds" or "processes")";
+    R"("cpu", "memory", "swap", "load", "disk", "inodes", "fds", "processes" or "uptime")";
 
 // The kinds a key applies to, as a bit set of CheckKind.
 using KindSet = unsigned;
@@ -267,7 +267,7 @@ class CheckReader {
         if (!out_->program.empty() && !CheckMetricOfProgram(m)) {
           return reader_.Error(v, key,
                                "\"" + text + "\" is of the machine, not of a program (a program has \"cpu\", " +
-                                   "\"memory\", \"fds\" or \"processes\"); leave out program");
+                                   "\"memory\", \"fds\", \"processes\" or \"uptime\"); leave out program");
         }
         if (out_->program.empty() && CheckMetricOnlyOfProgram(m)) {
           return reader_.Error(v, key, "\"" + text + "\" is of a program: add program = \"NAME\"");
@@ -412,7 +412,7 @@ class CheckReader {
 
   // The units of a metric's levels: a percentage of the machine ("80%"), a load per CPU
   // (1.5), a program's share of one CPU ("150%"), a size ("500MB") or a count.
-  enum class Unit { kPercent, kLoad, kProgramCpu, kSize, kCount };
+  enum class Unit { kPercent, kLoad, kProgramCpu, kSize, kCount, kDuration };
   Unit LevelUnit() const {
     switch (out_->metric) {
       case CheckMetric::kLoad: return Unit::kLoad;
@@ -420,6 +420,7 @@ class CheckReader {
       case CheckMetric::kMemory: return OfProgram() ? Unit::kSize : Unit::kPercent;
       case CheckMetric::kFds:
       case CheckMetric::kProcesses: return Unit::kCount;
+      case CheckMetric::kUptime: return Unit::kDuration;
       default: return Unit::kPercent;
     }
   }
@@ -430,6 +431,12 @@ class CheckReader {
       uint64_t bytes = 0;
       if (auto s = reader_.ReadSize(v, key, &bytes); !s.ok()) return s;
       *out = static_cast<double>(bytes);
+      return base::Status::Ok();
+    }
+    if (unit == Unit::kDuration) {
+      base::Duration d{};
+      if (auto s = reader_.ReadDuration(v, key, &d); !s.ok()) return s;
+      *out = std::chrono::duration<double>(d).count();  // seconds, as the samples are
       return base::Status::Ok();
     }
     if (unit == Unit::kCount) {
@@ -694,6 +701,8 @@ class CheckReader {
       case Unit::kLoad:
       case Unit::kCount: return FormatNumber(value);
       case Unit::kSize: return base::FormatSize(static_cast<uint64_t>(value));
+      case Unit::kDuration:
+        return base::FormatDuration(std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(value)));
       default: return FormatNumber(value) + "%";
     }
   }
@@ -786,6 +795,30 @@ base::Status ParseHealthShorthand(const ErrorContext& errors, const KeyPath& key
   return AddUnique(errors, node, key, std::move(spec), out);
 }
 
+base::Status ParseRuntimeShorthand(const ErrorContext& errors, const KeyPath& key, const toml::node& node,
+                                   const std::string& instance, const CheckContext& context,
+                                   std::vector<CheckSpec>* out) {
+  const TomlReader reader(errors);
+  base::Duration max{};
+  if (auto s = reader.ReadDuration(node, key, &max); !s.ok()) return s;
+  if (max.count() <= 0) return reader.Error(node, key, "must be greater than 0");
+  toml::table table;
+  table.insert("metric", "uptime");
+  table.insert("program", instance);
+  table.insert("crit", base::FormatDuration(max));
+  table.insert("on_crit", "restart");
+  CheckSpec spec;
+  if (auto s = ParseShorthand(errors, key, LineOf(node), instance + ".max_runtime", {}, table, context, &spec);
+      !s.ok()) {
+    return s;
+  }
+  // Sampled often enough to act within a few percent of the limit, and at least every minute.
+  spec.every = std::clamp<base::Duration>(max / 50, std::chrono::seconds(1), std::min(context.default_every,
+                                                                                        base::Duration(60'000)));
+  spec.crit = std::chrono::duration<double>(max).count();
+  return AddUnique(errors, node, key, std::move(spec), out);
+}
+
 base::Status ParseMemoryShorthand(const ErrorContext& errors, const KeyPath& key, const toml::node& node,
                                   const std::string& instance, const CheckContext& context,
                                   std::vector<CheckSpec>* out) {
@@ -843,6 +876,12 @@ base::Status ParseProgramChecks(const ErrorContext& errors, const ProgramTable& 
     }
     if (table.memory_limit != nullptr) {
       if (auto s = ParseMemoryShorthand(errors, key.Child("memory_limit"), *table.memory_limit, instance, context, out);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (table.max_runtime != nullptr) {
+      if (auto s = ParseRuntimeShorthand(errors, key.Child("max_runtime"), *table.max_runtime, instance, context, out);
           !s.ok()) {
         return s;
       }

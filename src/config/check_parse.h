@@ -41,12 +41,13 @@ base::Status ParseCheckTable(const ErrorContext& errors, const std::string& name
                              const CheckContext& context, CheckSpec* out);
 
 // Turns the check shorthands of one [program.NAME] into checks, one per instance, named
-// "INSTANCE.health" and "INSTANCE.memory_limit", appended to *out:
+// "INSTANCE.health", "INSTANCE.memory_limit" and "INSTANCE.max_runtime", appended to *out:
 //   health = { http = "..." | tcp = "..." | command = ..., fails = 3, every, timeout,
 //              grace, expect, body }  -> restart when it fails `fails` times in a row;
 //   memory_limit = "500MB" | { max = "500MB", for = "2m", every }
 //                                     -> restart when the group's memory stays above it
-//                                        (by default for 3 samples in a row).
+//                                        (by default for 3 samples in a row);
+//   max_runtime = "6h"                -> restart when its process has run that long.
 // A name already taken by a [check.NAME] is an error at the program's key.
 base::Status ParseProgramChecks(const ErrorContext& errors, const ProgramTable& table,
                                 const std::vector<std::string>& instances, const CheckContext& context,

@@ -33,13 +33,13 @@ TEST(CheckErrorTest, MetricIsRequiredAndKnown) {
   EXPECT_EQ(ErrorOf(Check({"warn = 80"})), At(1, "check.cpu: needs one of metric, http, tcp, command, file or process"));
   EXPECT_EQ(ErrorOf(Check({"metric = \"cpuu\"", "warn = 80"})),
             At(2,
-               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\" or "
-               "\"processes\", got "
+               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\", "
+               "\"processes\" or \"uptime\", got "
                "\"cpuu\""));
   EXPECT_EQ(ErrorOf(Check({"metric = 1", "warn = 80"})),
             At(2,
-               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\" or "
-               "\"processes\", got "
+               "check.cpu.metric: expected \"cpu\", \"memory\", \"swap\", \"load\", \"disk\", \"inodes\", \"fds\", "
+               "\"processes\" or \"uptime\", got "
                "integer 1"));
 }
 

@@ -258,7 +258,7 @@ class ConfigParser {
   // After the [check.NAME] tables: the checks that programs' health and memory_limit make.
   base::Status ParseProgramShorthands(const CheckContext& context, std::vector<CheckSpec>* checks) {
     for (const ProgramTable& table : program_tables_) {
-      if (table.health == nullptr && table.memory_limit == nullptr) continue;
+      if (table.health == nullptr && table.memory_limit == nullptr && table.max_runtime == nullptr) continue;
       auto it = context.programs.find(table.spec.table_name);
       if (it == context.programs.end()) continue;  // cannot happen: every table is a target
       if (auto s = ParseProgramChecks(errors_, table, it->second, context, checks); !s.ok()) return s;

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kProgramKeys =
     "command, directory, environment, user, group, umask, autostart, autorestart, "
     "exit_codes, start_seconds, start_retries, backoff, fatal_retry_after, stop_signal, "
-    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit";
+    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit, max_runtime";
 
 // An upper bound that catches typos (instances = 10000) long before fork() would.
 constexpr int kMaxInstances = 1000;
@@ -103,6 +103,10 @@ class ProgramReader {
     }
     if (name == "memory_limit") {
       out_->memory_limit = &v;
+      return base::Status::Ok();
+    }
+    if (name == "max_runtime") {
+      out_->max_runtime = &v;
       return base::Status::Ok();
     }
     return reader_.UnknownKey(k, key, kProgramKeys);

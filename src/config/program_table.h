@@ -36,6 +36,7 @@ struct ProgramTable {
   // TOML tree, which outlives the parse.
   const toml::node* health = nullptr;
   const toml::node* memory_limit = nullptr;
+  const toml::node* max_runtime = nullptr;
 };
 
 // Reads one [program.NAME] table (the name is already validated).

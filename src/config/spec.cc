@@ -24,6 +24,7 @@ std::string_view CheckMetricName(CheckMetric metric) {
     case CheckMetric::kInodes: return "inodes";
     case CheckMetric::kFds: return "fds";
     case CheckMetric::kProcesses: return "processes";
+    case CheckMetric::kUptime: return "uptime";
   }
   return "cpu";
 }

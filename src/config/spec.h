@@ -129,22 +129,26 @@ enum class CheckMetric {
   kInodes,     // inodes used on the filesystem holding `path`, %
   kFds,        // a program's open file descriptors, all its processes together
   kProcesses,  // the number of processes in a program's process group
+  kUptime,     // how long a program's current process has run, in seconds
 };
 
 inline constexpr CheckMetric kCheckMetrics[] = {CheckMetric::kCpu,  CheckMetric::kMemory, CheckMetric::kSwap,
                                                 CheckMetric::kLoad, CheckMetric::kDisk,   CheckMetric::kInodes,
-                                                CheckMetric::kFds,  CheckMetric::kProcesses};
+                                                CheckMetric::kFds,  CheckMetric::kProcesses, CheckMetric::kUptime};
 // The config's and the API's word for a metric: "cpu", "memory", "swap", "load", "disk",
-// "inodes", "fds", "processes".
+// "inodes", "fds", "processes", "uptime".
 std::string_view CheckMetricName(CheckMetric metric);
 // Whether a metric is of the filesystem holding a `path` (disk, inodes).
 inline bool CheckMetricOnDisk(CheckMetric m) { return m == CheckMetric::kDisk || m == CheckMetric::kInodes; }
 // Whether a metric can be of a program (cpu, memory, fds, processes), and whether it can
 // only be (fds, processes).
 inline bool CheckMetricOfProgram(CheckMetric m) {
-  return m == CheckMetric::kCpu || m == CheckMetric::kMemory || m == CheckMetric::kFds || m == CheckMetric::kProcesses;
+  return m == CheckMetric::kCpu || m == CheckMetric::kMemory || m == CheckMetric::kFds ||
+         m == CheckMetric::kProcesses || m == CheckMetric::kUptime;
 }
-inline bool CheckMetricOnlyOfProgram(CheckMetric m) { return m == CheckMetric::kFds || m == CheckMetric::kProcesses; }
+inline bool CheckMetricOnlyOfProgram(CheckMetric m) {
+  return m == CheckMetric::kFds || m == CheckMetric::kProcesses || m == CheckMetric::kUptime;
+}
 
 // What a check does when it enters WARN or CRIT, or recovers (on_warn, on_crit,
 // on_recovery): one line such as "restart", "run cleanup", "signal HUP web".

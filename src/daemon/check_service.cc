@@ -238,6 +238,11 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
   for (Check* c : due) {
     auto program = ports_.programs.GetProgram(c->spec.program);
     if (!program || program->pid == 0) continue;
+    if (c->spec.metric == config::CheckMetric::kUptime) {
+      // No /proc needed: the supervisor knows when the process started.
+      if (program->uptime_ms >= 0) JudgeMetric(*c, static_cast<double>(program->uptime_ms) / 1000.0, "");
+      continue;
+    }
     pgids.push_back(program->pid);
     asked.emplace_back(c, program->pid);
   }
@@ -265,6 +270,7 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
       case config::CheckMetric::kMemory: JudgeMetric(*c, static_cast<double>(u.rss_bytes), ""); break;
       case config::CheckMetric::kFds: JudgeMetric(*c, u.open_fds, ""); break;
       case config::CheckMetric::kProcesses: JudgeMetric(*c, u.processes, ""); break;
+      case config::CheckMetric::kUptime: break;  // from the program itself, below
       default: break;
     }
   }

@@ -249,7 +249,7 @@ TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
   p.pid = 77;
   p.comm = "ffmpeg";
   proc_.AddProcess(p);
-  proc_.Write("77/cmdline", std::string("ffmpeg\0-i\0in.mkv\0", 21));
+  proc_.Write("77/cmdline", std::string("ffmpeg\0-i\0in.mkv\0", 17));
   proc_.Write("77/status", "Name:\tffmpeg\nUid:\t0\t0\t0\t0\n");
   config::CheckSpec spec;
   spec.name = "ff";

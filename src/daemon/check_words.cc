@@ -21,6 +21,8 @@ std::string MetricFigure(const config::CheckSpec& spec, double v) {
     case config::CheckMetric::kLoad: return fmt::format("{:.2f}", v);
     case config::CheckMetric::kFds:
     case config::CheckMetric::kProcesses: return fmt::format("{:.0f}", v);
+    case config::CheckMetric::kUptime:
+      return base::FormatDuration(std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(v)));
     case config::CheckMetric::kMemory:
       if (OfProgram(spec)) return base::FormatSize(static_cast<uint64_t>(v));
       break;
@@ -37,6 +39,7 @@ std::string DescribeMetric(const config::CheckSpec& spec, double v) {
       case config::CheckMetric::kMemory: return spec.program + " memory at " + f;
       case config::CheckMetric::kFds: return spec.program + " has " + f + " open files";
       case config::CheckMetric::kProcesses: return spec.program + " has " + f + " processes";
+      case config::CheckMetric::kUptime: return spec.program + " has run " + f;
       default: break;
     }
   }

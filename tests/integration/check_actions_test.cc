@@ -89,6 +89,18 @@ TEST_F(CheckActionsTest, AProgramPastItsMemoryLevelIsRestarted) {
   EXPECT_NE(Events("action").find("giving up: 1 actions within 1h did not help"), std::string::npos);
 }
 
+TEST_F(CheckActionsTest, AProgramPastItsMaxRuntimeIsRestarted) {
+  WriteConfig("[program.job]\ncommand = [\"" + Child() + "\", \"idle\"]\nstart_seconds = \"0s\"\nmax_runtime = \"2s\"\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitForState("job", "RUNNING"));
+  const pid_t first = Pid("job");
+  ASSERT_TRUE(WaitFor([&] { return Pid("job") != first && Pid("job") != 0; }, std::chrono::seconds(20)))
+      << Events("action");
+  EXPECT_NE(Events("check").find("-> CRIT: job has run 2s"), std::string::npos) << Events("check");
+  EXPECT_NE(Events("action").find("restart: job pid " + std::to_string(first) + " -> "), std::string::npos)
+      << Events("action");
+}
+
 TEST_F(CheckActionsTest, ARealNagiosPluginIsACommandCheck) {
   const std::string plugins = "/usr/lib/nagios/plugins";
   if (!std::filesystem::exists(plugins + "/check_dummy")) GTEST_SKIP() << "monitoring-plugins-basic not installed";
