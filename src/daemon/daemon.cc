@@ -94,6 +94,10 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     findings_.SetListener([this](const api::FindingInfo& f) { alerts_.OnFinding(f); });
   }
 
+  // Members go in reverse order: alerts_ before the services that may still record a
+  // finding while they wind down, so the journal stops telling it first.
+  ~Impl() override { findings_.SetListener(nullptr); }
+
   int Run() {
     // Orphaned grandchildren are re-parented to vigild, so they are reaped and a
     // program's leftovers can be found and stopped.
