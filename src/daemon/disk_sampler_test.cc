@@ -120,15 +120,18 @@ TEST_F(DiskSamplerTest, NoMountsIsAnEmptyAnswerOnALaterTurn) {
 }
 
 TEST_F(DiskSamplerTest, AHungMountIsReportedAfterTheTimeoutAndNotAskedAgainUntilItReturns) {
-  auto first = Sample({"/", "/hung"}, std::chrono::seconds(2));
+  // The hung mount alone: whether another mount's answer reaches the loop before the fake
+  // clock jumps would be a race between threads (a failure of an ASan build under load).
+  auto first = Sample({"/hung"}, std::chrono::seconds(2));
   ASSERT_TRUE(first);
-  EXPECT_EQ((*first)[0].error, "");
-  EXPECT_EQ((*first)[1].error, "not answering after 2000 ms");
+  EXPECT_EQ((*first)[0].error, "not answering after 2000 ms");
   EXPECT_EQ(stat_->hung_calls(), 1);
 
-  // Asked again while the first call is still stuck: answered at once, no second thread.
+  // Asked again while the first call is still stuck: answered at once, no second thread,
+  // and the other mounts are measured as usual.
   auto second = Sample({"/", "/hung"});
   ASSERT_TRUE(second);
+  EXPECT_EQ((*second)[0].error, "");
   EXPECT_EQ((*second)[1].error, "not answering (an earlier measurement has not returned)");
   EXPECT_EQ(stat_->hung_calls(), 1);
 
