@@ -183,21 +183,15 @@ std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
   }
   if (state != "RUNNING") {
     // Down for good (stopped, exited, fatal): nothing to judge, and no stale CRIT either.
+    check.message = check.spec.program + " is not running (" + state + ")";
     if (check.rule.level != health::Level::kPending) {
       check.probe.reset();
       check.measuring = false;
       const health::Level from = check.rule.level;
       check.rule = health::RuleState{};
-      check.since = ports_.clock.Now();
       check.value.reset();
-      check.message = check.spec.program + " is not running (" + state + ")";
-      ports_.events.Write(check.spec.name,
-                          fmt::format("{} -> PENDING: {}", health::LevelName(from), check.message),
-                          base::EventType::kCheck,
-                          fmt::format(R"({{"from":"{}","to":"PENDING"}})", health::LevelName(from)));
-      Journal(check, health::LevelChange{from, health::Level::kPending, base::Duration{0}});
+      RecordChange(check, health::LevelChange{from, health::Level::kPending, base::Duration{0}});
     }
-    check.message = check.spec.program + " is not running (" + state + ")";
     return base::Duration{0};  // asked again at the next interval
   }
   const base::Duration uptime{program->uptime_ms};
@@ -448,18 +442,22 @@ void CheckService::Judge(Check& check, health::Level level) {
     }
     return;
   }
+  if (change->to == health::Level::kOk) health::Resume(check.guard);
+  RecordChange(check, *change);
+  Act(check, change->from, change->to, /*again=*/false);
+}
+
+void CheckService::RecordChange(Check& check, const health::LevelChange& change) {
   check.since = ports_.clock.Now();
-  std::string text = fmt::format("{} -> {}: {}", health::LevelName(change->from), health::LevelName(change->to),
+  std::string text = fmt::format("{} -> {}: {}", health::LevelName(change.from), health::LevelName(change.to),
                                  check.message);
-  if (change->to == health::Level::kOk && change->from != health::Level::kPending) {
-    text += fmt::format(", after {} {}", base::FormatDuration(change->was_for), health::LevelName(change->from));
+  if (change.to == health::Level::kOk && change.from != health::Level::kPending) {
+    text += fmt::format(", after {} {}", base::FormatDuration(change.was_for), health::LevelName(change.from));
   }
   ports_.events.Write(check.spec.name, text, base::EventType::kCheck,
-                      fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change->from),
-                                  health::LevelName(change->to)));
-  if (change->to == health::Level::kOk) health::Resume(check.guard);
-  Journal(check, *change);
-  Act(check, change->from, change->to, /*again=*/false);
+                      fmt::format(R"({{"from":"{}","to":"{}"}})", health::LevelName(change.from),
+                                  health::LevelName(change.to)));
+  Journal(check, change);
 }
 
 void CheckService::Journal(Check& check, const health::LevelChange& change) {

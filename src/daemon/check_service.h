@@ -85,6 +85,8 @@ class CheckService {
     std::vector<MatchedProcess> offenders;
     int64_t raise_finding = 0;  // the open finding of the current bad state, or 0
   };
+  // Records a change of state: since when, a "check" event in words, and the journal.
+  void RecordChange(Check& check, const health::LevelChange& change);
   // Journals a change of state: a raise, or the recovery that ends the open one.
   void Journal(Check& check, const health::LevelChange& change);
 
