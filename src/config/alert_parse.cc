@@ -4,7 +4,6 @@
 #include "config/alert_parse.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <string_view>
 
@@ -213,17 +212,13 @@ class AlertReader {
     constexpr std::string_view kExpected = R"("N in DURATION" such as "10 in 1h")";
     std::string text;
     if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
-    const size_t in = text.find(" in ");
-    int n = 0;
-    const std::string count = in == std::string::npos ? "" : text.substr(0, in);
-    const auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
-    auto window = in == std::string::npos ? base::Result<base::Duration>(base::Status::InvalidArgument(""))
-                                          : base::ParseDuration(text.substr(in + 4));
-    if (count.empty() || ec != std::errc() || ptr != count.data() + count.size() || !window || n < 1 ||
-        n > 100000 || window->count() <= 0) {
+    const std::optional<CountIn> split = SplitCountIn(text);
+    auto window = split ? base::ParseDuration(split->window)
+                        : base::Result<base::Duration>(base::Status::InvalidArgument(""));
+    if (!split || !window || split->count < 1 || split->count > 100000 || window->count() <= 0) {
       return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
     }
-    out_->rate_limit = n;
+    out_->rate_limit = split->count;
     out_->rate_window = *window;
     return base::Status::Ok();
   }

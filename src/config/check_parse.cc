@@ -521,12 +521,10 @@ class CheckReader {
     constexpr std::string_view kExpected = R"("N in DURATION" such as "3 in 1h")";
     std::string text;
     if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
-    const size_t in = text.find(" in ");
-    int n = 0;
-    if (in == std::string::npos || !ParseCount(text.substr(0, in), &n)) {
-      return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
-    }
-    auto window = base::ParseDuration(text.substr(in + 4));
+    const std::optional<CountIn> split = SplitCountIn(text);
+    if (!split) return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
+    const int n = split->count;
+    auto window = base::ParseDuration(split->window);
     if (!window) return reader_.Error(v, key, window.error().message());
     if (n < 1 || n > 1000 || window->count() <= 0) {
       return reader_.Error(v, key, "expected 1 to 1000 actions in a duration above 0, got \"" + text + "\"");

@@ -2,6 +2,8 @@
 // Typed, line-aware reads of toml++ values for the config parser.
 #include "config/toml_reader.h"
 
+#include <charconv>
+
 #include "base/command_line.h"
 
 #include <algorithm>
@@ -156,6 +158,18 @@ base::Status TomlReader::ReadSize(const toml::node& node, const KeyPath& key, ui
   if (!size) return Error(node, key, size.error().message());
   *out = *size;
   return base::Status::Ok();
+}
+
+std::optional<CountIn> SplitCountIn(std::string_view text) {
+  const size_t in = text.find(" in ");
+  if (in == std::string_view::npos) return std::nullopt;
+  const std::string_view count = text.substr(0, in);
+  CountIn out;
+  if (count.empty() || count.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), out.count);
+  if (ec != std::errc() || ptr != count.data() + count.size()) return std::nullopt;
+  out.window = std::string(text.substr(in + 4));
+  return out;
 }
 
 base::Status TomlReader::ReadCommand(const toml::node& v, const KeyPath& key, std::vector<std::string>* argv) const {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,14 @@ std::string Describe(const toml::node& node);
 // so the first error reported is the first in the file.
 std::vector<std::pair<const toml::key*, const toml::node*>> EntriesInFileOrder(
     const toml::table& table);
+
+// "3 in 1h" split into its count (digits only, fitting an int) and the text after " in "
+// (a duration, not checked here); nullopt for any other shape. For `limit` and `rate_limit`.
+struct CountIn {
+  int count = 0;
+  std::string window;
+};
+std::optional<CountIn> SplitCountIn(std::string_view text);
 
 // Each Read* stores into *out and returns Ok, or returns the error for `key` at the node's line.
 class TomlReader {
