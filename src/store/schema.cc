@@ -104,6 +104,21 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_state ON outbox(state, id);
 )sql",
+    // 5: metric history as rollups (docs/store.md): one row per metric, bucket size and
+    // bucket start, with the count, sum and maximum of the samples in it; and how long a
+    // `when_idle` task run waited for the machine to be idle.
+    R"sql(
+CREATE TABLE metrics (
+  name TEXT NOT NULL,
+  step_s INTEGER NOT NULL,
+  time_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sum REAL NOT NULL,
+  max REAL NOT NULL,
+  PRIMARY KEY (name, step_s, time_ms)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE task_runs ADD COLUMN deferred_ms INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));

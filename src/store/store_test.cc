@@ -99,7 +99,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
   Open().reset();
   RawDb db(path_);
-  EXPECT_EQ(db.Int("PRAGMA user_version"), 4);
+  EXPECT_EQ(db.Int("PRAGMA user_version"), 5);
   EXPECT_EQ(db.Text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
                    "AND name NOT LIKE 'sqlite_%' AND strict = 0"),
@@ -121,7 +121,8 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   {
     // What a database written before migration 2 looks like.
     RawDb db(path_);
-    db.Exec("DROP TABLE pruned_ids; DROP TABLE findings; DROP TABLE outbox; PRAGMA user_version = 1;");
+    db.Exec("DROP TABLE pruned_ids; DROP TABLE findings; DROP TABLE outbox; DROP TABLE metrics; "
+            "ALTER TABLE task_runs DROP COLUMN deferred_ms; PRAGMA user_version = 1;");
   }
   auto store = Open();
   store->RecordEvent(E("daemon", "vigild", "written by version 2"));
@@ -129,7 +130,7 @@ TEST_F(StoreTest, UpgradesAVersion1DatabaseKeepingItsData) {
   auto events = store->QueryEvents({});
   ASSERT_TRUE(events);
   EXPECT_THAT(Messages(*events), ::testing::ElementsAre("written by version 2", "written by version 1"));
-  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 4);
+  EXPECT_EQ(RawDb(path_).Int("PRAGMA user_version"), 5);
 }
 
 TEST_F(StoreTest, TheOutboxKeepsWhatIsPendingAcrossAReopen) {
@@ -197,7 +198,7 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerVigild) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), base::StatusCode::kIoError);
   EXPECT_THAT(s.error().message(), HasSubstr(path_.string()));
-  EXPECT_THAT(s.error().message(), HasSubstr("schema version 99, newer than this vigild's 4"));
+  EXPECT_THAT(s.error().message(), HasSubstr("schema version 99, newer than this vigild's 5"));
 }
 
 TEST_F(StoreTest, DataSurvivesReopenAndIdsContinue) {
