@@ -290,7 +290,7 @@ std::set<std::string> Keys(const json& object) {
 
 const std::set<std::string> kProgramKeys = {"name",      "state",          "want",      "pid",
                                             "uptime_ms", "state_since_ms", "restarts",  "last_exit",
-                                            "reason",    "stdout_log",     "stderr_log"};
+                                            "reason",    "status",         "stdout_log",     "stderr_log"};
 
 TEST_F(HttpServerTest, ListsProgramsWithEveryField) {
   fake_.programs[2].state = "RUNNING";

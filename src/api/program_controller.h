@@ -33,6 +33,7 @@ struct ProgramInfo {
   int restarts = 0;            // automatic restarts since vigild started it
   std::string last_exit;       // "exit 1", "killed by SIGKILL", "" if never exited
   std::string reason;          // why it is in this state, in plain words; may be empty
+  std::string status;          // what the program last said with STATUS= (ready = "notify"); may be empty
   std::filesystem::path stdout_log;
   std::filesystem::path stderr_log;  // equals stdout_log when stderr is merged
 };

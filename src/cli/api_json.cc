@@ -84,6 +84,7 @@ ProgramView ProgramFromJson(const json& object) {
   p.restarts = GetInt(object, "restarts", 0);
   p.last_exit = GetString(object, "last_exit");
   p.reason = GetString(object, "reason");
+  p.status = GetString(object, "status");
   return p;
 }
 
@@ -110,6 +111,7 @@ TaskView TaskFromJson(const json& object) {
   t.next_run_ms = GetInt(object, "next_run_ms", -1);
   t.last_run_ms = GetInt(object, "last_run_ms", -1);
   t.last_result = GetString(object, "last_result");
+  t.waiting_since_ms = GetInt(object, "waiting_since_ms", -1);
   return t;
 }
 
@@ -128,6 +130,7 @@ RunView RunFromJson(const json& object) {
   r.result = GetString(object, "result");
   r.output_tail = GetString(object, "output_tail");
   r.output_problem = GetString(object, "output_problem");
+  r.deferred_ms = GetInt(object, "deferred_ms", 0);
   return r;
 }
 

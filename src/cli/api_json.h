@@ -23,6 +23,7 @@ struct ProgramView {
   int64_t restarts = 0;
   std::string last_exit;  // "exit 1", "signal 9 (SIGKILL)", or ""
   std::string reason;
+  std::string status;  // the program's own STATUS= text, or ""
 };
 
 // One task as GET /v1/tasks reports it (docs/api.md, TaskInfo).
@@ -35,6 +36,7 @@ struct TaskView {
   int64_t next_run_ms = -1;  // unix ms; -1 when none
   int64_t last_run_ms = -1;  // unix ms; -1 if it never ran
   std::string last_result;   // "exit 0", "timed out", ... or ""
+  int64_t waiting_since_ms = -1;  // a due run waits for an idle machine since then; -1 if none
 };
 
 // One run of a task (docs/api.md, RunInfo).
@@ -51,6 +53,7 @@ struct RunView {
   std::string result;
   std::string output_tail;
   std::string output_problem;  // why vigild did not keep its output; "" if it did
+  int64_t deferred_ms = 0;     // how long it waited for an idle machine before it started
 };
 
 // One event of vigild's history (docs/api.md, EventInfo); details are not shown.

@@ -227,6 +227,15 @@ TEST_F(ArgsTest, FindingsTakesSinceSeverityAndLimit) {
   EXPECT_EQ(inv.limit, 5);
 }
 
+TEST_F(ArgsTest, NotifyTakesItsFlagsAndAStatus) {
+  Invocation inv = Valid({"notify", "--ready", "--watchdog", "--status", "warming up"});
+  EXPECT_TRUE(inv.notify_ready);
+  EXPECT_TRUE(inv.notify_watchdog);
+  EXPECT_FALSE(inv.notify_stopping);
+  EXPECT_EQ(inv.notify_status, "warming up");
+  EXPECT_FALSE(Valid({"notify", "--stopping"}).notify_status.has_value());
+}
+
 TEST_F(ArgsTest, EveryTableCommandParses) {
   for (const Command& command : Commands()) {
     std::vector<std::string> args{command.name};
@@ -237,6 +246,11 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
       case ArgShape::kEvents:
       case ArgShape::kTop:
       case ArgShape::kFindings:
+      case ArgShape::kMetrics:
+      case ArgShape::kReport:
+        break;
+      case ArgShape::kNotify:
+        args.push_back("--ready");
         break;
       case ArgShape::kActionNames:
       case ArgShape::kLogs:

@@ -64,6 +64,8 @@ std::vector<std::string> AlignColumns(const std::vector<std::vector<std::string>
 
 std::string ReasonText(const ProgramView& program) {
   std::string text = program.reason;
+  // What the program says of itself (STATUS=) comes first: it is the freshest news.
+  if (!program.status.empty()) text = "\"" + program.status + "\"" + (text.empty() ? "" : "; " + text);
   // A running process's previous exit is history; for a stopped or failing program it is
   // often the one fact that explains the state.
   if (program.last_exit.empty() || IsUp(program.state)) return text;

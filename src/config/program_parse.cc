@@ -4,11 +4,13 @@
 #include <limits>
 #include <optional>
 
+#include "base/http_url.h"
 #include "config/defaults.h"
 #include "config/process_keys.h"
 #include "config/program_table.h"
 #include "config/signals.h"
 #include "config/toml_reader.h"
+#include "metrics/process_table.h"
 
 namespace vigil::config {
 namespace {
@@ -16,7 +18,7 @@ namespace {
 constexpr std::string_view kProgramKeys =
     "command, directory, environment, user, group, umask, autostart, autorestart, "
     "exit_codes, start_seconds, start_retries, backoff, fatal_retry_after, stop_signal, "
-    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit, max_runtime";
+    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit, max_runtime, ready, ready_timeout, watchdog, heartbeat_file";
 
 // An upper bound that catches typos (instances = 10000) long before fork() would.
 constexpr int kMaxInstances = 1000;
@@ -28,7 +30,7 @@ class ProgramReader {
  public:
   ProgramReader(const ErrorContext& errors, const std::string& config_dir, const KeyPath& key,
                 ProgramTable* out)
-      : reader_(errors), key_(key), out_(out), process_(reader_, config_dir, key) {}
+      : reader_(errors), key_(key), out_(out), process_(reader_, config_dir, key), config_dir_(config_dir) {}
 
   base::Status Read(const toml::table& table) {
     bool has_command = false;
@@ -51,6 +53,7 @@ class ProgramReader {
       return reader_.errors().Error(backoff_line_, key_.Child("backoff"),
                                     "max must not be less than initial");
     }
+    if (auto s = CheckHeartbeat(); !s.ok()) return s;
     if (auto s = process_.ResolveAccounts(); !s.ok()) return s;
     const ProcessFields& fields = process_.fields();
     ProgramSpec& spec = out_->spec;
@@ -109,7 +112,91 @@ class ProgramReader {
       out_->max_runtime = &v;
       return base::Status::Ok();
     }
+    if (name == "ready") return ReadReady(v, key);
+    if (name == "ready_timeout") return ReadPositiveDuration(v, key, &spec.ready.timeout);
+    if (name == "watchdog") {
+      watchdog_line_ = LineOf(v);
+      base::Duration d{};
+      if (auto s = ReadPositiveDuration(v, key, &d); !s.ok()) return s;
+      spec.watchdog = d;
+      return base::Status::Ok();
+    }
+    if (name == "heartbeat_file") {
+      std::string text;
+      if (auto s = reader_.ReadNonEmptyString(v, key, &text); !s.ok()) return s;
+      heartbeat_line_ = LineOf(v);
+      spec.heartbeat_file = ResolvePath(config_dir_, text).string();
+      return base::Status::Ok();
+    }
     return reader_.UnknownKey(k, key, kProgramKeys);
+  }
+
+  base::Status ReadPositiveDuration(const toml::node& v, const KeyPath& key, base::Duration* out) {
+    base::Duration d{};
+    if (auto s = reader_.ReadDuration(v, key, &d); !s.ok()) return s;
+    if (d.count() <= 0) return reader_.Error(v, key, "must be greater than 0");
+    *out = d;
+    return base::Status::Ok();
+  }
+
+  // ready = "notify" | "start_seconds" | { tcp = "HOST:PORT" } | { http = "URL" } | { log = "REGEX" }
+  base::Status ReadReady(const toml::node& v, const KeyPath& key) {
+    constexpr std::string_view kExpected =
+        R"("notify", "start_seconds", or a table with one of tcp = "HOST:PORT", http = "URL", log = "REGEX")";
+    config::ReadySpec& ready = out_->spec.ready;
+    if (v.is_string()) {
+      std::string text;
+      if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
+      if (text == "notify") {
+        ready.kind = ReadyKind::kNotify;
+      } else if (text == "start_seconds") {
+        ready.kind = ReadyKind::kStartSeconds;
+      } else {
+        return reader_.Error(v, key, "expected " + std::string(kExpected) + ", got \"" + text + "\"");
+      }
+      return base::Status::Ok();
+    }
+    const auto* table = v.as_table();
+    if (table == nullptr) return reader_.WrongType(v, key, kExpected);
+    if (table->size() != 1) {
+      return reader_.Error(v, key, "give exactly one of tcp, http or log, got " + std::to_string(table->size()) + " keys");
+    }
+    const auto entries = EntriesInFileOrder(*table);
+    const toml::key& k = *entries.front().first;
+    const toml::node* value = entries.front().second;
+    const KeyPath child = key.Child(k.str());
+    std::string text;
+    if (k.str() != "tcp" && k.str() != "http" && k.str() != "log") return reader_.UnknownKey(k, child, "tcp, http, log");
+    if (auto s = reader_.ReadNonEmptyString(*value, child, &text); !s.ok()) return s;
+    if (k.str() == "tcp") {
+      if (auto target = base::ParseHostPort(text); !target) return reader_.Error(*value, child, target.error().message());
+      ready.kind = ReadyKind::kTcp;
+    } else if (k.str() == "http") {
+      if (auto url = base::ParseHttpUrl(text); !url) return reader_.Error(*value, child, url.error().message());
+      ready.kind = ReadyKind::kHttp;
+    } else {
+      if (auto regex = metrics::CompileCommandRegex(text); !regex) {
+        return reader_.Error(*value, child, regex.error().message());
+      }
+      ready.kind = ReadyKind::kLog;
+    }
+    ready.target = std::move(text);
+    return base::Status::Ok();
+  }
+
+  // A watchdog needs heartbeats to come from somewhere, and a heartbeat file needs an
+  // interval to judge it by.
+  base::Status CheckHeartbeat() const {
+    const ProgramSpec& spec = out_->spec;
+    if (!spec.heartbeat_file.empty() && !spec.watchdog) {
+      return reader_.errors().Error(heartbeat_line_, key_.Child("heartbeat_file"),
+                                    "needs watchdog = \"DURATION\": how often the file's mtime must advance");
+    }
+    if (spec.watchdog && spec.heartbeat_file.empty() && spec.ready.kind != ReadyKind::kNotify) {
+      return reader_.errors().Error(watchdog_line_, key_.Child("watchdog"),
+                                    "needs ready = \"notify\" (heartbeats as WATCHDOG=1) or heartbeat_file");
+    }
+    return base::Status::Ok();
   }
 
   base::Status ReadUmask(const toml::node& v, const KeyPath& key) {
@@ -227,7 +314,10 @@ class ProgramReader {
   const KeyPath& key_;
   ProgramTable* out_;
   ProcessKeyReader process_;  // after reader_, which it borrows
+  std::string config_dir_;
   int backoff_line_ = 0;
+  int watchdog_line_ = 0;
+  int heartbeat_line_ = 0;
 };
 
 }  // namespace

@@ -59,6 +59,24 @@ base::Result<std::string> ProgramService::RestartIfWanted(const std::vector<std:
   return out;
 }
 
+void ProgramService::OnNotify(const process::NotifySocket::Sender& sender, const process::NotifyMessage& message,
+                              const std::filesystem::path& proc_root) {
+  auto led_by = [this](pid_t leader) -> supervise::Program* {
+    for (supervise::Program* p : supervisor_.programs()) {
+      if (p->pid() == leader) return p;
+    }
+    return nullptr;
+  };
+  supervise::Program* program = led_by(sender.pid);
+  // Every program's main process leads its own group, so a helper's group names the program.
+  if (program == nullptr) {
+    if (const std::optional<pid_t> group = process::ProcessGroupOf(sender.pid, proc_root); group && *group > 0) {
+      program = led_by(*group);
+    }
+  }
+  if (program != nullptr) program->Notify(message);
+}
+
 // --- notes ---
 
 void ProgramService::OnProgramsSettled(size_t notes) {
@@ -96,6 +114,12 @@ void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
       break;
     case Kind::kWantChanged:
       if (note.spec) history_.SetWant(*note.spec, note.want_up);
+      break;
+    case Kind::kWatchdogExpired:
+      if (findings_ != nullptr) {
+        findings_->Record(Severity::kCrit, "program", note.program,
+                          supervise::WatchdogFinding(note.program, note.message));
+      }
       break;
   }
 }
@@ -177,7 +201,10 @@ base::Duration ProgramService::DefaultTimeout(const std::vector<supervise::Progr
   base::Duration total = kWaitMargin;
   for (const supervise::Program* p : involved) {
     total += p->spec().stop_timeout;
-    if (goal == supervise::Goal::kUp) total += p->spec().start_seconds;
+    if (goal == supervise::Goal::kUp) {
+      total += p->spec().ready.kind == config::ReadyKind::kStartSeconds ? p->spec().start_seconds
+                                                                         : p->spec().ready.timeout;
+    }
   }
   return std::min(total, event::Loop::kMaxTimerDelay);
 }
@@ -222,6 +249,7 @@ api::ProgramInfo ProgramService::ToInfo(supervise::Program& p) const {
   info.restarts = p.restarts();
   info.last_exit = p.last_exit();
   info.reason = p.reason();
+  info.status = p.status_text();
   if (auto problem = p.LogProblem(); !problem.empty()) info.reason += (info.reason.empty() ? "" : "; ") + problem;
   info.stdout_log = p.stdout_log().path();
   info.stderr_log = p.stderr_log().path();

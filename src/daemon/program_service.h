@@ -15,6 +15,7 @@
 #include "daemon/findings.h"
 #include "daemon/history.h"
 #include "daemon/waiters.h"
+#include "process/notify_socket.h"
 #include "supervise/supervisor.h"
 
 namespace vigil::daemon {
@@ -41,6 +42,11 @@ class ProgramService final : public api::ProgramController, private supervise::S
   std::vector<std::string> Problems() const;
   // Where a program going FATAL (a failed task run) is journalled; null: nowhere.
   void SetFindings(FindingJournal* findings) { findings_ = findings; }
+  // A datagram on the notify socket: handed to the program whose main process sent it or
+  // whose process group the sender is in (read from proc_root); dropped otherwise, since
+  // the kernel's credentials are all that is trusted (docs/readiness.md).
+  void OnNotify(const process::NotifySocket::Sender& sender, const process::NotifyMessage& message,
+                const std::filesystem::path& proc_root);
 
   // api::ProgramController
   std::vector<api::ProgramInfo> ListPrograms() override;

@@ -18,7 +18,7 @@ using supervise::ProgramState;
 
 class WaitersTest : public supervise::SuperviseFixture {
  protected:
-  WaitersTest() : supervisor_(supervise::ProgramEnv{loop_, clock_, launcher_, nullptr, dir_, nullptr}, nullptr) {}
+  WaitersTest() : supervisor_(supervise::ProgramEnv{loop_, clock_, launcher_, nullptr, dir_, nullptr, nullptr, ""}, nullptr) {}
 
   std::vector<Waiters::Target> Targets(std::initializer_list<const char*> names) {
     std::vector<Waiters::Target> out;

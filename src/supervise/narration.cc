@@ -33,12 +33,25 @@ std::string CauseText(const ReasonFacts& f) {
     case Cause::kAutostartOff: return "not started: autostart = false";
     case Cause::kStoppedByRequest:
       return "stopped by request (remembered across vigild restarts until started or reconfigured)";
+    case Cause::kNotReady: return "not ready: " + std::string(f.detail);
+    case Cause::kWatchdog: return "watchdog: " + std::string(f.detail);
   }
   return "";
 }
 
 std::string Target(bool kill_group, pid_t pid, pid_t pgid) {
   return kill_group ? fmt::format("process group {}", pgid) : fmt::format("pid {}", pid);
+}
+
+std::string_view ReadyWords(config::ReadyKind kind) {
+  switch (kind) {
+    case config::ReadyKind::kNotify: return "it said READY=1";
+    case config::ReadyKind::kTcp: return "its port accepts connections";
+    case config::ReadyKind::kHttp: return "its URL answers";
+    case config::ReadyKind::kLog: return "it logged its ready line";
+    case config::ReadyKind::kStartSeconds: break;
+  }
+  return "ready";
 }
 
 }  // namespace
@@ -70,6 +83,10 @@ std::string StepMessage(const StepFacts& f) {
   if (f.actions & kSendStopSignal) {
     return fmt::format("sent {} to {}", config::SignalName(f.stop_signal), Target(f.kill_group, f.pid, f.pgid));
   }
+  if (f.actions & kKillForFailure) {
+    return fmt::format("{}; sent {} to {}", f.reason, config::SignalName(f.stop_signal),
+                       Target(f.kill_group, f.pid, f.pgid));
+  }
   if (f.actions & kSendKill) {
     return fmt::format("stop_timeout {} passed: sent SIGKILL to {}", base::FormatDuration(f.stop_timeout),
                        Target(f.kill_group, f.pid, f.pgid));
@@ -80,6 +97,8 @@ std::string StepMessage(const StepFacts& f) {
     case S::kExited:
       return std::string(f.reason);
     case S::kRunning:
+      if (f.from == S::kStarting && f.event == Event::kReady)
+        return fmt::format("pid {} is ready: {}", f.pid, ReadyWords(f.ready_kind));
       if (f.from == S::kStarting) return fmt::format("pid {} up for {}", f.pid, base::FormatDuration(f.start_seconds));
       return "";
     case S::kStopped:
@@ -113,6 +132,12 @@ std::string ReconfiguredNote() { return "config changed; restarting with the new
 
 std::string RemovedFollowersNote(std::string_view program) {
   return fmt::format("{} was removed from the config; its log ends here", program);
+}
+
+std::string WatchdogFinding(std::string_view program, std::string_view detail) {
+  return fmt::format("{} missed its heartbeat ({}); restarting it. A process that hangs or is overloaded stops "
+                     "sending heartbeats: look at what it logged last: vigil logs {}",
+                     program, detail, program);
 }
 
 }  // namespace vigil::supervise

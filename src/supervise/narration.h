@@ -31,6 +31,8 @@ enum class Cause : uint8_t {
   kStoppingAfter,      // detail: the dependents still running, "web, worker"
   kAutostartOff,       // not started: autostart = false
   kStoppedByRequest,   // a remembered `vigil stop`
+  kNotReady,           // ready_timeout passed; detail: "no READY=1 within 90s", "127.0.0.1:80: connection refused"
+  kWatchdog,           // detail: "no heartbeat for 30s", "WATCHDOG=trigger"
 };
 
 // Everything the reason of a program depends on.
@@ -67,6 +69,7 @@ struct StepFacts {
   base::Duration start_seconds{0};
   int stop_signal = 15;
   base::Duration stop_timeout{0};
+  config::ReadyKind ready_kind = config::ReadyKind::kStartSeconds;
   std::string_view reason;  // ReasonText() after the step
 };
 
@@ -85,5 +88,7 @@ std::string RemovedNote();      // the program left the config (in its own event
 std::string ReconfiguredNote(); // a reload changed it; it restarts with the new settings
 // The last line a follower of the program's log gets when the program is removed.
 std::string RemovedFollowersNote(std::string_view program);
+// The finding when a watchdog expires: "web missed its heartbeat: no heartbeat for 30s; ..."
+std::string WatchdogFinding(std::string_view program, std::string_view detail);
 
 }  // namespace vigil::supervise

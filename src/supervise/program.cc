@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "base/check.h"
+#include "base/units.h"
 #include "logs/pipe_reader.h"
 #include "process/spawn.h"
 
@@ -137,8 +138,16 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
     ArmTimer(*spec_.fatal_retry_after, Event::kFatalRetryElapsed);
   }
   if (actions & kSendStopSignal) {
+    StopWatching();
     KillGroup(spec_.stop_signal);
     SetCause(Cause::kStopRequested);
+    ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
+  }
+  if (actions & kKillForFailure) {
+    // The caller has set the cause (kNotReady, kWatchdog) that the message tells.
+    StopWatching();
+    failing_ = true;
+    KillGroup(spec_.stop_signal);
     ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
   }
   if (actions & kSendKill) {
@@ -166,18 +175,26 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
   facts.start_seconds = spec_.start_seconds;
   facts.stop_signal = spec_.stop_signal;
   facts.stop_timeout = spec_.stop_timeout;
+  facts.ready_kind = spec_.ready.kind;
   facts.reason = reason_now;
   const std::string message = StepMessage(facts);
   if (env_.observer) {
     if (state_ != report_from) {
       env_.observer->OnStateChanged(*this, report_from, message);
     } else if (!message.empty()) {
-      Note((actions & (kSendStopSignal | kSendKill)) ? base::EventType::kSignal : base::EventType::kNote, message);
+      Note((actions & (kSendStopSignal | kSendKill | kKillForFailure)) ? base::EventType::kSignal
+                                                                         : base::EventType::kNote,
+           message);
     }
   }
   report_from = state_;
 
   if ((actions & kSpawn) && state_ == ProgramState::kStarting) {
+    if (spec_.watchdog) ArmWatchdog(*spec_.watchdog);
+    if (spec_.ready.kind != config::ReadyKind::kStartSeconds) {
+      StartReadiness();
+      return std::nullopt;
+    }
     // After the STARTING report, so a zero start_seconds reports STARTING then RUNNING.
     if (spec_.start_seconds.count() == 0) return Event::kStartSecondsElapsed;
     ArmTimer(spec_.start_seconds, Event::kStartSecondsElapsed);
@@ -192,6 +209,15 @@ bool Program::Spawn() {
   req.environment = spec_.environment;
   req.environment["VIGIL_PROGRAM"] = spec_.name;
   req.environment["VIGIL_INSTANCE"] = std::to_string(spec_.instance);
+  const bool heartbeats_by_socket = spec_.watchdog && spec_.heartbeat_file.empty();
+  if (!env_.notify_socket.empty() && (spec_.ready.kind == config::ReadyKind::kNotify || heartbeats_by_socket)) {
+    req.environment["NOTIFY_SOCKET"] = env_.notify_socket;
+    // As systemd: sd_watchdog_enabled(3) reads it. No WATCHDOG_PID: the pid is not known
+    // before the fork, and without it every process of the program may send heartbeats.
+    if (heartbeats_by_socket) {
+      req.environment["WATCHDOG_USEC"] = std::to_string(int64_t{spec_.watchdog->count()} * 1000);
+    }
+  }
   req.uid = spec_.uid;
   req.gid = spec_.gid;
   req.umask = spec_.umask;
@@ -217,6 +243,10 @@ bool Program::Spawn() {
   pid_ = child->pid;
   pgid_ = child->pid;
   spawned_at_ = env_.clock.SteadyNow();
+  failing_ = false;
+  status_text_.clear();
+  watchdog_override_.reset();
+  heartbeat_seen_ = env_.clock.Now();
   if (env_.observer) env_.observer->OnProcessStarted(*this, pid_);
   return true;
 }
@@ -228,6 +258,7 @@ base::Status Program::WatchOutput(process::Launched& child) {
     // process's pipe still drains.
     auto on_data = [this, stream](std::string_view data) {
       (stream == Stream::kStdout ? stdout_log() : stderr_log()).Write(data);
+      if (stream == Stream::kStdout && ready_matcher_) ScanForReady(data);
     };
     // A finished reader is removed on the next loop turn, never from inside its own
     // callback. The reader lives in this Program, so `this` is good when it calls; only
@@ -255,10 +286,15 @@ base::Status Program::WatchOutput(process::Launched& child) {
 }
 
 void Program::ArmTimer(base::Duration delay, Event event) {
+  timer_deadline_ = env_.clock.SteadyNow() + delay;
   timer_ = env_.clock.AddTimer(delay, [this, event] {
     // A fired timer is dropped at once: a thousand programs past start_seconds would
     // otherwise each keep one for nothing.
     timer_.reset();
+    if (event == Event::kReadyTimeout) {
+      SetCause(Cause::kNotReady, ReadyTimeoutDetail());
+      StopWatching();
+    }
     Handle(event);
   });
 }
@@ -268,9 +304,12 @@ void Program::OnMainExit(int wait_status) {
   last_exit_clean_ = WIFEXITED(wait_status) &&
                      std::find(spec_.exit_codes.begin(), spec_.exit_codes.end(), WEXITSTATUS(wait_status)) !=
                          spec_.exit_codes.end();
+  // Killed for a failure, it failed, whatever its exit code says.
+  if (failing_) last_exit_clean_ = false;
+  StopWatching();
   if (env_.observer) env_.observer->OnProcessEnded(*this, pid_, last_exit_);
   pid_ = 0;
-  if (state_ != ProgramState::kStopping) SetCause(Cause::kExitedEarly);
+  if (state_ != ProgramState::kStopping && !failing_) SetCause(Cause::kExitedEarly);
   // Ended before start_seconds: it failed to start, however long its leftovers take to go,
   // so the start_seconds timer must not make it RUNNING meanwhile.
   if (state_ == ProgramState::kStarting) timer_.reset();
@@ -351,6 +390,169 @@ base::Duration Program::BackoffDelay() {
   ms = std::min(ms, static_cast<double>(spec_.backoff_max.count()));
   std::uniform_real_distribution<double> jitter(0.8, 1.0);
   return base::Duration(static_cast<int64_t>(ms * jitter(rng_)));
+}
+
+// --- readiness and heartbeats (docs/readiness.md) ---
+
+void Program::StartReadiness() {
+  ArmTimer(spec_.ready.timeout, Event::kReadyTimeout);
+  last_not_ready_.clear();
+  switch (spec_.ready.kind) {
+    case config::ReadyKind::kTcp:
+    case config::ReadyKind::kHttp:
+      VIGIL_CHECK(env_.ready_probes != nullptr, "program " + spec_.name + ": no ready probes");
+      probe_delay_ = kFirstProbeDelay;
+      ProbeReady();
+      break;
+    case config::ReadyKind::kLog:
+      VIGIL_CHECK(env_.ready_probes != nullptr, "program " + spec_.name + ": no ready probes");
+      ready_matcher_ = env_.ready_probes->MatchLines(spec_.ready.target);
+      ready_partial_.clear();
+      break;
+    case config::ReadyKind::kNotify:
+    case config::ReadyKind::kStartSeconds:
+      break;
+  }
+}
+
+void Program::ProbeReady() {
+  probe_ = env_.ready_probes->Probe(spec_.ready, [this](bool ready, std::string words) {
+    probe_.reset();  // allowed from its own callback (ReadyProbes::Probe)
+    if (state_ != ProgramState::kStarting || failing_) return;
+    if (ready) {
+      Handle(Event::kReady);
+      return;
+    }
+    last_not_ready_ = std::move(words);
+    // Soon at first, since most servers bind within milliseconds; then less and less often.
+    probe_ = env_.clock.AddTimer(probe_delay_, [this] {
+      probe_.reset();
+      ProbeReady();
+    });
+    probe_delay_ = std::min(probe_delay_ * 2, kMaxProbeDelay);
+  });
+}
+
+void Program::ScanForReady(std::string_view data) {
+  // Lines are matched whole; a line longer than the bound is matched by its start.
+  constexpr size_t kMaxLine = 4096;
+  while (!data.empty() && ready_matcher_) {
+    const size_t nl = data.find('\n');
+    const std::string_view piece = data.substr(0, nl);
+    if (ready_partial_.size() < kMaxLine) ready_partial_.append(piece.substr(0, kMaxLine - ready_partial_.size()));
+    if (nl == std::string_view::npos) return;
+    data.remove_prefix(nl + 1);
+    const bool matched = ready_matcher_(ready_partial_);
+    ready_partial_.clear();
+    if (matched && state_ == ProgramState::kStarting && !failing_) {
+      ready_matcher_ = nullptr;  // safe: the reader calls on_data, not the matcher
+      ready_partial_.clear();
+      Handle(Event::kReady);
+      return;
+    }
+  }
+}
+
+std::string Program::ReadyTimeoutDetail() const {
+  const std::string within = base::FormatDuration(spec_.ready.timeout);
+  switch (spec_.ready.kind) {
+    case config::ReadyKind::kNotify: return fmt::format("no READY=1 within {}", within);
+    case config::ReadyKind::kTcp:
+    case config::ReadyKind::kHttp:
+      return fmt::format("{} not ready within {}{}", spec_.ready.target, within,
+                         last_not_ready_.empty() ? "" : " (last: " + last_not_ready_ + ")");
+    case config::ReadyKind::kLog: return fmt::format("no line matching \"{}\" within {}", spec_.ready.target, within);
+    case config::ReadyKind::kStartSeconds: break;
+  }
+  return "not ready within " + within;
+}
+
+base::Duration Program::WatchdogInterval() const {
+  if (watchdog_override_) return *watchdog_override_;
+  return spec_.watchdog.value_or(base::Duration{0});
+}
+
+void Program::ArmWatchdog(base::Duration delay) {
+  if (WatchdogInterval().count() == 0) {
+    watchdog_timer_.reset();
+    return;
+  }
+  watchdog_timer_ = env_.clock.AddTimer(delay, [this] {
+    watchdog_timer_.reset();
+    OnWatchdogTimer();
+  });
+}
+
+void Program::OnWatchdogTimer() {
+  const base::Duration interval = WatchdogInterval();
+  if (!spec_.heartbeat_file.empty()) {
+    // The file's mtime is the heartbeat: due `interval` after the last one seen. One timer
+    // per interval, no polling in between.
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(spec_.heartbeat_file, ec);
+    if (!ec) {
+      const auto seen = std::chrono::time_point_cast<base::Duration>(std::chrono::file_clock::to_sys(mtime));
+      if (seen > heartbeat_seen_) heartbeat_seen_ = seen;
+    }
+    const base::Duration left =
+        std::chrono::duration_cast<base::Duration>(heartbeat_seen_ + interval - env_.clock.Now());
+    if (left.count() > 0) {
+      ArmWatchdog(left);
+      return;
+    }
+    ExpireWatchdog(fmt::format("{} not touched for {}", spec_.heartbeat_file, base::FormatDuration(interval)));
+    return;
+  }
+  ExpireWatchdog(fmt::format("no WATCHDOG=1 for {}", base::FormatDuration(interval)));
+}
+
+void Program::ExpireWatchdog(const std::string& detail) {
+  if ((state_ != ProgramState::kStarting && state_ != ProgramState::kRunning) || failing_ || pid_ == 0) return;
+  SetCause(Cause::kWatchdog, detail);
+  if (env_.observer) env_.observer->OnWatchdogExpired(*this, detail);
+  Handle(Event::kWatchdogExpired);
+}
+
+void Program::StopWatching() {
+  probe_.reset();
+  ready_matcher_ = nullptr;
+  ready_partial_.clear();
+  watchdog_timer_.reset();
+}
+
+void Program::Notify(const process::NotifyMessage& message) {
+  if (pid_ == 0 || !HasProcess(state_)) return;
+  if (message.status) status_text_ = *message.status;
+  const bool up = (state_ == ProgramState::kStarting || state_ == ProgramState::kRunning) && !failing_;
+  if (message.stopping) {
+    // It is on its way out: a slow exit is not a missed heartbeat (systemd's STOPPING=1
+    // wins over READY=1 in the same message).
+    watchdog_override_ = base::Duration{0};
+    watchdog_timer_.reset();
+  }
+  if (up && message.watchdog_usec) {
+    watchdog_override_ = std::chrono::duration_cast<base::Duration>(std::chrono::microseconds(*message.watchdog_usec));
+    ArmWatchdog(WatchdogInterval());
+  }
+  if (up && message.watchdog && spec_.watchdog && spec_.heartbeat_file.empty()) ArmWatchdog(WatchdogInterval());
+  if (message.extend_timeout_usec) {
+    // At least this long from now; a later deadline stays.
+    const auto extend = std::chrono::duration_cast<base::Duration>(std::chrono::microseconds(*message.extend_timeout_usec));
+    const bool waiting_ready = state_ == ProgramState::kStarting && !failing_ &&
+                               spec_.ready.kind != config::ReadyKind::kStartSeconds && timer_;
+    const bool stopping = state_ == ProgramState::kStopping && timer_;
+    if ((waiting_ready || stopping) && env_.clock.SteadyNow() + extend > timer_deadline_) {
+      ArmTimer(extend, waiting_ready ? Event::kReadyTimeout : Event::kStopTimeout);
+    }
+  }
+  if (up && message.watchdog_trigger) {
+    ExpireWatchdog("it sent WATCHDOG=trigger");
+    return;
+  }
+  if (up && !message.stopping && message.ready && state_ == ProgramState::kStarting &&
+      spec_.ready.kind == config::ReadyKind::kNotify) {
+    Handle(Event::kReady);
+  }
 }
 
 }  // namespace vigil::supervise

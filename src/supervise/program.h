@@ -26,7 +26,9 @@
 #include "event/loop.h"
 #include "logs/log_file.h"
 #include "process/launcher.h"
+#include "process/notify_message.h"
 #include "supervise/narration.h"
+#include "supervise/ready_probes.h"
 #include "supervise/transitions.h"
 
 namespace vigil::logs {
@@ -51,6 +53,9 @@ class ProgramObserver {
   virtual void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) = 0;
   // The output pipes of ended processes are all drained.
   virtual void OnOutputDrained(Program& program) = 0;
+  // A watchdog expired (no heartbeat in time): the program is being killed for a restart.
+  // `detail` says how ("no heartbeat for 30s").
+  virtual void OnWatchdogExpired(Program& program, const std::string& detail) = 0;
 };
 
 // Services shared by every Program, owned by the Supervisor's owner.
@@ -61,6 +66,8 @@ struct ProgramEnv {
   logs::Compressor* compressor = nullptr;
   std::filesystem::path log_dir;
   ProgramObserver* observer = nullptr;
+  ReadyProbes* ready_probes = nullptr;  // needed for ready = tcp, http or log
+  std::string notify_socket;            // NOTIFY_SOCKET for ready = "notify" and watchdogs; "" = none
 };
 
 class Program {
@@ -83,6 +90,17 @@ class Program {
   void RotateLogs();  // the rotate-logs task
   // Tells every follower of the program's logs that the stream ended, and why.
   void EndFollowers(const std::string& reason);
+  // A datagram from the program's process (or its group) on the notify socket; the caller
+  // has checked that the sender belongs to it. READY=1, STATUS=, WATCHDOG=1 / trigger,
+  // WATCHDOG_USEC=, STOPPING=1 and EXTEND_TIMEOUT_USEC= act as docs/readiness.md says;
+  // anything else, or a message while no process runs, is ignored.
+  void Notify(const process::NotifyMessage& message);
+  // A tcp/http ready probe that says "not yet" is repeated after this delay, doubled each
+  // time up to kMaxProbeDelay.
+  static constexpr base::Duration kFirstProbeDelay{50};
+  static constexpr base::Duration kMaxProbeDelay{1000};
+  // What the program last said with STATUS= (its current process only).
+  const std::string& status_text() const { return status_text_; }
   // True while output pipes of an ended process are still being drained.
   bool DrainingPipes() const { return !readers_.empty(); }
 
@@ -124,6 +142,16 @@ class Program {
   void ArmTimer(base::Duration delay, Event event);
   void MakeLogs();
   void Note(base::EventType type, const std::string& message);
+  // Readiness and heartbeats of the current process (docs/readiness.md).
+  void StartReadiness();
+  void ProbeReady();
+  void ScanForReady(std::string_view data);
+  void ArmWatchdog(base::Duration delay);
+  void OnWatchdogTimer();
+  void ExpireWatchdog(const std::string& detail);
+  void StopWatching();  // readiness and heartbeats end with the process
+  base::Duration WatchdogInterval() const;
+  std::string ReadyTimeoutDetail() const;
 
   ProgramEnv& env_;
   config::ProgramSpec spec_;
@@ -139,8 +167,20 @@ class Program {
   std::string last_exit_;
   bool last_exit_clean_ = false;
   std::string detail_;      // particulars of cause_
-  event::HandlePtr timer_;  // start_seconds, back-off, stop_timeout or fatal retry
+  event::HandlePtr timer_;  // start_seconds, ready_timeout, back-off, stop_timeout or fatal retry
+  base::SteadyTime timer_deadline_{};
   event::HandlePtr group_watch_;  // waiting for the group of an ended process to be gone
+  // Readiness and heartbeats of the current process.
+  bool failing_ = false;  // killed for a failure (kKillForFailure): its exit is never clean
+  std::string status_text_;
+  event::HandlePtr probe_;        // a tcp/http ready probe in flight, or the wait before the next
+  base::Duration probe_delay_{0};
+  std::string last_not_ready_;    // why the last tcp/http probe said "not yet"
+  ReadyProbes::LineMatcher ready_matcher_;  // ready = log, while STARTING
+  std::string ready_partial_;     // the start of a stdout line not yet ended
+  event::HandlePtr watchdog_timer_;
+  std::optional<base::Duration> watchdog_override_;  // WATCHDOG_USEC= from the program
+  base::WallTime heartbeat_seen_{};  // heartbeat_file: the mtime last seen
   std::unique_ptr<logs::LogFile> stdout_log_;
   std::unique_ptr<logs::LogFile> stderr_log_;
   // Readers of the pipes of the current and ended processes, by id; rarely more than two,

@@ -39,7 +39,7 @@ class ProgramTest : public SuperviseFixture {
   }
 
   RecordingProgramObserver observer_;
-  ProgramEnv env_{loop_, clock_, launcher_, nullptr, dir_, &observer_};
+  ProgramEnv env_{loop_, clock_, launcher_, nullptr, dir_, &observer_, nullptr, ""};
   std::unique_ptr<Program> program_;
 };
 

@@ -33,6 +33,9 @@ class RecordingProgramObserver : public ProgramObserver {
     lines.push_back(p.name() + ": process " + std::to_string(pid) + " ended: " + status);
   }
   void OnOutputDrained(Program& p) override { lines.push_back(p.name() + ": output drained"); }
+  void OnWatchdogExpired(Program& p, const std::string& detail) override {
+    lines.push_back(p.name() + ": watchdog expired: " + detail);
+  }
   std::vector<std::string> lines;
 };
 

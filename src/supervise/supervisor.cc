@@ -403,6 +403,15 @@ void Supervisor::OnProcessEnded(Program& program, pid_t pid, const std::string& 
   Queue(std::move(note));
 }
 
+void Supervisor::OnWatchdogExpired(Program& program, const std::string& detail) {
+  ProgramNote note;
+  note.kind = ProgramNote::Kind::kWatchdogExpired;
+  note.program = program.name();
+  note.pid = program.pid();
+  note.message = detail;
+  Queue(std::move(note));
+}
+
 void Supervisor::OnOutputDrained(Program&) {
   if (shutdown_done_) ScheduleReconcile();
 }

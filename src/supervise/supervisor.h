@@ -38,6 +38,7 @@ struct ProgramNote {
     kProcessStarted,  // pid
     kProcessEnded,    // pid; message is the exit status, reason the program's reason then
     kWantChanged,     // want_up, for `spec`: a user's start or stop (or its cascade)
+    kWatchdogExpired, // pid; message: how ("no WATCHDOG=1 for 30s"); it is being restarted
   };
   Kind kind = Kind::kMessage;
   std::string program;
@@ -142,6 +143,7 @@ class Supervisor : private ProgramObserver {
   void OnProcessStarted(Program& program, pid_t pid) override;
   void OnProcessEnded(Program& program, pid_t pid, const std::string& exit_status) override;
   void OnOutputDrained(Program& program) override;
+  void OnWatchdogExpired(Program& program, const std::string& detail) override;
 
   // The position in entries_ of the program called `name`, through by_name_; kNoEntry.
   uint32_t IndexOf(std::string_view name) const;

@@ -45,7 +45,7 @@ class RecordingObserver : public SupervisorObserver {
 
 class SupervisorTest : public SuperviseFixture {
  protected:
-  SupervisorTest() : supervisor_(ProgramEnv{loop_, clock_, launcher_, nullptr, dir_, nullptr}, &observer_) {}
+  SupervisorTest() : supervisor_(ProgramEnv{loop_, clock_, launcher_, nullptr, dir_, nullptr, nullptr, ""}, &observer_) {}
 
   ProgramState StateOf(const std::string& name) { return supervisor_.Find(name)->state(); }
   Program& P(const std::string& name) { return *supervisor_.Find(name); }

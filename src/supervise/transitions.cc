@@ -91,11 +91,23 @@ std::optional<Outcome> Transition(ProgramState state, Event event, const Facts& 
       if (state != S::kBackoff) return std::nullopt;
       return Outcome{S::kStarting, kCountRestart | kSpawn};
     case Event::kStopTimeout:
-      if (state != S::kStopping) return std::nullopt;
-      return Outcome{S::kStopping, kSendKill};
+      // Also after kKillForFailure, which leaves the state as it was.
+      if (state != S::kStopping && state != S::kStarting && state != S::kRunning) return std::nullopt;
+      return Outcome{state, kSendKill};
     case Event::kFatalRetryElapsed:
       if (state != S::kFatal) return std::nullopt;
       return Outcome{S::kStarting, kResetFailures | kCountRestart | kSpawn};
+    case Event::kReady:
+      if (state != S::kStarting) return std::nullopt;
+      return Outcome{S::kRunning, kCancelTimers | kResetFailures};
+    case Event::kReadyTimeout:
+      if (state != S::kStarting) return std::nullopt;
+      // Its exit then fails the start (STARTING + kExited): back-off, or FATAL.
+      return Outcome{S::kStarting, kCancelTimers | kKillForFailure};
+    case Event::kWatchdogExpired:
+      if (state != S::kStarting && state != S::kRunning) return std::nullopt;
+      // Its exit then restarts it as a crash would (RUNNING + kExited), or fails the start.
+      return Outcome{state, kCancelTimers | kKillForFailure};
   }
   return std::nullopt;
 }
@@ -110,6 +122,9 @@ std::string_view EventName(Event event) {
     case Event::kBackoffElapsed: return "back-off elapsed";
     case Event::kStopTimeout: return "stop timeout";
     case Event::kFatalRetryElapsed: return "fatal retry elapsed";
+    case Event::kReady: return "ready";
+    case Event::kReadyTimeout: return "ready timeout";
+    case Event::kWatchdogExpired: return "watchdog expired";
   }
   return "?";
 }

@@ -26,6 +26,9 @@ enum class Event {
   kBackoffElapsed,       // the back-off delay is over
   kStopTimeout,          // stop_timeout passed while stopping
   kFatalRetryElapsed,    // fatal_retry_after passed while FATAL
+  kReady,                // the program said or showed it is ready (ready = notify, tcp, http, log)
+  kReadyTimeout,         // ready_timeout passed before kReady
+  kWatchdogExpired,      // no heartbeat within watchdog (or WATCHDOG=trigger)
 };
 
 // Actions are bits; Program performs them in the order of the enum.
@@ -40,6 +43,9 @@ enum Action : uint32_t {
   kArmFatalRetry = 1u << 6,    // only if fatal_retry_after is set
   kSendStopSignal = 1u << 7,   // stop_signal to the process (group) and arm stop_timeout
   kSendKill = 1u << 8,         // SIGKILL to the process group
+  // stop_signal to the process (group) of a program that failed while up or starting (not
+  // ready in time, watchdog), arm stop_timeout, and count its exit as a failure whatever its code.
+  kKillForFailure = 1u << 9,
 };
 
 // Facts about the event that the pure function needs.

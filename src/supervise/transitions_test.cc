@@ -98,8 +98,9 @@ const std::vector<Row>& Table() {
       // kStopTimeout
       {S::kStopping, E::kStopTimeout, F(), Outcome{S::kStopping, kSendKill}},
       {S::kStopped, E::kStopTimeout, F(), kImpossible},
-      {S::kStarting, E::kStopTimeout, F(), kImpossible},
-      {S::kRunning, E::kStopTimeout, F(), kImpossible},
+      // ...and after a kill for failure, which keeps the state
+      {S::kStarting, E::kStopTimeout, F(), Outcome{S::kStarting, kSendKill}},
+      {S::kRunning, E::kStopTimeout, F(), Outcome{S::kRunning, kSendKill}},
       {S::kBackoff, E::kStopTimeout, F(), kImpossible},
       {S::kExited, E::kStopTimeout, F(), kImpossible},
       {S::kFatal, E::kStopTimeout, F(), kImpossible},
@@ -111,6 +112,30 @@ const std::vector<Row>& Table() {
       {S::kBackoff, E::kFatalRetryElapsed, F(), kImpossible},
       {S::kStopping, E::kFatalRetryElapsed, F(), kImpossible},
       {S::kExited, E::kFatalRetryElapsed, F(), kImpossible},
+      // kReady: readiness (notify, tcp, http, log) instead of start_seconds
+      {S::kStarting, E::kReady, F(), Outcome{S::kRunning, kCancelTimers | kResetFailures}},
+      {S::kStopped, E::kReady, F(), kImpossible},
+      {S::kRunning, E::kReady, F(), kImpossible},
+      {S::kBackoff, E::kReady, F(), kImpossible},
+      {S::kStopping, E::kReady, F(), kImpossible},
+      {S::kExited, E::kReady, F(), kImpossible},
+      {S::kFatal, E::kReady, F(), kImpossible},
+      // kReadyTimeout: killed; its exit fails the start
+      {S::kStarting, E::kReadyTimeout, F(), Outcome{S::kStarting, kCancelTimers | kKillForFailure}},
+      {S::kStopped, E::kReadyTimeout, F(), kImpossible},
+      {S::kRunning, E::kReadyTimeout, F(), kImpossible},
+      {S::kBackoff, E::kReadyTimeout, F(), kImpossible},
+      {S::kStopping, E::kReadyTimeout, F(), kImpossible},
+      {S::kExited, E::kReadyTimeout, F(), kImpossible},
+      {S::kFatal, E::kReadyTimeout, F(), kImpossible},
+      // kWatchdogExpired: killed; its exit restarts it (or fails the start)
+      {S::kStarting, E::kWatchdogExpired, F(), Outcome{S::kStarting, kCancelTimers | kKillForFailure}},
+      {S::kRunning, E::kWatchdogExpired, F(), Outcome{S::kRunning, kCancelTimers | kKillForFailure}},
+      {S::kStopped, E::kWatchdogExpired, F(), kImpossible},
+      {S::kBackoff, E::kWatchdogExpired, F(), kImpossible},
+      {S::kStopping, E::kWatchdogExpired, F(), kImpossible},
+      {S::kExited, E::kWatchdogExpired, F(), kImpossible},
+      {S::kFatal, E::kWatchdogExpired, F(), kImpossible},
   };
   return rows;
 }
@@ -128,7 +153,7 @@ TEST(TransitionsTest, EveryRowOfTheTable) {
 
 TEST(TransitionsTest, TableCoversEveryStateEventPair) {
   for (int s = 0; s <= static_cast<int>(S::kFatal); ++s) {
-    for (int e = 0; e <= static_cast<int>(E::kFatalRetryElapsed); ++e) {
+    for (int e = 0; e <= static_cast<int>(E::kWatchdogExpired); ++e) {
       bool found = false;
       for (const Row& r : Table()) found |= (static_cast<int>(r.state) == s && static_cast<int>(r.event) == e);
       EXPECT_TRUE(found) << "no row for state " << StateName(static_cast<S>(s)) << " event " << e;
