@@ -24,6 +24,7 @@ struct TaskInfo {
   int64_t next_run_ms = -1;  // unix ms; -1 when none (disabled, @reboot, impossible)
   int64_t last_run_ms = -1;  // start of the last run; -1 if never
   std::string last_result;   // "exit 0", "exit 1", "killed by SIGTERM", "timed out", "interrupted", "running", ""
+  int64_t waiting_since_ms = -1;  // a due run waits for an idle machine (when_idle) since then; -1 if none
 };
 
 // One run of a task.
@@ -40,6 +41,7 @@ struct RunInfo {
   std::string result;       // as TaskInfo::last_result
   std::string output_tail;  // last lines of output
   std::string output_problem;  // why its output was not kept (then GET /v1/runs/ID/output fails); "" if it was
+  int64_t deferred_ms = 0;     // how long it waited for an idle machine (when_idle) before it started
 };
 
 class TaskController {

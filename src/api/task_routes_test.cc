@@ -37,11 +37,11 @@ std::set<std::string> Keys(const json& object) {
 
 const std::set<std::string> kTaskKeys = {"name",    "schedule",    "timezone",
                                          "action",  "enabled",     "running",
-                                         "next_run_ms", "last_run_ms", "last_result"};
+                                         "next_run_ms", "last_run_ms", "last_result", "waiting_since_ms"};
 const std::set<std::string> kRunKeys = {"id",        "task",     "trigger",     "started_ms",
                                         "ended_ms",  "exit_code", "signal",     "timed_out",
                                         "interrupted", "result", "output_tail",
-                                        "output_problem"};
+                                        "output_problem", "deferred_ms"};
 const std::set<std::string> kEventKeys = {"id",      "time_ms", "type",
                                           "subject", "message", "details_json"};
 

@@ -103,6 +103,12 @@ std::string FormatRunDuration(int64_t duration_ms) {
   return FormatUptime(duration_ms);
 }
 
+// "schedule", or "schedule, waited 2h5m" for a run that waited for an idle machine.
+static std::string TriggerAndWait(const RunView& run) {
+  if (run.deferred_ms <= 0) return run.trigger;
+  return run.trigger + ", waited " + FormatRunDuration(run.deferred_ms);
+}
+
 std::string FormatTasksTable(const std::vector<TaskView>& tasks, int64_t now_ms) {
   std::vector<std::vector<std::string>> rows;
   rows.reserve(tasks.size() + 1);
@@ -117,6 +123,11 @@ std::string FormatTasksTable(const std::vector<TaskView>& tasks, int64_t now_ms)
     std::string result = t.running               ? "running"
                          : t.last_result.empty() ? "-"
                                                  : t.last_result;
+    if (t.waiting_since_ms >= 0) {
+      std::string wait =
+          "waiting for idle (" + FormatRunDuration(std::max<int64_t>(now_ms - t.waiting_since_ms, 0)) + ")";
+      result = result == "-" ? wait : result + ", " + wait;
+    }
     rows.push_back({t.name, std::move(schedule), std::move(next), std::move(last),
                     std::move(result)});
   }
@@ -131,7 +142,7 @@ std::string FormatHistory(const std::vector<RunView>& runs) {
   rows.push_back({"ID", "TASK", "TRIGGER", "STARTED", "DURATION", "RESULT"});
   for (const RunView& r : runs) {
     int64_t duration = r.ended_ms < 0 ? -1 : r.ended_ms - r.started_ms;
-    rows.push_back({std::to_string(r.id), r.task, r.trigger, FormatLocalSecond(r.started_ms),
+    rows.push_back({std::to_string(r.id), r.task, TriggerAndWait(r), FormatLocalSecond(r.started_ms),
                     FormatRunDuration(duration), r.result.empty() ? "-" : r.result});
   }
   std::vector<std::string> lines = AlignColumns(rows);
@@ -159,7 +170,7 @@ std::string FormatEvents(const std::vector<EventView>& newest_first) {
 
 std::string FormatRunSummary(const RunView& run) {
   std::string line = run.task + ": run " + std::to_string(run.id) + " " +
-                     (run.result.empty() ? "ended" : run.result) + " (" + run.trigger;
+                     (run.result.empty() ? "ended" : run.result) + " (" + TriggerAndWait(run);
   if (run.ended_ms >= 0) line += ", " + FormatRunDuration(run.ended_ms - run.started_ms);
   return line + ")";
 }

@@ -144,6 +144,30 @@ TEST_F(HistoryFormatTest, HistoryShowsLastThreeOutputLinesUnderEachRun) {
                 std::string(160, 'x') + "...\n" + "    a" + e79 + "...\n");
 }
 
+TEST_F(HistoryFormatTest, ARunThatWaitedForAnIdleMachineSaysHowLong) {
+  RunView waited;
+  waited.id = 7;
+  waited.task = "maint";
+  waited.trigger = "schedule";
+  waited.started_ms = kNov23At3 - kDay;
+  waited.ended_ms = waited.started_ms + 2'000;
+  waited.exit_code = 0;
+  waited.result = "exit 0";
+  waited.deferred_ms = 2 * 3600'000 + 5 * 60'000;
+  EXPECT_EQ(FormatHistory({waited}),
+            "ID  TASK   TRIGGER                STARTED              DURATION  RESULT\n"
+            "7   maint  schedule, waited 2h5m  2026-11-22 03:00:00  2.0s      exit 0\n");
+  EXPECT_EQ(FormatRunSummary(waited), "maint: run 7 exit 0 (schedule, waited 2h5m, 2.0s)");
+
+  TaskView task;
+  task.name = "maint";
+  task.schedule = "every 1h";
+  task.last_result = "exit 0";
+  task.waiting_since_ms = kNow - 90'000;
+  EXPECT_NE(FormatTasksTable({task}, kNow).find("exit 0, waiting for idle (1m30s)"), std::string::npos)
+      << FormatTasksTable({task}, kNow);
+}
+
 TEST_F(HistoryFormatTest, EventsPrintOldestFirstWithAlignedColumns) {
   EventView state;
   state.id = 2;

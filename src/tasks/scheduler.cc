@@ -3,6 +3,7 @@
 #include "tasks/scheduler.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace vigil::tasks {
 
@@ -14,6 +15,9 @@ Scheduler::~Scheduler() = default;
 base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& specs) {
   TaskReload result;
   std::vector<std::unique_ptr<Task>> next;
+  // Runs of changed tasks that were waiting for an idle machine: they go on waiting (from
+  // when they fell due) in the new task, once the task list is consistent again.
+  std::vector<std::tuple<Task*, Trigger, base::WallTime>> waits;
   auto now = clock_.Now();
   for (const auto& spec : specs) {
     auto found = by_name_.find(spec.name);
@@ -32,6 +36,7 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
       if ((*it)->last_run()) task->set_last_run(*(*it)->last_run());
       if ((*it)->spec().enabled == spec.enabled) task->set_enabled((*it)->enabled());
       else result.enabled_changed.push_back(spec.name);
+      if (auto since = (*it)->waiting_since()) waits.emplace_back(task.get(), (*it)->waiting_trigger(), *since);
       Unschedule(**it);
       it->reset();
       result.changed.push_back(spec.name);
@@ -51,6 +56,7 @@ base::Result<TaskReload> Scheduler::Apply(const std::vector<config::TaskSpec>& s
   for (auto& t : tasks_)
     if (!next_.count(t.get())) Schedule(*t, now);
   Arm();
+  for (auto& [task, trigger, since] : waits) task->ResumeWait(trigger, since);
   return result;
 }
 
