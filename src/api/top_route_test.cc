@@ -69,8 +69,10 @@ TEST_F(TopRouteTest, AnswersTheMachineAndEveryProgram) {
   std::set<std::string> keys;
   for (const auto& [k, v] : web.items()) keys.insert(k);
   EXPECT_EQ(keys, (std::set<std::string>{"name", "state", "pid", "cpu_percent", "cpu_seconds",
-                                         "memory_bytes", "processes", "open_fds", "uptime_ms",
+                                         "memory_bytes", "pss_bytes", "processes", "open_fds", "uptime_ms",
                                          "restarts"}));
+  EXPECT_TRUE(web["pss_bytes"].is_null());  // not read
+  EXPECT_TRUE(body["system"]["cpu_pressure"].is_null());  // no pressure stall information
   EXPECT_EQ(web["cpu_percent"], 150.0);
   EXPECT_EQ(web["cpu_seconds"], 12.3);
   EXPECT_EQ(web["memory_bytes"], 1 << 20);

@@ -31,12 +31,22 @@ double Number(const json& object, const char* key) {
 std::string Percent(double value) { return fmt::format("{:.1f}", value); }
 
 std::string SystemLine(const json& system) {
-  return fmt::format("cpu {}% of {} cpus   memory {}% of {}   swap {}%   load {:.2f} {:.2f} {:.2f}",
-                     Percent(Number(system, "cpu_percent")), static_cast<int>(Number(system, "cpus")),
-                     Percent(Number(system, "memory_used_percent")),
-                     base::FormatSize(static_cast<uint64_t>(Number(system, "memory_total_bytes"))),
-                     Percent(Number(system, "swap_used_percent")), Number(system, "load1"),
-                     Number(system, "load5"), Number(system, "load15"));
+  std::string line =
+      fmt::format("cpu {}% of {} cpus   memory {}% of {}   swap {}%   load {:.2f} {:.2f} {:.2f}",
+                  Percent(Number(system, "cpu_percent")), static_cast<int>(Number(system, "cpus")),
+                  Percent(Number(system, "memory_used_percent")),
+                  base::FormatSize(static_cast<uint64_t>(Number(system, "memory_total_bytes"))),
+                  Percent(Number(system, "swap_used_percent")), Number(system, "load1"), Number(system, "load5"),
+                  Number(system, "load15"));
+  // Pressure stall information (some avg10), where the kernel has it.
+  std::string pressure;
+  for (const auto& [key, word] : {std::pair{"cpu_pressure", "cpu"}, std::pair{"memory_pressure", "memory"},
+                                  std::pair{"io_pressure", "io"}}) {
+    auto it = system.find(key);
+    if (it != system.end() && it->is_number()) pressure += fmt::format(" {} {}%", word, Percent(it->get<double>()));
+  }
+  if (!pressure.empty()) line += "   pressure" + pressure;
+  return line;
 }
 
 // One row per filesystem: its use, or why there are no figures. Aligned by hand: an

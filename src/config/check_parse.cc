@@ -149,6 +149,36 @@ std::string FormatNumber(double value) {
   return ec == std::errc() ? std::string(buffer, ptr) : std::to_string(value);
 }
 
+// [health] history: true (everything), false (nothing), or the parts named, each once.
+base::Status ReadHistory(const TomlReader& reader, const toml::node& v, const KeyPath& key, HistorySpec* out) {
+  constexpr std::string_view kExpected = R"(true, false, or an array of "system", "disks", "programs")";
+  if (const auto* flag = v.as_boolean()) {
+    const bool on = flag->get();
+    out->system = out->disks = out->programs = on;
+    return base::Status::Ok();
+  }
+  const auto* array = v.as_array();
+  if (array == nullptr) return reader.WrongType(v, key, kExpected);
+  HistorySpec parts;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    const KeyPath item_key = key.Index(i);
+    std::string part;
+    if (auto s = reader.ReadString(item, item_key, R"("system", "disks" or "programs")", &part); !s.ok()) return s;
+    bool* flag = part == "system" ? &parts.system : part == "disks" ? &parts.disks
+                                                 : part == "programs" ? &parts.programs : nullptr;
+    if (flag == nullptr) {
+      return reader.Error(item, item_key, R"(expected "system", "disks" or "programs", got ")" + part + "\"");
+    }
+    if (*flag) return reader.Error(item, item_key, "\"" + part + "\" is listed twice");
+    *flag = true;
+  }
+  out->system = parts.system;
+  out->disks = parts.disks;
+  out->programs = parts.programs;
+  return base::Status::Ok();
+}
+
 // A duration of at least kMinEvery, for [health] every and a check's every.
 base::Status ReadEvery(const TomlReader& reader, const toml::node& v, const KeyPath& key, base::Duration* out) {
   base::Duration every{};
@@ -891,7 +921,9 @@ base::Status ParseProgramChecks(const ErrorContext& errors, const ProgramTable& 
   return base::Status::Ok();
 }
 
-base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node, base::Duration* every) {
+base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node, base::Duration* every,
+                              HistorySpec* history) {
+  history->every = *every;
   if (node == nullptr) return base::Status::Ok();
   const TomlReader reader(errors);
   const KeyPath key("health");
@@ -899,9 +931,15 @@ base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node
   if (table == nullptr) return reader.WrongType(*node, key, "a table ([health])");
   for (const auto& [k, v] : EntriesInFileOrder(*table)) {
     const KeyPath child = key.Child(k->str());
-    if (k->str() != "every") return reader.UnknownKey(*k, child, "every");
-    if (auto s = ReadEvery(reader, *v, child, every); !s.ok()) return s;
+    if (k->str() == "every") {
+      if (auto s = ReadEvery(reader, *v, child, every); !s.ok()) return s;
+    } else if (k->str() == "history") {
+      if (auto s = ReadHistory(reader, *v, child, history); !s.ok()) return s;
+    } else {
+      return reader.UnknownKey(*k, child, "every, history");
+    }
   }
+  history->every = *every;
   return base::Status::Ok();
 }
 

@@ -21,8 +21,11 @@ namespace vigil::config {
 inline constexpr size_t kMaxChecks = 10000;
 
 // Reads [health] (`node` is null when the file has none): `every`, the sampling interval a
-// check without its own `every` gets. *every keeps its value when the key is absent.
-base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node, base::Duration* every);
+// check without its own `every` gets, and `history` (true, false, or an array of "system",
+// "disks", "programs"). *every and *history keep their values when a key is absent;
+// history->every is set to the interval either way.
+base::Status ParseHealthTable(const ErrorContext& errors, const toml::node* node, base::Duration* every,
+                              HistorySpec* history);
 
 // What a check may refer to: the programs (names as depends_on takes them) and tasks of
 // the same config, and the interval from [health].

@@ -185,14 +185,24 @@ TEST(CheckErrorTest, AtMost10000Checks) {
   EXPECT_EQ(spec->checks.size(), 10000u);
 }
 
-TEST(HealthErrorTest, EveryIsTheOnlyKey) {
-  EXPECT_EQ(ErrorOf("[health]\ninterval = \"1m\"\n"), At(2, "health.interval: unknown key (expected one of: every)"));
+TEST(HealthErrorTest, EveryAndHistoryAreTheOnlyKeys) {
+  EXPECT_EQ(ErrorOf("[health]\ninterval = \"1m\"\n"),
+            At(2, "health.interval: unknown key (expected one of: every, history)"));
   EXPECT_EQ(ErrorOf("[health]\nevery = \"0s\"\n"), At(2, "health.every: must be at least 1s, got 0ms"));
   EXPECT_EQ(ErrorOf("[health]\nevery = true\n"),
             At(2,
                "health.every: expected a duration like \"10s\" or \"250ms\", or an integer number of seconds, got "
                "boolean true"));
   EXPECT_EQ(ErrorOf("health = 1\n"), At(1, "health: expected a table ([health]), got integer 1"));
+  EXPECT_EQ(ErrorOf("[health]\nhistory = \"yes\"\n"),
+            At(2, "health.history: expected true, false, or an array of \"system\", \"disks\", \"programs\", got "
+                  "string \"yes\""));
+  EXPECT_EQ(ErrorOf("[health]\nhistory = [\"system\", \"network\"]\n"),
+            At(2, "health.history[1]: expected \"system\", \"disks\" or \"programs\", got \"network\""));
+  EXPECT_EQ(ErrorOf("[health]\nhistory = [\"disks\", 3]\n"),
+            At(2, "health.history[1]: expected \"system\", \"disks\" or \"programs\", got integer 3"));
+  EXPECT_EQ(ErrorOf("[health]\nhistory = [\"disks\", \"disks\"]\n"),
+            At(2, "health.history[1]: \"disks\" is listed twice"));
   // [health] is read before the checks, wherever it is in the file.
   EXPECT_EQ(ErrorOf(Lines({"[check.c]", "metric = \"nope\"", "[health]", "every = \"0s\""})),
             At(4, "health.every: must be at least 1s, got 0ms"));

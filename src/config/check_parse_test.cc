@@ -146,6 +146,19 @@ TEST(CheckParseTest, HealthEverySetsTheDefaultAndACheckOverridesIt) {
   EXPECT_TRUE(ParseOk(Lines({"[health]"})).checks.empty());
 }
 
+TEST(CheckParseTest, HealthHistoryIsOffByDefaultAndNamesWhatIsSampled) {
+  EXPECT_FALSE(ParseOk("").history.any());
+  EXPECT_EQ(ParseOk("").history.every, minutes(1));
+  const HistorySpec all = ParseOk(Lines({"[health]", "history = true", "every = \"30s\""})).history;
+  EXPECT_TRUE(all.system && all.disks && all.programs);
+  EXPECT_EQ(all.every, seconds(30));
+  const HistorySpec some = ParseOk(Lines({"[health]", "history = [\"programs\", \"system\"]"})).history;
+  EXPECT_TRUE(some.system && some.programs);
+  EXPECT_FALSE(some.disks);
+  EXPECT_FALSE(ParseOk(Lines({"[health]", "history = false"})).history.any());
+  EXPECT_FALSE(ParseOk(Lines({"[health]", "history = []"})).history.any());
+}
+
 TEST(CheckParseTest, FileOrderNotKeyOrder) {
   const DaemonSpec spec = ParseOk(Lines({
       "[check.zeta]", "metric = \"cpu\"", "warn = 1",    //

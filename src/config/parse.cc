@@ -148,7 +148,7 @@ class ConfigParser {
       spec.tasks = std::move(*parsed);
     }
     base::Duration every = CheckSpec{}.every;
-    if (auto s = ParseHealthTable(errors_, health, &every); !s.ok()) return s;
+    if (auto s = ParseHealthTable(errors_, health, &every, &spec.history); !s.ok()) return s;
     if (checks != nullptr) {
       auto parsed = ParseChecks(*checks, CheckContext{TargetsOf(spec.programs), spec.tasks, every});
       if (!parsed) return parsed.error();

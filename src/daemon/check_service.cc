@@ -11,6 +11,7 @@
 #include "base/http_url.h"
 #include "base/units.h"
 #include "daemon/check_words.h"
+#include "daemon/metric_names.h"
 #include "health/level.h"
 #include "metrics/group_sample.h"
 #include "probe/file_probe.h"
@@ -124,11 +125,23 @@ void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
   Arm();
 }
 
+void CheckService::ApplyHistory(const config::HistorySpec& history) {
+  if (history == history_) return;  // unchanged by a reload: keeps its rhythm
+  history_ = history;
+  if (history_.any()) {
+    // A first reading, so the first sample's CPU shares are over one interval, not since boot.
+    if (ports_.sample_usage) ports_.sample_usage(/*disks=*/false, history_.programs, [](auto) {});
+    history_due_ = ports_.clock.SteadyNow() + history_.every;
+  }
+  Arm();
+}
+
 void CheckService::Arm() {
   timer_.reset();
-  if (checks_.empty()) return;  // nothing to watch: no timer, no wake-up
+  if (checks_.empty() && !history_.any()) return;  // nothing to watch: no timer, no wake-up
   base::SteadyTime first = base::SteadyTime::max();
   for (const auto& c : checks_) first = std::min(first, c->next_due);
+  if (history_.any()) first = std::min(first, history_due_);
   const base::SteadyTime now = ports_.clock.SteadyNow();
   const auto delay =
       std::chrono::duration_cast<base::Duration>(first > now ? first - now : base::SteadyTime::duration(0));
@@ -169,7 +182,28 @@ void CheckService::Round() {
   if (!programs.empty()) MeasureProgramMetrics(programs);
   if (!disks.empty()) MeasureDisks(disks);
   if (!processes.empty()) MeasureProcesses(processes);
+  if (history_.any() && history_due_ <= now) {
+    history_due_ += history_.every;
+    if (history_due_ <= now) history_due_ = now + history_.every;  // fallen behind, as for checks
+    SampleHistory();
+  }
   Arm();
+}
+
+void CheckService::SampleHistory() {
+  // One sample at a time: a hung filesystem makes the next wait, not pile up.
+  if (!ports_.sample_usage || !ports_.record_sample || history_sampling_) return;
+  history_sampling_ = true;
+  ports_.sample_usage(history_.disks, history_.programs,
+                      [this, alive = std::weak_ptr<bool>(alive_)](base::Result<api::TopView> view) {
+                        if (alive.expired()) return;
+                        history_sampling_ = false;
+                        if (!view) return;
+                        const base::WallTime now = ports_.clock.Now();
+                        for (const NamedSample& s : HistorySamples(*view, history_)) {
+                          ports_.record_sample(s.name, now, s.value);
+                        }
+                      });
 }
 
 std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
@@ -428,6 +462,11 @@ void CheckService::JudgeMetric(Check& check, std::optional<double> value, const 
     check.message = "could not measure: " + problem;
   }
   check.value = value;
+  if (value && ports_.record_sample) {
+    if (std::string name = MetricHistoryName(check.spec); !name.empty()) {
+      ports_.record_sample(name, ports_.clock.Now(), *value);
+    }
+  }
   Judge(check, level);
 }
 

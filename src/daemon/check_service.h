@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// CheckService: runs the [check.NAME] checks. One timer, armed for the earliest due check
-// and only while checks exist (with none, vigild still never wakes up). Each round reads
+// CheckService: runs the [check.NAME] checks and samples the [health] history. One timer,
+// armed for the earliest due check or history sample and only while either exists (with
+// neither, vigild still never wakes up). Every metric sample goes to the metric history. Each round reads
 // /proc once for every metric check due, measures filesystems through the DiskSampler
 // (off the loop thread), starts the HTTP, TCP and command probes due, judges each result
 // with the pure rules of health/, records every change of state as a "check" event in
@@ -13,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,11 @@ struct CheckPorts {
   api::TaskController& tasks;
   process::Launcher& launcher;
   FindingJournal* findings = nullptr;  // where state changes and actions are journalled; may be null
+  // Where samples are kept for the metric history (docs/store.md); may be empty.
+  std::function<void(const std::string& name, base::WallTime time, double value)> record_sample = {};
+  // Measures the machine and, as asked, its filesystems and every program for the history
+  // (UsageService::Sample); may be empty, and then [health] history samples nothing.
+  std::function<void(bool disks, bool programs, api::TopDoneFn done)> sample_usage = {};
 };
 
 class CheckService {
@@ -62,6 +69,9 @@ class CheckService {
   // At start and on every reload: a check whose spec did not change keeps its state.
   void Apply(const std::vector<config::CheckSpec>& specs);
   std::vector<api::CheckInfo> Checks() const;
+  // At start and on every reload: what [health] history samples, on the same timer as the
+  // checks. Nothing (the default) adds no wake-up.
+  void ApplyHistory(const config::HistorySpec& history);
 
  private:
   struct Check {
@@ -107,6 +117,8 @@ class CheckService {
   void Judge(Check& check, health::Level level);
   void Act(Check& check, health::Level from, health::Level to, bool again);
   Check* Find(const std::string& name);
+  // Takes the history's sample (answered later when filesystems are measured) and records it.
+  void SampleHistory();
 
   CheckPorts ports_;
   probe::HttpProber http_;
@@ -117,6 +129,9 @@ class CheckService {
   const long page_size_;
   std::vector<std::unique_ptr<Check>> checks_;
   std::optional<metrics::SystemSample> last_system_;  // for CPU shares between rounds
+  config::HistorySpec history_;   // [health] history
+  base::SteadyTime history_due_{};  // when the history's next sample is due, while history_.any()
+  bool history_sampling_ = false;   // a history sample is waiting for its filesystems
   event::HandlePtr timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late answers
 };

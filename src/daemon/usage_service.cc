@@ -25,19 +25,35 @@ UsageService::UsageService(api::ProgramController& programs, const event::Clock&
       page_size_(std::max(1L, ::sysconf(_SC_PAGESIZE))) {}
 
 void UsageService::Top(const std::vector<std::string>& names, api::TopDoneFn done) {
-  base::Result<api::TopView> view = Measure(names);
+  base::Result<api::TopView> view = Measure(names, /*programs=*/true, /*with_pss=*/true);
   if (!view || disks_ == nullptr) return done(std::move(view));
+  AddDisks(std::move(*view), std::move(done));
+}
+
+void UsageService::Sample(bool disks, bool programs, api::TopDoneFn done) {
+  base::Result<api::TopView> view = Measure({}, programs, /*with_pss=*/false);
+  if (!view || !disks || disks_ == nullptr) return done(std::move(view));
+  AddDisks(std::move(*view), std::move(done));
+}
+
+void UsageService::AddDisks(api::TopView view, api::TopDoneFn done) {
   base::Result<std::string> mountinfo = proc_.Read("self/mountinfo");
   std::vector<metrics::Mount> mounts;
   if (mountinfo) mounts = metrics::DiskMounts(metrics::ParseMountInfo(*mountinfo));
-  disks_->Sample(mounts, [view = std::move(*view), done = std::move(done)](std::vector<api::DiskUsage> disks) mutable {
+  disks_->Sample(mounts, [view = std::move(view), done = std::move(done)](std::vector<api::DiskUsage> disks) mutable {
     view.disks = std::move(disks);
     done(std::move(view));
   });
 }
 
-base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>& names) {
+base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>& names, bool with_programs,
+                                                 bool with_pss) {
   std::vector<api::ProgramInfo> programs;
+  if (!with_programs) {
+    api::TopView view;
+    view.system = System(clock_.SteadyNow());
+    return view;
+  }
   if (names.empty()) {
     programs = programs_.ListPrograms();
   } else {
@@ -54,7 +70,7 @@ base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>&
   for (const api::ProgramInfo& p : programs) {
     if (p.pid > 0) groups.push_back(p.pid);
   }
-  const auto usage = metrics::SampleGroups(proc_, groups, /*with_pss=*/false, page_size_);
+  const auto usage = metrics::SampleGroups(proc_, groups, with_pss, page_size_);
   const double tps = static_cast<double>(ticks_per_second_);
   for (const api::ProgramInfo& p : programs) {
     api::ProgramUsage u;
@@ -72,6 +88,7 @@ base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>&
     const metrics::GroupUsage& g = it->second;
     u.processes = g.processes;
     u.memory_bytes = g.rss_bytes;
+    u.pss_bytes = g.pss_bytes;
     u.open_fds = g.open_fds;
     u.cpu_seconds = static_cast<double>(g.cpu_ticks) / tps;
     Readings<GroupTicks>& readings = group_readings_[p.name];
@@ -127,6 +144,9 @@ api::SystemUsage UsageService::System(base::SteadyTime now) {
   s.load1 = sample->load.one;
   s.load5 = sample->load.five;
   s.load15 = sample->load.fifteen;
+  if (sample->cpu_pressure) s.cpu_pressure = sample->cpu_pressure->some_avg10;
+  if (sample->memory_pressure) s.memory_pressure = sample->memory_pressure->some_avg10;
+  if (sample->io_pressure) s.io_pressure = sample->io_pressure->some_avg10;
   system_readings_.Record(std::move(*sample), now);
   return s;
 }

@@ -25,8 +25,11 @@ class UsageService {
   UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
                DiskSampler* disks);
 
-  // As api::HealthController::Top.
+  // As api::HealthController::Top; programs' PSS is read too (someone is looking).
   void Top(const std::vector<std::string>& names, api::TopDoneFn done);
+  // The machine, and, as asked, its filesystems and every program (without PSS), for the
+  // metric history: as Top otherwise.
+  void Sample(bool disks, bool programs, api::TopDoneFn done);
 
  private:
   // The two latest readings a CPU share is measured from: a question that comes right
@@ -49,7 +52,10 @@ class UsageService {
     uint64_t cpu_ticks = 0;
   };
 
-  base::Result<api::TopView> Measure(const std::vector<std::string>& names);
+  // `programs` false: the machine alone. `with_pss` reads each process's smaps_rollup.
+  base::Result<api::TopView> Measure(const std::vector<std::string>& names, bool programs, bool with_pss);
+  // Adds the filesystems to `view` (off the loop thread) and answers `done`.
+  void AddDisks(api::TopView view, api::TopDoneFn done);
   api::SystemUsage System(base::SteadyTime now);
 
   api::ProgramController& programs_;
