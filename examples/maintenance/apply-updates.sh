@@ -7,5 +7,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+count=$(apt list --upgradable 2>/dev/null | grep -c upgradable || true)
 apt-get -y -qq upgrade
-echo "updates applied"
+echo "updates applied: $count"  # read by the health report (docs/tasks.md)

@@ -6,7 +6,8 @@ if command -v apt >/dev/null 2>&1; then
   upgradable=$(apt list --upgradable 2>/dev/null | tail -n +2)
   count=$(printf '%s' "$upgradable" | grep -c . || true)
   echo "packages with updates: $count"
-  printf '%s\n' "$upgradable" | head -n 20
+  printf '%s\n' "$upgradable" | head -n 8
+  echo "updates found: $count"  # read by the health report (docs/tasks.md)
 else
   echo "apt not found: skipping the package check"
 fi

@@ -137,6 +137,25 @@ void AlertService::OnFinding(const api::FindingInfo& finding) {
   }
 }
 
+int AlertService::SendReport(const std::string& title, const std::string& text, base::WallTime time) {
+  int sent = 0;
+  for (auto& [name, channel] : channels_) {
+    const std::vector<std::string>& categories = channel.spec.categories;
+    if (!categories.empty() && std::find(categories.begin(), categories.end(), "report") == categories.end()) continue;
+    alert::Notification n;
+    n.time_ms = base::UnixMs(time);
+    n.id = fmt::format("report-{}-{}", n.time_ms, name);
+    n.severity = "info";
+    n.category = "report";
+    n.title = title;
+    n.text = text;
+    n.host = ports_.host;
+    Enqueue(name, std::move(n));
+    ++sent;
+  }
+  return sent;
+}
+
 void AlertService::Enqueue(const std::string& channel, alert::Notification notification) {
   Pending p;
   p.row.channel = channel;

@@ -61,6 +61,11 @@ class AlertService {
   // Routes one finding (FindingJournal's listener). Never sends from inside the call.
   void OnFinding(const api::FindingInfo& finding);
 
+  // Sends a health report (category "report", severity info) through every channel whose
+  // categories take reports (those that list "report", and those without categories),
+  // whatever their severity and rate limit. Returns how many channels it was queued for.
+  int SendReport(const std::string& title, const std::string& text, base::WallTime time);
+
   // `vigil alert test NAME`: one test notification through the channel now, without the
   // outbox or retries; `done` gets the result. NotFound for an unknown channel.
   void Test(const std::string& channel, std::function<void(base::Status)> done);
