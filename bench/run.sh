@@ -10,6 +10,9 @@
 #   run.sh tasks [PART...]           scheduled-task figures, vigild only
 #                                    (lateness idle store growth; about 20 min)
 #                                    -> results/tasks-<date>.md
+#   run.sh health [PART...]          health checks and alerts, vigild and monit
+#                                    (cycle http alert; about 10 min)
+#                                    -> results/health-<date>.md
 #   run.sh cleanup                   kill leftover process trees of earlier,
 #                                    interrupted runs (only our own reapers)
 #   run.sh install                   apt install of the peers (npm pm2: optional)
@@ -71,7 +74,7 @@ machine_info() {
 
 install_peers() {
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y supervisor s6 runit monit gcc python3 || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y supervisor s6 runit monit gcc python3 python3-aiosmtpd || return 1
     mkdir -p "$PB"
     # PM2 is optional: not part of `all` by default (add "pm2" to the peers)
     if command -v npm >/dev/null; then
@@ -98,7 +101,7 @@ snapshot_vigild() {
 }
 
 case ${1:-} in
-    ""|-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    ""|-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     install) install_peers ;;
     cleanup) build_child && cleanup_leftovers ;;
     baseline) build_child && { [ -f "$RAWDIR/machine.tsv" ] || machine_info; } && exec "$BENCH_ROOT/scenarios/baseline.sh" "${@:2}" ;;
@@ -126,6 +129,38 @@ case ${1:-} in
             "$BENCH_ROOT/scenarios/tasks.sh" "$@"
         fi
         python3 "$BENCH_ROOT/lib/tasks_report.py" "$RAWDIR" "$BENCH_ROOT/results/tasks-$BENCH_DATE.md"
+        ;;
+    health)
+        shift
+        export RAWDIR=$BENCH_ROOT/results/raw-health-$BENCH_DATE
+        if [ "${1:-}" != report ]; then
+            # monit (the peer) and aiosmtpd (the SMTP sink) from Debian
+            if ! command -v monit >/dev/null || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+                DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y monit python3-aiosmtpd \
+                    || log "apt-get install monit python3-aiosmtpd failed"
+            fi
+            build_child || exit 1
+            # vigild starts the vigil-alert beside it: snapshot that one too
+            vigild_src=${VIGILD:-$(cd "$BENCH_ROOT/.." && pwd)/build/vigild}
+            [ -x "$vigild_src" ] || { log "no vigild at $vigild_src (./scripts/build.sh)"; exit 1; }
+            alert_src=$(dirname "$vigild_src")/vigil-alert
+            snapshot_vigild || exit 1
+            cp -f "$alert_src" "$PB/bin/vigil-alert" || { log "no vigil-alert at $alert_src"; exit 1; }
+            cleanup_leftovers
+            if [ -f "$RAWDIR/machine.tsv" ]; then
+                # a part added to an existing run: keep its machine.tsv, append this
+                # invocation's binary and load (as `tasks` does)
+                mv "$RAWDIR/machine.tsv" "$RAWDIR/machine.tsv.keep"
+                MACHINE_PEERS="vigild monit" machine_info
+                grep -E '^(date|version-vigild|loadavg-at-start)' "$RAWDIR/machine.tsv" \
+                    | sed "s/^/added ${*:-all} /" >> "$RAWDIR/machine.tsv.keep"
+                mv "$RAWDIR/machine.tsv.keep" "$RAWDIR/machine.tsv"
+            else
+                MACHINE_PEERS="vigild monit" machine_info
+            fi
+            "$BENCH_ROOT/scenarios/health.sh" "$@"
+        fi
+        python3 "$BENCH_ROOT/lib/health_report.py" "$RAWDIR" "$BENCH_ROOT/results/health-$BENCH_DATE.md"
         ;;
     all)
         shift
