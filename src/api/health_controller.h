@@ -25,6 +25,9 @@ struct SystemUsage {
   uint64_t memory_available_bytes = 0;
   double swap_used_percent = 0;    // 0 without swap
   double load1 = 0, load5 = 0, load15 = 0;
+  // Pressure stall information, "some" avg10 (% of the last 10 s some task waited for the
+  // resource); nullopt where the kernel has none.
+  std::optional<double> cpu_pressure, memory_pressure, io_pressure;
 };
 
 struct ProgramUsage {
@@ -34,6 +37,7 @@ struct ProgramUsage {
   double cpu_percent = 0;    // of one CPU: a group busy on two cores shows 200
   double cpu_seconds = 0;    // used by the group's living processes
   uint64_t memory_bytes = 0; // resident set of the group's processes
+  std::optional<uint64_t> pss_bytes;  // proportional set size, where read (GET /v1/top)
   int processes = 0;
   int open_fds = 0;
   int64_t uptime_ms = -1;
@@ -94,6 +98,28 @@ struct FindingQuery {
   int limit = 100;
 };
 
+// One point of a metric's history: the samples in one bucket (docs/api.md).
+struct MetricPointInfo {
+  int64_t time_ms = 0;  // the bucket's start
+  int64_t count = 0;
+  double avg = 0;
+  double max = 0;
+};
+
+struct MetricHistoryQuery {
+  std::string name;  // "system.cpu", "program.memory:web", ... (docs/store.md)
+  int64_t since_ms = 0;
+  int64_t until_ms = 0;  // exclusive
+  int64_t step_s = 60;
+};
+
+// A health report (docs/health.md#the-health-report): as people read it, and as the text
+// of one JSON object (docs/api.md#health-report).
+struct ReportView {
+  std::string text;
+  std::string json;
+};
+
 class HealthController {
  public:
   virtual ~HealthController() = default;
@@ -110,6 +136,19 @@ class HealthController {
   virtual void TestAlert(const std::string& name, std::function<void(base::Status)> done) = 0;
   // Every health check, in config order.
   virtual std::vector<CheckInfo> Checks() = 0;
+  // Every metric with history, sorted. Unavailable when vigild keeps no history.
+  virtual base::Result<std::vector<std::string>> MetricNames() {
+    return base::Status::Unavailable("vigild keeps no metric history");
+  }
+  // The points of one metric, oldest first (an unknown name has none).
+  virtual base::Result<std::vector<MetricPointInfo>> MetricHistory(const MetricHistoryQuery&) {
+    return base::Status::Unavailable("vigild keeps no metric history");
+  }
+  // The health report of the `period_ms` up to now. Unavailable when vigild keeps no history.
+  virtual base::Result<ReportView> Report(int64_t period_ms) {
+    (void)period_ms;
+    return base::Status::Unavailable("vigild makes no health reports");
+  }
 };
 
 }  // namespace vigil::api

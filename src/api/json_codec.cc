@@ -96,6 +96,7 @@ json ToJson(const ProgramInfo& info) {
       {"restarts", info.restarts},
       {"last_exit", info.last_exit},
       {"reason", info.reason},
+      {"status", info.status},
       {"stdout_log", info.stdout_log.string()},
       {"stderr_log", info.stderr_log.string()},
   };
@@ -117,6 +118,9 @@ json ToJson(const SystemUsage& s) {
       {"load1", s.load1},
       {"load5", s.load5},
       {"load15", s.load15},
+      {"cpu_pressure", s.cpu_pressure ? json(Tenths(*s.cpu_pressure)) : json(nullptr)},
+      {"memory_pressure", s.memory_pressure ? json(Tenths(*s.memory_pressure)) : json(nullptr)},
+      {"io_pressure", s.io_pressure ? json(Tenths(*s.io_pressure)) : json(nullptr)},
   };
 }
 
@@ -128,6 +132,7 @@ json ToJson(const ProgramUsage& u) {
       {"cpu_percent", Tenths(u.cpu_percent)},
       {"cpu_seconds", Tenths(u.cpu_seconds)},
       {"memory_bytes", u.memory_bytes},
+      {"pss_bytes", u.pss_bytes ? json(*u.pss_bytes) : json(nullptr)},
       {"processes", u.processes},
       {"open_fds", u.open_fds},
       {"uptime_ms", u.uptime_ms},
@@ -207,6 +212,7 @@ json ToJson(const TaskInfo& info) {
       {"next_run_ms", info.next_run_ms},
       {"last_run_ms", info.last_run_ms},
       {"last_result", info.last_result},
+      {"waiting_since_ms", info.waiting_since_ms},
   };
 }
 
@@ -224,6 +230,7 @@ json ToJson(const RunInfo& info) {
       {"result", info.result},
       {"output_tail", info.output_tail},
       {"output_problem", info.output_problem},
+      {"deferred_ms", info.deferred_ms},
   };
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -228,6 +229,9 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/top", &Router::Top},
       {"GET", "/v1/health", &Router::Health},
       {"GET", "/v1/findings", &Router::ListFindings},
+      {"GET", "/v1/metrics", &Router::ListMetrics},
+      {"GET", "/v1/metrics/history", &Router::MetricHistory},
+      {"GET", "/v1/report", &Router::Report},
       {"POST", "/v1/alerts/{name}/test", &Router::TestAlert},
   };
   return kRoutes;
@@ -356,6 +360,78 @@ void Router::ListFindings(const Request& r, RespondFn& respond) {
   }
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
   respond(JsonResponse(200, json{{"findings", std::move(list)}, {"next_before", next_before}}));
+}
+
+void Router::ListMetrics(const Request&, RespondFn& respond) {
+  auto names = controllers_.health.MetricNames();
+  respond(names ? JsonResponse(200, json{{"metrics", *names}}) : ErrorResponse(names.error()));
+}
+
+// ?name=system.cpu&since=1h&until=...&step=1m: since and until as SinceParam reads them
+// (until defaults to now), step a duration of whole seconds (default 1m).
+void Router::MetricHistory(const Request& r, RespondFn& respond) {
+  MetricHistoryQuery query;
+  auto name = r.query.find("name");
+  if (name == r.query.end() || name->second.empty()) {
+    return respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"name\" is required")));
+  }
+  query.name = name->second;
+  const int64_t now_ms = NowUnixMs();
+  Query window = r.query;
+  if (!window.contains("since")) window["since"] = "1h";
+  auto since = SinceParam(window, now_ms);
+  if (!since) return respond(ErrorResponse(since.error()));
+  query.since_ms = *since;
+  query.until_ms = now_ms + 1;  // the sample taken this millisecond counts
+  if (auto it = r.query.find("until"); it != r.query.end()) {
+    auto until = SinceParam(Query{{"since", it->second}}, now_ms);
+    if (!until) {
+      return respond(ErrorResponse(base::Status::InvalidArgument(
+          "query parameter \"until\" must be a duration back from now such as 1h, or a unix time in ms; got \"" +
+          it->second + "\"")));
+    }
+    query.until_ms = *until;
+  }
+  if (auto it = r.query.find("step"); it != r.query.end()) {
+    base::Result<base::Duration> step = base::ParseDuration(it->second);
+    if (!step || step->count() < 1000 || step->count() % 1000 != 0) {
+      return respond(ErrorResponse(base::Status::InvalidArgument(
+          "query parameter \"step\" must be a duration of whole seconds, at least 1s, such as 1m or 1h; got \"" +
+          it->second + "\"")));
+    }
+    query.step_s = step->count() / 1000;
+  }
+  auto points = controllers_.health.MetricHistory(query);
+  if (!points) return respond(ErrorResponse(points.error()));
+  json list = json::array();
+  auto hundredths = [](double v) { return std::round(v * 100) / 100; };
+  for (const MetricPointInfo& p : *points) {
+    list.push_back(json{{"time_ms", p.time_ms}, {"count", p.count}, {"avg", hundredths(p.avg)},
+                        {"max", hundredths(p.max)}});
+  }
+  respond(JsonResponse(200, json{{"name", query.name},
+                                 {"since_ms", query.since_ms},
+                                 {"until_ms", query.until_ms},
+                                 {"step_s", query.step_s},
+                                 {"points", std::move(list)}}));
+}
+
+// ?since=7d (the default) or a unix time in ms: the report of that period up to now.
+void Router::Report(const Request& r, RespondFn& respond) {
+  constexpr int64_t kDefaultPeriodMs = int64_t{7} * 24 * 3600 * 1000;
+  const int64_t now = NowUnixMs();
+  int64_t period_ms = kDefaultPeriodMs;
+  if (r.query.count("since") > 0) {
+    auto since = SinceParam(r.query, now);
+    if (!since) return respond(ErrorResponse(since.error()));
+    period_ms = now - *since;
+    if (period_ms <= 0) {
+      return respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"since\" must be in the past")));
+    }
+  }
+  auto view = controllers_.health.Report(period_ms);
+  if (!view) return respond(ErrorResponse(view.error()));
+  respond(JsonResponse(200, json{{"text", view->text}, {"report", json::parse(view->json, nullptr, false)}}));
 }
 
 void Router::TestAlert(const Request& r, RespondFn& respond) {

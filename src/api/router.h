@@ -116,6 +116,9 @@ class Router {
   void Top(const Request& r, RespondFn& respond);
   void Health(const Request& r, RespondFn& respond);
   void ListFindings(const Request& r, RespondFn& respond);
+  void ListMetrics(const Request& r, RespondFn& respond);
+  void MetricHistory(const Request& r, RespondFn& respond);
+  void Report(const Request& r, RespondFn& respond);
   void TestAlert(const Request& r, RespondFn& respond);
 
   // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or

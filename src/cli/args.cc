@@ -110,6 +110,22 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
           ->check(CLI::IsMember({"info", "warn", "crit"}));
       AddLimit(sub, inv, kDefaultEventsLimit, "findings");
       break;
+    case ArgShape::kMetrics:
+      sub.add_option("name", inv.name, "The metric, e.g. system.cpu or program.memory:web (default: list them)");
+      sub.add_option("--since", inv.since, "From this long ago (default 1h) or a unix time in ms")
+          ->check(CLI::Validator(CheckSince, "DURATION|UNIX_MS"));
+      sub.add_option("--step", inv.step, "One point per this long (default 1m; 1h and more read hourly rollups)");
+      break;
+    case ArgShape::kReport:
+      sub.add_option("--since", inv.since, "The period: this long back (default 7d) or from a unix time in ms")
+          ->check(CLI::Validator(CheckSince, "DURATION|UNIX_MS"));
+      break;
+    case ArgShape::kNotify:
+      sub.add_flag("--ready", inv.notify_ready, "The program is ready (READY=1)");
+      sub.add_flag("--watchdog", inv.notify_watchdog, "A heartbeat for watchdog = \"...\" (WATCHDOG=1)");
+      sub.add_flag("--stopping", inv.notify_stopping, "The program is stopping on its own (STOPPING=1)");
+      sub.add_option("--status", inv.notify_status, "A line of status for vigil status (STATUS=TEXT)");
+      break;
     case ArgShape::kAlert:
       sub.add_option("verb", inv.verb, "What to do: test")->required()->check(CLI::IsMember({"test"}));
       sub.add_option("name", inv.name, "The [alert.NAME] channel")->required();

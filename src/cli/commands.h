@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -38,6 +39,12 @@ struct Invocation {
   bool once = false;               // top --once: print one table and exit
   std::string severity;            // findings --severity: "info", "warn" or "crit"
   std::string verb;                // alert: "test"
+  std::string step;                // metrics --step: "1m", "1h"
+  // notify: what to tell vigild about the calling program (docs/readiness.md)
+  bool notify_ready = false;                  // --ready: READY=1
+  bool notify_watchdog = false;               // --watchdog: WATCHDOG=1
+  bool notify_stopping = false;               // --stopping: STOPPING=1
+  std::optional<std::string> notify_status;   // --status TEXT: STATUS=TEXT
 };
 
 // The current time as unix ms, from the system clock.
@@ -70,6 +77,9 @@ enum class ArgShape {
   kTop,            // top [NAME...] [--once]
   kFindings,       // findings [--since D] [--severity S] [--limit N]
   kAlert,          // alert test NAME
+  kMetrics,        // metrics [NAME] [--since D] [--step D]
+  kReport,         // report [--since D]
+  kNotify,         // notify [--ready] [--watchdog] [--stopping] [--status TEXT]
 };
 
 struct Command {
@@ -107,6 +117,12 @@ int RunHealth(const Invocation& invocation, Context& ctx);
 int RunFindings(const Invocation& invocation, Context& ctx);
 // `vigil alert test NAME`, in findings_command.cc.
 int RunAlert(const Invocation& invocation, Context& ctx);
+// `vigil metrics [NAME]`, in metrics_command.cc.
+int RunMetrics(const Invocation& invocation, Context& ctx);
+// `vigil notify`, in notify_command.cc: a datagram to $NOTIFY_SOCKET, no API call.
+int RunNotify(const Invocation& invocation, Context& ctx);
+// `vigil report`, in report_command.cc.
+int RunReport(const Invocation& invocation, Context& ctx);
 
 // Default and largest --limit of `history` and `events`; the API's own bounds (docs/api.md).
 inline constexpr int kDefaultHistoryLimit = 20;

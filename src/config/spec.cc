@@ -10,6 +10,7 @@ std::string_view TaskActionName(TaskAction action) {
     case TaskAction::kRestart: return "restart";
     case TaskAction::kCleanup: return "cleanup";
     case TaskAction::kRotateLogs: return "rotate-logs";
+    case TaskAction::kReport: return "report";
   }
   return "command";
 }
@@ -61,6 +62,17 @@ std::string_view CheckVerbName(CheckVerb verb) {
     case CheckVerb::kExec: return "exec";
   }
   return "restart";
+}
+
+std::string_view ReadyKindName(ReadyKind kind) {
+  switch (kind) {
+    case ReadyKind::kStartSeconds: return "start_seconds";
+    case ReadyKind::kNotify: return "notify";
+    case ReadyKind::kTcp: return "tcp";
+    case ReadyKind::kHttp: return "http";
+    case ReadyKind::kLog: return "log";
+  }
+  return "start_seconds";
 }
 
 }  // namespace vigil::config

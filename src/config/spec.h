@@ -31,6 +31,21 @@ enum class AutoRestart { kAlways, kOnFailure, kNever };
 
 // One supervised process. A [program.NAME] table with instances = N yields N ProgramSpecs
 // named "NAME:0" ... "NAME:N-1" with {instance} already substituted.
+// How vigild learns that a program is ready (docs/readiness.md): after it has lived
+// start_seconds (the default), when it says READY=1 on its NOTIFY_SOCKET, when a TCP port
+// accepts, an HTTP URL answers 2xx/3xx, or a line of its stdout matches a regex.
+enum class ReadyKind { kStartSeconds, kNotify, kTcp, kHttp, kLog };
+
+struct ReadySpec {
+  ReadyKind kind = ReadyKind::kStartSeconds;
+  std::string target;              // kTcp "host:port", kHttp a URL, kLog an ECMAScript regex
+  base::Duration timeout{90000};   // ready_timeout: not ready by then = a failed start
+  bool operator==(const ReadySpec&) const = default;
+};
+
+// "start_seconds", "notify", "tcp", "http", "log": the config's and the API's word.
+std::string_view ReadyKindName(ReadyKind kind);
+
 struct ProgramSpec {
   std::string name;        // unique; "web" or "web:0"
   std::string table_name;  // the [program.NAME] it came from
@@ -57,13 +72,18 @@ struct ProgramSpec {
   LogSpec stdout_log;
   LogSpec stderr_log;
   bool merge_stderr = false;  // stderr goes to the stdout log
+  ReadySpec ready;
+  // A heartbeat must come at least this often once the process runs (WATCHDOG=1 on the
+  // notify socket, or heartbeat_file's mtime advancing), else the program is restarted.
+  std::optional<base::Duration> watchdog;
+  std::string heartbeat_file;  // absolute; "" = heartbeats come over the notify socket
   bool operator==(const ProgramSpec&) const = default;
 };
 
-enum class TaskAction { kCommand, kRestart, kCleanup, kRotateLogs };
+enum class TaskAction { kCommand, kRestart, kCleanup, kRotateLogs, kReport };
 enum class OverlapPolicy { kSkip, kQueue, kReplace };
 
-// "command", "restart", "cleanup", "rotate-logs": the config's and the API's word for it.
+// "command", "restart", "cleanup", "rotate-logs", "report": the config's and the API's word for it.
 std::string_view TaskActionName(TaskAction action);
 
 // What a `cleanup` task deletes: regular files under `paths` whose name matches `pattern`
@@ -78,6 +98,17 @@ struct CleanupSpec {
 };
 
 // One [task.NAME]: a scheduled job (docs/config.md, docs/schedules.md).
+// A task's when_idle (docs/tasks.md): a scheduled run waits until the machine is idle
+// enough, at most max_wait. At least one of the two limits is set.
+struct WhenIdleSpec {
+  std::optional<double> cpu_below_percent;  // CPU busy share between two checks, 0-100
+  std::optional<double> load_below;         // the 1-minute load average per CPU
+  base::Duration max_wait{6LL * 3600 * 1000};
+  bool skip_after_max_wait = false;         // then = "skip"; the default "run" runs anyway
+  base::Duration check_every{60000};
+  bool operator==(const WhenIdleSpec&) const = default;
+};
+
 struct TaskSpec {
   std::string name;
   std::string schedule;  // as written; validated by schedule::Schedule::Parse
@@ -94,6 +125,8 @@ struct TaskSpec {
   std::vector<std::string> programs;
   // kCleanup
   CleanupSpec cleanup;
+  // kReport: the period the health report covers, up to the run.
+  base::Duration report_period = std::chrono::hours(24 * 7);
   std::optional<base::Duration> timeout;  // the run's process group is killed after it
   OverlapPolicy overlap = OverlapPolicy::kSkip;
   bool catch_up = false;               // run once at start-up if a run was missed while down
@@ -102,6 +135,7 @@ struct TaskSpec {
   base::Duration retry_backoff{10000}; // first retry delay, doubled each attempt
   bool enabled = true;
   uint64_t output_max_bytes = 64 * 1024;  // output kept per run (the end of it)
+  std::optional<WhenIdleSpec> when_idle;  // scheduled runs wait for an idle machine
   bool operator==(const TaskSpec&) const = default;
 };
 
@@ -246,6 +280,17 @@ struct AlertSpec {
   bool operator==(const AlertSpec&) const = default;
 };
 
+// [health] history: what vigild samples for the metric history (docs/store.md), every
+// `every`, on the checks' timer. All false (the default): nothing is sampled for it.
+struct HistorySpec {
+  bool system = false;    // CPU, memory, swap, load, pressure
+  bool disks = false;     // each filesystem's space and inodes
+  bool programs = false;  // each program's CPU, memory, fds, processes
+  base::Duration every{60'000};  // [health] every
+  bool any() const { return system || disks || programs; }
+  bool operator==(const HistorySpec&) const = default;
+};
+
 struct DaemonSpec {
   std::filesystem::path config_path;  // absolute
   std::filesystem::path state_dir;
@@ -255,6 +300,7 @@ struct DaemonSpec {
   std::vector<ProgramSpec> programs;  // in file order
   std::vector<TaskSpec> tasks;        // in file order
   std::vector<CheckSpec> checks;      // in file order
+  HistorySpec history;                // [health] history
   std::vector<AlertSpec> alerts;      // in file order
   base::Duration history_retention{30LL * 24 * 3600 * 1000};  // [vigil] history_retention, "30d"
 };

@@ -10,6 +10,7 @@
 #include "config/process_keys.h"
 #include "config/task_table.h"
 #include "config/toml_reader.h"
+#include "config/when_idle_parse.h"
 #include "schedule/schedule.h"
 #include "schedule/zone.h"
 
@@ -17,7 +18,7 @@ namespace vigil::config {
 namespace {
 
 // Which tasks a key belongs to.
-enum class Scope { kAny, kCommand, kRestart, kCleanup };
+enum class Scope { kAny, kCommand, kRestart, kCleanup, kReport };
 
 struct TaskKey {
   std::string_view name;
@@ -34,6 +35,7 @@ constexpr TaskKey kTaskKeys[] = {
     {"max_total_size", Scope::kCleanup}, {"timeout", Scope::kCommand},     {"overlap", Scope::kAny},
     {"catch_up", Scope::kAny},           {"random_delay", Scope::kAny},    {"retries", Scope::kAny},
     {"retry_backoff", Scope::kAny},      {"enabled", Scope::kAny},         {"output_max_size", Scope::kAny},
+    {"when_idle", Scope::kAny},          {"period", Scope::kReport},
 };
 
 // An upper bound that catches typos (retries = 10000) without limiting real use.
@@ -62,6 +64,8 @@ bool Fits(Scope scope, TaskAction action) {
       return action == TaskAction::kRestart;
     case Scope::kCleanup:
       return action == TaskAction::kCleanup;
+    case Scope::kReport:
+      return action == TaskAction::kReport;
   }
   return false;
 }
@@ -70,6 +74,7 @@ bool Fits(Scope scope, TaskAction action) {
 std::string NotForThisTask(Scope scope, TaskAction action) {
   std::string wanted = scope == Scope::kCommand   ? "tasks with command"
                        : scope == Scope::kRestart ? "action = \"restart\""
+                       : scope == Scope::kReport  ? "action = \"report\""
                                                   : "action = \"cleanup\"";
   std::string actual = action == TaskAction::kCommand
                            ? "this task runs a command"
@@ -150,15 +155,22 @@ class TaskReader {
     if (name == "retry_backoff") return reader_.ReadDuration(v, key, &spec.retry_backoff);
     if (name == "enabled") return reader_.ReadBool(v, key, &spec.enabled);
     if (name == "output_max_size") return reader_.ReadSize(v, key, &spec.output_max_bytes);
+    if (name == "when_idle") return ReadWhenIdle(reader_, v, key, &spec.when_idle);
+    if (name == "period") {
+      if (auto s = reader_.ReadDuration(v, key, &spec.report_period); !s.ok()) return s;
+      if (spec.report_period < std::chrono::hours(1)) return reader_.Error(v, key, "must be at least 1h");
+      return base::Status::Ok();
+    }
     // Only reachable if kTaskKeys lists a key this function does not read.
     return base::Status::Internal(key.str() + ": key accepted but not read (config parser bug)");
   }
 
   base::Status ReadAction(const toml::node& v, const KeyPath& key) {
-    constexpr std::string_view kExpected = R"("restart", "cleanup" or "rotate-logs")";
+    constexpr std::string_view kExpected = R"("restart", "cleanup", "rotate-logs" or "report")";
     std::string text;
     if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
-    for (TaskAction a : {TaskAction::kRestart, TaskAction::kCleanup, TaskAction::kRotateLogs}) {
+    for (TaskAction a :
+         {TaskAction::kRestart, TaskAction::kCleanup, TaskAction::kRotateLogs, TaskAction::kReport}) {
       if (text == TaskActionName(a)) {
         out_->spec.action = a;
         return base::Status::Ok();
@@ -248,7 +260,7 @@ class TaskReader {
     const toml::node* action = Node("action");
     if (command == nullptr && action == nullptr) {
       return reader_.errors().Error(
-          out_->line, key_, R"(needs command (a program to run) or action ("restart", "cleanup" or "rotate-logs"))");
+          out_->line, key_, R"(needs command (a program to run) or action ("restart", "cleanup", "rotate-logs" or "report"))");
     }
     if (command != nullptr && action != nullptr) {
       // Reported at whichever comes second: that is the line that contradicts the other.

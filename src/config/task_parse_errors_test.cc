@@ -62,7 +62,7 @@ TEST(TaskErrorTest, TimeZoneIsReportedAtItsOwnKey) {
 
 TEST(TaskErrorTest, ExactlyOneOfCommandOrAction) {
   EXPECT_EQ(ErrorOf(Task({"schedule = \"@daily\""})),
-            At(1, "task.t: needs command (a program to run) or action (\"restart\", \"cleanup\" or \"rotate-logs\")"));
+            At(1, "task.t: needs command (a program to run) or action (\"restart\", \"cleanup\", \"rotate-logs\" or \"report\")"));
   EXPECT_EQ(ErrorOf(Task({"schedule = \"@daily\"", "command = \"true\"", "action = \"rotate-logs\""})),
             At(4, "task.t.action: a task has either command or action, not both"));
   EXPECT_EQ(ErrorOf(Task({"action = \"rotate-logs\"", "schedule = \"@daily\"", "command = \"true\""})),
@@ -71,11 +71,11 @@ TEST(TaskErrorTest, ExactlyOneOfCommandOrAction) {
 
 TEST(TaskErrorTest, BadActionAndOverlapValues) {
   EXPECT_EQ(ErrorOf(Task({"schedule = \"@daily\"", "action = \"reboot\""})),
-            At(3, "task.t.action: expected \"restart\", \"cleanup\" or \"rotate-logs\", got \"reboot\""));
+            At(3, "task.t.action: expected \"restart\", \"cleanup\", \"rotate-logs\" or \"report\", got \"reboot\""));
   EXPECT_EQ(ErrorOf(Task({"schedule = \"@daily\"", "action = \"\""})),
-            At(3, "task.t.action: expected \"restart\", \"cleanup\" or \"rotate-logs\", got \"\""));
+            At(3, "task.t.action: expected \"restart\", \"cleanup\", \"rotate-logs\" or \"report\", got \"\""));
   EXPECT_EQ(ErrorOf(Task({"schedule = \"@daily\"", "action = [\"restart\"]"})),
-            At(3, "task.t.action: expected \"restart\", \"cleanup\" or \"rotate-logs\", got an array"));
+            At(3, "task.t.action: expected \"restart\", \"cleanup\", \"rotate-logs\" or \"report\", got an array"));
   EXPECT_EQ(ErrorOf(CommandTask({"overlap = \"never\""})),
             At(4, "task.t.overlap: expected \"skip\", \"queue\" or \"replace\", got \"never\""));
   EXPECT_EQ(ErrorOf(CommandTask({"overlap = true"})),
@@ -220,7 +220,8 @@ TEST(TaskErrorTest, UnknownKeyListsTheAcceptedOnes) {
             At(4,
                "task.t.schedul: unknown key (expected one of: schedule, timezone, command, directory, "
                "environment, user, group, action, programs, paths, pattern, older_than, max_total_size, "
-               "timeout, overlap, catch_up, random_delay, retries, retry_backoff, enabled, output_max_size)"));
+               "timeout, overlap, catch_up, random_delay, retries, retry_backoff, enabled, output_max_size, "
+               "when_idle, period)"));
   // Program-only keys are unknown here, not silently ignored.
   EXPECT_EQ(ErrorOf(CommandTask({"autorestart = \"always\""})).rfind(At(4, "task.t.autorestart: unknown key"), 0), 0u);
 }
@@ -254,7 +255,7 @@ TEST(TaskErrorTest, KeyErrorsComeInFileOrderBeforeTableChecks) {
             At(3, "task.t.enabled: expected true or false, got integer 0"));
   // The first task with a problem is reported, in file order.
   EXPECT_EQ(ErrorOf(Lines({"[task.b]", "schedule = \"@daily\"", "[task.a]", "schedule = \"@daily\""})),
-            At(1, "task.b: needs command (a program to run) or action (\"restart\", \"cleanup\" or \"rotate-logs\")"));
+            At(1, "task.b: needs command (a program to run) or action (\"restart\", \"cleanup\", \"rotate-logs\" or \"report\")"));
   // Programs, including their dependencies, are checked before any task.
   EXPECT_EQ(ErrorOf(Lines({"[task.a]", "schedule = \"x\"", "[program.p]", "command = \"p\"", "depends_on = [\"q\"]"})),
             At(5, "program.p.depends_on[0]: unknown program \"q\""));

@@ -20,9 +20,12 @@
 #include "config/load.h"
 #include "daemon/alert_service.h"
 #include "daemon/check_service.h"
+#include "daemon/metric_history.h"
 #include "daemon/event_log.h"
 #include "daemon/history.h"
 #include "daemon/program_service.h"
+#include "daemon/report_service.h"
+#include "daemon/ready_probes.h"
 #include "daemon/task_service.h"
 #include "daemon/usage_service.h"
 #include "event/clock.h"
@@ -30,6 +33,8 @@
 #include "logs/compressor.h"
 #include "logs/tail.h"
 #include "process/launcher.h"
+#include "report/render.h"
+#include "process/notify_socket.h"
 
 namespace vigil::daemon {
 namespace {
@@ -74,23 +79,42 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
         event_log_(loop_, spec_.log_dir / "vigild.log", spec_.event_log, &compressor_, true),
         history_(loop_, spec_.state_dir / "vigil.db", spec_.history_retention),
         findings_(loop_, history_, spec_.log_dir / "findings.log"),
-        programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr}, event_log_,
+        ready_probes_(loop_),
+        programs_(supervise::ProgramEnv{loop_, clock_, launcher_, &compressor_, spec_.log_dir, nullptr, &ready_probes_,
+                                        NotifySocketPath().string()},
+                  event_log_,
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
         disks_(loop_, clock_, DiskSampler::StatVfs, kDiskTimeout),
         checks_(CheckPorts{loop_, clock_, metrics::ProcRoot(ProcRootPath()), disks_, event_log_, programs_, tasks_,
-                           launcher_, &findings_}),
+                           launcher_, &findings_,
+                           [this](const std::string& name, base::WallTime time, double value) {
+                             if (store::Store* store = history_.store()) store->RecordSample(name, time, value);
+                           },
+                           [this](bool disks, bool programs, api::TopDoneFn done) {
+                             usage_.Sample(disks, programs, std::move(done));
+                           }}),
         usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
         alert_runner_(launcher_, clock_, loop_),
         alerts_(AlertService::Ports{clock_, alert_runner_, history_, event_log_, spec_.state_dir / "outbox",
                                     AlertBinary(), HostName()}),
+        report_(ReportService::Ports{clock_, history_, spec_.state_dir / "reports", HostName(),
+                                     [this](const std::string& task) {
+                                       auto info = tasks_.GetTask(task);
+                                       return info ? info->action : std::string();
+                                     },
+                                     [this](const std::string& title, const std::string& text, base::WallTime time) {
+                                       return alerts_.SendReport(title, text, time);
+                                     }}),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
     programs_.SetFindings(&findings_);
     tasks_.SetFindings(&findings_);
+    tasks_.SetProcRoot(metrics::ProcRoot(ProcRootPath()));
     alerts_.SetFindings(&findings_);
+    tasks_.SetReporter([this](base::Duration period) { return report_.RunTask(period); });
     findings_.SetListener([this](const api::FindingInfo& f) { alerts_.OnFinding(f); });
   }
 
@@ -109,6 +133,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       return 1;
     }
     auto signals = loop_.WatchSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1}, [this](int signo) { OnSignal(signo); });
+    OpenNotifySocket();
 
     event_log_.Write("vigild",
                      fmt::format("vigild {} started (pid {}): config {}, socket {}, logs in {}", VIGIL_VERSION,
@@ -124,6 +149,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     }
     alerts_.Apply(spec_.alerts);
     checks_.Apply(spec_.checks);
+    checks_.ApplyHistory(spec_.history);
     event_log_.Write("vigild",
                      fmt::format("supervising {} programs, {} scheduled tasks, {} health checks",
                                  spec_.programs.size(), spec_.tasks.size(), spec_.checks.size()),
@@ -138,14 +164,42 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     return 0;
   }
 
+  // The NOTIFY_SOCKET of ready = "notify" and of watchdogs (docs/readiness.md). Without it
+  // vigild still runs; such programs then never report ready, and their reason says so.
+  std::filesystem::path NotifySocketPath() const { return spec_.state_dir / "notify.sock"; }
+  void OpenNotifySocket() {
+    auto opened = process::NotifySocket::Open(
+        loop_, NotifySocketPath(),
+        [this](const process::NotifySocket::Sender& sender, process::NotifyMessage message) {
+          programs_.OnNotify(sender, message, ProcRootPath());
+        });
+    if (!opened) {
+      event_log_.Write("vigild",
+                       "cannot open the notify socket, so programs with ready = \"notify\" or a watchdog cannot "
+                       "report: " + opened.error().message(),
+                       base::EventType::kDaemon);
+      return;
+    }
+    notify_ = std::move(*opened);
+  }
+
   // --- api::HealthController ---
   void Top(const std::vector<std::string>& names, api::TopDoneFn done) override { usage_.Top(names, std::move(done)); }
   std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
+  base::Result<std::vector<std::string>> MetricNames() override { return ListMetricNames(history_.store()); }
+  base::Result<std::vector<api::MetricPointInfo>> MetricHistory(const api::MetricHistoryQuery& query) override {
+    return QueryMetricHistory(history_.store(), query);
+  }
   base::Result<std::vector<api::FindingInfo>> ListFindings(const api::FindingQuery& query) override {
     return findings_.List(query);
   }
   void TestAlert(const std::string& name, std::function<void(base::Status)> done) override {
     alerts_.Test(name, std::move(done));
+  }
+  base::Result<api::ReportView> Report(int64_t period_ms) override {
+    auto made = report_.Make(base::Duration(period_ms));
+    if (!made) return made.error();
+    return api::ReportView{report::RenderText(*made), report::RenderJson(*made)};
   }
 
   // --- api::DaemonController ---
@@ -188,6 +242,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     }
     alerts_.Apply(spec->alerts);
     checks_.Apply(spec->checks);
+    checks_.ApplyHistory(spec->history);
     event_log_.Write("vigild",
                      fmt::format("reloaded {}: {} added, {} removed, {} changed, {} unchanged{}",
                                  spec_.config_path.string(), result.added.size(), result.removed.size(),
@@ -241,6 +296,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   EventLog event_log_;
   History history_;
   FindingJournal findings_;
+  ProbeReadiness ready_probes_;
   ProgramService programs_;
   TaskService tasks_;
   DiskSampler disks_;
@@ -248,8 +304,11 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   UsageService usage_;
   probe::CommandProber alert_runner_;
   AlertService alerts_;
+  ReportService report_;
   api::HttpServer server_;
   base::WallTime started_at_;
+  // After programs_, so it goes first: its datagrams are handed to programs_.
+  std::unique_ptr<process::NotifySocket> notify_;
 };
 
 Daemon::Daemon(config::DaemonSpec spec) {

@@ -15,6 +15,7 @@
 #include "base/file_util.h"
 #include "base/unique_fd.h"
 #include "base/units.h"
+#include "daemon/idle_meter.h"
 
 namespace vigil::daemon {
 namespace {
@@ -92,6 +93,7 @@ tasks::Run FromStore(const store::TaskRun& r) {
   run.timed_out = r.timed_out;
   run.interrupted = r.interrupted;
   run.output = r.output_tail;
+  run.deferred = r.deferred;
   return run;
 }
 
@@ -130,6 +132,7 @@ api::RunInfo ToRunInfo(const std::string& task, const tasks::Run& run) {
   info.interrupted = run.interrupted;
   info.result = run.Result();
   info.output_tail = LastLines(run.output, kTailLines);
+  info.deferred_ms = run.deferred.count();
   return info;
 }
 
@@ -194,6 +197,9 @@ api::TaskInfo TaskService::ToInfo(tasks::Task& task) {
   if (const auto& last = task.last_run()) {
     info.last_run_ms = base::UnixMs(last->started);
     info.last_result = last->Result();
+  }
+  if (auto since = task.waiting_since()) {
+    info.waiting_since_ms = base::UnixMs(*since);
   }
   return info;
 }
@@ -294,9 +300,11 @@ base::Result<std::string> TaskService::RunOutput(int64_t run_id) {
 
 int64_t TaskService::NewRunId(tasks::Task& task, const tasks::Run& run) {
   const std::string trigger(tasks::TriggerName(run.trigger));
-  int64_t id = history_.store() ? history_.store()->BeginRun(task.name(), trigger, run.started)
+  int64_t id = history_.store() ? history_.store()->BeginRun(task.name(), trigger, run.started, run.deferred)
                                 : next_local_run_id_++;
-  event_log_.Write(task.name(), fmt::format("run {} started ({})", id, trigger), base::EventType::kTaskRun);
+  const std::string waited =
+      run.deferred.count() > 0 ? ", waited " + base::FormatDuration(run.deferred) + " for an idle machine" : "";
+  event_log_.Write(task.name(), fmt::format("run {} started ({}{})", id, trigger, waited), base::EventType::kTaskRun);
   return id;
 }
 
@@ -323,6 +331,7 @@ void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
     r.signal = run.signal;
     r.timed_out = run.timed_out;
     r.output_tail = LastLines(run.output, kTailLines);
+    r.deferred = run.deferred;
     store->EndRun(r);
   }
   KeepOutput(task, run);
@@ -380,9 +389,26 @@ base::Result<std::string> TaskService::RestartPrograms(const std::vector<std::st
   return programs_.RestartIfWanted(programs);
 }
 
+std::unique_ptr<tasks::IdleMeter> TaskService::NewIdleMeter() { return std::make_unique<ProcIdleMeter>(proc_); }
+
+void TaskService::OnIdleSkip(tasks::Task& task, const std::string& message) {
+  event_log_.Write(task.name(), message, base::EventType::kTask);
+  if (findings_ != nullptr) {
+    findings_->Record(Severity::kWarn, "task", task.name(),
+                      fmt::format("Task {}: {}. If the machine is rarely this idle, raise cpu_below or load_below, "
+                                  "or set max_wait longer.",
+                                  task.name(), message));
+  }
+}
+
 void TaskService::RotateLogs() {
   programs_.RotateLogs();
   event_log_.file().RotateNow();
+}
+
+base::Result<std::string> TaskService::WriteReport(base::Duration period) {
+  if (!reporter_) return base::Status::Unavailable("health reports are not available");
+  return reporter_(period);
 }
 
 }  // namespace vigil::daemon

@@ -20,6 +20,7 @@
 #include "daemon/findings.h"
 #include "daemon/history.h"
 #include "daemon/program_service.h"
+#include "metrics/proc_root.h"
 #include "tasks/scheduler.h"
 
 namespace vigil::daemon {
@@ -36,6 +37,12 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   std::string problem() const { return output_problem_; }
   // Where a program going FATAL (a failed task run) is journalled; null: nowhere.
   void SetFindings(FindingJournal* findings) { findings_ = findings; }
+  // Where when_idle reads the machine's figures (VIGIL_PROC_ROOT in tests); "/proc" if unset.
+  void SetProcRoot(metrics::ProcRoot proc) { proc_ = std::move(proc); }
+  // What the `report` action runs (ReportService::RunTask); unset: reports are unavailable.
+  void SetReporter(std::function<base::Result<std::string>(base::Duration period)> reporter) {
+    reporter_ = std::move(reporter);
+  }
 
   // api::TaskController
   std::vector<api::TaskInfo> ListTasks() override;
@@ -52,6 +59,9 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   void OnTaskNote(tasks::Task& task, const std::string& message) override;
   base::Result<std::string> RestartPrograms(const std::vector<std::string>& programs) override;
   void RotateLogs() override;
+  std::unique_ptr<tasks::IdleMeter> NewIdleMeter() override;
+  void OnIdleSkip(tasks::Task& task, const std::string& message) override;
+  base::Result<std::string> WriteReport(base::Duration period) override;
 
   api::TaskInfo ToInfo(tasks::Task& task);
   // ToRunInfo(), and why its output was not kept if it was not.
@@ -64,8 +74,10 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   ProgramService& programs_;
   History& history_;
   FindingJournal* findings_ = nullptr;
+  std::function<base::Result<std::string>(base::Duration)> reporter_;
   EventLog& event_log_;
   std::filesystem::path runs_dir_;
+  metrics::ProcRoot proc_;
   tasks::Scheduler scheduler_;
   int64_t next_local_run_id_ = 1;  // used only when there is no history database
   // Why the output of recent runs was not kept, by run id; the oldest are forgotten.

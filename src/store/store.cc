@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -17,6 +18,7 @@
 #include <system_error>
 #include <utility>
 
+#include "store/metric_rollups.h"
 #include "store/schema.h"
 #include "store/unix_ms.h"
 #include "store/writer.h"
@@ -33,7 +35,7 @@ constexpr int kBusyTimeoutMs = 1000;
 constexpr const char* kCacheSizePragma = "PRAGMA cache_size = -256";
 
 constexpr const char* kRunColumns =
-    "id, task, trigger, started_ms, ended_ms, exit_code, signal, timed_out, interrupted, output_tail";
+    "id, task, trigger, started_ms, ended_ms, exit_code, signal, timed_out, interrupted, output_tail, deferred_ms";
 
 TaskRun ReadRun(SQLite::Statement& q) {
   TaskRun r;
@@ -47,6 +49,7 @@ TaskRun ReadRun(SQLite::Statement& q) {
   r.timed_out = q.getColumn(7).getInt() != 0;
   r.interrupted = q.getColumn(8).getInt() != 0;
   r.output_tail = q.getColumn(9).getString();
+  r.deferred = base::Duration(q.getColumn(10).getInt64());
   return r;
 }
 
@@ -82,6 +85,7 @@ class Store::Impl {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<SQLite::Database> read_;
   NextIds next_;
+  int64_t metrics_pruned_ms_ = INT64_MIN;  // sample time of the last queued PruneMetrics
 };
 
 base::Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& db_path) {
@@ -151,9 +155,10 @@ void Store::EndProcess(int64_t lifetime_id, base::WallTime ended, const std::str
   impl_->writer_->Enqueue(EndLifetime{lifetime_id, ToUnixMs(ended), exit_status, reason});
 }
 
-int64_t Store::BeginRun(const std::string& task, const std::string& trigger, base::WallTime started) {
+int64_t Store::BeginRun(const std::string& task, const std::string& trigger, base::WallTime started,
+                        base::Duration deferred) {
   int64_t id = impl_->next_.run++;
-  impl_->writer_->Enqueue(InsertRun{id, task, trigger, ToUnixMs(started)});
+  impl_->writer_->Enqueue(InsertRun{id, task, trigger, ToUnixMs(started), deferred.count()});
   return id;
 }
 
@@ -238,6 +243,36 @@ base::Result<std::vector<OutboxEntry>> Store::PendingOutbox() {
 
 void Store::Prune(base::WallTime cutoff) { impl_->writer_->Enqueue(PruneBefore{ToUnixMs(cutoff)}); }
 
+void Store::RecordSample(const std::string& name, base::WallTime time, double value) {
+  const int64_t time_ms = ToUnixMs(time);
+  impl_->writer_->Enqueue(AddMetricSample{name, time_ms, value});
+  const int64_t every_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kMetricPruneEvery).count();
+  if (impl_->metrics_pruned_ms_ != INT64_MIN && time_ms - impl_->metrics_pruned_ms_ < every_ms &&
+      time_ms >= impl_->metrics_pruned_ms_) {
+    return;
+  }
+  impl_->metrics_pruned_ms_ = time_ms;
+  impl_->writer_->Enqueue(PruneMetrics{ToUnixMs(time - kMinuteRetention), ToUnixMs(time - kHourRetention)});
+}
+
+base::Result<std::vector<MetricPoint>> Store::QueryMetrics(const std::string& name, base::WallTime since,
+                                                           base::WallTime until, std::chrono::seconds step) {
+  if (step.count() <= 0) return base::Status::InvalidArgument("the step must be at least 1s");
+  try {
+    return ReadMetricPoints(*impl_->read_, name, ToUnixMs(since), ToUnixMs(until), step.count());
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
+base::Result<std::vector<std::string>> Store::MetricNames() {
+  try {
+    return ReadMetricNames(*impl_->read_);
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
 base::Result<std::vector<Event>> Store::QueryEvents(const EventFilter& f) {
   std::vector<Event> out;
   if (f.limit <= 0) return out;
@@ -280,6 +315,51 @@ base::Result<std::vector<TaskRun>> Store::QueryRuns(const std::string& task, int
     if (!task.empty()) q.bind(":task", task);
     q.bind(":limit", limit);
     while (q.executeStep()) out.push_back(ReadRun(q));
+    return out;
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
+base::Result<std::vector<TaskRun>> Store::QueryRunsBetween(base::WallTime since, base::WallTime until, int limit) {
+  std::vector<TaskRun> out;
+  if (limit <= 0) return out;
+  try {
+    SQLite::Statement q(*impl_->read_, fmt::format("SELECT {} FROM task_runs WHERE started_ms >= :since AND "
+                                                   "started_ms < :until ORDER BY started_ms, id LIMIT :limit",
+                                                   kRunColumns));
+    q.bind(":since", ToUnixMs(since));
+    q.bind(":until", ToUnixMs(until));
+    q.bind(":limit", limit);
+    while (q.executeStep()) out.push_back(ReadRun(q));
+    return out;
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
+base::Result<std::vector<Lifetime>> Store::QueryLifetimes(base::WallTime since, base::WallTime until, int limit) {
+  std::vector<Lifetime> out;
+  if (limit <= 0) return out;
+  try {
+    SQLite::Statement q(*impl_->read_,
+                        "SELECT id, program, pid, started_ms, ended_ms, exit_status, reason FROM lifetimes "
+                        "WHERE started_ms < :until AND (ended_ms IS NULL OR ended_ms >= :since) "
+                        "ORDER BY started_ms, id LIMIT :limit");
+    q.bind(":since", ToUnixMs(since));
+    q.bind(":until", ToUnixMs(until));
+    q.bind(":limit", limit);
+    while (q.executeStep()) {
+      Lifetime l;
+      l.id = q.getColumn(0).getInt64();
+      l.program = q.getColumn(1).getString();
+      l.pid = q.getColumn(2).getInt();
+      l.started = FromUnixMs(q.getColumn(3).getInt64());
+      if (!q.getColumn(4).isNull()) l.ended = FromUnixMs(q.getColumn(4).getInt64());
+      l.exit_status = q.getColumn(5).getString();  // NULL reads as ""
+      l.reason = q.getColumn(6).getString();
+      out.push_back(std::move(l));
+    }
     return out;
   } catch (const std::exception& e) {
     return impl_->ReadError(e);

@@ -10,6 +10,7 @@
 // Thread rule: all public methods are called from the loop thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -50,6 +51,18 @@ struct TaskRun {
   bool timed_out = false;
   bool interrupted = false;  // vigild died while it ran; marked at the next start
   std::string output_tail;   // last lines of output
+  base::Duration deferred{0};  // how long it waited for an idle machine (when_idle) first
+};
+
+// One process of a program, from BeginProcess to EndProcess.
+struct Lifetime {
+  int64_t id = 0;
+  std::string program;
+  int pid = 0;
+  base::WallTime started;
+  std::optional<base::WallTime> ended;  // nullopt while it runs
+  std::string exit_status;              // "exit 1", "killed by SIGKILL"; "" while it runs
+  std::string reason;                   // why it ended
 };
 
 // One entry of the findings journal: something vigil noticed or did, in one sentence.
@@ -85,6 +98,14 @@ struct OutboxEntry {
   std::string last_error;
 };
 
+// One point of a metric's history: the samples of one bucket (docs/store.md).
+struct MetricPoint {
+  base::WallTime time;  // the bucket's start
+  int64_t count = 0;    // samples in it
+  double avg = 0;
+  double max = 0;
+};
+
 struct DesiredState {
   std::string program;
   bool want_up = true;
@@ -106,7 +127,9 @@ class Store {
   int64_t BeginProcess(const std::string& program, int pid, base::WallTime started);
   void EndProcess(int64_t lifetime_id, base::WallTime ended, const std::string& exit_status,
                   const std::string& reason);
-  int64_t BeginRun(const std::string& task, const std::string& trigger, base::WallTime started);
+  // `deferred`: how long the run waited for an idle machine before `started`.
+  int64_t BeginRun(const std::string& task, const std::string& trigger, base::WallTime started,
+                   base::Duration deferred = base::Duration(0));
   // Run ids handed out from now on are above `id` (ids of runs whose output files exist
   // although this database does not know them: it was replaced or lost).
   void SkipRunIdsThrough(int64_t id);
@@ -120,15 +143,32 @@ class Store {
   void UpdateOutbox(const OutboxEntry& entry);
   // Deletes events, runs, lifetimes, findings and finished outbox entries older than `cutoff`.
   void Prune(base::WallTime cutoff);
+  // Adds one sample of metric `name` (docs/store.md names them: "system.cpu", ...) to its
+  // 1-minute and 1-hour rollups. At most once an hour (of sample time) it also queues the
+  // deletion of rollups past their retention (14 days of minutes, 400 days of hours).
+  void RecordSample(const std::string& name, base::WallTime time, double value);
 
   // --- reads (synchronous) ---
   base::Result<std::vector<Event>> QueryEvents(const EventFilter& filter);
   base::Result<std::vector<TaskRun>> QueryRuns(const std::string& task, int limit);  // "" = all tasks, newest first
   base::Result<std::optional<TaskRun>> LastRun(const std::string& task);
+  // Runs started in [since, until), oldest first, at most `limit`.
+  base::Result<std::vector<TaskRun>> QueryRunsBetween(base::WallTime since, base::WallTime until, int limit);
+  // Process lifetimes that overlap [since, until) (started before `until`, not ended before
+  // `since`), oldest first, at most `limit`.
+  base::Result<std::vector<Lifetime>> QueryLifetimes(base::WallTime since, base::WallTime until, int limit);
   base::Result<std::vector<Finding>> QueryFindings(const FindingFilter& filter);  // newest first
   base::Result<std::vector<OutboxEntry>> PendingOutbox();  // oldest first
   base::Result<std::vector<DesiredState>> DesiredStates();
   base::Result<std::optional<bool>> TaskEnabled(const std::string& task);  // nullopt = never set
+  // Points of `name` in [since, until), at the given step (60 s rollups for steps < 1 h, else
+  // 1-hour rollups; re-bucketed to `step`), oldest first. Buckets are aligned to multiples of
+  // `step` since the epoch (UTC), the first being the one that holds `since`; a step finer
+  // than the rollup read is that rollup's. Buckets without samples are left out.
+  base::Result<std::vector<MetricPoint>> QueryMetrics(const std::string& name, base::WallTime since,
+                                                      base::WallTime until, std::chrono::seconds step);
+  // Every metric with history, sorted.
+  base::Result<std::vector<std::string>> MetricNames();
 
   // "" when healthy; e.g. "history is not being recorded: database is locked (12 writes dropped)".
   std::string problem() const;

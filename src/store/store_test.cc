@@ -334,6 +334,26 @@ TEST_F(StoreTest, RunsBeginAndEnd) {
   EXPECT_EQ(store->LastRun("").value()->id, third);
 }
 
+TEST_F(StoreTest, RunsKeepHowLongTheyWaitedForAnIdleMachine) {
+  auto store = Open();
+  const auto t0 = base::WallTime(seconds(1'800'000'000));
+  int64_t waited = store->BeginRun("maint", "schedule", t0, std::chrono::minutes(42));
+  int64_t at_once = store->BeginRun("maint", "manual", t0 + seconds(1));
+  TaskRun ended;
+  ended.id = waited;
+  ended.ended = t0 + seconds(5);
+  ended.exit_code = 0;
+  store->EndRun(ended);
+  store->Flush();
+  auto runs = store->QueryRuns("maint", 10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].id, at_once);
+  EXPECT_EQ((*runs)[0].deferred, base::Duration(0));
+  EXPECT_EQ((*runs)[1].id, waited);
+  EXPECT_EQ((*runs)[1].deferred, std::chrono::minutes(42));
+}
+
 TEST_F(StoreTest, AnUncleanStopLeavesRunsInterruptedAndLifetimesEnded) {
   const auto t0 = std::chrono::system_clock::now() - hours(1);
   int64_t open_run = 0, open_life = 0, closed_life = 0;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/metric_rollups.h"
 #include "store/unix_ms.h"
 
 namespace vigil::store {
@@ -53,7 +54,7 @@ class Writer::Statements {
       : insert_event_(db, "INSERT INTO events (id, time_ms, type, subject, message, details) VALUES (?,?,?,?,?,?)"),
         insert_lifetime_(db, "INSERT INTO lifetimes (id, program, pid, started_ms) VALUES (?,?,?,?)"),
         end_lifetime_(db, "UPDATE lifetimes SET ended_ms = ?, exit_status = ?, reason = ? WHERE id = ?"),
-        insert_run_(db, "INSERT INTO task_runs (id, task, trigger, started_ms) VALUES (?,?,?,?)"),
+        insert_run_(db, "INSERT INTO task_runs (id, task, trigger, started_ms, deferred_ms) VALUES (?,?,?,?,?)"),
         finish_run_(db,
                     "UPDATE task_runs SET ended_ms = ?, exit_code = ?, signal = ?, timed_out = ?, output_tail = ? "
                     "WHERE id = ?"),
@@ -80,7 +81,9 @@ class Writer::Statements {
         remember_findings_(db, fmt::format(kRememberPrunedSql, "findings", kPrunedEvents)),
         prune_findings_(db, fmt::format("DELETE FROM findings WHERE {}", kPrunedEvents)),
         remember_outbox_(db, fmt::format(kRememberPrunedSql, "outbox", kPrunedOutbox)),
-        prune_outbox_(db, fmt::format("DELETE FROM outbox WHERE {}", kPrunedOutbox)) {}
+        prune_outbox_(db, fmt::format("DELETE FROM outbox WHERE {}", kPrunedOutbox)),
+        upsert_metric_(db, kUpsertMetricSql),
+        prune_metrics_(db, kPruneMetricsSql) {}
 
   // Throws SQLite::Exception; Writer::Apply catches.
   void Apply(const WriteOp& op) {
@@ -127,6 +130,7 @@ class Writer::Statements {
     q.bind(2, op.task);
     q.bind(3, op.trigger);
     q.bind(4, op.started_ms);
+    q.bind(5, op.deferred_ms);
     q.exec();
   }
   void Write(const FinishRun& op) {
@@ -196,6 +200,23 @@ class Writer::Statements {
     }
   }
 
+  void Write(const AddMetricSample& op) {
+    for (int64_t step_s : {kMinuteStepS, kHourStepS}) {
+      auto& q = Fresh(upsert_metric_);
+      q.bind(1, op.name);
+      q.bind(2, step_s);
+      q.bind(3, BucketStart(op.time_ms, step_s));
+      q.bind(4, op.value);
+      q.exec();
+    }
+  }
+  void Write(const PruneMetrics& op) {
+    auto& q = Fresh(prune_metrics_);
+    q.bind(1, op.minute_cutoff_ms);
+    q.bind(2, op.hour_cutoff_ms);
+    q.exec();
+  }
+
   template <typename T>
   static void BindOptional(SQLite::Statement& q, int index, const std::optional<T>& value) {
     if (value) {
@@ -224,6 +245,8 @@ class Writer::Statements {
   SQLite::Statement prune_findings_;
   SQLite::Statement remember_outbox_;
   SQLite::Statement prune_outbox_;
+  SQLite::Statement upsert_metric_;
+  SQLite::Statement prune_metrics_;
 };
 
 base::Result<std::unique_ptr<Writer>> Writer::Start(std::unique_ptr<SQLite::Database> db) {

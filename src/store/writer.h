@@ -47,6 +47,7 @@ struct InsertRun {
   std::string task;
   std::string trigger;
   int64_t started_ms;
+  int64_t deferred_ms = 0;
 };
 struct FinishRun {
   TaskRun run;
@@ -71,8 +72,18 @@ struct UpdateOutboxEntry {
 struct PruneBefore {
   int64_t cutoff_ms;
 };
+struct AddMetricSample {  // into both rollups (store/metric_rollups.h)
+  std::string name;
+  int64_t time_ms;
+  double value;
+};
+struct PruneMetrics {
+  int64_t minute_cutoff_ms;
+  int64_t hour_cutoff_ms;
+};
 using WriteOp = std::variant<InsertEvent, InsertLifetime, EndLifetime, InsertRun, FinishRun, UpsertDesiredState,
-                             UpsertTaskEnabled, InsertFinding, InsertOutbox, UpdateOutboxEntry, PruneBefore>;
+                             UpsertTaskEnabled, InsertFinding, InsertOutbox, UpdateOutboxEntry, PruneBefore,
+                             AddMetricSample, PruneMetrics>;
 
 class Writer {
  public:

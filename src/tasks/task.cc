@@ -89,6 +89,25 @@ Task::~Task() {
 }
 
 base::Result<int64_t> Task::Start(Trigger trigger, std::function<void(const Run&)> on_done) {
+  // A user asking for a run, or a retry of one that already waited, does not wait again.
+  const bool waits = trigger == Trigger::kSchedule || trigger == Trigger::kCatchUp || trigger == Trigger::kReboot;
+  if (spec_.when_idle && waits) {
+    if (waiting_) {
+      env_.host.OnTaskNote(
+          *this,
+          fmt::format("{} run folded into the {} run waiting for an idle machine for {}", TriggerName(trigger),
+                      TriggerName(waiting_trigger_),
+                      base::FormatDuration(std::chrono::ceil<base::Duration>(env_.clock.Now() - waiting_->since()))));
+    } else {
+      BeginWait(trigger, env_.clock.Now());
+    }
+    return int64_t{0};
+  }
+  return StartNow(trigger, std::move(on_done), base::Duration{0});
+}
+
+base::Result<int64_t> Task::StartNow(Trigger trigger, std::function<void(const Run&)> on_done,
+                                     base::Duration deferred) {
   if (current_) {
     switch (spec_.overlap) {
       case config::OverlapPolicy::kSkip:
@@ -97,13 +116,13 @@ base::Result<int64_t> Task::Start(Trigger trigger, std::function<void(const Run&
         return base::Status::Conflict(
             fmt::format("{}: run {} is still going (overlap = skip)", spec_.name, current_->run.id));
       case config::OverlapPolicy::kQueue:
-        queued_.emplace_back(trigger, std::move(on_done));
+        queued_.push_back({trigger, std::move(on_done), deferred});
         env_.host.OnTaskNote(*this,
                              fmt::format("{} run queued behind run {}", TriggerName(trigger), current_->run.id));
         return int64_t{0};
       case config::OverlapPolicy::kReplace:
         queued_.clear();
-        queued_.emplace_back(trigger, std::move(on_done));
+        queued_.push_back({trigger, std::move(on_done), deferred});
         current_->replace_pending = true;
         env_.host.OnTaskNote(
             *this, fmt::format("run {} replaced by a {} run: killing it", current_->run.id, TriggerName(trigger)));
@@ -111,8 +130,58 @@ base::Result<int64_t> Task::Start(Trigger trigger, std::function<void(const Run&
         return int64_t{0};
     }
   }
-  StartRun(trigger, std::move(on_done));
+  StartRun(trigger, std::move(on_done), deferred);
   return current_ ? current_->run.id : last_run_ ? last_run_->id : int64_t{0};
+}
+
+std::optional<base::WallTime> Task::waiting_since() const {
+  if (!waiting_) return std::nullopt;
+  return waiting_->since();
+}
+
+void Task::ResumeWait(Trigger trigger, base::WallTime since) {
+  if (!enabled_ || waiting_) return;
+  if (spec_.when_idle) return BeginWait(trigger, since);
+  env_.host.OnTaskNote(
+      *this, fmt::format("{} run no longer waits for an idle machine (when_idle was removed)", TriggerName(trigger)));
+  auto ignored = StartNow(trigger, nullptr, std::chrono::ceil<base::Duration>(env_.clock.Now() - since));
+  (void)ignored;
+}
+
+void Task::BeginWait(Trigger trigger, base::WallTime since) {
+  const config::WhenIdleSpec& idle = *spec_.when_idle;
+  waiting_trigger_ = trigger;
+  waiting_ = std::make_unique<IdleWait>(env_.clock, idle, env_.host.NewIdleMeter(), since);
+  std::optional<IdleWait::End> end = waiting_->Begin([this](IdleWait::End e) { EndWait(e); });
+  if (end && *end == IdleWait::End::kIdle && since == env_.clock.Now()) {
+    // Idle at once: no wait to speak of, and the run's start says the rest.
+    return EndWait(*end);
+  }
+  std::string limits;
+  if (idle.cpu_below_percent) limits = fmt::format("CPU below {:g}%", *idle.cpu_below_percent);
+  if (idle.load_below) limits += fmt::format("{}load below {:g} per CPU", limits.empty() ? "" : ", ", *idle.load_below);
+  env_.host.OnTaskNote(
+      *this, fmt::format("{} run waits for an idle machine ({}; at most {}, then {}){}", TriggerName(trigger), limits,
+                         base::FormatDuration(idle.max_wait), idle.skip_after_max_wait ? "skip" : "run",
+                         waiting_->last_reason().empty() ? "" : ": " + waiting_->last_reason()));
+  if (end) EndWait(*end);
+}
+
+void Task::EndWait(IdleWait::End end) {
+  std::unique_ptr<IdleWait> wait = std::move(waiting_);
+  const Trigger trigger = waiting_trigger_;
+  const base::Duration deferred = std::chrono::ceil<base::Duration>(env_.clock.Now() - wait->since());
+  if (end == IdleWait::End::kMaxWait) {
+    const std::string busy = fmt::format("the machine was not idle within {} ({})",
+                                         base::FormatDuration(spec_.when_idle->max_wait), wait->last_reason());
+    if (spec_.when_idle->skip_after_max_wait) {
+      env_.host.OnIdleSkip(*this, fmt::format("{} run skipped: {} (then = skip)", TriggerName(trigger), busy));
+      return;
+    }
+    env_.host.OnTaskNote(*this, fmt::format("{} run starts anyway: {}", TriggerName(trigger), busy));
+  }
+  auto ignored = StartNow(trigger, nullptr, deferred);
+  (void)ignored;
 }
 
 void Task::set_enabled(bool enabled) {
@@ -120,15 +189,21 @@ void Task::set_enabled(bool enabled) {
   if (!enabled) {
     retry_timer_.reset();
     attempt_ = 0;
+    if (waiting_) {
+      waiting_.reset();
+      env_.host.OnTaskNote(*this, fmt::format("the {} run waiting for an idle machine is dropped: task disabled",
+                                              TriggerName(waiting_trigger_)));
+    }
   }
 }
 
-void Task::StartRun(Trigger trigger, std::function<void(const Run&)> on_done) {
+void Task::StartRun(Trigger trigger, std::function<void(const Run&)> on_done, base::Duration deferred) {
   retry_timer_.reset();
   current_ = std::make_unique<Current>();
   current_->on_done = std::move(on_done);
   current_->run.trigger = trigger;
   current_->run.started = env_.clock.Now();
+  current_->run.deferred = deferred;
   current_->run.id = env_.host.NewRunId(*this, current_->run);
   last_run_ = current_->run;
 
@@ -155,6 +230,13 @@ void Task::StartRun(Trigger trigger, std::function<void(const Run&)> on_done) {
         current_->run.exit_code = 0;
         Finish();
         break;
+      case config::TaskAction::kReport: {
+        base::Result<std::string> outcome = env_.host.WriteReport(spec_.report_period);
+        current_->run.output = outcome ? *outcome : outcome.error().message() + "\n";
+        current_->run.exit_code = outcome ? 0 : 1;
+        Finish();
+        break;
+      }
     }
   };
   if (delay.count() > 0) {
@@ -297,9 +379,9 @@ void Task::Finish() {
   if (!retry_note.empty()) env_.host.OnTaskNote(*this, retry_note);
 
   if (!queued_.empty() && !current_) {
-    auto [trigger, done] = std::move(queued_.front());
+    Queued next = std::move(queued_.front());
     queued_.pop_front();
-    StartRun(trigger, std::move(done));
+    StartRun(next.trigger, std::move(next.on_done), next.deferred);
   }
 }
 

@@ -22,6 +22,7 @@
 #include "event/clock.h"
 #include "event/loop.h"
 #include "schedule/schedule.h"
+#include "tasks/idle_wait.h"
 
 namespace vigil::logs {
 class PipeReader;
@@ -54,6 +55,8 @@ struct Run {
   // vigild stopped (crashed, was killed) while the run was going; it never ended.
   bool interrupted = false;
   std::string output;  // the end of the output, at most output_max_bytes
+  // How long the run waited for an idle machine (when_idle) before it started.
+  base::Duration deferred{0};
   // "exit 0", "exit 1", "killed by SIGKILL", "timed out", "interrupted", "running"
   std::string Result() const;
   bool Succeeded() const { return ended && exit_code == 0 && !timed_out; }
@@ -71,6 +74,17 @@ class TaskHost {
   virtual base::Result<std::string> RestartPrograms(const std::vector<std::string>& programs) = 0;
   // action = "rotate-logs"
   virtual void RotateLogs() = 0;
+  // when_idle: a meter for one waiting run. Null: the machine cannot be measured, so it
+  // never counts as idle (the run waits max_wait).
+  virtual std::unique_ptr<IdleMeter> NewIdleMeter() { return nullptr; }
+  // when_idle with then = "skip": a due run was skipped after max_wait, in words.
+  virtual void OnIdleSkip(Task& task, const std::string& message) { OnTaskNote(task, message); }
+  // action = "report": writes the health report of the `period` up to now and sends it
+  // through the alert channels. Returns the run's output (where it was saved, the summary).
+  virtual base::Result<std::string> WriteReport(base::Duration period) {
+    (void)period;
+    return base::Status::Unavailable("health reports are not available here");
+  }
 };
 
 // Where a Task lives. Every time it reads or waits for (run start and end, timeout,
@@ -93,15 +107,24 @@ class Task {
   // Starts a run now, or per the overlap policy while one is going: "skip" refuses
   // (Conflict), "queue" runs it after the current one, "replace" kills the current one
   // and then runs. Returns the id of the started run, or 0 when queued/replacing.
-  // `on_done` is called when that run ends.
+  // `on_done` is called when that run ends. With when_idle, a schedule, catch-up or
+  // reboot run first waits for an idle machine (returns 0; the overlap policy applies when
+  // the wait ends); while one waits, another due run is folded into it.
   base::Result<int64_t> Start(Trigger trigger, std::function<void(const Run&)> on_done = nullptr);
 
   const std::string& name() const { return spec_.name; }
   const config::TaskSpec& spec() const { return spec_; }
   const schedule::Schedule& schedule() const { return schedule_; }
   bool running() const { return current_ != nullptr; }
+  // Since when a due run waits for an idle machine; nullopt if none waits.
+  std::optional<base::WallTime> waiting_since() const;
+  Trigger waiting_trigger() const { return waiting_trigger_; }  // when waiting_since()
+  // Continues a wait taken over from the task this one replaced on reload: waits again
+  // from `since` if this task still has when_idle, else starts the run now.
+  void ResumeWait(Trigger trigger, base::WallTime since);
   bool enabled() const { return enabled_; }
-  // Disabling also drops a pending retry: a disabled task gets no runs but manual ones.
+  // Disabling also drops a pending retry and a run waiting for an idle machine: a
+  // disabled task gets no runs but manual ones.
   void set_enabled(bool enabled);
   // The last finished (or current) run, if any since vigild started or as loaded.
   const std::optional<Run>& last_run() const { return last_run_; }
@@ -109,7 +132,15 @@ class Task {
 
  private:
   struct Current;
-  void StartRun(Trigger trigger, std::function<void(const Run&)> on_done);
+  struct Queued {
+    Trigger trigger;
+    std::function<void(const Run&)> on_done;
+    base::Duration deferred;
+  };
+  base::Result<int64_t> StartNow(Trigger trigger, std::function<void(const Run&)> on_done, base::Duration deferred);
+  void StartRun(Trigger trigger, std::function<void(const Run&)> on_done, base::Duration deferred = {});
+  void BeginWait(Trigger trigger, base::WallTime since);
+  void EndWait(IdleWait::End end);
   void SpawnCommand();
   void RunCleanup();
   void Finish();
@@ -121,7 +152,9 @@ class Task {
   schedule::Schedule schedule_;
   bool enabled_ = true;
   std::unique_ptr<Current> current_;
-  std::deque<std::pair<Trigger, std::function<void(const Run&)>>> queued_;
+  std::deque<Queued> queued_;
+  std::unique_ptr<IdleWait> waiting_;  // a due run waiting for an idle machine
+  Trigger waiting_trigger_ = Trigger::kSchedule;
   std::optional<Run> last_run_;
   int attempt_ = 0;             // retries done for the current failure streak
   event::HandlePtr retry_timer_;
