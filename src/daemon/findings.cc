@@ -51,7 +51,7 @@ std::string FindingBlock(const api::FindingInfo& f) {
 }
 
 FindingJournal::FindingJournal(event::Loop& loop, History& history, const std::filesystem::path& log_file)
-    : history_(history), file_(std::make_unique<logs::LogFile>(loop, log_file, FindingsLogSpec(), nullptr)) {}
+    : loop_(loop), history_(history), file_(std::make_unique<logs::LogFile>(loop, log_file, FindingsLogSpec(), nullptr)) {}
 
 FindingJournal::~FindingJournal() = default;
 
@@ -79,7 +79,11 @@ int64_t FindingJournal::Record(Severity severity, const std::string& category, c
     if (recent_.size() > kMemoryFindings) recent_.pop_front();
   }
   file_->Write(FindingBlock(info));
-  if (listener_) listener_(info);
+  if (listener_) {
+    loop_.Post([this, alive = std::weak_ptr<char>(alive_), info] {
+      if (!alive.expired() && listener_) listener_(info);
+    });
+  }
   return info.id;
 }
 

@@ -48,16 +48,19 @@ class FindingJournal {
 
   base::Result<std::vector<api::FindingInfo>> List(const api::FindingQuery& query) const;
 
-  // Told of every finding once it is recorded (the alerts). It must not record findings
-  // itself from inside the call.
+  // Told of every finding (the alerts), on a later loop turn, in order: never from inside
+  // Record(), whose caller may be in the middle of a change of its own (AlertService giving
+  // up on a delivery records a finding). A listener cleared hears nothing more.
   void SetListener(std::function<void(const api::FindingInfo&)> listener) { listener_ = std::move(listener); }
 
  private:
+  event::Loop& loop_;
   History& history_;
   std::unique_ptr<logs::LogFile> file_;
   std::deque<api::FindingInfo> recent_;  // only without a database
   int64_t next_local_id_ = 1;
   std::function<void(const api::FindingInfo&)> listener_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();  // guards posted listener calls
 };
 
 }  // namespace vigil::daemon

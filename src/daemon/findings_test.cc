@@ -50,6 +50,32 @@ TEST_F(FindingJournalTest, StoredListedAndWrittenToFindingsLog) {
   EXPECT_NE(log->find("WARN  task backup"), std::string::npos) << *log;
 }
 
+// Regression test: the listener (the alerts) was called from inside Record(), so a service
+// that records a finding while it is mid-change (AlertService giving up on a delivery) was
+// called back into before its change was complete. The listener now hears on a later turn.
+TEST_F(FindingJournalTest, TheListenerHearsOnALaterLoopTurnNeverFromInsideRecord) {
+  History history(loop_, temp_.path() / "vigil.db", std::chrono::hours(24));
+  FindingJournal journal(loop_, history, temp_.path() / "findings.log");
+  std::vector<std::string> heard;
+  bool recording = false;
+  journal.SetListener([&](const api::FindingInfo& f) {
+    EXPECT_FALSE(recording) << "called from inside Record()";
+    heard.push_back(f.text);
+  });
+  recording = true;
+  journal.Record(Severity::kWarn, "alert", "mail", "Could not deliver.");
+  journal.Record(Severity::kCrit, "check", "cpu", "CPU at 99%.");
+  recording = false;
+  EXPECT_TRUE(heard.empty());
+  Drain();
+  EXPECT_EQ(heard, (std::vector<std::string>{"Could not deliver.", "CPU at 99%."}));
+  // A listener cleared (at shutdown) hears nothing of what was still on its way.
+  journal.Record(Severity::kWarn, "task", "backup", "Task backup failed.");
+  journal.SetListener(nullptr);
+  Drain();
+  EXPECT_EQ(heard.size(), 2u);
+}
+
 TEST_F(FindingJournalTest, WithoutADatabaseTheNewestAreKeptInMemory) {
   // A directory where the database file should be: the store cannot open.
   std::filesystem::create_directories(temp_.path() / "vigil.db");
