@@ -81,7 +81,14 @@ CheckService::CheckService(CheckPorts ports)
       actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events,
              ports_.findings),
       ticks_per_second_(sysconf(_SC_CLK_TCK)),
-      page_size_(sysconf(_SC_PAGESIZE)) {}
+      page_size_(sysconf(_SC_PAGESIZE)),
+      epoch_(ports_.clock.SteadyNow()) {}
+
+base::SteadyTime CheckService::NextTick(base::SteadyTime now, base::Duration every) const {
+  if (every.count() <= 0) return now;
+  const auto since = std::chrono::duration_cast<base::Duration>(now - epoch_);
+  return epoch_ + (since / every + 1) * every;  // the first multiple strictly after now
+}
 
 CheckService::~CheckService() { *alive_ = false; }
 
@@ -131,7 +138,7 @@ void CheckService::ApplyHistory(const config::HistorySpec& history) {
   if (history_.any()) {
     // A first reading, so the first sample's CPU shares are over one interval, not since boot.
     if (ports_.sample_usage) ports_.sample_usage(/*disks=*/false, history_.programs, [](auto) {});
-    history_due_ = ports_.clock.SteadyNow() + history_.every;
+    history_due_ = NextTick(ports_.clock.SteadyNow(), history_.every);
   }
   Arm();
 }
@@ -158,9 +165,9 @@ void CheckService::Round() {
   std::vector<Check*> system, programs, disks, processes;
   for (auto& c : checks_) {
     if (c->next_due > now) continue;
-    // Fallen behind (a suspended machine): the next sample is one interval from now.
-    c->next_due += c->spec.every;
-    if (c->next_due <= now) c->next_due = now + c->spec.every;
+    // On the shared grid, however this sample came about (a first reading, a program that
+    // just started, a suspended machine that fell behind).
+    c->next_due = NextTick(now, c->spec.every);
     if (!c->spec.program.empty()) {
       if (std::optional<base::Duration> wait = ProgramWait(*c)) {
         // Starting, or in its grace period: sample as soon as it may be, not an interval on.
@@ -183,8 +190,7 @@ void CheckService::Round() {
   if (!disks.empty()) MeasureDisks(disks);
   if (!processes.empty()) MeasureProcesses(processes);
   if (history_.any() && history_due_ <= now) {
-    history_due_ += history_.every;
-    if (history_due_ <= now) history_due_ = now + history_.every;  // fallen behind, as for checks
+    history_due_ = NextTick(now, history_.every);  // on the checks' grid
     SampleHistory();
   }
   Arm();

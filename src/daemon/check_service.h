@@ -133,6 +133,11 @@ class CheckService {
   base::SteadyTime history_due_{};  // when the history's next sample is due, while history_.any()
   bool history_sampling_ = false;   // a history sample is waiting for its filesystems
   event::HandlePtr timer_;
+  // Every regular sample falls on a multiple of its interval since epoch_, so checks that
+  // began at different moments (or that share a multiple of their intervals) are taken in
+  // one batch: one wake-up per interval, not one per check.
+  base::SteadyTime epoch_{};
+  base::SteadyTime NextTick(base::SteadyTime now, base::Duration every) const;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late answers
 };
 

@@ -244,6 +244,36 @@ TEST_F(CheckServiceTest, AProgramsCheckWaitsForItToRunAndForItsGrace) {
   EXPECT_NE(EventLogText().find("stamp: OK -> PENDING: web is not running (STOPPED)"), std::string::npos);
 }
 
+// Found by the health benchmark: checks that began at different moments (a program's check
+// once its program runs, a CPU check a second after its first reading) kept their phases
+// forever, so vigild woke two or three times per interval instead of once.
+TEST_F(CheckServiceTest, ChecksThatBeganApartShareOneWakeUpPerInterval) {
+  const std::filesystem::path stamp = temp_.path() / "stamp";
+  std::ofstream(stamp) << "x";
+  config::CheckSpec file;
+  file.name = "stamp";
+  file.kind = config::CheckKind::kFile;
+  file.path = stamp;
+  file.program = "web";
+  file.every = seconds(10);
+  config::CheckSpec cpu = Memory("cpu", 80);
+  cpu.metric = config::CheckMetric::kCpu;
+  controller_.programs = {Web("STARTING", -1)};
+  checks_.Apply({Memory("mem", 80), cpu, file});
+  clock_.Advance(seconds(3));
+  controller_.programs = {Web("RUNNING", 3'000)};
+  clock_.Advance(seconds(27));  // every check has sampled by now
+  EXPECT_EQ(StateOf("stamp"), "OK");
+  EXPECT_EQ(StateOf("cpu"), "OK");
+  int wake_ups = 0;
+  const base::WallTime end = clock_.Now() + seconds(60);
+  while (clock_.next_due() && *clock_.next_due() <= end) {
+    clock_.Advance(std::chrono::duration_cast<base::Duration>(*clock_.next_due() - clock_.Now()));
+    ++wake_ups;
+  }
+  EXPECT_EQ(wake_ups, 6);  // one per 10 s interval
+}
+
 TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
   metrics::testing::FakeProcess p;
   p.pid = 77;
