@@ -281,7 +281,9 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
     asked.emplace_back(c, program->pid);
   }
   if (asked.empty()) return;
-  const auto usage = metrics::SampleGroups(ports_.proc, pgids, /*with_pss=*/false, page_size_);
+  const bool with_fds = std::any_of(asked.begin(), asked.end(),
+                                    [](const auto& a) { return a.first->spec.metric == config::CheckMetric::kFds; });
+  const auto usage = metrics::SampleGroups(ports_.proc, pgids, /*with_pss=*/false, page_size_, with_fds);
   const base::SteadyTime now = ports_.clock.SteadyNow();
   for (auto [c, pid] : asked) {
     auto it = usage.find(pid);

@@ -35,7 +35,7 @@ void AddPss(const ProcRoot& proc, const std::string& dir, GroupUsage* usage) {
 }  // namespace
 
 std::unordered_map<int, GroupUsage> SampleGroups(const ProcRoot& proc, const std::vector<int>& pgids, bool with_pss,
-                                                 long page_size) {
+                                                 long page_size, bool with_fds) {
   std::unordered_map<int, GroupUsage> usage;
   for (int pgid : pgids) {
     GroupUsage& group = usage[pgid];
@@ -61,7 +61,9 @@ std::unordered_map<int, GroupUsage> SampleGroups(const ProcRoot& proc, const std
     // as empty or fail, which must not spoil the group's totals.
     if (stat->state == 'Z') continue;
     total.rss_bytes = AddSaturating(total.rss_bytes, MultiplySaturating(stat->rss_pages, page_bytes));
-    if (auto fds = proc.CountOpenFds(pid)) total.open_fds += *fds;
+    if (with_fds) {
+      if (auto fds = proc.CountOpenFds(pid)) total.open_fds += *fds;
+    }
     if (with_pss) AddPss(proc, dir, &total);
   }
   return usage;

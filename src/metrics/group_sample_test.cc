@@ -101,6 +101,13 @@ TEST_F(GroupSampleTest, SamplesSeveralGroupsInOneWalk) {
   EXPECT_EQ(empty.open_fds, 0);
 }
 
+TEST_F(GroupSampleTest, DescriptorsAreCountedOnlyWhenAskedFor) {
+  const auto usage = SampleGroups(proc_.root(), {100}, /*with_pss=*/false, kPageSize, /*with_fds=*/false);
+  EXPECT_EQ(usage.at(100).open_fds, 0);
+  EXPECT_EQ(usage.at(100).processes, 3);  // the rest as before
+  EXPECT_EQ(usage.at(100).rss_bytes, (100u + 50 + 10) * kPageSize);
+}
+
 TEST_F(GroupSampleTest, NoGroupsNoEntries) { EXPECT_TRUE(Sample({}).empty()); }
 
 TEST_F(GroupSampleTest, SumsPssWhenAskedFor) {
