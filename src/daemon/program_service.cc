@@ -94,6 +94,18 @@ void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
                        fmt::format("{} -> {}{}{}", from, to, note.message.empty() ? "" : ": ", note.message),
                        base::EventType::kState,
                        fmt::format(R"({{"from":"{}","to":"{}","pid":{}}})", from, to, note.pid));
+      // An unplanned end: a crash restarted at once, or a failed start backing off.
+      const bool crashed = (note.from == supervise::ProgramState::kRunning && note.to == supervise::ProgramState::kStarting) ||
+                           note.to == supervise::ProgramState::kBackoff;
+      if (crashed && findings_ != nullptr) {
+        // The latest exit; the note's own message tells the restart, not the crash.
+        const supervise::Program* program = supervisor_.Find(note.program);
+        const std::string how = program != nullptr && !program->last_exit().empty() ? "(" + program->last_exit() + ")" : "";
+        if (auto text = crash_loops_.OnCrash(note.program, clock_.SteadyNow(), how)) {
+          findings_->Record(Severity::kWarn, "program", note.program, *text);
+        }
+      }
+      if (note.to == supervise::ProgramState::kStopped) crash_loops_.Forget(note.program);
       if (note.to == supervise::ProgramState::kFatal && findings_ != nullptr) {
         findings_->Record(Severity::kCrit, "program", note.program,
                           fmt::format("{} gave up and is FATAL{}{}. Read its log (vigil logs {}), then start it again "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/program_controller.h"
+#include "daemon/crash_loop.h"
 #include "daemon/event_log.h"
 #include "daemon/findings.h"
 #include "daemon/history.h"
@@ -80,6 +81,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
   EventLog& event_log_;
   History& history_;
   FindingJournal* findings_ = nullptr;
+  CrashLoopWatch crash_loops_;
   event::Clock& clock_;
   std::function<void()> after_burst_;
   supervise::Supervisor supervisor_;

@@ -150,3 +150,22 @@ TEST_F(CheckActionsTest, AProcessCheckKillsOnlyWhatItMatched) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+// A program whose every process lives past start_seconds and then crashes is restarted
+// forever (as supervisord and PM2 do), but not in silence: a crash-loop finding.
+TEST_F(VigilTest, ACrashLoopIsAFinding) {
+  WriteConfig("[program.flaky]\ncommand = [\"" + Child() + "\", \"exit\", \"3\"]\nstart_seconds = \"0s\"\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return Vigil({"findings"}).out.find("flaky is crash-looping") != std::string::npos; },
+                      std::chrono::seconds(20)))
+      << Vigil({"findings"}).out << Vigil({"events", "--program", "flaky"}).out;
+  const std::string findings = Vigil({"findings"}).out;
+  EXPECT_NE(findings.find("WARN  program flaky"), std::string::npos) << findings;
+  EXPECT_NE(findings.find("(exit 3)"), std::string::npos) << findings;
+}
+
+}  // namespace
+}  // namespace vigil::testing
