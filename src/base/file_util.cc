@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <limits>
 
 #include "base/unique_fd.h"
@@ -65,6 +66,26 @@ Result<std::string> ReadRegularFile(const std::filesystem::path& file, uint64_t 
   if (!complete) return complete.error();
   if (!*complete) return Status::InvalidArgument(file.string() + ": larger than the " + limit);
   return text;
+}
+
+Status WriteFileAtomically(const std::filesystem::path& file, std::string_view text, mode_t mode) {
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  auto failed = [&](const std::filesystem::path& named) {
+    const Status error = Status::IoError("cannot write " + named.string() + ": " + std::strerror(errno));
+    ::unlink(tmp.c_str());
+    return error;
+  };
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd.valid()) return failed(tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return failed(tmp);
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd.release()) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) return failed(file);
+  return Status::Ok();
 }
 
 }  // namespace vigil::base

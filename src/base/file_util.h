@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Whole-file reads with plain read(2): no iostreams, whose locale set-up would map much of
+// Whole-file reads and writes with plain read(2)/write(2): no iostreams, whose locale set-up would map much of
 // libstdc++ into a daemon that otherwise never needs it.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -24,5 +26,10 @@ Result<std::string> ReadFile(const std::filesystem::path& file);
 // grows after it was measured ("FILE: larger than the 8 MB a config may be"). Those are
 // InvalidArgument; an open or read failure is the errno status named after the file.
 Result<std::string> ReadRegularFile(const std::filesystem::path& file, uint64_t max_bytes, std::string_view what);
+
+// Writes `text` to `file` with permissions `mode` through FILE.tmp and a rename, so that a
+// reader sees the old file or the whole new one, never half of it. IoError naming the file
+// and the reason (a full disk...); FILE.tmp is removed then.
+Status WriteFileAtomically(const std::filesystem::path& file, std::string_view text, mode_t mode);
 
 }  // namespace vigil::base

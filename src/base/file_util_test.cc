@@ -72,3 +72,28 @@ TEST_F(ReadFileTest, BoundsTheReadItselfWhenTheSizeLies) {
 
 }  // namespace
 }  // namespace vigil::base
+
+namespace vigil::base {
+namespace {
+
+TEST(WriteFileAtomicallyTest, ReplacesTheWholeFileWithItsMode) {
+  vigil::testing::TempDir dir;
+  const std::filesystem::path file = dir.path() / "report.txt";
+  ASSERT_TRUE(WriteFileAtomically(file, "old", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomically(file, "new text\n", 0640).ok());
+  EXPECT_EQ(*ReadFile(file), "new text\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.txt.tmp"));
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                std::filesystem::perms::group_read);
+}
+
+TEST(WriteFileAtomicallyTest, AFailureNamesTheFileAndLeavesNothing) {
+  vigil::testing::TempDir dir;
+  const Status s = WriteFileAtomically(dir.path() / "missing-dir" / "x", "text", 0600);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("missing-dir/x.tmp"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace vigil::base

@@ -2,6 +2,8 @@
 // Routing, rate limits, the outbox and deliveries of alerts (see alert_service.h).
 #include "daemon/alert_service.h"
 
+#include "base/file_util.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,21 +35,7 @@ std::string TitleOf(const std::string& text) {
 base::Status WriteSpool(const std::filesystem::path& path, const std::string& text) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return base::Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      return base::Status::IoError("cannot write " + path.string() + ": " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return base::Status::Ok();
+  return base::WriteFileAtomically(path, text, 0600);
 }
 
 base::Duration Backoff(int attempts) {

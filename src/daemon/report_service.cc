@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/file_util.h"
 #include "report/render.h"
 
 namespace vigil::daemon {
@@ -27,32 +28,6 @@ std::string FileStamp(base::WallTime t) {
   char buf[32];
   ::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
-}
-
-// Writes `text` to `path` through a temporary file and a rename, so a reader never sees
-// half a report.
-base::Status WriteWhole(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return base::Status::IoError("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return base::Status::IoError("cannot write " + tmp.string() + ": " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return base::Status::IoError("cannot write " + path.string() + ": " + why);
-  }
-  return base::Status::Ok();
 }
 
 }  // namespace
@@ -134,8 +109,8 @@ base::Result<std::string> ReportService::RunTask(base::Duration period) {
   const std::string text = report::RenderText(r);
   const std::filesystem::path base = ports_.reports_dir / FileStamp(r.until);
   const std::filesystem::path text_path = base.string() + ".txt";
-  if (base::Status s = WriteWhole(text_path, text); !s.ok()) return s;
-  if (base::Status s = WriteWhole(base.string() + ".json", report::RenderJson(r) + "\n"); !s.ok()) return s;
+  if (base::Status s = base::WriteFileAtomically(text_path, text, 0640); !s.ok()) return s;
+  if (base::Status s = base::WriteFileAtomically(base.string() + ".json", report::RenderJson(r) + "\n", 0640); !s.ok()) return s;
   const int channels = ports_.send ? ports_.send(report::Title(r), text, r.until) : 0;
   return fmt::format("saved {} (and .json)\n{}\nsent through {} alert channel{}\n", text_path.string(), r.summary,
                      channels, channels == 1 ? "" : "s");
