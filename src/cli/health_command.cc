@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `vigil health`: every health check with its state, last value, since when and the last
-// sample in words, from GET /v1/health.
+// `vigil health`: the machine's figures (GET /v1/top: CPU, memory, swap, load, pressure,
+// filesystems) and every health check with its state, since when and the last sample in
+// words (GET /v1/health).
 #include <nlohmann/json.hpp>
 
 #include "cli/api_json.h"
@@ -8,19 +9,32 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/machine_format.h"
 
 namespace vigil::cli {
 
 int RunHealth(const Invocation& inv, Context& ctx) {
   ApiReply reply = CallApi(ctx, GetRequest("/v1/health"));
   if (reply.exit_code != kExitOk) return reply.exit_code;
-  if (inv.json) {
-    PrintRaw(ctx, reply.raw);
-    return kExitOk;
-  }
   auto checks = reply.body.find("checks");
   if (checks == reply.body.end() || !checks->is_array()) {
     return ReportUnexpectedReply(ctx, base::Status::InvalidArgument("no \"checks\" in the reply"));
+  }
+  // The machine's figures, measured now. Without them (an older vigild) the checks still show.
+  ApiReply machine = CallApi(ctx, GetRequest("/v1/top"));
+  const bool have_machine = machine.exit_code == kExitOk && machine.body.is_object();
+  if (inv.json) {
+    nlohmann::json out = reply.body;
+    if (have_machine) {
+      for (const char* key : {"system", "disks"}) {
+        if (machine.body.contains(key)) out[key] = machine.body[key];
+      }
+    }
+    ctx.out << out.dump() << '\n';
+    return kExitOk;
+  }
+  if (have_machine) {
+    if (std::string text = FormatMachine(machine.body); !text.empty()) ctx.out << text << '\n';
   }
   if (checks->empty()) {
     ctx.out << "no health checks configured\n";

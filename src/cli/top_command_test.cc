@@ -2,6 +2,7 @@
 // `vigil top --once` and `--json` against a FakeClient: the request, the table, the codes.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -102,6 +103,33 @@ TEST_F(HealthCommandTest, OneRowPerCheck) {
             "CHECK  STATE    SINCE     MESSAGE\n"
             "cpu    CRIT     5m0s ago  CPU at 93.1% (critical at 90.0%)\n"
             "root   PENDING  -\n");
+}
+
+TEST_F(HealthCommandTest, TheMachinesFiguresComeFirst) {
+  client_.Reply(200, R"({"checks":[]})");
+  client_.Reply(200, kTop);
+  EXPECT_EQ(Run(Invocation{}), kExitOk);
+  ASSERT_EQ(client_.requests.size(), 2u);
+  EXPECT_EQ(client_.requests[1].target, "/v1/top");
+  EXPECT_EQ(out_.str(),
+            "cpu 12.3% of 2 cpus   memory 45.6% of 24 GB   swap 0.0%   load 0.50 0.25 0.12\n"
+            "disk  /         45.2% of 100 GB  inodes 3.1%\n"
+            "disk  /mnt/nfs  not answering after 2000 ms\n"
+            "\n"
+            "no health checks configured\n");
+}
+
+TEST_F(HealthCommandTest, JsonHasTheChecksAndTheMachine) {
+  client_.Reply(200, R"({"checks":[]})");
+  client_.Reply(200, kTop);
+  Invocation inv;
+  inv.json = true;
+  EXPECT_EQ(Run(inv), kExitOk);
+  const auto out = nlohmann::json::parse(out_.str());
+  EXPECT_TRUE(out["checks"].is_array());
+  EXPECT_EQ(out["system"]["cpus"], 2);
+  EXPECT_EQ(out["disks"].size(), 2u);
+  EXPECT_FALSE(out.contains("programs"));
 }
 
 TEST_F(HealthCommandTest, NoChecks) {

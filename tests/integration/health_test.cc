@@ -91,12 +91,16 @@ warn = "100%"
   EXPECT_EQ(code, 200) << body;
 }
 
-TEST_F(HealthTest, WithoutChecksThereIsNothingToShow) {
+TEST_F(HealthTest, WithoutChecksItShowsTheMachineAlone) {
   WriteConfig("");
   StartDaemon();
   CommandResult r = Vigil({"health"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "no health checks configured\n");
+  EXPECT_EQ(r.out.rfind("cpu ", 0), 0u) << r.out;  // the machine's line first
+  EXPECT_NE(r.out.find("\n\nno health checks configured\n"), std::string::npos) << r.out;
+  CommandResult json = Vigil({"health", "--json"});
+  EXPECT_NE(json.out.find("\"system\":{"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"checks\":[]"), std::string::npos) << json.out;
 }
 
 }  // namespace
