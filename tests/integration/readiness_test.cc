@@ -36,7 +36,7 @@ TEST_F(ReadinessE2eTest, ANotifyProgramIsReadyWhenItSaysSoAndRestartedWhenItsHea
                  "while [ ! -e '" + stop + "' ]; do '" VIGIL_BIN "' notify --watchdog || exit 9; sleep 0.2; done\n"
                  "exec sleep 1000\n");
   WriteConfig("[program.beat]\ncommand = [\"" + beat + "\"]\nready = \"notify\"\nready_timeout = \"20s\"\n"
-              "watchdog = \"1s\"\nstart_seconds = \"60s\"\n\n"
+              "watchdog = \"3s\"\nstart_seconds = \"60s\"\n\n"
               "[program.app]\ncommand = [\"" + Child() + "\", \"idle\"]\nstart_seconds = \"0s\"\ndepends_on = [\"beat\"]\n");
   StartDaemon();
   // start_seconds is a minute: only READY=1 can make it RUNNING this soon.
@@ -48,7 +48,7 @@ TEST_F(ReadinessE2eTest, ANotifyProgramIsReadyWhenItSaysSoAndRestartedWhenItsHea
   const std::string states = Vigil({"events", "--program", "beat", "--type", "state"}).out;
   EXPECT_NE(states.find("is ready: it said READY=1"), std::string::npos) << states;
 
-  // Heartbeats keep it up well past its 1 s watchdog...
+  // Heartbeats (every 0.2 s) keep it up past its 3 s watchdog...
   const pid_t first = Pid("beat");
   CommandResult events = Vigil({"events", "--program", "beat"});
   EXPECT_EQ(events.out.find("watchdog"), std::string::npos) << events.out;
@@ -57,11 +57,11 @@ TEST_F(ReadinessE2eTest, ANotifyProgramIsReadyWhenItSaysSoAndRestartedWhenItsHea
   ASSERT_TRUE(WaitFor([&] { return Pid("beat") != first && Pid("beat") != 0; }, std::chrono::seconds(20)))
       << Vigil({"events", "--program", "beat"}).out;
   const std::string signals = Vigil({"events", "--program", "beat", "--type", "signal"}).out;
-  EXPECT_NE(signals.find("watchdog: no WATCHDOG=1 for 1s; sent SIGTERM to process group " + std::to_string(first)),
+  EXPECT_NE(signals.find("watchdog: no WATCHDOG=1 for 3s; sent SIGTERM to process group " + std::to_string(first)),
             std::string::npos)
       << signals;
   const std::string findings = Vigil({"findings", "--severity", "crit"}).out;
-  EXPECT_NE(findings.find("beat missed its heartbeat (no WATCHDOG=1 for 1s); restarting it."), std::string::npos)
+  EXPECT_NE(findings.find("beat missed its heartbeat (no WATCHDOG=1 for 3s); restarting it."), std::string::npos)
       << findings;
   // The new process heartbeats again and stays.
   ASSERT_TRUE(WaitForState("beat", "RUNNING", std::chrono::seconds(20))) << Program("beat").dump();
