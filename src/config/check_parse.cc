@@ -118,35 +118,11 @@ size_t SkipDigits(std::string_view text, size_t i) {
   return i;
 }
 
-// "80" or "80.5" and nothing else: the shape is checked first because from_chars would
-// also take "inf", "nan", "1e3" and "-5".
-std::optional<double> ParseDecimal(std::string_view text) {
-  size_t end = SkipDigits(text, 0);
-  if (end == 0) return std::nullopt;
-  if (end < text.size() && text[end] == '.') {
-    const size_t fraction = end + 1;
-    end = SkipDigits(text, fraction);
-    if (end == fraction) return std::nullopt;
-  }
-  if (end != text.size()) return std::nullopt;
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // A whole number of digits only; false also when it does not fit an int.
 bool ParseCount(std::string_view text, int* out) {
   if (text.empty() || SkipDigits(text, 0) != text.size()) return false;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && ptr == text.data() + text.size();
-}
-
-// The shortest form that reads back as `value`: 80, 80.5, 1.5.
-std::string FormatNumber(double value) {
-  char buffer[64];
-  const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return ec == std::errc() ? std::string(buffer, ptr) : std::to_string(value);
 }
 
 // [health] history: true (everything), false (nothing), or the parts named, each once.

@@ -172,6 +172,31 @@ std::optional<CountIn> SplitCountIn(std::string_view text) {
   return out;
 }
 
+std::optional<double> ParseDecimal(std::string_view text) {
+  auto skip_digits = [&](size_t i) {
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i;
+  };
+  size_t end = skip_digits(0);
+  if (end == 0) return std::nullopt;
+  if (end < text.size() && text[end] == '.') {
+    const size_t fraction = end + 1;
+    end = skip_digits(fraction);
+    if (end == fraction) return std::nullopt;
+  }
+  if (end != text.size()) return std::nullopt;
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string FormatNumber(double value) {
+  char buffer[64];
+  const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, ptr) : std::to_string(value);
+}
+
 base::Status TomlReader::ReadCommand(const toml::node& v, const KeyPath& key, std::vector<std::string>* argv) const {
   if (v.is_string()) {
     std::string text;

@@ -43,6 +43,13 @@ struct CountIn {
 };
 std::optional<CountIn> SplitCountIn(std::string_view text);
 
+// "80" or "80.5" and nothing else: the shape is checked first because from_chars would
+// also take "inf", "nan", "1e3" and "-5". For levels and limits written as text ("80%").
+std::optional<double> ParseDecimal(std::string_view text);
+
+// The shortest form that reads back as `value` (80, 80.5, 1.5), for messages.
+std::string FormatNumber(double value);
+
 // Each Read* stores into *out and returns Ok, or returns the error for `key` at the node's line.
 class TomlReader {
  public:

@@ -3,7 +3,6 @@
 // check_every = "1m" }: each key on its own, then "at least one limit".
 #include "config/when_idle_parse.h"
 
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -19,29 +18,6 @@ constexpr base::Duration kMinCheckEvery{1000};
 // A load per CPU this high is never "idle"; a larger limit is a typo.
 constexpr double kMaxLoadBelow = 1000;
 
-// "20" or "20.5" and nothing else (from_chars would also take "inf", "nan", "1e3", "-5").
-std::optional<double> ParsePlainDecimal(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-  if (i == 0) return std::nullopt;
-  if (i < text.size() && text[i] == '.') {
-    const size_t fraction = ++i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == fraction) return std::nullopt;
-  }
-  if (i != text.size()) return std::nullopt;
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::string Number(double value) {
-  char buffer[64];
-  const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return ec == std::errc() ? std::string(buffer, ptr) : std::to_string(value);
-}
-
 // A number (integer or float) as is; nullopt for any other type.
 std::optional<double> NumberOf(const toml::node& v) {
   if (const auto* i = v.as_integer()) return static_cast<double>(i->get());
@@ -55,12 +31,12 @@ base::Status ReadCpuBelow(const TomlReader& reader, const toml::node& v, const K
   if (!value) {
     std::string text;
     if (auto s = reader.ReadString(v, key, R"(a percentage such as "20%" or 20)", &text); !s.ok()) return s;
-    if (text.empty() || text.back() != '%' || !(value = ParsePlainDecimal(text.substr(0, text.size() - 1)))) {
+    if (text.empty() || text.back() != '%' || !(value = ParseDecimal(text.substr(0, text.size() - 1)))) {
       return reader.Error(v, key, "expected a percentage such as \"20%\", got \"" + text + "\"");
     }
   }
   if (!std::isfinite(*value) || *value <= 0 || *value > 100) {
-    return reader.Error(v, key, "must be more than 0% and at most 100%, got " + Number(*value) + "%");
+    return reader.Error(v, key, "must be more than 0% and at most 100%, got " + FormatNumber(*value) + "%");
   }
   *out = *value;
   return base::Status::Ok();
@@ -78,7 +54,8 @@ base::Status ReadLoadBelow(const TomlReader& reader, const toml::node& v, const 
     return reader.WrongType(v, key, "a load per CPU such as 0.5");
   }
   if (!std::isfinite(*value) || *value <= 0 || *value > kMaxLoadBelow) {
-    return reader.Error(v, key, "must be more than 0 and at most " + Number(kMaxLoadBelow) + ", got " + Number(*value));
+    return reader.Error(v, key,
+                        "must be more than 0 and at most " + FormatNumber(kMaxLoadBelow) + ", got " + FormatNumber(*value));
   }
   *out = *value;
   return base::Status::Ok();
