@@ -20,4 +20,8 @@ inline int64_t UnixMs(WallTime t) {
 // "2026-11-22T21:45:03.123Z" (UTC, millisecond precision).
 std::string FormatIso8601(WallTime t);
 
+// `t` in UTC through strftime(3)'s `format` ("%Y%m%dT%H%M%SZ"), whatever the local time
+// zone is. (fmt 9 formats a system_clock time point in local time.)
+std::string FormatUtc(WallTime t, const char* format);
+
 }  // namespace vigil::base
