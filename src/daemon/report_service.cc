@@ -2,13 +2,8 @@
 // Gathering, saving and sending the health report (see report_service.h).
 #include "daemon/report_service.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <map>
 
 #include "base/file_util.h"
@@ -22,12 +17,7 @@ constexpr int kMaxRows = 100000;
 
 // "20261201T090000Z": report files sort by time.
 std::string FileStamp(base::WallTime t) {
-  const time_t secs = std::chrono::system_clock::to_time_t(t);
-  struct tm tm = {};
-  ::gmtime_r(&secs, &tm);
-  char buf[32];
-  ::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  return base::FormatUtc(t, "%Y%m%dT%H%M%SZ");
 }
 
 }  // namespace

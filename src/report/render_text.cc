@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The report as text: a title, the summary line, then one block per section.
 #include <fmt/format.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -16,12 +15,7 @@ namespace {
 constexpr size_t kMaxListed = 20;
 
 std::string Utc(base::WallTime t) {
-  const time_t secs = std::chrono::system_clock::to_time_t(t);
-  struct tm tm = {};
-  ::gmtime_r(&secs, &tm);
-  char buf[32];
-  ::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+  return base::FormatUtc(t, "%Y-%m-%d %H:%M");
 }
 
 std::string Value(double v, const std::string& unit) {
