@@ -25,6 +25,7 @@ struct Launched {
   pid_t pid = 0;             // also the process group id
   base::UniqueFd stdout_fd;  // read end
   base::UniqueFd stderr_fd;  // read end; invalid when stderr is merged
+  base::UniqueFd stdin_fd;   // write end, when SpawnRequest::stdin_pipe asked for one
 };
 
 class Launcher {

@@ -78,6 +78,7 @@ base::Result<Launched> LinuxLauncher::Launch(const SpawnRequest& request, ExitFn
   out.pid = child->pid;
   out.stdout_fd = std::move(child->stdout_fd);
   out.stderr_fd = std::move(child->stderr_fd);
+  out.stdin_fd = std::move(child->stdin_fd);
   reaper_.Watch(out.pid, std::move(on_exit));
   return out;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // process::Spawn: how to start one Unix process for vigild (mechanism only; when to start
 // and what to do when it dies is supervise/'s policy). The child gets its own session and
-// process group, stdin from /dev/null, and stdout/stderr on pipes the caller reads.
+// process group, stdin from /dev/null (or a file, or a pipe), and stdout/stderr on pipes the caller reads.
 // Thread rule: call on the loop thread, one spawn at a time (the child borrows a static
 // stack). Safe while other threads exist: the child neither allocates nor takes locks.
 #pragma once
@@ -27,12 +27,14 @@ struct SpawnRequest {
   std::optional<mode_t> umask;
   bool merge_stderr = false;  // stderr shares the stdout pipe
   std::string stdin_file;     // read as stdin (a request written for the child); empty = /dev/null
+  bool stdin_pipe = false;    // stdin is a pipe whose write end the caller gets (stdin_file is ignored)
 };
 
 struct SpawnedChild {
   pid_t pid = 0;             // also the process group id
   base::UniqueFd stdout_fd;  // read end
   base::UniqueFd stderr_fd;  // read end; invalid when merged
+  base::UniqueFd stdin_fd;   // write end, with stdin_pipe; invalid otherwise
 };
 
 // Starts the process and returns once it has exec'd. On failure (executable not found,

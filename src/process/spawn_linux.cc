@@ -47,6 +47,7 @@ struct ChildArgs {
   const char* exe;
   char* const* argv;
   char* const* envp;
+  int in_r;  // the read end of the stdin pipe, or -1: open stdin_file or /dev/null
   int out_w;
   int err_w;
   const std::vector<gid_t>* groups;
@@ -74,7 +75,7 @@ int RunChild(void* raw) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   if (::setsid() < 0) fail(Step::kSetsid);
-  int devnull = ::open(req.stdin_file.empty() ? "/dev/null" : req.stdin_file.c_str(), O_RDONLY);
+  int devnull = a->in_r >= 0 ? a->in_r : ::open(req.stdin_file.empty() ? "/dev/null" : req.stdin_file.c_str(), O_RDONLY);
   if (devnull < 0) fail(Step::kDevNull);
   if (::dup2(devnull, 0) < 0 || ::dup2(a->out_w, 1) < 0 || ::dup2(a->err_w, 2) < 0) fail(Step::kDup);
   if (req.gid) {
@@ -179,7 +180,15 @@ base::Result<SpawnedChild> Spawn(const SpawnRequest& req) {
     err_w.reset(err[1]);
   }
 
-  ChildArgs args{&req, exe->c_str(), argv.data(), envp.data(), out_w.get(),
+  base::UniqueFd in_r, in_w;
+  if (req.stdin_pipe) {
+    int in[2];
+    if (::pipe2(in, O_CLOEXEC) < 0) return base::ErrnoStatus("pipe", errno);
+    in_r.reset(in[0]);
+    in_w.reset(in[1]);
+  }
+
+  ChildArgs args{&req, exe->c_str(), argv.data(), envp.data(), req.stdin_pipe ? in_r.get() : -1, out_w.get(),
                  req.merge_stderr ? out_w.get() : err_w.get(), &groups};
   // CLONE_VM | CLONE_VFORK, like posix_spawn: no copy of vigild's page tables and no
   // copy-on-write faults afterwards, which is what makes fork() slow in a process with a
@@ -196,6 +205,7 @@ base::Result<SpawnedChild> Spawn(const SpawnRequest& req) {
   if (pid < 0) return base::ErrnoStatus("clone", clone_errno);
   out_w.reset();
   err_w.reset();
+  in_r.reset();
 
   if (args.failed_step >= 0) {
     auto step = static_cast<Step>(args.failed_step);
@@ -209,6 +219,7 @@ base::Result<SpawnedChild> Spawn(const SpawnRequest& req) {
   child.pid = pid;
   child.stdout_fd = std::move(out_r);
   child.stderr_fd = std::move(err_r);
+  child.stdin_fd = std::move(in_w);
   return child;
 }
 

@@ -62,6 +62,19 @@ TEST(SpawnTest, StdinIsDevNullOrTheFileGiven) {
   EXPECT_NE(missing.error().message().find("cannot open its stdin"), std::string::npos) << missing.error().message();
 }
 
+TEST(SpawnTest, StdinPipeGivesTheCallerItsWriteEnd) {
+  SpawnRequest req;
+  req.argv = {"cat"};
+  req.stdin_pipe = true;
+  auto child = Spawn(req);
+  ASSERT_TRUE(child) << child.error().message();
+  ASSERT_TRUE(child->stdin_fd.valid());
+  ASSERT_EQ(::write(child->stdin_fd.get(), "one\n", 4), 4);
+  child->stdin_fd.reset();  // end of file: cat ends
+  EXPECT_EQ(ReadAll(child->stdout_fd.get()), "one\n");
+  Reap(child->pid);
+}
+
 TEST(SpawnTest, MergesStderrIntoStdout) {
   SpawnRequest req;
   req.argv = {"sh", "-c", "echo a; echo b >&2"};

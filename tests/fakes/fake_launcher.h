@@ -36,6 +36,7 @@ class FakeLauncher final : public Launcher {
     bool stuck_leftovers = false;  // its leftovers outlive even SIGKILL (uninterruptible sleep) until LeftoversGone()
     base::UniqueFd stdout_w;     // the process's ends of its output pipes
     base::UniqueFd stderr_w;
+    base::UniqueFd stdin_r;      // the process's end of its stdin pipe (SpawnRequest::stdin_pipe)
     std::vector<int> signals;        // sent to the process itself, in order
     std::vector<int> group_signals;  // sent to its group, in order
   };
@@ -68,6 +69,13 @@ class FakeLauncher final : public Launcher {
       out.stdout_fd = Pipe(&p->stdout_w);
     }
     if (!request.merge_stderr) out.stderr_fd = Pipe(&p->stderr_w);
+    if (request.stdin_pipe) {
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) == 0) {
+        p->stdin_r.reset(fds[0]);
+        out.stdin_fd.reset(fds[1]);
+      }
+    }
     processes_.push_back(std::move(p));
     return out;
   }
