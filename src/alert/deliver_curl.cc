@@ -233,7 +233,25 @@ Status InitCurl() {
   return Status::Ok();
 }
 
-Status SendEmail(const EmailSpec& spec, const std::string& message) {
+struct Transfer::State {
+  bool email = true;  // else a webhook
+  EmailSpec email_spec;
+  WebhookSpec webhook_spec;
+  std::string payload;  // the message or the JSON body; libcurl reads it in place
+  CurlHandle handle;
+  Slist list;  // the recipients (email) or the headers (webhook)
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  Upload upload{nullptr};
+  Transcript transcript;
+  std::string answer;
+  std::string endpoint;
+  std::string shown_url;
+};
+
+Transfer::Transfer(std::unique_ptr<State> state) : state_(std::move(state)), handle_(state_->handle.get()) {}
+Transfer::~Transfer() = default;
+
+base::Result<std::unique_ptr<Transfer>> Transfer::Email(const EmailSpec& spec, std::string message) {
   if (Status s = ValidateEmailSpec(spec); !s.ok()) return s;
   std::string password;
   if (!spec.password_file.empty()) {
@@ -241,17 +259,18 @@ Status SendEmail(const EmailSpec& spec, const std::string& message) {
     if (!secret) return secret.error();
     password = std::move(secret).value();
   }
-  CurlHandle handle(curl_easy_init());
-  if (!handle) return Status::Internal("cannot create a libcurl handle");
-  Slist recipients;
+  auto st = std::make_unique<State>();
+  st->email = true;
+  st->email_spec = spec;
+  st->payload = std::move(message);
+  st->handle.reset(curl_easy_init());
+  if (!st->handle) return Status::Internal("cannot create a libcurl handle");
   for (const std::string& to : spec.to) {
-    if (!Append(recipients, "<" + to + ">")) return Status::Internal("out of memory");
+    if (!Append(st->list, "<" + to + ">")) return Status::Internal("out of memory");
   }
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  Upload upload{&message};
-  Transcript transcript;
-  Options o(handle.get());
-  o.Set(CURLOPT_ERRORBUFFER, error_buffer);
+  st->upload.data = &st->payload;
+  Options o(st->handle.get());
+  o.Set(CURLOPT_ERRORBUFFER, st->error_buffer);
   o.Set(CURLOPT_URL, SmtpUrl(spec, EhloDomain()).c_str());
   o.Set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   // CURLUSESSL_ALL: STARTTLS or fail, never a silent fall-back to plain text.
@@ -259,38 +278,41 @@ Status SendEmail(const EmailSpec& spec, const std::string& message) {
   if (!spec.ca_file.empty()) o.Set(CURLOPT_CAINFO, spec.ca_file.c_str());
   if (!spec.username.empty()) {
     o.Set(CURLOPT_USERNAME, spec.username.c_str());
+    // libcurl keeps its own copy (string options are copied) until the handle is cleaned up.
     o.Set(CURLOPT_PASSWORD, password.c_str());
   }
+  // Our copy is not needed any more; explicit_bzero(3), unlike a plain fill, is not
+  // optimised away.
+  ::explicit_bzero(password.data(), password.size());
   o.Set(CURLOPT_MAIL_FROM, ("<" + spec.from + ">").c_str());
-  o.Set(CURLOPT_MAIL_RCPT, recipients.get());
+  o.Set(CURLOPT_MAIL_RCPT, st->list.get());
   o.Set(CURLOPT_READFUNCTION, &ReadUpload);
-  o.Set(CURLOPT_READDATA, &upload);
+  o.Set(CURLOPT_READDATA, &st->upload);
   o.Set(CURLOPT_UPLOAD, 1L);
   o.Set(CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
   o.Set(CURLOPT_NOSIGNAL, 1L);
   // VERBOSE only turns the debug callback on; it writes nothing itself.
   o.Set(CURLOPT_DEBUGFUNCTION, &OnSmtpDebug);
-  o.Set(CURLOPT_DEBUGDATA, &transcript);
+  o.Set(CURLOPT_DEBUGDATA, &st->transcript);
   o.Set(CURLOPT_VERBOSE, 1L);
   if (o.code() != CURLE_OK) {
     return Status::Internal(std::string("cannot set up libcurl for SMTP: ") + curl_easy_strerror(o.code()));
   }
-  CURLcode code = curl_easy_perform(handle.get());
-  // Our copy of the password is not needed any more (libcurl keeps its own until cleanup);
-  // explicit_bzero(3), unlike a plain fill, is not optimised away.
-  ::explicit_bzero(password.data(), password.size());
-  if (code == CURLE_OK) return Status::Ok();
-  return Status::Unavailable(SmtpFailure(handle.get(), code, error_buffer, spec, transcript));
+  return std::unique_ptr<Transfer>(new Transfer(std::move(st)));
 }
 
-Status SendWebhook(const WebhookSpec& spec, const std::string& json_body) {
+base::Result<std::unique_ptr<Transfer>> Transfer::Webhook(const WebhookSpec& spec, std::string json_body) {
   if (Status s = ValidateWebhookSpec(spec); !s.ok()) return s;
   auto target = ParseWebhookUrl(spec.url);
   if (!target) return target.error();
-  std::string endpoint = Endpoint(target->host, target->port);
-  std::string shown_url = DisplayUrl(spec.url);
+  auto st = std::make_unique<State>();
+  st->email = false;
+  st->webhook_spec = spec;
+  st->payload = std::move(json_body);
+  st->endpoint = Endpoint(target->host, target->port);
+  st->shown_url = DisplayUrl(spec.url);
 
-  Slist headers;
+  Slist& headers = st->list;
   bool has_content_type = false;
   auto add_header = [&](const std::string& name, const std::string& value) {
     has_content_type = has_content_type || strcasecmp(name.c_str(), "Content-Type") == 0;
@@ -309,43 +331,62 @@ Status SendWebhook(const WebhookSpec& spec, const std::string& json_body) {
   // No "Expect: 100-continue" round trip, which some receivers never answer.
   if (!Append(headers, "Expect:")) return Status::Internal("out of memory");
 
-  CurlHandle handle(curl_easy_init());
-  if (!handle) return Status::Internal("cannot create a libcurl handle");
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  std::string answer;
-  Options o(handle.get());
-  o.Set(CURLOPT_ERRORBUFFER, error_buffer);
+  st->handle.reset(curl_easy_init());
+  if (!st->handle) return Status::Internal("cannot create a libcurl handle");
+  Options o(st->handle.get());
+  o.Set(CURLOPT_ERRORBUFFER, st->error_buffer);
   o.Set(CURLOPT_URL, spec.url.c_str());
   o.Set(CURLOPT_PROTOCOLS_STR, "http,https");
   o.Set(CURLOPT_POST, 1L);
-  o.Set(CURLOPT_POSTFIELDS, json_body.c_str());
-  o.Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
+  o.Set(CURLOPT_POSTFIELDS, st->payload.c_str());
+  o.Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(st->payload.size()));
   o.Set(CURLOPT_HTTPHEADER, headers.get());
   o.Set(CURLOPT_USERAGENT, "vigil-alert/" VIGIL_VERSION);
   o.Set(CURLOPT_FOLLOWLOCATION, 0L);
   if (!spec.ca_file.empty()) o.Set(CURLOPT_CAINFO, spec.ca_file.c_str());
   o.Set(CURLOPT_WRITEFUNCTION, &KeepAnswer);
-  o.Set(CURLOPT_WRITEDATA, &answer);
+  o.Set(CURLOPT_WRITEDATA, &st->answer);
   o.Set(CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
   o.Set(CURLOPT_NOSIGNAL, 1L);
   if (o.code() != CURLE_OK) {
     return Status::Internal(std::string("cannot set up libcurl for HTTP: ") + curl_easy_strerror(o.code()));
   }
-  CURLcode code = curl_easy_perform(handle.get());
+  return std::unique_ptr<Transfer>(new Transfer(std::move(st)));
+}
+
+Status Transfer::Outcome(CURLcode code) {
+  State& st = *state_;
+  if (st.email) {
+    if (code == CURLE_OK) return Status::Ok();
+    return Status::Unavailable(SmtpFailure(handle_, code, st.error_buffer, st.email_spec, st.transcript));
+  }
+  const WebhookSpec& spec = st.webhook_spec;
   if (code != CURLE_OK) {
-    if (auto failure = TransportFailure(handle.get(), code, error_buffer, endpoint, spec.timeout, spec.ca_file)) {
+    if (auto failure = TransportFailure(handle_, code, st.error_buffer, st.endpoint, spec.timeout, spec.ca_file)) {
       return Status::Unavailable(*failure);
     }
-    return Status::Unavailable("sending to " + shown_url + " failed: " + ErrorText(code, error_buffer));
+    return Status::Unavailable("sending to " + st.shown_url + " failed: " + ErrorText(code, st.error_buffer));
   }
   long status = 0;
-  (void)curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &status);
+  (void)curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status <= 299) return Status::Ok();
-  std::string message = "HTTP " + std::to_string(status) + " from " + shown_url;
-  std::string quoted = TruncateUtf8(OneLine(answer), kQuotedAnswerBytes);
+  std::string message = "HTTP " + std::to_string(status) + " from " + st.shown_url;
+  std::string quoted = TruncateUtf8(OneLine(st.answer), kQuotedAnswerBytes);
   if (!quoted.empty()) message += ": " + quoted;
   if (status >= 300 && status <= 399) message += " (redirects are not followed; give the final URL)";
   return Status::Unavailable(message);
+}
+
+Status SendEmail(const EmailSpec& spec, const std::string& message) {
+  auto transfer = Transfer::Email(spec, message);
+  if (!transfer) return transfer.error();
+  return (*transfer)->Outcome(curl_easy_perform((*transfer)->handle()));
+}
+
+Status SendWebhook(const WebhookSpec& spec, const std::string& json_body) {
+  auto transfer = Transfer::Webhook(spec, json_body);
+  if (!transfer) return transfer.error();
+  return (*transfer)->Outcome(curl_easy_perform((*transfer)->handle()));
 }
 
 }  // namespace vigil::alert

@@ -5,12 +5,42 @@
 // What the errors look like: docs/alerts.md ("Errors").
 #pragma once
 
+#include <curl/curl.h>
+
+#include <memory>
 #include <string>
 
 #include "alert/channel_spec.h"
 #include "base/status.h"
 
 namespace vigil::alert {
+
+// One delivery as a libcurl easy handle, set up and not yet run: SendEmail and SendWebhook
+// perform it at once; vigil-alert's worker mode (alert/worker.h) adds several to one multi
+// handle, whose connection cache keeps connections open between deliveries. Owns
+// everything the handle points to, so it does not move (held by unique_ptr).
+class Transfer {
+ public:
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // The settings are checked and the secret files read now: a failure here is the
+  // delivery's failure, in the words SendEmail and SendWebhook use.
+  static base::Result<std::unique_ptr<Transfer>> Email(const EmailSpec& spec, std::string message);
+  static base::Result<std::unique_ptr<Transfer>> Webhook(const WebhookSpec& spec, std::string json_body);
+
+  CURL* handle() const { return handle_; }
+  // What the finished transfer means, given libcurl's result for it: OK when delivered,
+  // else the one-line reason.
+  base::Status Outcome(CURLcode code);
+
+ private:
+  struct State;
+  explicit Transfer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+  CURL* handle_ = nullptr;
+};
 
 // curl_global_init: once per process, before the first delivery and before any thread.
 base::Status InitCurl();

@@ -47,7 +47,7 @@ std::string Body(const Notification& n) {
   // "-- " opens a signature block (RFC 3676 section 4.3): mail readers grey it out.
   body += "\n\n-- \n";
   body += "Host: " + OneLine(n.host) + "\n";
-  body += "Severity: " + OneLine(n.severity) + (n.recovery ? " (recovered)" : "") + "\n";
+  body += "Severity: " + OneLine(n.severity) + (n.recovery ? " (recovered)" : n.reminder ? " (reminder)" : "") + "\n";
   body += "Category: " + OneLine(n.category) + "\n";
   if (!n.subject.empty()) body += "Subject: " + OneLine(n.subject) + "\n";
   body += "Time: " + base::FormatIso8601(base::WallTime(std::chrono::milliseconds(n.time_ms))) + "\n";
@@ -72,6 +72,7 @@ std::string EmailMessage(const Notification& n, const EmailSpec& spec, const std
   message += HeaderField("X-Vigil-Severity", n.severity);
   message += HeaderField("X-Vigil-Category", n.category);
   if (n.recovery) message += "X-Vigil-Recovery: yes\r\n";
+  if (n.reminder) message += "X-Vigil-Reminder: yes\r\n";
   message += "\r\n";
   message += QuotedPrintable(Body(n));
   return message;

@@ -181,6 +181,16 @@ TEST(EmailMessageTest, Recovery) {
   EXPECT_NE(p.body.find("Severity: crit (recovered)"), std::string::npos) << p.body;
 }
 
+TEST(EmailMessageTest, Reminder) {
+  Notification n = Sample();
+  n.reminder = true;
+  Parsed p = Parse(EmailMessage(n, Spec(), "example.com"));
+  EXPECT_EQ(p.headers["Subject"].rfind("[vigil@web1] STILL CRIT check web-http: ", 0), 0u) << p.headers["Subject"];
+  EXPECT_EQ(p.headers["X-Vigil-Reminder"], "yes");
+  EXPECT_EQ(p.headers.count("X-Vigil-Recovery"), 0u);
+  EXPECT_NE(p.body.find("Severity: crit (reminder)"), std::string::npos) << p.body;
+}
+
 TEST(EmailMessageTest, MessageIdWithoutDomain) {
   Parsed p = Parse(EmailMessage(Sample(), Spec(), ""));
   EXPECT_EQ(p.headers["Message-ID"], "<20261130T005320Z-7f3a@vigil.invalid>");

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// vigil-alert: delivers one notification by email or webhook and exits. vigild starts it
-// per delivery attempt and writes one DeliveryRequest (JSON) on its stdin, so that
-// vigild's loop never waits on a mail server and vigild never links libcurl.
-// Exit status: 0 delivered; 1 not delivered, with one line on stderr saying why (vigild
-// records it); 2 a malformed request or usage. See docs/alerts.md.
+// vigil-alert: delivers one notification by email or webhook and exits: it reads one
+// DeliveryRequest (JSON) on its stdin. Exit status: 0 delivered; 1 not delivered, with one
+// line on stderr saying why; 2 a malformed request or usage. With --worker it stays and
+// serves request after request (alert/worker.h): that is how vigild runs it, so that its
+// loop never waits on a mail server and vigild never links libcurl. See docs/alerts.md.
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "alert/email_message.h"
 #include "alert/notification.h"
 #include "alert/request.h"
+#include "alert/worker.h"
 
 namespace {
 
@@ -27,9 +28,11 @@ constexpr size_t kMaxRequestBytes = 1024 * 1024;
 
 constexpr char kUsage[] =
     "usage: vigil-alert < request.json\n"
+    "       vigil-alert --worker\n"
     "Delivers one notification by email or webhook, as described by the JSON request on\n"
     "stdin (docs/alerts.md). Exit status: 0 delivered, 1 not delivered (the reason on\n"
-    "stderr), 2 malformed request.\n";
+    "stderr), 2 malformed request. With --worker, reads request lines on stdin and\n"
+    "writes a result line for each on stdout until stdin ends (vigild runs it so).\n";
 
 // One line on stderr: what vigild keeps as the reason.
 int Fail(int exit_code, const std::string& message) {
@@ -65,12 +68,14 @@ int main(int argc, char** argv) {
     std::printf("vigil-alert %s\n", VIGIL_VERSION);
     return kExitDelivered;
   }
-  if (argc != 1) {
+  const bool worker = argc == 2 && std::strcmp(argv[1], "--worker") == 0;
+  if (argc != 1 && !worker) {
     std::fputs(kUsage, stderr);
     return kExitBadRequest;
   }
   // A server that closes the connection mid-write must give an error, not kill us.
   ::signal(SIGPIPE, SIG_IGN);
+  if (worker) return RunWorker(STDIN_FILENO, STDOUT_FILENO);
 
   std::string input;
   if (!ReadStdin(&input)) return Fail(kExitBadRequest, "malformed request: cannot read stdin, or more than 1 MB");

@@ -66,7 +66,7 @@ std::string Upper(std::string_view word) {
 json ToJson(const Notification& n) {
   return json{{"id", n.id},           {"time_ms", n.time_ms}, {"severity", n.severity}, {"category", n.category},
               {"subject", n.subject}, {"title", n.title},     {"text", n.text},         {"recovery", n.recovery},
-              {"host", n.host}};
+              {"reminder", n.reminder}, {"host", n.host}};
 }
 
 base::Result<Notification> NotificationFromJson(const json& value) {
@@ -80,6 +80,7 @@ base::Result<Notification> NotificationFromJson(const json& value) {
   r.String("title", &n.title);
   r.String("text", &n.text, Need::kOptional);
   r.Bool("recovery", &n.recovery, Need::kOptional);
+  r.Bool("reminder", &n.reminder, Need::kOptional);
   r.String("host", &n.host);
   if (r.ok()) {
     bool id_ok = !n.id.empty() && n.id.size() <= kMaxIdLength;
@@ -90,14 +91,16 @@ base::Result<Notification> NotificationFromJson(const json& value) {
     }
     if (!IsCategory(n.category)) r.Fail("category", "must be a lower-case word such as \"check\"");
     if (n.time_ms < 0 || n.time_ms > kMaxTimeMs) r.Fail("time_ms", "must be a time between 1970 and 9999");
+    if (n.recovery && n.reminder) r.Fail("reminder", "cannot be true for a recovery");
   }
   if (base::Status s = r.Finish(); !s.ok()) return s;
   return n;
 }
 
 std::string SummaryLine(const Notification& n) {
-  std::string line = "[vigil@" + OneLine(n.host) + "] " + (n.recovery ? "RECOVERED" : Upper(OneLine(n.severity))) +
-                     " " + OneLine(n.category);
+  const std::string severity = Upper(OneLine(n.severity));
+  std::string line = "[vigil@" + OneLine(n.host) + "] " +
+                     (n.recovery ? "RECOVERED" : n.reminder ? "STILL " + severity : severity) + " " + OneLine(n.category);
   if (std::string subject = OneLine(n.subject); !subject.empty()) line += " " + subject;
   return line + ": " + OneLine(n.title);
 }
@@ -117,6 +120,7 @@ std::string WebhookBody(const Notification& n) {
       {"body", n.text},
       {"text", EscapeForSlack(text)},
       {"recovery", n.recovery},
+      {"reminder", n.reminder},
       {"host", n.host},
   };
   return body.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);

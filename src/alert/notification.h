@@ -22,6 +22,7 @@ struct Notification {
   std::string title;      // one line
   std::string text;       // the plain-language body; may be multi-line
   bool recovery = false;  // true when this says a problem is over
+  bool reminder = false;  // true when this repeats a problem that is not over yet
   std::string host;       // the machine's host name
 
   bool operator==(const Notification&) const = default;
@@ -31,16 +32,18 @@ struct Notification {
 nlohmann::json ToJson(const Notification& notification);
 // The inverse of ToJson. InvalidArgument, naming the field, for a missing or mistyped
 // field, an unknown field, an id outside [A-Za-z0-9._-], a severity other than
-// info/warn/crit, a category that is not a lower-case word, or a negative time.
+// info/warn/crit, a category that is not a lower-case word, a negative time, or a
+// reminder that is also a recovery.
 base::Result<Notification> NotificationFromJson(const nlohmann::json& json);
 
 // The one-line summary that opens every message: "[vigil@web1] CRIT check web-http: down",
 // "[vigil@web1] RECOVERED check web-http: up again" (the severity word is replaced for a
-// recovery). Line breaks and control characters of the title become spaces.
+// recovery), "[vigil@web1] STILL CRIT check web-http: down" for a reminder. Line breaks
+// and control characters of the title become spaces.
 std::string SummaryLine(const Notification& notification);
 
 // The webhook body, a JSON object with id, time (RFC 3339, UTC, milliseconds), time_ms,
-// severity, category, subject, title, body (the plain text), recovery, host, and "text":
+// severity, category, subject, title, body (the plain text), recovery, reminder, host, and "text":
 // SummaryLine, a line break and the body, with &, < and > escaped as Slack's incoming
 // webhooks want them. Invalid UTF-8 is replaced with U+FFFD.
 std::string WebhookBody(const Notification& notification);

@@ -38,6 +38,17 @@ TEST(NotificationTest, JsonRoundTrip) {
   back = NotificationFromJson(ToJson(n));
   ASSERT_TRUE(back.has_value()) << back.error().message();
   EXPECT_EQ(*back, n);
+  n.recovery = false;
+  n.reminder = true;
+  back = NotificationFromJson(ToJson(n));
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_EQ(*back, n);
+  // Written before reminders existed (an outbox row from an older vigild): not a reminder.
+  json old = ToJson(Sample());
+  old.erase("reminder");
+  back = NotificationFromJson(old);
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_FALSE(back->reminder);
 }
 
 TEST(NotificationTest, BadJsonNamesTheField) {
@@ -57,6 +68,7 @@ TEST(NotificationTest, BadJsonNamesTheField) {
       {[](json& j) { j["time_ms"] = "now"; }, "notification.time_ms must be an integer"},
       {[](json& j) { j["time_ms"] = 1.5; }, "notification.time_ms must be an integer"},
       {[](json& j) { j["recovery"] = 1; }, "notification.recovery must be true or false"},
+      {[](json& j) { j["recovery"] = true; j["reminder"] = true; }, "notification.reminder cannot be true for a recovery"},
       {[](json& j) { j["title"] = nullptr; }, "notification.title must be a string"},
       {[](json& j) { j["colour"] = "red"; }, "unknown field notification.colour"},
       {[](json& j) { j = json::array(); }, "notification must be a JSON object"},
@@ -78,6 +90,10 @@ TEST(NotificationTest, SummaryLine) {
   n.title = "HTTP check passes again";
   EXPECT_EQ(SummaryLine(n), "[vigil@web1] RECOVERED check web-http: HTTP check passes again");
   n.recovery = false;
+  n.reminder = true;
+  n.title = "HTTP check failed: connection refused";
+  EXPECT_EQ(SummaryLine(n), "[vigil@web1] STILL CRIT check web-http: HTTP check failed: connection refused");
+  n.reminder = false;
   n.severity = "info";
   n.category = "report";
   n.subject = "";
@@ -97,9 +113,14 @@ TEST(NotificationTest, WebhookBodyHasEveryDocumentedField) {
   EXPECT_EQ(body["title"], n.title);
   EXPECT_EQ(body["body"], n.text);
   EXPECT_EQ(body["recovery"], false);
+  EXPECT_EQ(body["reminder"], false);
   EXPECT_EQ(body["host"], "web1");
   EXPECT_EQ(body["text"], SummaryLine(n) + "\n" + n.text);
-  EXPECT_EQ(body.size(), 11u) << body.dump();
+  EXPECT_EQ(body.size(), 12u) << body.dump();
+  n.reminder = true;
+  body = json::parse(WebhookBody(n));
+  EXPECT_EQ(body["reminder"], true);
+  EXPECT_EQ(body["text"].get<std::string>().rfind("[vigil@web1] STILL CRIT check web-http: ", 0), 0u) << body.dump();
 }
 
 TEST(NotificationTest, WebhookTextIsEscapedForSlack) {
