@@ -8,9 +8,7 @@ Verdict Ask(const GuardSpec& spec, GuardState& state, base::SteadyTime now) {
   if (state.gave_up) return Verdict::kGivenUp;
   if (state.last && now - *state.last < spec.cooldown) return Verdict::kCoolingDown;
   if (spec.limit > 0) {
-    while (!state.actions.empty() && now - state.actions.front() >= spec.window) {
-      state.actions.pop_front();
-    }
+    std::erase_if(state.actions, [&](base::SteadyTime at) { return now - at >= spec.window; });
     if (static_cast<int>(state.actions.size()) >= spec.limit) {
       state.gave_up = true;
       return Verdict::kGiveUp;

@@ -5,8 +5,8 @@
 // this (restart loops that never stop, "for N cycles" forgotten after an action).
 #pragma once
 
-#include <deque>
 #include <optional>
+#include <vector>
 
 #include "base/clock.h"
 
@@ -19,7 +19,9 @@ struct GuardSpec {
 };
 
 struct GuardState {
-  std::deque<base::SteadyTime> actions;  // within the window, oldest first
+  // Within the window, oldest first; at most `limit` long. A vector, not a deque: an
+  // empty libstdc++ deque already holds 576 bytes, and vigild keeps one per check.
+  std::vector<base::SteadyTime> actions;
   std::optional<base::SteadyTime> last;
   bool gave_up = false;
 };

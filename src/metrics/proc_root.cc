@@ -59,20 +59,50 @@ base::Result<std::string> ProcRoot::Read(std::string_view relative) const {
   }
 }
 
-std::vector<int> ProcRoot::ListPids() const {
-  std::vector<int> pids;
+std::vector<ProcRoot::PidEntry> ProcRoot::ListPidEntries() const {
+  std::vector<PidEntry> entries;
   UniqueDir dir(opendir(root_.c_str()));
-  if (!dir) return pids;
+  if (!dir) return entries;
   while (const dirent* entry = readdir(dir.get())) {
     const std::string_view name = entry->d_name;
     // A leading zero would name a file that is not "PID/..." when read back.
     if (name[0] < '1' || name[0] > '9') continue;
     int pid = 0;
     const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-    if (ec == std::errc() && ptr == name.data() + name.size()) pids.push_back(pid);
+    if (ec == std::errc() && ptr == name.data() + name.size()) entries.push_back({pid, entry->d_ino});
   }
-  std::sort(pids.begin(), pids.end());
+  std::sort(entries.begin(), entries.end(), [](const PidEntry& a, const PidEntry& b) { return a.pid < b.pid; });
+  return entries;
+}
+
+std::vector<int> ProcRoot::ListPids() const {
+  std::vector<int> pids;
+  for (const PidEntry& entry : ListPidEntries()) pids.push_back(entry.pid);
   return pids;
+}
+
+base::Result<base::UniqueFd> ProcRoot::Open(std::string_view relative) const {
+  VIGIL_CHECK(!std::filesystem::path(relative).is_absolute(), "ProcRoot::Open takes a path below the root");
+  const std::filesystem::path file = root_ / relative;
+  base::UniqueFd fd(open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return ProcErrnoStatus(file, errno);
+  return fd;
+}
+
+base::Result<std::string_view> ProcRoot::ReadAgain(const base::UniqueFd& file, std::string_view name, char* buffer,
+                                                   size_t size) {
+  // One pread from the start: the kernel renders a /proc file afresh for a read at offset
+  // 0. A file that fills the buffer may have more, which a caller must not take as whole.
+  for (;;) {
+    const ssize_t n = pread(file.get(), buffer, size, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ProcErrnoStatus(std::string(name), errno);
+    if (static_cast<size_t>(n) >= size) {
+      return base::Status::IoError(std::string(name) + ": larger than the " + std::to_string(size) +
+                                   " bytes expected");
+    }
+    return std::string_view(buffer, static_cast<size_t>(n));
+  }
 }
 
 base::Result<int> ProcRoot::CountOpenFds(int pid) const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/unique_fd.h"
 
 namespace vigil::metrics {
 
@@ -32,6 +33,28 @@ class ProcRoot {
   // The numeric entries of the root (the processes), ascending. Empty when the root
   // cannot be read.
   std::vector<int> ListPids() const;
+
+  // One process directory of the root, as listed: its pid and the inode number the
+  // listing gave (d_ino). The kernel makes a new inode for each process it shows, so an
+  // entry whose pid and inode both match an earlier listing is the same process, and a
+  // pid reused by a new process comes with another inode.
+  struct PidEntry {
+    int pid = 0;
+    uint64_t inode = 0;
+  };
+  // As ListPids, with each entry's inode.
+  std::vector<PidEntry> ListPidEntries() const;
+
+  // Opens the file at `relative` for reading again and again with ReadAgain (a process's
+  // stat, sampled every few seconds, costs one read instead of an open, a read and a
+  // close). Errors as Read.
+  base::Result<base::UniqueFd> Open(std::string_view relative) const;
+
+  // The current text of a file Open gave, read from its start into `buffer` (the view
+  // points into it). NotFound when its process has ended (ESRCH); IoError when the text
+  // does not fit in `buffer` or on any other failure. `name` is for error messages.
+  static base::Result<std::string_view> ReadAgain(const base::UniqueFd& file, std::string_view name, char* buffer,
+                                                  size_t size);
 
   // The number of open file descriptors of `pid` (the entries of PID/fd). NotFound when
   // the process does not exist (any more), IoError otherwise (EACCES for another user's
