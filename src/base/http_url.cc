@@ -12,8 +12,6 @@
 namespace vigil::base {
 namespace {
 
-constexpr std::string_view kHttpsHint =
-    "https is not supported by http checks yet; use a command check such as check_http --ssl";
 constexpr std::string_view kPortError = "port must be 1-65535";
 // A DNS name is at most 253 characters (RFC 1035 section 2.3.4, without the final dot).
 constexpr size_t kMaxHostLength = 254;
@@ -165,6 +163,8 @@ bool IsScheme(std::string_view text) {
   return true;
 }
 
+uint16_t DefaultPort(bool https) { return https ? 443 : 80; }
+
 std::string BracketIfV6(const std::string& host) {
   return host.find(':') == std::string::npos ? host : "[" + host + "]";
 }
@@ -180,12 +180,13 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
 
   size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos || !IsScheme(text.substr(0, scheme_end))) {
-    return Status::InvalidArgument("expected a URL starting with http://");
+    return Status::InvalidArgument("expected a URL starting with http:// or https://");
   }
   std::string_view scheme = text.substr(0, scheme_end);
-  if (EqualsIgnoreCase(scheme, "https")) return Status::InvalidArgument(std::string(kHttpsHint));
-  if (!EqualsIgnoreCase(scheme, "http")) {
-    return Status::InvalidArgument("unsupported scheme " + Quote(scheme) + "; http checks take http:// URLs");
+  const bool https = EqualsIgnoreCase(scheme, "https");
+  if (!https && !EqualsIgnoreCase(scheme, "http")) {
+    return Status::InvalidArgument("unsupported scheme " + Quote(scheme) +
+                                   "; http checks take http:// and https:// URLs");
   }
 
   std::string_view rest = text.substr(scheme_end + 3);
@@ -197,12 +198,13 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   if (authority.find('@') != std::string_view::npos) {
     return Status::InvalidArgument("user names and passwords in URLs are not supported");
   }
-  if (authority.empty()) return Status::InvalidArgument("missing host after http://");
-  auto address = ParseAuthority(authority, 80, "", "http://[::1]:8080/");
+  if (authority.empty()) return Status::InvalidArgument(std::string("missing host after ") + (https ? "https://" : "http://"));
+  auto address = ParseAuthority(authority, DefaultPort(https), "", "http://[::1]:8080/");
   if (!address) return address.error();
   if (Status s = CheckEscapes(target); !s.ok()) return s;
 
   HttpUrl url;
+  url.https = https;
   url.host = std::move(address->host);
   url.port = address->port;
   if (target.empty()) {
@@ -232,10 +234,12 @@ std::string FormatHostPort(const HostPort& address) {
 
 std::string HostHeader(const HttpUrl& url) {
   std::string host = BracketIfV6(url.host);
-  if (url.port != 80) host += ":" + std::to_string(url.port);
+  if (url.port != DefaultPort(url.https)) host += ":" + std::to_string(url.port);
   return host;
 }
 
-std::string FormatHttpUrl(const HttpUrl& url) { return "http://" + HostHeader(url) + url.target; }
+std::string FormatHttpUrl(const HttpUrl& url) {
+  return (url.https ? "https://" : "http://") + HostHeader(url) + url.target;
+}
 
 }  // namespace vigil::base

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The addresses that http and tcp checks probe: "http://host[:port][/path?query]" and
-// "host:port". Pure parsing and printing, no I/O: names are not resolved here.
+// The addresses that http and tcp checks probe: "http[s]://host[:port][/path?query]" and
+// "host:port", and how an https URL's certificate is checked. Pure parsing and printing,
+// no I/O: names are not resolved here.
 #pragma once
 
 #include <cstddef>
@@ -20,27 +21,40 @@ struct HostPort {
   bool operator==(const HostPort&) const = default;
 };
 
-// What an http check fetches. Only plain http: TLS is not spoken by the probes.
+// What an http check fetches.
 struct HttpUrl {
   std::string host;  // as in HostPort
-  uint16_t port = 80;
+  uint16_t port = 80;        // 443 by default for https
   std::string target = "/";  // the request target: path and query, never empty, no fragment
+  bool https = false;        // TLS first, then HTTP (docs/health.md, "HTTPS")
 
   bool operator==(const HttpUrl&) const = default;
+};
+
+// How the certificate of an https:// URL is checked; unused for http://. The config's
+// `tls_verify` and `ca_file` keys of http checks and `ready = { http = ... }`.
+struct TlsSettings {
+  // false: any certificate is accepted, for any name (the connection is still encrypted).
+  bool verify = true;
+  // Empty: the system's trusted CAs. Otherwise an absolute path of a PEM file, and only
+  // the CAs in it are trusted (a private CA).
+  std::string ca_file;
+
+  bool operator==(const TlsSettings&) const = default;
 };
 
 // The longest URL ParseHttpUrl accepts. Far above any health endpoint, and an HTTP
 // request line much longer than this is refused by some servers anyway.
 inline constexpr size_t kMaxHttpUrlLength = 2048;
 
-// Parses "http://host[:port][/path][?query][#fragment]". The scheme is case-insensitive;
-// the host is a name (letters, digits, '-', '.', '_'), a dotted IPv4 address or an IPv6
-// address in brackets; the port defaults to 80 and the target to "/"; a fragment is
-// dropped (it is never sent). On failure returns InvalidArgument with a short lower-case
-// phrase meant to follow "FILE:LINE: key: ", such as "port must be 1-65535". Refused:
-// other schemes (https with a hint to use a command check), user names and passwords,
-// spaces, control and non-ASCII characters, malformed %-escapes, and URLs longer than
-// kMaxHttpUrlLength.
+// Parses "http://host[:port][/path][?query][#fragment]" and the same with "https://".
+// The scheme is case-insensitive; the host is a name (letters, digits, '-', '.', '_'), a
+// dotted IPv4 address or an IPv6 address in brackets; the port defaults to 80 (443 for
+// https) and the target to "/"; a fragment is dropped (it is never sent). On failure
+// returns InvalidArgument with a short lower-case phrase meant to follow
+// "FILE:LINE: key: ", such as "port must be 1-65535". Refused: other schemes, user names
+// and passwords, spaces, control and non-ASCII characters, malformed %-escapes, and URLs
+// longer than kMaxHttpUrlLength.
 Result<HttpUrl> ParseHttpUrl(std::string_view text);
 
 // Parses "host:port" or "[IPv6]:port", with the host rules of ParseHttpUrl. The port is
@@ -51,10 +65,11 @@ Result<HostPort> ParseHostPort(std::string_view text);
 std::string FormatHostPort(const HostPort& address);
 
 // The Host header of a request for `url` (RFC 9110 section 7.2): "example.com",
-// "example.com:8080", "[::1]:8080". The port is left out when it is 80.
+// "example.com:8080", "[::1]:8080". The port is left out when it is the scheme's default
+// (80, or 443 for https).
 std::string HostHeader(const HttpUrl& url);
 
-// "http://" + HostHeader(url) + target. ParseHttpUrl reads it back.
+// "http://" (or "https://") + HostHeader(url) + target. ParseHttpUrl reads it back.
 std::string FormatHttpUrl(const HttpUrl& url);
 
 }  // namespace vigil::base

@@ -54,19 +54,32 @@ TEST(ParseHttpUrlTest, SplitsHostPortAndTarget) {
   }
 }
 
-TEST(ParseHttpUrlTest, RefusesHttpsWithAHint) {
-  EXPECT_EQ(UrlError("https://example.com/"),
-            "https is not supported by http checks yet; use a command check such as check_http --ssl");
-  EXPECT_EQ(UrlError("HTTPS://example.com/"), UrlError("https://example.com/"));
+TEST(ParseHttpUrlTest, HttpsDefaultsToPort443) {
+  const struct {
+    const char* text;
+    HttpUrl want;
+  } cases[] = {
+      {"https://example.com", {"example.com", 443, "/", true}},
+      {"HTTPS://example.com:8443/health?x", {"example.com", 8443, "/health?x", true}},
+      {"https://[::1]/", {"::1", 443, "/", true}},
+      {"https://web:80/", {"web", 80, "/", true}},
+      {"http://web/", {"web", 80, "/", false}},
+  };
+  for (const auto& c : cases) {
+    auto url = ParseHttpUrl(c.text);
+    ASSERT_TRUE(url.has_value()) << c.text << ": " << url.error().message();
+    EXPECT_EQ(*url, c.want) << c.text;
+  }
+  EXPECT_EQ(UrlError("https://"), "missing host after https://");
 }
 
 TEST(ParseHttpUrlTest, RefusesOtherSchemesAndMissingScheme) {
-  EXPECT_EQ(UrlError("ftp://example.com/"), R"(unsupported scheme "ftp"; http checks take http:// URLs)");
-  EXPECT_EQ(UrlError("example.com/health"), "expected a URL starting with http://");
-  EXPECT_EQ(UrlError("localhost:8080"), "expected a URL starting with http://");
-  EXPECT_EQ(UrlError("/health?next=http://x"), "expected a URL starting with http://");
-  EXPECT_EQ(UrlError("://example.com"), "expected a URL starting with http://");
-  EXPECT_EQ(UrlError("http:/example.com"), "expected a URL starting with http://");
+  EXPECT_EQ(UrlError("ftp://example.com/"), R"(unsupported scheme "ftp"; http checks take http:// and https:// URLs)");
+  EXPECT_EQ(UrlError("example.com/health"), "expected a URL starting with http:// or https://");
+  EXPECT_EQ(UrlError("localhost:8080"), "expected a URL starting with http:// or https://");
+  EXPECT_EQ(UrlError("/health?next=http://x"), "expected a URL starting with http:// or https://");
+  EXPECT_EQ(UrlError("://example.com"), "expected a URL starting with http:// or https://");
+  EXPECT_EQ(UrlError("http:/example.com"), "expected a URL starting with http:// or https://");
 }
 
 TEST(ParseHttpUrlTest, RefusesBadPorts) {
@@ -132,7 +145,8 @@ TEST(ParseHttpUrlTest, RefusesEmpty) { EXPECT_EQ(UrlError(""), "empty URL"); }
 
 TEST(ParseHttpUrlTest, FormatsBackToAnEquivalentUrl) {
   for (const char* text : {"http://example.com/", "http://example.com:8080/health?x=1", "http://[::1]:9000/",
-                           "http://[::1]/", "http://10.0.0.1:80/a"}) {
+                           "http://[::1]/", "http://10.0.0.1:80/a", "https://example.com/",
+                           "https://example.com:80/", "https://[::1]:8443/x"}) {
     auto url = ParseHttpUrl(text);
     ASSERT_TRUE(url.has_value()) << text;
     auto again = ParseHttpUrl(FormatHttpUrl(*url));
@@ -141,6 +155,8 @@ TEST(ParseHttpUrlTest, FormatsBackToAnEquivalentUrl) {
   }
   EXPECT_EQ(FormatHttpUrl(*ParseHttpUrl("http://web:80")), "http://web/");
   EXPECT_EQ(FormatHttpUrl(*ParseHttpUrl("http://[::1]:8080?x")), "http://[::1]:8080/?x");
+  EXPECT_EQ(FormatHttpUrl(*ParseHttpUrl("https://web:443")), "https://web/");
+  EXPECT_EQ(FormatHttpUrl(*ParseHttpUrl("https://web:80/")), "https://web:80/");
 }
 
 TEST(HostHeaderTest, LeavesOutPort80AndBracketsIpv6) {
@@ -148,6 +164,12 @@ TEST(HostHeaderTest, LeavesOutPort80AndBracketsIpv6) {
   EXPECT_EQ(HostHeader({"example.com", 8080, "/"}), "example.com:8080");
   EXPECT_EQ(HostHeader({"::1", 80, "/"}), "[::1]");
   EXPECT_EQ(HostHeader({"::1", 8080, "/"}), "[::1]:8080");
+}
+
+TEST(HostHeaderTest, LeavesOutPort443ForHttps) {
+  EXPECT_EQ(HostHeader({"example.com", 443, "/", true}), "example.com");
+  EXPECT_EQ(HostHeader({"example.com", 80, "/", true}), "example.com:80");
+  EXPECT_EQ(HostHeader({"example.com", 443, "/", false}), "example.com:443");
 }
 
 TEST(ParseHostPortTest, SplitsHostAndPort) {

@@ -17,7 +17,10 @@ namespace {
 constexpr std::string_view kEmailKeys[] = {"server", "port", "tls", "username", "password_file", "from", "to",
                                            "ca_file"};
 constexpr std::string_view kWebhookKeys[] = {"url", "headers", "header_files", "ca_file"};
-constexpr std::string_view kCommonKeys[] = {"type", "severity", "categories", "recoveries", "rate_limit", "timeout"};
+constexpr std::string_view kCommonKeys[] = {"type",       "severity", "categories", "recoveries",
+                                            "rate_limit", "remind",   "timeout"};
+// Reminders more often than this would be a flood, not a reminder.
+constexpr base::Duration kMinRemind = std::chrono::seconds(1);
 constexpr std::string_view kCategories[] = {"check", "action", "program", "task", "report", "alert"};
 
 template <size_t N>
@@ -102,6 +105,11 @@ class AlertReader {
     if (name == "categories") return ReadCategories(v, key);
     if (name == "recoveries") return reader_.ReadBool(v, key, &a.recoveries);
     if (name == "rate_limit") return ReadRateLimit(v, key);
+    if (name == "remind") {
+      if (auto s = reader_.ReadDuration(v, key, &a.remind); !s.ok()) return s;
+      if (a.remind < kMinRemind) return reader_.Error(v, key, "must be at least " + base::FormatDuration(kMinRemind));
+      return base::Status::Ok();
+    }
     if (name == "timeout") {
       if (auto s = reader_.ReadDuration(v, key, &a.timeout); !s.ok()) return s;
       if (a.timeout.count() <= 0 || a.timeout > alert::kMaxTimeout) {

@@ -48,6 +48,7 @@ TEST(AlertParseTest, Email) {
   EXPECT_EQ(a.rate_limit, 10);
   EXPECT_EQ(a.rate_window, std::chrono::hours(1));
   EXPECT_TRUE(a.recoveries);
+  EXPECT_EQ(a.remind, base::Duration(0)) << "no reminders unless asked for";
   const AlertSpec implicit = OnlyAlert(Lines({"[alert.x]", "type = \"email\"", "server = \"mx\"", "tls = \"implicit\"",
                                               "from = \"a@b.c\"", "to = \"d@e.f\""}));
   EXPECT_EQ(implicit.email.port, 465);
@@ -91,6 +92,21 @@ TEST(AlertParseTest, Mistakes) {
   EXPECT_NE(ErrorOf("[alert.x]\ntype = \"webhook\"\nurl = \"ftp://a/\"\n").find(At(3, "alert.x.url: ")),
             std::string::npos)
       << ErrorOf("[alert.x]\ntype = \"webhook\"\nurl = \"ftp://a/\"\n");
+}
+
+TEST(AlertParseTest, Remind) {
+  const AlertSpec a =
+      OnlyAlert(Lines({"[alert.x]", "type = \"command\"", "command = \"page\"", "remind = \"4h\""}));
+  EXPECT_EQ(a.remind, std::chrono::hours(4));
+  EXPECT_EQ(ErrorOf("[alert.x]\ntype = \"command\"\ncommand = \"a\"\nremind = \"often\"\n").rfind(At(4, "alert.x.remind: "), 0),
+            0u)
+      << ErrorOf("[alert.x]\ntype = \"command\"\ncommand = \"a\"\nremind = \"often\"\n");
+  EXPECT_EQ(ErrorOf("[alert.x]\ntype = \"command\"\ncommand = \"a\"\nremind = \"0s\"\n"),
+            At(4, "alert.x.remind: must be at least 1s"));
+  EXPECT_EQ(ErrorOf("[alert.x]\ntype = \"command\"\ncommand = \"a\"\nremind = \"500ms\"\n"),
+            At(4, "alert.x.remind: must be at least 1s"));
+  EXPECT_EQ(ErrorOf("[alert.x]\ntype = \"command\"\ncommand = \"a\"\nremind = true\n").rfind(At(4, "alert.x.remind: "), 0),
+            0u);
 }
 
 }  // namespace

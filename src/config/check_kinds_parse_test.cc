@@ -270,8 +270,8 @@ TEST(CheckKindsTest, BadShorthands) {
             ErrorAt(kFile, 3, "program.web.health.fails: must be between 1 and 100, got 0"));
   EXPECT_EQ(error("health = { http = \"http://a/\", warn = 3 }"),
             ErrorAt(kFile, 3,
-                    "program.web.health.warn: unknown key (expected one of: http, tcp, command, expect, body, timeout, "
-                    "every, grace, fails)"));
+                    "program.web.health.warn: unknown key (expected one of: http, tcp, command, expect, body, "
+                    "tls_verify, ca_file, timeout, every, grace, fails)"));
   EXPECT_NE(error("health = { http = \"ftp://a/\" }").find(ErrorAt(kFile, 3, "program.web.health.http: ")),
             std::string::npos);
   EXPECT_EQ(error("health = \"http://a/\"").substr(0, 60),

@@ -20,6 +20,7 @@
 #include "base/units.h"
 #include "config/accounts.h"
 #include "config/signals.h"
+#include "config/tls_keys.h"
 #include "config/toml_reader.h"
 #include "metrics/process_table.h"
 
@@ -57,6 +58,8 @@ constexpr KeyScope kCheckKeys[] = {
     {"clear", kMetric},
     {"expect", Bit(CheckKind::kHttp)},
     {"body", Bit(CheckKind::kHttp)},
+    {"tls_verify", Bit(CheckKind::kHttp)},
+    {"ca_file", Bit(CheckKind::kHttp)},
     {"max_age", Bit(CheckKind::kFile)},
     {"warn_age", Bit(CheckKind::kFile)},
     {"max_size", Bit(CheckKind::kFile)},
@@ -240,6 +243,7 @@ class CheckReader {
     if (name == "clear") return ReadLevel(v, key, &spec.clear);
     if (name == "expect") return reader_.ReadInt(v, key, 100, 599, &spec.expect_status);
     if (name == "body") return ReadBody(v, key);
+    if (IsTlsKey(name)) return ReadTlsKey(reader_, name, v, key, base::ParseHttpUrl(spec.url)->https, &spec.tls);
     if (name == "max_age") return ReadPositiveDuration(v, key, &spec.max_age);
     if (name == "warn_age") return ReadPositiveDuration(v, key, &spec.warn_age);
     if (name == "max_size") return ReadOptionalSize(v, key, &spec.max_size);
@@ -780,9 +784,11 @@ base::Status ParseHealthShorthand(const ErrorContext& errors, const KeyPath& key
       if (auto s = reader.ReadInt(*v, key.Child(name), 1, kMaxWindow, &fails); !s.ok()) return s;
       continue;
     }
-    constexpr std::string_view kAccepted[] = {"http", "tcp", "command", "expect", "body", "timeout", "every", "grace"};
+    constexpr std::string_view kAccepted[] = {"http",       "tcp",     "command", "expect", "body",
+                                              "tls_verify", "ca_file", "timeout", "every",  "grace"};
     if (std::find(std::begin(kAccepted), std::end(kAccepted), name) == std::end(kAccepted)) {
-      return reader.UnknownKey(*k, key.Child(name), "http, tcp, command, expect, body, timeout, every, grace, fails");
+      return reader.UnknownKey(*k, key.Child(name),
+                               "http, tcp, command, expect, body, tls_verify, ca_file, timeout, every, grace, fails");
     }
     has_kind = has_kind || name == "http" || name == "tcp" || name == "command";
     given.emplace_back(k, v);

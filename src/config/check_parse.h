@@ -46,7 +46,8 @@ base::Status ParseCheckTable(const ErrorContext& errors, const std::string& name
 // Turns the check shorthands of one [program.NAME] into checks, one per instance, named
 // "INSTANCE.health", "INSTANCE.memory_limit" and "INSTANCE.max_runtime", appended to *out:
 //   health = { http = "..." | tcp = "..." | command = ..., fails = 3, every, timeout,
-//              grace, expect, body }  -> restart when it fails `fails` times in a row;
+//              grace, expect, body, tls_verify, ca_file }
+//                                     -> restart when it fails `fails` times in a row;
 //   memory_limit = "500MB" | { max = "500MB", for = "2m", every }
 //                                     -> restart when the group's memory stays above it
 //                                        (by default for 3 samples in a row);

@@ -151,14 +151,16 @@ TEST(CheckErrorTest, UnknownKeysAndTables) {
   EXPECT_EQ(ErrorOf(CpuCheck("threshold = 5")),
             At(4,
                "check.cpu.threshold: unknown key (expected one of: metric, http, tcp, command, file, process, program, "
-               "path, warn, crit, clear, expect, body, max_age, warn_age, max_size, warn_size, min_count, max_count, "
+               "path, warn, crit, clear, expect, body, tls_verify, ca_file, max_age, warn_age, max_size, warn_size, "
+               "min_count, max_count, "
                "max_runtime, stalled, timeout, every, for, recovery, grace, on_warn, on_crit, on_recovery, cooldown, "
                "limit)"));
   // An unknown key is reported before the values, even a bad one above it.
   EXPECT_EQ(ErrorOf(Check({"metric = \"cpu\"", "warn = \"eighty\"", "warm = 80"})),
             At(4,
                "check.cpu.warm: unknown key (expected one of: metric, http, tcp, command, file, process, program, "
-               "path, warn, crit, clear, expect, body, max_age, warn_age, max_size, warn_size, min_count, max_count, "
+               "path, warn, crit, clear, expect, body, tls_verify, ca_file, max_age, warn_age, max_size, warn_size, "
+               "min_count, max_count, "
                "max_runtime, stalled, timeout, every, for, recovery, grace, on_warn, on_crit, on_recovery, cooldown, "
                "limit)"));
   EXPECT_EQ(ErrorOf("check = 1\n"), At(1, "check: expected tables like [check.NAME], got integer 1"));

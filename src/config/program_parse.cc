@@ -9,6 +9,7 @@
 #include "config/process_keys.h"
 #include "config/program_table.h"
 #include "config/signals.h"
+#include "config/tls_keys.h"
 #include "config/toml_reader.h"
 #include "metrics/process_table.h"
 
@@ -139,7 +140,8 @@ class ProgramReader {
     return base::Status::Ok();
   }
 
-  // ready = "notify" | "start_seconds" | { tcp = "HOST:PORT" } | { http = "URL" } | { log = "REGEX" }
+  // ready = "notify" | "start_seconds" | { tcp = "HOST:PORT" } | { log = "REGEX" }
+  //       | { http = "URL" [, tls_verify = false | ca_file = "/path"] }
   base::Status ReadReady(const toml::node& v, const KeyPath& key) {
     constexpr std::string_view kExpected =
         R"("notify", "start_seconds", or a table with one of tcp = "HOST:PORT", http = "URL", log = "REGEX")";
@@ -158,23 +160,50 @@ class ProgramReader {
     }
     const auto* table = v.as_table();
     if (table == nullptr) return reader_.WrongType(v, key, kExpected);
-    if (table->size() != 1) {
-      return reader_.Error(v, key, "give exactly one of tcp, http or log, got " + std::to_string(table->size()) + " keys");
-    }
+    // The one kind key, then tls_verify and ca_file, which qualify an https URL.
     const auto entries = EntriesInFileOrder(*table);
-    const toml::key& k = *entries.front().first;
-    const toml::node* value = entries.front().second;
+    const toml::key* kind = nullptr;
+    size_t kinds = 0;
+    for (const auto& [k, value] : entries) {
+      if (k->str() != "tcp" && k->str() != "http" && k->str() != "log" && !IsTlsKey(k->str())) {
+        return reader_.UnknownKey(*k, key.Child(k->str()), "tcp, http, log, tls_verify, ca_file");
+      }
+      if (!IsTlsKey(k->str())) {
+        ++kinds;
+        if (kind == nullptr) kind = k;
+      }
+    }
+    if (kinds != 1) {
+      return reader_.Error(v, key, "give exactly one of tcp, http or log, got " + std::to_string(kinds) + " keys");
+    }
+    const toml::key& k = *kind;
+    const toml::node* value = table->get(k.str());
     const KeyPath child = key.Child(k.str());
     std::string text;
-    if (k.str() != "tcp" && k.str() != "http" && k.str() != "log") return reader_.UnknownKey(k, child, "tcp, http, log");
     if (auto s = reader_.ReadNonEmptyString(*value, child, &text); !s.ok()) return s;
     if (k.str() == "tcp") {
       if (auto target = base::ParseHostPort(text); !target) return reader_.Error(*value, child, target.error().message());
       ready.kind = ReadyKind::kTcp;
     } else if (k.str() == "http") {
-      if (auto url = base::ParseHttpUrl(text); !url) return reader_.Error(*value, child, url.error().message());
+      auto url = base::ParseHttpUrl(text);
+      if (!url) return reader_.Error(*value, child, url.error().message());
       ready.kind = ReadyKind::kHttp;
-    } else {
+      for (const auto& [tls_key, tls_value] : entries) {
+        if (!IsTlsKey(tls_key->str())) continue;
+        if (auto s = ReadTlsKey(reader_, tls_key->str(), *tls_value, key.Child(tls_key->str()), url->https, &ready.tls);
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
+    if (k.str() != "http") {
+      for (const auto& [tls_key, tls_value] : entries) {
+        if (IsTlsKey(tls_key->str())) {
+          return reader_.Error(*tls_value, key.Child(tls_key->str()), "only applies to http readiness (https:// URLs)");
+        }
+      }
+    }
+    if (k.str() == "log") {
       if (auto regex = metrics::CompileCommandRegex(text); !regex) {
         return reader_.Error(*value, child, regex.error().message());
       }

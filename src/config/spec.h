@@ -15,6 +15,7 @@
 
 #include "alert/channel_spec.h"
 #include "base/clock.h"
+#include "base/http_url.h"
 
 namespace vigil::config {
 
@@ -39,6 +40,7 @@ enum class ReadyKind { kStartSeconds, kNotify, kTcp, kHttp, kLog };
 struct ReadySpec {
   ReadyKind kind = ReadyKind::kStartSeconds;
   std::string target;              // kTcp "host:port", kHttp a URL, kLog an ECMAScript regex
+  base::TlsSettings tls;           // kHttp with an https:// URL: tls_verify, ca_file
   base::Duration timeout{90000};   // ready_timeout: not ready by then = a failed start
   bool operator==(const ReadySpec&) const = default;
 };
@@ -232,6 +234,7 @@ struct CheckSpec {
   std::string url;
   int expect_status = 0;  // 0: any 2xx or 3xx
   std::string body_contains;
+  base::TlsSettings tls;  // an https:// URL: tls_verify, ca_file
   // kTcp
   std::string address;  // "host:port"
   // kCommand
@@ -277,6 +280,9 @@ struct AlertSpec {
   // counted and summed up in the next one that goes.
   int rate_limit = 0;
   base::Duration rate_window{0};
+  // While a finding raised through this channel has not recovered, it is sent again every
+  // `remind`, marked as a reminder (0: never).
+  base::Duration remind{0};
   bool operator==(const AlertSpec&) const = default;
 };
 

@@ -20,6 +20,7 @@ event::HandlePtr ProbeReadiness::Probe(const config::ReadySpec& spec, DoneFn don
   if (spec.kind == config::ReadyKind::kHttp) {
     probe::HttpProbeSpec http;
     http.url = *base::ParseHttpUrl(spec.target);  // validated by the config
+    http.tls = spec.tls;
     http.timeout = kLookTimeout;
     return http_.Probe(http, std::move(judge));
   }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// HttpProber: a ConnectAttempt that, once connected, sends the request and reads the
-// answer with Beast. Plain completion handlers, no coroutines (g++ 12 miscompiles some
-// co_await temporaries; see shared/STACK.md).
+// HttpProber: a ConnectAttempt that, once connected (and through a TLS handshake for
+// https), sends the request and reads the answer with Beast. Plain completion handlers,
+// no coroutines (g++ 12 miscompiles some co_await temporaries; see shared/STACK.md).
 #include "probe/http_probe.h"
 
 #include <algorithm>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -22,12 +23,14 @@
 #include <utility>
 
 #include "probe/connect_attempt.h"
+#include "probe/tls_client.h"
 
 namespace vigil::probe {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = boost::asio::ssl;
 using ErrorCode = boost::system::error_code;
 using health::Level;
 
@@ -69,7 +72,7 @@ const boost::system::error_category& HttpErrors() {
   return category;
 }
 
-// The request and answer steps that follow a connect.
+// The TLS handshake (https), request and answer steps that follow a connect.
 class Attempt final : public ConnectAttempt {
  public:
   Attempt(event::Loop& loop, const HttpProbeSpec& spec, DoneFn done)
@@ -77,7 +80,50 @@ class Attempt final : public ConnectAttempt {
         spec_(spec) {}
 
  private:
+  // The TLS layer over ConnectAttempt's socket, which stays the one to close: closing it
+  // ends a handshake or read in flight, whose handler then finds the attempt finished.
+  using TlsStream = ssl::stream<Tcp::socket&>;
+
   void OnConnected() override {
+    if (!spec_.url.https) {
+      SendRequest();
+      return;
+    }
+    auto context = MakeTlsClientContext(spec_.tls);
+    if (!context) {
+      Finish(Level::kUnknown, context.error().message());
+      return;
+    }
+    tls_context_ = std::move(*context);
+    tls_.emplace(socket(), *tls_context_);
+    if (!SetTlsPeerName(tls_->native_handle(), spec_.url.host, spec_.tls.verify)) {
+      Finish(Level::kUnknown, "internal error: OpenSSL refused the host name " + spec_.url.host);
+      return;
+    }
+    tls_->async_handshake(ssl::stream_base::client,
+                          Guarded<Attempt>([](Attempt& self, ErrorCode ec) { self.OnHandshake(ec); }));
+  }
+
+  void OnHandshake(const ErrorCode& ec) {
+    if (ec) {
+      std::string words = TlsHandshakeFailure(ec, tls_->native_handle());
+      Finish(Level::kCrit, words.empty() ? Words(ec) : std::move(words));
+      return;
+    }
+    SendRequest();
+  }
+
+  // Calls fn with the stream the HTTP exchange runs on: TLS for https, else the socket.
+  template <typename Fn>
+  void WithStream(Fn&& fn) {
+    if (tls_) {
+      fn(*tls_);
+    } else {
+      fn(socket());
+    }
+  }
+
+  void SendRequest() {
     request_.method(http::verb::get);
     request_.target(spec_.url.target);
     request_.version(11);
@@ -86,8 +132,10 @@ class Attempt final : public ConnectAttempt {
     request_.set(http::field::accept, "*/*");
     // One request per connection: nothing to keep between probes, which run seconds apart.
     request_.set(http::field::connection, "close");
-    http::async_write(socket(), request_,
-                      Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnSent(ec); }));
+    WithStream([this](auto& stream) {
+      http::async_write(stream, request_,
+                        Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnSent(ec); }));
+    });
   }
 
   void OnSent(const ErrorCode& ec) {
@@ -100,8 +148,10 @@ class Attempt final : public ConnectAttempt {
     // The body is cut at kMaxHttpBodyBytes below, by the size of the buffer given to the
     // parser; Beast's own limit (8 MB) would fail the probe on a long Content-Length.
     parser_->body_limit(boost::none);
-    http::async_read_header(socket(), buffer_, *parser_,
-                            Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnHeader(ec); }));
+    WithStream([this](auto& stream) {
+      http::async_read_header(stream, buffer_, *parser_,
+                              Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnHeader(ec); }));
+    });
   }
 
   void OnHeader(const ErrorCode& ec) {
@@ -133,13 +183,21 @@ class Attempt final : public ConnectAttempt {
     auto& body = parser_->get().body();
     body.data = body_.data() + body_size_;
     body.size = body_.size() - body_size_;
-    http::async_read(socket(), buffer_, *parser_,
-                     Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnBody(ec); }));
+    WithStream([this](auto& stream) {
+      http::async_read(stream, buffer_, *parser_,
+                       Guarded<Attempt>([](Attempt& self, ErrorCode ec, size_t) { self.OnBody(ec); }));
+    });
   }
 
   void OnBody(ErrorCode ec) {
     body_size_ = body_.size() - parser_->get().body().size;
     if (ec == http::error::need_buffer) ec = {};
+    if (IsTlsTruncation(ec)) {
+      // Many TLS servers close without a close_notify. That ends a body that runs to the
+      // close, as a plain close does; a body with a length still comes up short.
+      ec = {};
+      parser_->put_eof(ec);
+    }
     if (ec) {
       FailAnswer(ec);
       return;
@@ -161,7 +219,11 @@ class Attempt final : public ConnectAttempt {
     Finish(Level::kOk, StatusText() + " in " + std::to_string(std::llround(ms)) + " ms", ms);
   }
 
-  void FailAnswer(const ErrorCode& ec) {
+  void FailAnswer(ErrorCode ec) {
+    if (IsTlsTruncation(ec)) {
+      // A TLS close without close_notify, worded as the plain close it stands for.
+      ec = parser_->got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
     if (ec == http::error::end_of_stream) {
       Finish(Level::kCrit, "connection closed without an answer");
     } else if (ec.category() == HttpErrors()) {
@@ -174,6 +236,9 @@ class Attempt final : public ConnectAttempt {
   std::string StatusText() const { return "HTTP " + std::to_string(status_); }
 
   const HttpProbeSpec spec_;
+  // https: the context outlives the stream made with it.
+  std::unique_ptr<ssl::context> tls_context_;
+  std::optional<TlsStream> tls_;
   // Kept until the attempt is destroyed, as a Beast read still in Asio's queue may point
   // into them.
   http::request<http::empty_body> request_;
