@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "alert/request.h"
+#include "base/clock.h"
 #include "base/units.h"
 #include "store/store.h"
 
@@ -52,36 +54,49 @@ AlertService::~AlertService() { *alive_ = false; }
 
 void AlertService::Apply(const std::vector<config::AlertSpec>& specs) {
   std::map<std::string, Channel> next;
+  bool worker_needed = false;
   for (const config::AlertSpec& spec : specs) {
     auto old = channels_.find(spec.name);
     Channel channel = old != channels_.end() ? std::move(old->second) : Channel{};
     channel.spec = spec;
     next[spec.name] = std::move(channel);
+    worker_needed = worker_needed || spec.kind != config::AlertKind::kCommand;
   }
   channels_ = std::move(next);
+  ports_.worker.SetNeeded(worker_needed);
   if (!loaded_) {
     loaded_ = true;
     if (store::Store* store = ports_.history.store()) {
       if (auto rows = store->PendingOutbox()) {
         for (store::OutboxEntry& row : *rows) {
           auto n = alert::NotificationFromJson(nlohmann::json::parse(row.notification, nullptr, false));
-          if (n) pending_.push_back({std::move(row), std::move(*n)});
+          if (n) pending_.push_back({std::move(row), std::move(*n), 0});
         }
       }
     }
   }
   Arm();
+  ArmReminders();
 }
 
 bool AlertService::Routes(const Channel& channel, const api::FindingInfo& f) const {
   const config::AlertSpec& spec = channel.spec;
-  if (f.raise_id > 0 && Rank(f.severity) == 0) {
-    // A recovery follows its raise, wherever that went.
-    return spec.recoveries && channel.raised.count(f.raise_id) > 0;
-  }
   const bool listed = std::find(spec.categories.begin(), spec.categories.end(), f.category) != spec.categories.end();
   if (spec.categories.empty() ? f.category == "alert" : !listed) return false;
   return Rank(f.severity) >= Rank(spec.min_severity);
+}
+
+bool AlertService::Admit(Channel& channel) {
+  const config::AlertSpec& spec = channel.spec;
+  if (spec.rate_limit <= 0) return true;
+  const base::SteadyTime now = ports_.clock.SteadyNow();
+  while (!channel.sent.empty() && now - channel.sent.front() >= spec.rate_window) channel.sent.pop_front();
+  if (static_cast<int>(channel.sent.size()) >= spec.rate_limit) {
+    ++channel.suppressed;
+    return false;
+  }
+  channel.sent.push_back(now);
+  return true;
 }
 
 alert::Notification AlertService::NotificationOf(const api::FindingInfo& f, Channel& channel) const {
@@ -98,31 +113,90 @@ alert::Notification AlertService::NotificationOf(const api::FindingInfo& f, Chan
   return n;
 }
 
+void AlertService::NoteSuppressed(Channel& channel, alert::Notification& n) {
+  if (channel.suppressed == 0) return;
+  const config::AlertSpec& spec = channel.spec;
+  n.text += fmt::format("\n\n({} more finding{} were not sent: this channel sends at most {} in {}; see vigil "
+                        "findings.)",
+                        channel.suppressed, channel.suppressed == 1 ? "" : "s", spec.rate_limit,
+                        base::FormatDuration(spec.rate_window));
+  channel.suppressed = 0;
+}
+
 void AlertService::OnFinding(const api::FindingInfo& finding) {
-  const base::SteadyTime now = ports_.clock.SteadyNow();
+  const bool recovery = finding.raise_id > 0 && Rank(finding.severity) == 0;
   for (auto& [name, channel] : channels_) {
-    if (!Routes(channel, finding)) continue;
-    const config::AlertSpec& spec = channel.spec;
-    if (spec.rate_limit > 0) {
-      while (!channel.sent.empty() && now - channel.sent.front() >= spec.rate_window) channel.sent.pop_front();
-      if (static_cast<int>(channel.sent.size()) >= spec.rate_limit) {
-        ++channel.suppressed;
-        continue;
-      }
-      channel.sent.push_back(now);
+    bool sent_raise = false;
+    if (finding.raise_id > 0) {
+      // A recovery, or a change of level that ends the raise it replaces: either way that
+      // raise is over, and so are its reminders, whether or not this goes out.
+      auto raised = channel.raised.find(finding.raise_id);
+      sent_raise = raised != channel.raised.end();
+      if (sent_raise) channel.raised.erase(raised);
     }
+    if (recovery) {
+      // A recovery follows its raise, wherever that went, and nowhere else.
+      if (!sent_raise || !channel.spec.recoveries) continue;
+    } else if (!Routes(channel, finding)) {
+      continue;
+    }
+    if (!Admit(channel)) continue;
     alert::Notification n = NotificationOf(finding, channel);
-    if (channel.suppressed > 0) {
-      n.text += fmt::format("\n\n({} more finding{} were not sent: this channel sends at most {} in {}; see vigil "
-                            "findings.)",
-                            channel.suppressed, channel.suppressed == 1 ? "" : "s", spec.rate_limit,
-                            base::FormatDuration(spec.rate_window));
-      channel.suppressed = 0;
-    }
-    if (!n.recovery) channel.raised.insert(finding.id);
-    if (n.recovery) channel.raised.erase(finding.raise_id);
-    Enqueue(name, std::move(n));
+    NoteSuppressed(channel, n);
+    if (!recovery) channel.raised[finding.id] = Raised{finding, ports_.clock.Now(), 0};
+    Enqueue(name, std::move(n), recovery ? 0 : finding.id);
   }
+  ArmReminders();
+}
+
+void AlertService::ArmReminders() {
+  remind_timer_.reset();
+  std::optional<base::WallTime> first;
+  for (const auto& [name, channel] : channels_) {
+    if (channel.spec.remind <= base::Duration(0)) continue;
+    for (const auto& [id, raised] : channel.raised) {
+      const base::WallTime due = raised.last + channel.spec.remind;
+      if (!first || due < *first) first = due;
+    }
+  }
+  if (!first) return;  // nothing to remind of: no timer
+  const auto delay = std::max(base::Duration{0}, std::chrono::duration_cast<base::Duration>(*first - ports_.clock.Now()));
+  remind_timer_ = ports_.clock.AddTimer(delay, [this] { SendReminders(); });
+}
+
+void AlertService::SendReminders() {
+  const base::WallTime now = ports_.clock.Now();
+  for (auto& [name, channel] : channels_) {
+    const base::Duration every = channel.spec.remind;
+    if (every <= base::Duration(0)) continue;
+    for (auto& [id, raised] : channel.raised) {
+      if (raised.last + every > now) continue;
+      // The next one counts from now: after a suspend or a step of the clock, one
+      // reminder, not one for every interval missed.
+      raised.last = now;
+      // While the raise or the last reminder is still in the outbox (its receiver is
+      // down), another would only pile up behind it.
+      const int64_t finding = id;
+      const std::string& channel_name = name;
+      const bool queued = std::any_of(pending_.begin(), pending_.end(), [&](const Pending& p) {
+        return p.finding == finding && p.row.channel == channel_name;
+      });
+      if (queued || !Admit(channel)) continue;
+      ++raised.reminders;
+      const api::FindingInfo& f = raised.finding;
+      alert::Notification n = NotificationOf(f, channel);
+      n.id = fmt::format("finding-{}-{}-r{}", f.id, name, raised.reminders);
+      n.time_ms = base::UnixMs(now);
+      n.reminder = true;
+      const auto open_for = std::chrono::duration_cast<base::Duration>(
+          now - base::WallTime(std::chrono::milliseconds(f.time_ms)));
+      n.text = fmt::format("Reminder: not recovered after {} (since {}).\n\n{}", base::FormatDuration(open_for),
+                           base::FormatIso8601(base::WallTime(std::chrono::milliseconds(f.time_ms))), f.text);
+      NoteSuppressed(channel, n);
+      Enqueue(name, std::move(n), id);
+    }
+  }
+  ArmReminders();
 }
 
 int AlertService::SendReport(const std::string& title, const std::string& text, base::WallTime time) {
@@ -144,7 +218,7 @@ int AlertService::SendReport(const std::string& title, const std::string& text, 
   return sent;
 }
 
-void AlertService::Enqueue(const std::string& channel, alert::Notification notification) {
+void AlertService::Enqueue(const std::string& channel, alert::Notification notification, int64_t finding) {
   Pending p;
   p.row.channel = channel;
   p.row.created = ports_.clock.Now();
@@ -157,6 +231,7 @@ void AlertService::Enqueue(const std::string& channel, alert::Notification notif
     p.row.id = next_local_id_++;
   }
   p.notification = std::move(notification);
+  p.finding = finding;
   pending_.push_back(std::move(p));
   Arm();
 }
@@ -166,8 +241,9 @@ void AlertService::Arm() {
   std::optional<base::WallTime> first;
   std::set<std::string> seen;
   for (const Pending& p : pending_) {
-    auto it = channels_.find(p.row.channel);
-    if (it == channels_.end() || it->second.busy || !seen.insert(p.row.channel).second) continue;
+    if (!channels_.contains(p.row.channel) || busy_.contains(p.row.channel) || !seen.insert(p.row.channel).second) {
+      continue;
+    }
     if (!first || p.row.next_attempt < *first) first = p.row.next_attempt;
   }
   if (!first) return;  // nothing to send: no timer
@@ -182,8 +258,8 @@ void AlertService::SendDue() {
     // One delivery per channel at a time, oldest first, so they arrive in order.
     if (!seen.insert(p.row.channel).second) continue;
     auto it = channels_.find(p.row.channel);
-    if (it == channels_.end() || it->second.busy || p.row.next_attempt > now) continue;
-    it->second.busy = true;
+    if (it == channels_.end() || busy_.contains(p.row.channel) || p.row.next_attempt > now) continue;
+    busy_.insert(p.row.channel);
     const int64_t id = p.row.id;
     Deliver(it->second.spec, p.notification, fmt::format("{}.json", id),
             [this, alive = std::weak_ptr<bool>(alive_), id](std::string error) {
@@ -198,13 +274,19 @@ void AlertService::Deliver(const config::AlertSpec& spec, const alert::Notificat
   runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& r) { return r->done; }), runs_.end());
   probe::CommandProbeSpec run;
   std::string request;
-  if (spec.kind == config::AlertKind::kCommand) {
+  const bool command = spec.kind == config::AlertKind::kCommand;
+  if (command) {
     run.argv = spec.argv;
     request = alert::ToJson(n).dump();
-    run.environment = {{"VIGIL_ALERT_ID", n.id},           {"VIGIL_ALERT_SEVERITY", n.severity},
-                       {"VIGIL_ALERT_CATEGORY", n.category}, {"VIGIL_ALERT_SUBJECT", n.subject},
-                       {"VIGIL_ALERT_TITLE", n.title},       {"VIGIL_ALERT_TEXT", n.text},
-                       {"VIGIL_ALERT_RECOVERY", n.recovery ? "1" : "0"}, {"VIGIL_ALERT_HOST", n.host}};
+    run.environment = {{"VIGIL_ALERT_ID", n.id},
+                       {"VIGIL_ALERT_SEVERITY", n.severity},
+                       {"VIGIL_ALERT_CATEGORY", n.category},
+                       {"VIGIL_ALERT_SUBJECT", n.subject},
+                       {"VIGIL_ALERT_TITLE", n.title},
+                       {"VIGIL_ALERT_TEXT", n.text},
+                       {"VIGIL_ALERT_RECOVERY", n.recovery ? "1" : "0"},
+                       {"VIGIL_ALERT_REMINDER", n.reminder ? "1" : "0"},
+                       {"VIGIL_ALERT_HOST", n.host}};
   } else {
     alert::DeliveryRequest r;
     r.channel = spec.kind == config::AlertKind::kEmail ? alert::Channel::kEmail : alert::Channel::kWebhook;
@@ -212,13 +294,12 @@ void AlertService::Deliver(const config::AlertSpec& spec, const alert::Notificat
     r.webhook = spec.webhook;
     r.notification = n;
     request = alert::ToJson(r);
-    run.argv = {ports_.alert_bin.string()};
   }
   const std::filesystem::path spool = ports_.spool_dir / spool_name;
+  auto r = std::make_unique<Run>();
+  Run* raw = r.get();
   if (base::Status s = WriteSpool(spool, request); !s.ok()) {
     // Answered on a later turn, like every delivery.
-    auto r = std::make_unique<Run>();
-    Run* raw = r.get();
     r->handle = ports_.clock.AddTimer(base::Duration{0}, [done, raw, why = s.message()] {
       raw->done = true;
       done(why);
@@ -226,18 +307,25 @@ void AlertService::Deliver(const config::AlertSpec& spec, const alert::Notificat
     runs_.push_back(std::move(r));
     return;
   }
-  run.stdin_file = spool.string();
-  // vigil-alert keeps to the channel's timeout itself; this one is the backstop.
-  run.timeout = spec.timeout + std::chrono::seconds(5);
-  auto r = std::make_unique<Run>();
-  Run* raw = r.get();
-  r->handle = ports_.runner.Probe(run, [done, raw, spool](probe::Outcome outcome) {
+  auto finish = [done, raw, spool](std::string error) {
     raw->done = true;
     std::error_code ec;
     std::filesystem::remove(spool, ec);
-    // By the plugin convention exit 0 is OK; the first line of stderr says why not.
-    done(outcome.level == health::Level::kOk ? std::string() : outcome.message);
-  });
+    done(std::move(error));
+  };
+  // The channel's own timeout is kept by the command's runner and by vigil-alert; this
+  // one is the backstop.
+  const base::Duration timeout = spec.timeout + kTimeoutMargin;
+  if (command) {
+    run.stdin_file = spool.string();
+    run.timeout = timeout;
+    r->handle = ports_.runner.Probe(run, [finish](probe::Outcome outcome) {
+      // By the plugin convention exit 0 is OK; the first line of stderr says why not.
+      finish(outcome.level == health::Level::kOk ? std::string() : outcome.message);
+    });
+  } else {
+    r->handle = ports_.worker.Deliver(spool, timeout, finish);
+  }
   runs_.push_back(std::move(r));
 }
 
@@ -245,14 +333,15 @@ void AlertService::Finished(int64_t id, const std::string& error) {
   auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.row.id == id; });
   if (it == pending_.end()) return;
   Pending& p = *it;
-  auto channel = channels_.find(p.row.channel);
-  if (channel != channels_.end()) channel->second.busy = false;
+  busy_.erase(p.row.channel);
   store::Store* store = ports_.history.store();
   ++p.row.attempts;
   const std::string what = fmt::format("{} {} {}", p.notification.severity, p.notification.category, p.notification.subject);
   if (error.empty()) {
     p.row.state = "sent";
-    ports_.events.Write("alert " + p.row.channel, fmt::format("sent: {}: {}", what, p.notification.title));
+    ports_.events.Write("alert " + p.row.channel,
+                        fmt::format("sent: {}: {}{}", what, p.notification.reminder ? "reminder: " : "",
+                                    p.notification.title));
     if (store) store->UpdateOutbox(p.row);
     pending_.erase(it);
     Arm();
@@ -270,7 +359,13 @@ void AlertService::Finished(int64_t id, const std::string& error) {
     ports_.events.Write("alert " + p.row.channel, "gave up: " + what + ": " + error);
     if (store) store->UpdateOutbox(p.row);
     const std::string channel_name = p.row.channel;
+    const int64_t raise_of = p.notification.reminder ? 0 : p.finding;
     pending_.erase(it);
+    // A raise that never arrived gets no reminders and no recovery.
+    if (auto channel = channels_.find(channel_name); raise_of > 0 && channel != channels_.end()) {
+      channel->second.raised.erase(raise_of);
+      ArmReminders();
+    }
     if (findings_ != nullptr) findings_->Record(Severity::kWarn, "alert", channel_name, text);
     Arm();
     return;

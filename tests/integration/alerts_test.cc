@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Alerts end to end with the real vigild and vigil-alert: a critical finding mailed to a
 // real SMTP server (Debian's python3-aiosmtpd), a webhook whose receiver is down at first
-// and comes up later (delivered once, from the outbox), and `vigil alert test`.
+// and comes up later (delivered once, from the outbox), `vigil alert test`, and reminders
+// until the check recovers.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +103,56 @@ TEST_F(AlertsTest, AWebhookWhoseReceiverIsDownIsDeliveredOnceItComesUp) {
   EXPECT_NE(body["text"].get<std::string>().find("CRIT check memory-full"), std::string::npos) << body.dump();
   ASSERT_TRUE(WaitFor([&] { return Vigil({"events"}).out.find("sent: crit check memory-full") != std::string::npos; }));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "hook" / "requests" / "2.json")) << "delivered once";
+}
+
+TEST_F(AlertsTest, AWebhookIsRemindedUntilTheCheckRecovers) {
+  Sink receiver("http_sink.py", dir_ / "hook", {});
+  const int port = receiver.Port();
+  const std::filesystem::path flag = dir_ / "flag";
+  std::ofstream(flag) << "here\n";
+  WriteConfig("[alert.hook]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:" + std::to_string(port) +
+              "/hook\"\nseverity = \"crit\"\nremind = \"1s\"\n\n[check.flag]\nfile = \"" + flag.string() +
+              "\"\nevery = \"1s\"\n");
+  StartDaemon();
+  auto request = [&](int n) { return dir_ / "hook" / "requests" / (std::to_string(n) + ".json"); };
+  auto body = [&](int n) {
+    const json r = json::parse(ReadFile(request(n)), nullptr, false);
+    return json::parse(r["body"].get<std::string>(), nullptr, false);
+  };
+  std::filesystem::remove(flag);
+  // The raise, then reminders about every second while the file stays missing.
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(request(3)); }, std::chrono::seconds(20)))
+      << Vigil({"events"}).out;
+  const json raise = body(1);
+  EXPECT_EQ(raise["severity"], "crit");
+  EXPECT_EQ(raise["reminder"], false);
+  for (int n : {2, 3}) {
+    const json reminder = body(n);
+    EXPECT_EQ(reminder["reminder"], true) << reminder.dump();
+    EXPECT_EQ(reminder["recovery"], false);
+    EXPECT_EQ(reminder["id"], raise["id"].get<std::string>() + "-r" + std::to_string(n - 1));
+    EXPECT_EQ(reminder["text"].get<std::string>().rfind("[vigil@", 0), 0u);
+    EXPECT_NE(reminder["text"].get<std::string>().find("] STILL CRIT check flag: "), std::string::npos)
+        << reminder.dump();
+    EXPECT_EQ(reminder["body"].get<std::string>().rfind("Reminder: not recovered after ", 0), 0u) << reminder.dump();
+  }
+  EXPECT_NE(Vigil({"events"}).out.find("sent: crit check flag: reminder: "), std::string::npos);
+  // The recovery ends them.
+  std::ofstream(flag) << "back\n";
+  int recovery = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (int n = 4; std::filesystem::exists(request(n)); ++n) {
+          if (body(n)["recovery"] == true) recovery = n;
+        }
+        return recovery > 0;
+      },
+      std::chrono::seconds(20)))
+      << Vigil({"events"}).out;
+  // Nothing after it, for three reminder intervals (a reminder in flight as the check
+  // recovered may arrive just before the recovery, never after it).
+  EXPECT_FALSE(WaitFor([&] { return std::filesystem::exists(request(recovery + 1)); }, std::chrono::seconds(3)))
+      << body(recovery + 1).dump();
 }
 
 }  // namespace
