@@ -129,6 +129,15 @@ class HealthController {
   // the machine's) life. Filesystems are measured off the loop thread, so `done` may come
   // later, but always: a filesystem that does not answer in time is reported as such.
   virtual void Top(const std::vector<std::string>& names, TopDoneFn done) = 0;
+  // The machine and its filesystems, measured now as Top measures them, without programs
+  // (GET /v1/health): `done` gets a view whose `programs` is empty, later but always. The
+  // default asks Top and drops the programs.
+  virtual void Machine(TopDoneFn done) {
+    Top({}, [done = std::move(done)](base::Result<TopView> view) {
+      if (view) view->programs.clear();
+      done(std::move(view));
+    });
+  }
   // The findings journal, newest first.
   virtual base::Result<std::vector<FindingInfo>> ListFindings(const FindingQuery& query) = 0;
   // Sends a test notification through the alert channel `name` now; `done` gets the

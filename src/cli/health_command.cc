@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `vigil health`: the machine's figures (GET /v1/top: CPU, memory, swap, load, pressure,
-// filesystems) and every health check with its state, since when and the last sample in
-// words (GET /v1/health).
+// `vigil health`: the machine's figures (CPU, memory, swap, load, pressure, filesystems)
+// and every health check with its state, since when and the last sample in words, all
+// from one GET /v1/health.
 #include <nlohmann/json.hpp>
 
 #include "cli/api_json.h"
@@ -20,22 +20,12 @@ int RunHealth(const Invocation& inv, Context& ctx) {
   if (checks == reply.body.end() || !checks->is_array()) {
     return ReportUnexpectedReply(ctx, base::Status::InvalidArgument("no \"checks\" in the reply"));
   }
-  // The machine's figures, measured now. Without them (an older vigild) the checks still show.
-  ApiReply machine = CallApi(ctx, GetRequest("/v1/top"));
-  const bool have_machine = machine.exit_code == kExitOk && machine.body.is_object();
   if (inv.json) {
-    nlohmann::json out = reply.body;
-    if (have_machine) {
-      for (const char* key : {"system", "disks"}) {
-        if (machine.body.contains(key)) out[key] = machine.body[key];
-      }
-    }
-    ctx.out << out.dump() << '\n';
+    ctx.out << reply.body.dump() << '\n';
     return kExitOk;
   }
-  if (have_machine) {
-    if (std::string text = FormatMachine(machine.body); !text.empty()) ctx.out << text << '\n';
-  }
+  // The machine's figures first; a vigild without them in its answer shows the checks alone.
+  if (std::string text = FormatMachine(reply.body); !text.empty()) ctx.out << text << '\n';
   if (checks->empty()) {
     ctx.out << "no health checks configured\n";
     return kExitOk;

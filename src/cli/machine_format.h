@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The machine's figures as `vigil top` and `vigil health` print them: the CPU, memory,
 // swap, load and pressure line, and a line per filesystem, from the "system" and "disks"
-// of GET /v1/top.
+// of GET /v1/top and GET /v1/health.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,6 +15,6 @@ double Number(const nlohmann::json& object, const char* key);
 std::string Percent(double value);
 // The machine's line and its filesystems' lines, each ending in a newline; "" when the
 // reply has neither.
-std::string FormatMachine(const nlohmann::json& top_reply);
+std::string FormatMachine(const nlohmann::json& reply);
 
 }  // namespace vigil::cli

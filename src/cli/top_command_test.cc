@@ -105,12 +105,20 @@ TEST_F(HealthCommandTest, OneRowPerCheck) {
             "root   PENDING  -\n");
 }
 
-TEST_F(HealthCommandTest, TheMachinesFiguresComeFirst) {
-  client_.Reply(200, R"({"checks":[]})");
-  client_.Reply(200, kTop);
+// GET /v1/health as vigild answers it: the machine's "system" and "disks" of kTop, no
+// programs, and the checks.
+std::string HealthReply(const std::string& checks) {
+  nlohmann::json reply = nlohmann::json::parse(kTop);
+  reply.erase("programs");
+  reply["checks"] = nlohmann::json::parse(checks);
+  return reply.dump();
+}
+
+TEST_F(HealthCommandTest, TheMachinesFiguresComeFirstFromOneQuestion) {
+  client_.Reply(200, HealthReply("[]"));
   EXPECT_EQ(Run(Invocation{}), kExitOk);
-  ASSERT_EQ(client_.requests.size(), 2u);
-  EXPECT_EQ(client_.requests[1].target, "/v1/top");
+  ASSERT_EQ(client_.requests.size(), 1u);
+  EXPECT_EQ(client_.requests[0].target, "/v1/health");
   EXPECT_EQ(out_.str(),
             "cpu 12.3% of 2 cpus   memory 45.6% of 24 GB   swap 0.0%   load 0.50 0.25 0.12\n"
             "disk  /         45.2% of 100 GB  inodes 3.1%\n"
@@ -119,23 +127,30 @@ TEST_F(HealthCommandTest, TheMachinesFiguresComeFirst) {
             "no health checks configured\n");
 }
 
-TEST_F(HealthCommandTest, JsonHasTheChecksAndTheMachine) {
-  client_.Reply(200, R"({"checks":[]})");
-  client_.Reply(200, kTop);
+TEST_F(HealthCommandTest, JsonIsTheReply) {
+  client_.Reply(200, HealthReply("[]"));
   Invocation inv;
   inv.json = true;
   EXPECT_EQ(Run(inv), kExitOk);
+  ASSERT_EQ(client_.requests.size(), 1u);
   const auto out = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(out, nlohmann::json::parse(HealthReply("[]")));
   EXPECT_TRUE(out["checks"].is_array());
   EXPECT_EQ(out["system"]["cpus"], 2);
   EXPECT_EQ(out["disks"].size(), 2u);
   EXPECT_FALSE(out.contains("programs"));
 }
 
-TEST_F(HealthCommandTest, NoChecks) {
+TEST_F(HealthCommandTest, AVigildWithoutTheMachineInItsAnswerShowsTheChecksAlone) {
   client_.Reply(200, R"({"checks":[]})");
   EXPECT_EQ(Run(Invocation{}), kExitOk);
   EXPECT_EQ(out_.str(), "no health checks configured\n");
+}
+
+TEST_F(HealthCommandTest, AReplyWithoutChecksIsUnexpected) {
+  client_.Reply(200, R"({"system":{}})");
+  EXPECT_NE(Run(Invocation{}), kExitOk);
+  EXPECT_NE(err_.str().find("no \"checks\" in the reply"), std::string::npos) << err_.str();
 }
 
 }  // namespace

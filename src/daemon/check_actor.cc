@@ -2,9 +2,6 @@
 // A check's actions and what came of each (see check_actor.h).
 #include "daemon/check_actor.h"
 
-#include <unistd.h>
-
-#include <algorithm>
 #include <csignal>
 #include <unordered_map>
 
@@ -53,9 +50,17 @@ std::map<std::string, std::string> ExecEnvironment(const ActionContext& c) {
 
 }  // namespace
 
+std::string TopActionText(const std::vector<ProcessLoad>& loads) {
+  std::string by_cpu = TopByCpu(loads, CheckActor::kTopProcesses);
+  std::string by_memory = TopByMemory(loads, CheckActor::kTopProcesses);
+  return "top by CPU: " + (by_cpu.empty() ? "no process used CPU" : by_cpu) +
+         "; by memory: " + (by_memory.empty() ? "none" : by_memory);
+}
+
 struct CheckActor::Pending {
-  event::HandlePtr handle;  // a timer or a running command
-  bool done = false;        // its callback has run; dropped by the next Add()
+  event::HandlePtr handle;              // a timer or a running command
+  std::unique_ptr<TopListing> listing;  // a `top` measuring
+  bool done = false;                    // its callback has run; dropped by the next Add()
 };
 
 CheckActor::CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,
@@ -205,55 +210,18 @@ void CheckActor::Kill(const ActionContext& context) {
 }
 
 void CheckActor::Top(const ActionContext& context) {
-  // CPU shares need two readings; the first is taken now, the second a moment later.
-  auto listed = metrics::ListProcesses(proc_);
-  if (!listed) {
-    Record(context, "top: " + listed.error().message());
+  Pending& pending = Add();
+  auto listing =
+      TopListing::Start(clock_, proc_, kTopWindow, [this, context, p = &pending](std::vector<ProcessLoad> loads) {
+        Record(context, TopActionText(loads));
+        p->done = true;
+      });
+  if (!listing) {
+    pending.done = true;
+    Record(context, "top: " + listing.error().message());
     return;
   }
-  auto first = std::make_shared<std::vector<metrics::ProcessEntry>>(std::move(*listed));
-  const base::SteadyTime started = clock_.SteadyNow();
-  Pending& pending = Add();
-  pending.handle = clock_.AddTimer(kTopWindow, [this, context, first, started, p = &pending] {
-    auto listed_again = metrics::ListProcesses(proc_);
-    const std::vector<metrics::ProcessEntry> second =
-        listed_again ? std::move(*listed_again) : std::vector<metrics::ProcessEntry>{};
-    const double seconds = std::chrono::duration<double>(clock_.SteadyNow() - started).count();
-    const long hz = sysconf(_SC_CLK_TCK);
-    std::unordered_map<int, const metrics::ProcessEntry*> before;
-    for (const auto& e : *first) before[e.pid] = &e;
-    struct Row {
-      const metrics::ProcessEntry* entry;
-      double cpu;
-    };
-    std::vector<Row> rows;
-    for (const auto& e : second) {
-      if (e.zombie) continue;
-      double cpu = 0;
-      auto it = before.find(e.pid);
-      if (it != before.end() && it->second->start_time_ticks == e.start_time_ticks &&
-          e.cpu_ticks >= it->second->cpu_ticks &&
-          seconds > 0 && hz > 0) {
-        cpu = 100.0 * static_cast<double>(e.cpu_ticks - it->second->cpu_ticks) / static_cast<double>(hz) / seconds;
-      }
-      rows.push_back({&e, cpu});
-    }
-    auto list = [&](auto by, auto show) {
-      std::sort(rows.begin(), rows.end(), by);
-      std::string out;
-      for (size_t i = 0; i < rows.size() && i < 5; ++i) {
-        out += fmt::format("{}{}[{}] {}", i == 0 ? "" : ", ", rows[i].entry->comm, rows[i].entry->pid, show(rows[i]));
-      }
-      return out;
-    };
-    const std::string by_cpu = list([](const Row& a, const Row& b) { return a.cpu > b.cpu; },
-                                    [](const Row& r) { return fmt::format("{:.0f}%", r.cpu); });
-    const std::string by_memory =
-        list([](const Row& a, const Row& b) { return a.entry->rss_bytes > b.entry->rss_bytes; },
-             [](const Row& r) { return base::FormatSize(r.entry->rss_bytes); });
-    Record(context, "top by CPU: " + by_cpu + "; by memory: " + by_memory);
-    p->done = true;
-  });
+  pending.listing = std::move(*listing);
 }
 
 void CheckActor::Exec(const config::CheckAction& action, const ActionContext& context) {

@@ -22,6 +22,7 @@
 #include "config/spec.h"
 #include "daemon/event_log.h"
 #include "daemon/findings.h"
+#include "daemon/top_listing.h"
 #include "event/clock.h"
 #include "health/level.h"
 #include "metrics/proc_root.h"
@@ -50,11 +51,17 @@ struct ActionContext {
   std::vector<MatchedProcess> offenders;  // process checks: the processes in the wrong
 };
 
+// What the `top` action records: "top by CPU: ffmpeg[1234] 171%, ...; by memory: java[77]
+// 1.2 GB, ..." (kTopProcesses of each).
+std::string TopActionText(const std::vector<ProcessLoad>& loads);
+
 class CheckActor {
  public:
   // How long `kill` waits after SIGTERM before SIGKILL, and how long `top` measures CPU.
   static constexpr base::Duration kKillGrace = std::chrono::seconds(10);
   static constexpr base::Duration kTopWindow = std::chrono::seconds(1);
+  // How many processes `top` lists by CPU and by memory.
+  static constexpr size_t kTopProcesses = 5;
   static constexpr base::Duration kExecTimeout = std::chrono::seconds(60);
 
   CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,

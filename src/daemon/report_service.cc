@@ -4,9 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
+#include <system_error>
 
 #include "base/file_util.h"
+#include "base/units.h"
 #include "report/render.h"
 
 namespace vigil::daemon {
@@ -20,7 +23,55 @@ std::string FileStamp(base::WallTime t) {
   return base::FormatUtc(t, "%Y%m%dT%H%M%SZ");
 }
 
+// "20261201T090000Z" from "20261201T090000Z.txt" or ".json"; "" for any other name.
+std::string ReportStamp(const std::string& name) {
+  constexpr size_t kStampSize = 16;  // YYYYMMDDTHHMMSSZ
+  const size_t dot = name.find('.');
+  if (dot != kStampSize) return "";
+  const std::string_view ext = std::string_view(name).substr(dot);
+  if (ext != ".txt" && ext != ".json") return "";
+  for (size_t i = 0; i < kStampSize; ++i) {
+    const char c = name[i];
+    const bool ok = i == 8 ? c == 'T' : i == 15 ? c == 'Z' : c >= '0' && c <= '9';
+    if (!ok) return "";
+  }
+  return name.substr(0, kStampSize);
+}
+
 }  // namespace
+
+PruneOutcome PruneReports(const std::filesystem::path& dir, base::WallTime cutoff, size_t max_reports) {
+  // Invariant: stamps are fixed-width UTC times, so their string order is their time order.
+  std::map<std::string, std::vector<std::filesystem::path>, std::greater<>> reports;  // newest first
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) continue;
+    if (std::string stamp = ReportStamp(it->path().filename().string()); !stamp.empty()) {
+      reports[stamp].push_back(it->path());
+    }
+  }
+  PruneOutcome out;
+  if (ec) {
+    out.problem = fmt::format("cannot list {}: {}", dir.string(), ec.message());
+    return out;
+  }
+  const std::string oldest_kept = FileStamp(cutoff);
+  size_t rank = 0;
+  for (const auto& [stamp, files] : reports) {
+    if (rank++ < max_reports && stamp >= oldest_kept) continue;
+    bool removed = false;
+    for (const std::filesystem::path& file : files) {
+      std::error_code rm_ec;
+      if (std::filesystem::remove(file, rm_ec)) removed = true;
+      if (rm_ec && out.problem.empty()) {
+        out.problem = fmt::format("cannot delete {}: {}", file.string(), rm_ec.message());
+      }
+    }
+    out.removed += removed ? 1 : 0;
+  }
+  return out;
+}
 
 std::chrono::seconds ReportStep(base::Duration period) {
   if (period <= std::chrono::hours(24)) return std::chrono::seconds(60);
@@ -101,9 +152,22 @@ base::Result<std::string> ReportService::RunTask(base::Duration period) {
   const std::filesystem::path text_path = base.string() + ".txt";
   if (base::Status s = base::WriteFileAtomically(text_path, text, 0640); !s.ok()) return s;
   if (base::Status s = base::WriteFileAtomically(base.string() + ".json", report::RenderJson(r) + "\n", 0640); !s.ok()) return s;
+  // Kept as long as the history they sum up; a retention reaching back before 1970 keeps all.
+  const base::WallTime cutoff =
+      std::chrono::duration_cast<base::Duration>(r.until.time_since_epoch()) > ports_.retention
+          ? r.until - ports_.retention
+          : base::WallTime{};
+  const PruneOutcome pruned = PruneReports(ports_.reports_dir, cutoff, kMaxSavedReports);
+  std::string pruned_line;
+  if (pruned.removed > 0) {
+    pruned_line = fmt::format("deleted {} old report{} (kept: the last {}, at most {})\n", pruned.removed,
+                              pruned.removed == 1 ? "" : "s", base::FormatDuration(ports_.retention),
+                              kMaxSavedReports);
+  }
+  if (!pruned.problem.empty()) pruned_line += "old reports not deleted: " + pruned.problem + "\n";
   const int channels = ports_.send ? ports_.send(report::Title(r), text, r.until) : 0;
-  return fmt::format("saved {} (and .json)\n{}\nsent through {} alert channel{}\n", text_path.string(), r.summary,
-                     channels, channels == 1 ? "" : "s");
+  return fmt::format("saved {} (and .json)\n{}{}\nsent through {} alert channel{}\n", text_path.string(),
+                     pruned_line, r.summary, channels, channels == 1 ? "" : "s");
 }
 
 }  // namespace vigil::daemon

@@ -87,8 +87,25 @@ warn = "100%"
   EXPECT_EQ(after[0]["since_ms"], checks[0]["since_ms"]);
   ASSERT_TRUE(WaitFor([&] { return StateOf("root-full") == "OK"; })) << Checks().dump();
 
+  // One answer: the machine's figures (no programs) and the checks; vigil health --json
+  // prints it as it is.
   auto [code, body] = Http("GET", "/v1/health");
-  EXPECT_EQ(code, 200) << body;
+  ASSERT_EQ(code, 200) << body;
+  const json health = json::parse(body, nullptr, false);
+  ASSERT_TRUE(health.is_object()) << body;
+  EXPECT_GE(health["system"]["cpus"].get<int>(), 1) << body;
+  EXPECT_GT(health["system"]["memory_total_bytes"].get<uint64_t>(), 0u) << body;
+  EXPECT_TRUE(health["system"]["load1"].is_number()) << body;
+  ASSERT_TRUE(health["disks"].is_array()) << body;
+  for (const json& d : health["disks"]) {
+    EXPECT_TRUE(d["mount_point"].is_string() && d["used_percent"].is_number() && d["error"].is_string()) << body;
+  }
+  EXPECT_FALSE(health.contains("programs")) << body;
+  EXPECT_EQ(health["checks"].size(), 2u) << body;
+  CommandResult printed = Vigil({"health", "--json"});
+  const json cli = json::parse(printed.out, nullptr, false);
+  for (const char* key : {"system", "disks", "checks"}) EXPECT_TRUE(cli.contains(key)) << printed.out;
+  EXPECT_FALSE(cli.contains("programs")) << printed.out;
 }
 
 TEST_F(HealthTest, WithoutChecksItShowsTheMachineAlone) {
@@ -100,7 +117,11 @@ TEST_F(HealthTest, WithoutChecksItShowsTheMachineAlone) {
   EXPECT_NE(r.out.find("\n\nno health checks configured\n"), std::string::npos) << r.out;
   CommandResult json = Vigil({"health", "--json"});
   EXPECT_NE(json.out.find("\"system\":{"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"disks\":["), std::string::npos) << json.out;
   EXPECT_NE(json.out.find("\"checks\":[]"), std::string::npos) << json.out;
+  auto [code, body] = Http("GET", "/v1/health");
+  EXPECT_EQ(code, 200) << body;
+  EXPECT_NE(body.find("\"system\":{"), std::string::npos) << body;
 }
 
 }  // namespace
