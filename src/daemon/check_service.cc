@@ -71,6 +71,46 @@ const std::vector<config::CheckAction>& ActionsFor(const config::CheckSpec& spec
   }
 }
 
+bool HasTopAction(const std::vector<config::CheckAction>& actions) {
+  return std::any_of(actions.begin(), actions.end(),
+                     [](const config::CheckAction& a) { return a.verb == config::CheckVerb::kTop; });
+}
+
+// The top processes a raise of `spec` to `to` lists: with a `top` action due, or by
+// default for the machine's CPU, load, memory and swap; by CPU for CPU and load, by memory
+// for memory and swap (a program's too), both for any other check.
+TopList TopListFor(const config::CheckSpec& spec, health::Level to) {
+  TopList by_metric = TopList::kBoth;
+  if (spec.kind == config::CheckKind::kMetric) {
+    switch (spec.metric) {
+      case config::CheckMetric::kCpu:
+      case config::CheckMetric::kLoad: by_metric = TopList::kCpu; break;
+      case config::CheckMetric::kMemory:
+      case config::CheckMetric::kSwap: by_metric = TopList::kMemory; break;
+      default: break;
+    }
+  }
+  if (HasTopAction(ActionsFor(spec, to))) return by_metric;
+  return IsSystemMetric(spec) && by_metric != TopList::kBoth ? by_metric : TopList::kNone;
+}
+
+// How many processes a raise finding lists: a sentence, not a table (vigil top has more).
+constexpr size_t kRaiseTopProcesses = 3;
+
+// " Top: ffmpeg[1234] 171%, python3[88] 12%." for `list`; "" when nothing qualifies.
+std::string TopSentence(TopList list, const std::string& by_cpu, const std::string& by_memory) {
+  switch (list) {
+    case TopList::kCpu: return by_cpu.empty() ? "" : " Top: " + by_cpu + ".";
+    case TopList::kMemory: return by_memory.empty() ? "" : " Top: " + by_memory + ".";
+    case TopList::kBoth:
+      if (!by_cpu.empty() && !by_memory.empty()) return " Top by CPU: " + by_cpu + "; by memory: " + by_memory + ".";
+      if (!by_cpu.empty()) return " Top by CPU: " + by_cpu + ".";
+      return by_memory.empty() ? "" : " Top by memory: " + by_memory + ".";
+    case TopList::kNone: break;
+  }
+  return "";
+}
+
 }  // namespace
 
 CheckService::CheckService(CheckPorts ports)
@@ -81,7 +121,10 @@ CheckService::CheckService(CheckPorts ports)
       actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events,
              ports_.findings),
       ticks_per_second_(sysconf(_SC_CLK_TCK)),
-      page_size_(sysconf(_SC_PAGESIZE)),
+      own_groups_(ports_.groups != nullptr ? nullptr
+                                           : std::make_unique<metrics::GroupSampler>(
+                                                 ports_.proc, sysconf(_SC_PAGESIZE), metrics::KeptFileBudget())),
+      groups_(ports_.groups != nullptr ? *ports_.groups : *own_groups_),
       epoch_(ports_.clock.SteadyNow()) {}
 
 base::SteadyTime CheckService::NextTick(base::SteadyTime now, base::Duration every) const {
@@ -90,7 +133,13 @@ base::SteadyTime CheckService::NextTick(base::SteadyTime now, base::Duration eve
   return epoch_ + (since / every + 1) * every;  // the first multiple strictly after now
 }
 
-CheckService::~CheckService() { *alive_ = false; }
+CheckService::~CheckService() {
+  *alive_ = false;
+  // A raise still waiting for its top processes is journalled, not lost.
+  for (auto& c : checks_) {
+    if (c) RecordHeldRaise(*c, nullptr, /*hand_over=*/false);
+  }
+}
 
 void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
   const base::SteadyTime now = ports_.clock.SteadyNow();
@@ -105,13 +154,23 @@ void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
     check->spec = spec;
     check->since = ports_.clock.Now();
     check->message = "not measured yet";
-    if (!spec.process.command.empty()) {
-      // Validated by the config with the same function, so it compiles.
-      if (auto regex = metrics::CompileCommandRegex(spec.process.command)) check->command = std::move(*regex);
+    if (spec.kind == config::CheckKind::kProcess) {
+      check->process = std::make_unique<ProcessWatch>();
+      if (!spec.process.command.empty()) {
+        // Validated by the config with the same function, so it compiles.
+        if (auto regex = metrics::CompileCommandRegex(spec.process.command)) {
+          check->process->command = std::move(*regex);
+        }
+      }
     }
     // The first sample comes at once; a CPU share needs a second reading, one second on.
     check->next_due = now + (NeedsFirstReading(spec) ? std::chrono::seconds(1) : base::Duration(0));
     next.push_back(std::move(check));
+  }
+  // A dropped check's raise still waiting for its top processes is journalled now (a
+  // `top` action announced for it still lists them, on its own).
+  for (auto& c : checks_) {
+    if (c) RecordHeldRaise(*c, nullptr, /*hand_over=*/true);
   }
   checks_ = std::move(next);  // removed checks go, and with them their probes under way
   const bool wants_cpu = std::any_of(checks_.begin(), checks_.end(), [](const auto& c) {
@@ -185,14 +244,16 @@ void CheckService::Round() {
       default: StartProbe(*c); break;
     }
   }
-  if (!system.empty()) MeasureSystem(system);
-  if (!programs.empty()) MeasureProgramMetrics(programs);
-  if (!disks.empty()) MeasureDisks(disks);
-  if (!processes.empty()) MeasureProcesses(processes);
+  // The history first: its walk of /proc covers every program with every figure, so
+  // the program checks of the same round are answered from it (GroupSampler::kSameRound).
   if (history_.any() && history_due_ <= now) {
     history_due_ = NextTick(now, history_.every);  // on the checks' grid
     SampleHistory();
   }
+  if (!system.empty()) MeasureSystem(system);
+  if (!programs.empty()) MeasureProgramMetrics(programs);
+  if (!disks.empty()) MeasureDisks(disks);
+  if (!processes.empty()) MeasureProcesses(processes);
   Arm();
 }
 
@@ -283,7 +344,8 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
   if (asked.empty()) return;
   const bool with_fds = std::any_of(asked.begin(), asked.end(),
                                     [](const auto& a) { return a.first->spec.metric == config::CheckMetric::kFds; });
-  const auto usage = metrics::SampleGroups(ports_.proc, pgids, /*with_pss=*/false, page_size_, with_fds);
+  const auto usage = groups_.Sample(pgids, metrics::GroupSampler::Options{.with_pss = false, .with_fds = with_fds},
+                                    ports_.clock.SteadyNow());
   const base::SteadyTime now = ports_.clock.SteadyNow();
   for (auto [c, pid] : asked) {
     auto it = usage.find(pid);
@@ -358,6 +420,7 @@ void CheckService::StartProbe(Check& check) {
       spec.url = *base::ParseHttpUrl(s.url);  // validated by the config
       spec.expect_status = s.expect_status;
       spec.body_contains = s.body_contains;
+      spec.tls = s.tls;  // https: tls_verify, ca_file
       spec.timeout = s.timeout;
       check.probe = http_.Probe(spec, std::move(done));
       break;
@@ -411,18 +474,18 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
     const config::ProcessCheckSpec& p = c->spec.process;
     metrics::ProcessMatch match;
     match.name = p.name;
-    match.command = c->command;
+    match.command = c->process->command;
     match.uid = p.uid;
     std::vector<metrics::ProcessEntry> matched;
     for (const metrics::ProcessEntry& e : all) {
       if (metrics::Matches(match, e)) matched.push_back(e);
     }
-    c->stalls.Observe(matched, now);
-    c->offenders.clear();
+    c->process->stalls.Observe(matched, now);
+    c->process->offenders.clear();
     std::vector<std::string> problems;
     auto offend = [&](const metrics::ProcessEntry& e, std::string why) {
       problems.push_back(fmt::format("{}[{}] {}", e.comm, e.pid, why));
-      c->offenders.push_back({e.pid, e.comm, e.start_time_ticks, std::move(why)});
+      c->process->offenders.push_back({e.pid, e.comm, e.start_time_ticks, std::move(why)});
     };
     for (const metrics::ProcessEntry& e : matched) {
       const auto runtime = std::chrono::duration_cast<base::Duration>(wall - e.started);
@@ -431,7 +494,7 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
                       ")");
         continue;
       }
-      const base::Duration stall = c->stalls.StalledFor(e.pid, now);
+      const base::Duration stall = c->process->stalls.StalledFor(e.pid, now);
       if (p.stalled && stall >= *p.stalled) offend(e, "no CPU used for " + base::FormatDuration(stall));
     }
     const int count = static_cast<int>(matched.size());
@@ -445,8 +508,9 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
       level = health::Level::kCrit;
       message += fmt::format(" (at most {} expected)", *p.max_count);
       for (const metrics::ProcessEntry& e : matched) {
-        if (std::none_of(c->offenders.begin(), c->offenders.end(), [&](const auto& o) { return o.pid == e.pid; })) {
-          c->offenders.push_back({e.pid, e.comm, e.start_time_ticks, "one too many"});
+        auto& offenders = c->process->offenders;
+        if (std::none_of(offenders.begin(), offenders.end(), [&](const auto& o) { return o.pid == e.pid; })) {
+          offenders.push_back({e.pid, e.comm, e.start_time_ticks, "one too many"});
         }
       }
     }
@@ -509,20 +573,16 @@ void CheckService::RecordChange(Check& check, const health::LevelChange& change)
 
 void CheckService::Journal(Check& check, const health::LevelChange& change) {
   if (ports_.findings == nullptr) return;
+  // A raise still waiting for its top processes comes first, so this change can end it.
+  RecordHeldRaise(check, nullptr, /*hand_over=*/true);
   const std::string& name = check.spec.name;
   switch (change.to) {
     case health::Level::kWarn:
     case health::Level::kCrit:
-    case health::Level::kUnknown: {
-      const Severity severity = change.to == health::Level::kCrit ? Severity::kCrit : Severity::kWarn;
-      std::string text = check.message + ".";
-      if (change.to != health::Level::kUnknown) {
-        if (std::string s = Suggestion(check.spec); !s.empty()) text += " " + s;
-      }
+    case health::Level::kUnknown:
       // A worse level ends the open finding and opens its own.
-      check.raise_finding = ports_.findings->Record(severity, "check", name, text, check.raise_finding);
+      JournalRaise(check, change.to == health::Level::kCrit ? Severity::kCrit : Severity::kWarn, change.to);
       break;
-    }
     case health::Level::kOk:
     case health::Level::kPending:
       if (check.raise_finding == 0) break;
@@ -535,6 +595,59 @@ void CheckService::Journal(Check& check, const health::LevelChange& change) {
       check.raise_finding = 0;
       break;
   }
+}
+
+void CheckService::JournalRaise(Check& check, Severity severity, health::Level to) {
+  auto held = std::make_unique<HeldRaise>();
+  held->severity = severity;
+  held->text = check.message + ".";
+  held->ends = check.raise_finding;
+  if (to != health::Level::kUnknown) {
+    held->suggestion = Suggestion(check.spec);
+    held->list = TopListFor(check.spec, to);
+  }
+  const TopList list = held->list;
+  check.held_raise = std::move(held);
+  const bool top_action = HasTopAction(ActionsFor(check.spec, to));
+  if (list == TopList::kNone && !top_action) return RecordHeldRaise(check, nullptr, /*hand_over=*/false);
+  // The timer belongs to the check (held_raise), so it never fires into a check that is gone.
+  auto listing = TopListing::Start(ports_.clock, ports_.proc, CheckActor::kTopWindow,
+                                   [this, &check](std::vector<ProcessLoad> loads) {
+                                     RecordHeldRaise(check, &loads, /*hand_over=*/false);
+                                   });
+  if (!listing) return RecordHeldRaise(check, nullptr, /*hand_over=*/false);  // no /proc: no list
+  if (list == TopList::kMemory && !top_action) {
+    // Resident memory needs no second listing.
+    const std::vector<ProcessLoad> now = (*listing)->FirstLoads();
+    return RecordHeldRaise(check, &now, /*hand_over=*/false);
+  }
+  check.held_raise->listing = std::move(*listing);
+}
+
+void CheckService::RecordHeldRaise(Check& check, const std::vector<ProcessLoad>* loads, bool hand_over) {
+  std::unique_ptr<HeldRaise> held = std::move(check.held_raise);
+  if (held == nullptr || ports_.findings == nullptr) return;
+  // Cut short: memory from the first listing, which is right; no CPU shares without a second.
+  std::vector<ProcessLoad> first;
+  if (loads == nullptr && held->listing != nullptr) first = held->listing->FirstLoads();
+  const std::vector<ProcessLoad>& memory = loads != nullptr ? *loads : first;
+  const std::string text =
+      held->text +
+      TopSentence(held->list, loads != nullptr ? TopByCpu(*loads, kRaiseTopProcesses) : std::string(),
+                  TopByMemory(memory, kRaiseTopProcesses)) +
+      (held->suggestion.empty() ? "" : " " + held->suggestion);
+  check.raise_finding = ports_.findings->Record(held->severity, "check", check.spec.name, text, held->ends);
+  if (!held->top_action) return;
+  if (loads != nullptr) {
+    // The `top` action's result: an event, as the actor writes it; the finding has the list.
+    ports_.events.Write(check.spec.name, TopActionText(*loads), base::EventType::kAction);
+  } else if (hand_over) {
+    config::CheckAction top;
+    top.verb = config::CheckVerb::kTop;
+    top.text = "top";
+    actor_.Run(top, *held->top_action);  // it measures on its own, and journals what it found
+  }
+  // `held`, and with it the listing whose timer may be calling this, goes last.
 }
 
 void CheckService::Act(Check& check, health::Level from, health::Level to, bool again) {
@@ -569,12 +682,17 @@ void CheckService::Act(Check& check, health::Level from, health::Level to, bool 
   context.to = to;
   context.message = check.message;
   context.value = check.value;
-  context.offenders = check.offenders;
+  if (check.process) context.offenders = check.process->offenders;
   for (const config::CheckAction& action : actions) {
     ports_.events.Write(check.spec.name,
                         fmt::format("{}{} on {}: {}", action.text, again ? " again" : "", health::LevelName(to),
                                     check.message),
                         base::EventType::kAction);
+    if (action.verb == config::CheckVerb::kTop && !again && check.held_raise != nullptr) {
+      // The raise just journalled is waiting for the same listing; its event comes with it.
+      check.held_raise->top_action = context;
+      continue;
+    }
     actor_.Run(action, context);
   }
   // What follows the action is judged on new samples only.

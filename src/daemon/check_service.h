@@ -28,10 +28,12 @@
 #include "daemon/disk_sampler.h"
 #include "daemon/event_log.h"
 #include "daemon/findings.h"
+#include "daemon/top_listing.h"
 #include "event/clock.h"
 #include "event/loop.h"
 #include "health/action_guard.h"
 #include "health/rule.h"
+#include "metrics/group_sampler.h"
 #include "metrics/proc_root.h"
 #include "metrics/process_table.h"
 #include "metrics/system_sample.h"
@@ -59,6 +61,10 @@ struct CheckPorts {
   // Measures the machine and, as asked, its filesystems and every program for the history
   // (UsageService::Sample); may be empty, and then [health] history samples nothing.
   std::function<void(bool disks, bool programs, api::TopDoneFn done)> sample_usage = {};
+  // Reads the process groups of program checks: the daemon's one sampler, shared with
+  // UsageService so a round and its metric history walk /proc once; null: a sampler of
+  // the CheckService's own over `proc`.
+  metrics::GroupSampler* groups = nullptr;
 };
 
 class CheckService {
@@ -74,6 +80,26 @@ class CheckService {
   void ApplyHistory(const config::HistorySpec& history);
 
  private:
+  // A raise finding and the top processes it will list (docs/health.md#findings).
+  struct HeldRaise {
+    Severity severity = Severity::kWarn;
+    std::string text;        // the check's message, up to the list
+    std::string suggestion;  // after the list
+    int64_t ends = 0;        // the finding a worse level ends, or 0
+    TopList list = TopList::kNone;
+    // A `top` action of this raise, answered by the same listing (its event, no finding of
+    // its own); set by Act when the action is due.
+    std::optional<ActionContext> top_action;
+    std::unique_ptr<TopListing> listing;
+  };
+  // What a process check keeps between samples: its compiled regex, how long each
+  // matched process has used no CPU, and the processes in the wrong at the last sample
+  // (what `kill` acts on).
+  struct ProcessWatch {
+    std::optional<metrics::CommandRegex> command;  // compiled once
+    metrics::StallTracker stalls;
+    std::vector<MatchedProcess> offenders;
+  };
   struct Check {
     config::CheckSpec spec;
     health::RuleState rule;
@@ -88,17 +114,27 @@ class CheckService {
     pid_t cpu_pid = 0;
     uint64_t cpu_ticks = 0;
     base::SteadyTime cpu_at{};
-    // Process checks: how long each matched process has used no CPU, and the processes in
-    // the wrong at the last sample (what `kill` acts on).
-    std::optional<metrics::CommandRegex> command;  // compiled once
-    metrics::StallTracker stalls;
-    std::vector<MatchedProcess> offenders;
+    // Process checks only (allocated for them alone: a thousand program checks should not
+    // each carry a regex and a stall table).
+    std::unique_ptr<ProcessWatch> process;
     int64_t raise_finding = 0;  // the open finding of the current bad state, or 0
+    // A raise finding waiting for the top processes to be listed in it; recorded when
+    // they are, or at once (without the CPU list) by the next change, a reload that drops
+    // the check, or the service's end. Its timer goes with the check.
+    std::unique_ptr<HeldRaise> held_raise;
   };
   // Records a change of state: since when, a "check" event in words, and the journal.
   void RecordChange(Check& check, const health::LevelChange& change);
   // Journals a change of state: a raise, or the recovery that ends the open one.
   void Journal(Check& check, const health::LevelChange& change);
+  // Journals the raise of entering `to`, with the top processes TopListFor names: by
+  // memory at once; by CPU (or for a `top` action due) once the CPU has been measured over
+  // CheckActor::kTopWindow, on a timer: the finding is held till then.
+  void JournalRaise(Check& check, Severity severity, health::Level to);
+  // Records the held raise of `check`, if any, with `loads` (nullptr: cut short, listed
+  // without CPU shares). A `top` action it held is handed to the actor when cut short and
+  // `hand_over`, so its listing still happens.
+  void RecordHeldRaise(Check& check, const std::vector<ProcessLoad>* loads, bool hand_over);
 
   void Arm();
   void Round();
@@ -126,7 +162,8 @@ class CheckService {
   probe::CommandProber commands_;
   CheckActor actor_;
   const long ticks_per_second_;
-  const long page_size_;
+  std::unique_ptr<metrics::GroupSampler> own_groups_;  // when the ports bring none
+  metrics::GroupSampler& groups_;
   std::vector<std::unique_ptr<Check>> checks_;
   std::optional<metrics::SystemSample> last_system_;  // for CPU shares between rounds
   config::HistorySpec history_;   // [health] history

@@ -86,6 +86,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                   history_, [this] { ReleaseFreedMemoryAfterBurst(); }),
         tasks_(loop_, clock_, launcher_, programs_, history_, event_log_, spec_.state_dir / "runs"),
         disks_(loop_, clock_, DiskSampler::StatVfs, kDiskTimeout),
+        groups_(metrics::ProcRoot(ProcRootPath()), ::sysconf(_SC_PAGESIZE), metrics::KeptFileBudget()),
         checks_(CheckPorts{loop_, clock_, metrics::ProcRoot(ProcRootPath()), disks_, event_log_, programs_, tasks_,
                            launcher_, &findings_,
                            [this](const std::string& name, base::WallTime time, double value) {
@@ -93,11 +94,13 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                            },
                            [this](bool disks, bool programs, api::TopDoneFn done) {
                              usage_.Sample(disks, programs, std::move(done));
-                           }}),
-        usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_),
+                           },
+                           &groups_}),
+        usage_(programs_, clock_, metrics::ProcRoot(ProcRootPath()), &disks_, &groups_),
         alert_runner_(launcher_, clock_, loop_),
-        alerts_(AlertService::Ports{clock_, alert_runner_, history_, event_log_, spec_.state_dir / "outbox",
-                                    AlertBinary(), HostName()}),
+        alert_worker_(launcher_, clock_, loop_, AlertBinary()),
+        alerts_(AlertService::Ports{clock_, alert_runner_, alert_worker_, history_, event_log_,
+                                    spec_.state_dir / "outbox", HostName()}),
         report_(ReportService::Ports{clock_, history_, spec_.state_dir / "reports", HostName(),
                                      [this](const std::string& task) {
                                        auto info = tasks_.GetTask(task);
@@ -105,7 +108,8 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                                      },
                                      [this](const std::string& title, const std::string& text, base::WallTime time) {
                                        return alerts_.SendReport(title, text, time);
-                                     }}),
+                                     },
+                                     spec_.history_retention}),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
@@ -155,8 +159,10 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                                  spec_.programs.size(), spec_.tasks.size(), spec_.checks.size()),
                      base::EventType::kDaemon);
     tasks_.StartUp();
-    // The supervisor holds the specs now; a second copy would cost memory per program.
+    // The supervisor and the check service hold the specs now; a second copy would cost
+    // memory per program and per check.
     std::vector<config::ProgramSpec>().swap(spec_.programs);
+    std::vector<config::CheckSpec>().swap(spec_.checks);
     ReleaseFreedMemoryAfterBurst();
     loop_.Run();
     server_.Close();
@@ -185,6 +191,9 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
 
   // --- api::HealthController ---
   void Top(const std::vector<std::string>& names, api::TopDoneFn done) override { usage_.Top(names, std::move(done)); }
+  void Machine(api::TopDoneFn done) override {
+    usage_.Sample(/*disks=*/true, /*programs=*/false, std::move(done));
+  }
   std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
   base::Result<std::vector<std::string>> MetricNames() override { return ListMetricNames(history_.store()); }
   base::Result<std::vector<api::MetricPointInfo>> MetricHistory(const api::MetricHistoryQuery& query) override {
@@ -300,9 +309,12 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   ProgramService programs_;
   TaskService tasks_;
   DiskSampler disks_;
+  // One for the checks and `vigil top` alike: what it learnt about /proc serves both.
+  metrics::GroupSampler groups_;
   CheckService checks_;
   UsageService usage_;
   probe::CommandProber alert_runner_;
+  AlertWorkerProcess alert_worker_;
   AlertService alerts_;
   ReportService report_;
   api::HttpServer server_;

@@ -74,14 +74,16 @@ class MetricRecordingTest : public ::testing::Test {
   EventLog events_{loop_, temp_.path() / "vigild.log", config::LogSpec{}, nullptr, false};
   api::FakeController controller_;
   process::FakeLauncher launcher_{loop_};
-  UsageService usage_{controller_, clock_, proc_.root(), nullptr};
+  metrics::GroupSampler groups_{proc_.root(), ::sysconf(_SC_PAGESIZE), /*max_kept_files=*/100};
+  UsageService usage_{controller_, clock_, proc_.root(), nullptr, &groups_};
   std::vector<Recorded> recorded_;
   CheckService checks_{CheckPorts{
       loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_, nullptr,
       [this](const std::string& name, base::WallTime time, double value) {
         recorded_.push_back({name, time, value});
       },
-      [this](bool disks, bool programs, api::TopDoneFn done) { usage_.Sample(disks, programs, std::move(done)); }}};
+      [this](bool disks, bool programs, api::TopDoneFn done) { usage_.Sample(disks, programs, std::move(done)); },
+      &groups_}};
 };
 
 TEST_F(MetricRecordingTest, NothingConfiguredMeansNoTimerAndHistorySharesTheChecksTimer) {
@@ -132,6 +134,24 @@ TEST_F(MetricRecordingTest, HistorySamplesTheSystemAndRunningProgramsEveryInterv
   clock_.Advance(seconds(30));
   EXPECT_EQ(Values("system.memory").size(), 2u);
   EXPECT_EQ(clock_.pending(), 1u);
+}
+
+TEST_F(MetricRecordingTest, ARoundWithHistoryAndProgramChecksWalksProcOnce) {
+  config::CheckSpec memory;
+  memory.name = "web-memory";
+  memory.metric = config::CheckMetric::kMemory;
+  memory.program = "web";
+  memory.crit = 1e9;
+  memory.every = seconds(30);
+  checks_.Apply({memory});
+  checks_.ApplyHistory(History(false, true, seconds(30)));
+  clock_.Advance(seconds(30));  // past the first samples: both due in the same rounds now
+  const uint64_t before = groups_.walks();
+  for (int round = 1; round <= 3; ++round) {
+    clock_.Advance(seconds(30));
+    EXPECT_EQ(groups_.walks(), before + round);
+  }
+  EXPECT_EQ(Values("program.fds:web").size(), 4u);  // the history's, a sample each round
 }
 
 TEST_F(MetricRecordingTest, EveryMetricCheckSampleIsRecordedUnderItsName) {

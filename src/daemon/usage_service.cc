@@ -16,13 +16,16 @@ constexpr base::Duration kShortestWindow{200};
 }  // namespace
 
 UsageService::UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
-                           DiskSampler* disks)
+                           DiskSampler* disks, metrics::GroupSampler* groups)
     : programs_(programs),
       clock_(clock),
       proc_(std::move(proc)),
       disks_(disks),
       ticks_per_second_(std::max(1L, ::sysconf(_SC_CLK_TCK))),
-      page_size_(std::max(1L, ::sysconf(_SC_PAGESIZE))) {}
+      own_groups_(groups != nullptr ? nullptr
+                                    : std::make_unique<metrics::GroupSampler>(proc_, ::sysconf(_SC_PAGESIZE),
+                                                                              metrics::KeptFileBudget())),
+      groups_(groups != nullptr ? *groups : *own_groups_) {}
 
 void UsageService::Top(const std::vector<std::string>& names, api::TopDoneFn done) {
   base::Result<api::TopView> view = Measure(names, /*programs=*/true, /*with_pss=*/true);
@@ -70,7 +73,8 @@ base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>&
   for (const api::ProgramInfo& p : programs) {
     if (p.pid > 0) groups.push_back(p.pid);
   }
-  const auto usage = metrics::SampleGroups(proc_, groups, with_pss, page_size_);
+  const auto usage = groups_.Sample(groups, metrics::GroupSampler::Options{.with_pss = with_pss, .with_fds = true},
+                                    clock_.SteadyNow());
   const double tps = static_cast<double>(ticks_per_second_);
   for (const api::ProgramInfo& p : programs) {
     api::ProgramUsage u;

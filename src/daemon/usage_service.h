@@ -5,6 +5,7 @@
 // Thread rule: loop thread only.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "api/program_controller.h"
 #include "daemon/disk_sampler.h"
 #include "event/clock.h"
+#include "metrics/group_sampler.h"
 #include "metrics/proc_root.h"
 #include "metrics/system_sample.h"
 
@@ -22,8 +24,10 @@ namespace vigil::daemon {
 class UsageService {
  public:
   // `disks` measures the filesystems of proc's self/mountinfo; nullptr: none are shown.
+  // `groups` reads the programs' process groups (the daemon's one sampler, shared with
+  // CheckService); nullptr: a sampler of its own over `proc`.
   UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
-               DiskSampler* disks);
+               DiskSampler* disks, metrics::GroupSampler* groups = nullptr);
 
   // As api::HealthController::Top; programs' PSS is read too (someone is looking).
   void Top(const std::vector<std::string>& names, api::TopDoneFn done);
@@ -63,7 +67,8 @@ class UsageService {
   metrics::ProcRoot proc_;
   DiskSampler* disks_;
   const long ticks_per_second_;
-  const long page_size_;
+  std::unique_ptr<metrics::GroupSampler> own_groups_;  // when none was given
+  metrics::GroupSampler& groups_;
   Readings<metrics::SystemSample> system_readings_;
   std::unordered_map<std::string, Readings<GroupTicks>> group_readings_;  // by program name
 };
