@@ -11,7 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev curl procps python3
   monitoring-plugins-basic  # the real Nagios plugins the command-check tests run
   libcurl4-openssl-dev python3-aiosmtpd  # alerts: libcurl for vigil-alert, a real SMTP sink for its tests
-  libssl-dev ca-certificates openssl  # https probes: OpenSSL (linked statically into vigild), the system's CAs, test servers
+  libssl-dev ca-certificates openssl  # https probes: OpenSSL headers (vigild loads libssl.so.3 at its first https probe), the system CAs, test servers
 )
 
 missing=()
