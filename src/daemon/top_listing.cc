@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "base/units.h"
+#include "metrics/group_sample.h"
 
 namespace vigil::daemon {
 namespace {
@@ -31,17 +32,14 @@ std::vector<ProcessLoad> ProcessLoads(const std::vector<metrics::ProcessEntry>& 
                                       long ticks_per_second) {
   std::unordered_map<int, const metrics::ProcessEntry*> before;
   for (const metrics::ProcessEntry& e : first) before[e.pid] = &e;
-  const double seconds = std::chrono::duration<double>(elapsed).count();
   std::vector<ProcessLoad> out;
   for (const metrics::ProcessEntry& e : second) {
     if (e.zombie) continue;
     ProcessLoad load{e.pid, e.comm, 0, e.rss_bytes};
     auto it = before.find(e.pid);
-    // The same process (not a reused pid), and its counter did not go back.
-    if (it != before.end() && it->second->start_time_ticks == e.start_time_ticks &&
-        e.cpu_ticks >= it->second->cpu_ticks && seconds > 0 && ticks_per_second > 0) {
-      load.cpu_percent = 100.0 * static_cast<double>(e.cpu_ticks - it->second->cpu_ticks) /
-                         static_cast<double>(ticks_per_second) / seconds;
+    // The same process (not a reused pid); CpuPercent gives 0 if its counter went back.
+    if (it != before.end() && it->second->start_time_ticks == e.start_time_ticks) {
+      load.cpu_percent = metrics::CpuPercent(it->second->cpu_ticks, e.cpu_ticks, elapsed, ticks_per_second);
     }
     out.push_back(std::move(load));
   }
