@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -117,5 +118,18 @@ class FakeProc {
 
   vigil::testing::TempDir dir_;
 };
+
+// For tests on the real /proc: a child that waits in a process group of its own (set from
+// both sides, so the group exists on return). The caller kills and reaps it.
+inline pid_t ForkGroupLeader() {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::setpgid(0, 0);
+    ::pause();
+    ::_exit(0);
+  }
+  if (child > 0) ::setpgid(child, child);
+  return child;
+}
 
 }  // namespace vigil::metrics::testing

@@ -237,14 +237,8 @@ TEST(CpuPercentTest, IsZeroWithoutTimeOrWhenTicksGoBack) {
 // show its smaps_rollup, which rightly makes the group's PSS unknown. That failed once in
 // the ASan build.
 TEST(SampleGroupsRealTest, FindsARealProcessGroup) {
-  const pid_t child = ::fork();
+  const pid_t child = testing::ForkGroupLeader();
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::setpgid(0, 0);
-    ::pause();
-    ::_exit(0);
-  }
-  ::setpgid(child, child);  // also from here, so the group exists before the sample
   const auto usage = SampleGroups(ProcRoot(), {child}, /*with_pss=*/true, sysconf(_SC_PAGESIZE));
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);

@@ -157,14 +157,8 @@ TEST_F(GroupSamplerTest, AMemberWhoseStatCannotBeParsedIsTriedAgainNextRound) {
 }
 
 TEST(GroupSamplerRealTest, ReadsARealGroupThroughKeptFilesUntilItEnds) {
-  const pid_t child = ::fork();
+  const pid_t child = testing::ForkGroupLeader();
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::setpgid(0, 0);
-    ::pause();
-    ::_exit(0);
-  }
-  ::setpgid(child, child);
   GroupSampler sampler(ProcRoot(), sysconf(_SC_PAGESIZE), 100);
   base::SteadyTime now{};
   for (int round = 0; round < 2; ++round) {
