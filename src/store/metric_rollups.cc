@@ -11,8 +11,8 @@
 namespace vigil::store {
 
 const char* const kUpsertMetricSql =
-    "INSERT INTO metrics (name, step_s, time_ms, count, sum, max) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
-    "ON CONFLICT(name, step_s, time_ms) DO UPDATE SET count = count + 1, sum = sum + excluded.sum, "
+    "INSERT INTO metrics (name, step_s, time_ms, count, sum, max) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(name, step_s, time_ms) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum, "
     "max = MAX(max, excluded.max)";
 
 const char* const kPruneMetricsSql =
@@ -27,7 +27,7 @@ int64_t BucketStart(int64_t time_ms, int64_t step_s) {
 }
 
 std::vector<MetricPoint> ReadMetricPoints(SQLite::Database& db, const std::string& name, int64_t since_ms,
-                                          int64_t until_ms, int64_t step_s) {
+                                          int64_t until_ms, int64_t step_s, const MetricRollup* open_minute) {
   // Steps under an hour read the minute rollups, longer ones the hour rollups; a step is
   // never finer than the rollup it is read from.
   const int64_t source_s = step_s < kHourStepS ? kMinuteStepS : kHourStepS;
@@ -46,13 +46,37 @@ std::vector<MetricPoint> ReadMetricPoints(SQLite::Database& db, const std::strin
   q.bind(":source", source_s);
   q.bind(":since", first);
   q.bind(":until", until_ms);
-  std::vector<MetricPoint> out;
+  // Sums, not averages, until the open minute is in: dividing then multiplying back would
+  // not give the exact average.
+  std::vector<MetricRollup> buckets;
   while (q.executeStep()) {
+    buckets.push_back(
+        {q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getDouble(), q.getColumn(3).getDouble()});
+  }
+  if (open_minute != nullptr && open_minute->count > 0) {
+    // The same filter and bucketing as the SQL, applied to the row the minute goes into.
+    const int64_t row_ms = BucketStart(open_minute->start_ms, source_s);
+    if (row_ms >= first && row_ms < until_ms) {
+      const int64_t t = (row_ms - first) / out_ms * out_ms + first;
+      auto it = std::lower_bound(buckets.begin(), buckets.end(), t,
+                                 [](const MetricRollup& b, int64_t start) { return b.start_ms < start; });
+      if (it == buckets.end() || it->start_ms != t) {
+        buckets.insert(it, {t, open_minute->count, open_minute->sum, open_minute->max});
+      } else {
+        it->count += open_minute->count;
+        it->sum += open_minute->sum;
+        it->max = std::max(it->max, open_minute->max);
+      }
+    }
+  }
+  std::vector<MetricPoint> out;
+  out.reserve(buckets.size());
+  for (const MetricRollup& b : buckets) {
     MetricPoint p;
-    p.time = FromUnixMs(q.getColumn(0).getInt64());
-    p.count = q.getColumn(1).getInt64();
-    p.avg = p.count > 0 ? q.getColumn(2).getDouble() / static_cast<double>(p.count) : 0;
-    p.max = q.getColumn(3).getDouble();
+    p.time = FromUnixMs(b.start_ms);
+    p.count = b.count;
+    p.avg = b.count > 0 ? b.sum / static_cast<double>(b.count) : 0;
+    p.max = b.max;
     out.push_back(p);
   }
   return out;

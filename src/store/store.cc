@@ -18,6 +18,7 @@
 #include <system_error>
 #include <utility>
 
+#include "store/metric_buffer.h"
 #include "store/metric_rollups.h"
 #include "store/schema.h"
 #include "store/unix_ms.h"
@@ -75,6 +76,14 @@ class Store::Impl {
   Impl(std::string path, std::unique_ptr<Writer> writer, std::unique_ptr<SQLite::Database> read, NextIds next)
       : path_(std::move(path)), writer_(std::move(writer)), read_(std::move(read)), next_(next) {}
 
+  // Hands closed minutes to the writer.
+  void QueueRollups(std::vector<MetricBuffer::Closed> closed) {
+    for (MetricBuffer::Closed& c : closed) {
+      writer_->Enqueue(
+          AddMetricRollup{std::move(c.name), c.minute.start_ms, c.minute.count, c.minute.sum, c.minute.max});
+    }
+  }
+
   base::Status ReadError(const std::exception& e) const {
     return base::Status::Unavailable(fmt::format("cannot read the history in {}: {}", path_, e.what()));
   }
@@ -85,6 +94,7 @@ class Store::Impl {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<SQLite::Database> read_;
   NextIds next_;
+  MetricBuffer metrics_;                   // the open minute of each metric
   int64_t metrics_pruned_ms_ = INT64_MIN;  // sample time of the last queued PruneMetrics
 };
 
@@ -134,7 +144,10 @@ base::Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& db
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
+Store::~Store() {
+  // Before the writer's own shutdown flush, so a clean stop loses no sample.
+  impl_->QueueRollups(impl_->metrics_.CloseAll());
+}
 
 void Store::RecordEvent(const Event& event) {
   InsertEvent op{event};
@@ -245,7 +258,8 @@ void Store::Prune(base::WallTime cutoff) { impl_->writer_->Enqueue(PruneBefore{T
 
 void Store::RecordSample(const std::string& name, base::WallTime time, double value) {
   const int64_t time_ms = ToUnixMs(time);
-  impl_->writer_->Enqueue(AddMetricSample{name, time_ms, value});
+  // Queued before any prune below, so a prune never runs ahead of older minutes.
+  impl_->QueueRollups(impl_->metrics_.Add(name, time_ms, value));
   const int64_t every_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kMetricPruneEvery).count();
   if (impl_->metrics_pruned_ms_ != INT64_MIN && time_ms - impl_->metrics_pruned_ms_ < every_ms &&
       time_ms >= impl_->metrics_pruned_ms_) {
@@ -259,7 +273,8 @@ base::Result<std::vector<MetricPoint>> Store::QueryMetrics(const std::string& na
                                                            base::WallTime until, std::chrono::seconds step) {
   if (step.count() <= 0) return base::Status::InvalidArgument("the step must be at least 1s");
   try {
-    return ReadMetricPoints(*impl_->read_, name, ToUnixMs(since), ToUnixMs(until), step.count());
+    return ReadMetricPoints(*impl_->read_, name, ToUnixMs(since), ToUnixMs(until), step.count(),
+                            impl_->metrics_.Find(name));
   } catch (const std::exception& e) {
     return impl_->ReadError(e);
   }
@@ -267,7 +282,12 @@ base::Result<std::vector<MetricPoint>> Store::QueryMetrics(const std::string& na
 
 base::Result<std::vector<std::string>> Store::MetricNames() {
   try {
-    return ReadMetricNames(*impl_->read_);
+    std::vector<std::string> names = ReadMetricNames(*impl_->read_);
+    // A name seen first this minute has no row yet.
+    for (std::string& name : impl_->metrics_.OpenNames()) names.push_back(std::move(name));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
   } catch (const std::exception& e) {
     return impl_->ReadError(e);
   }
@@ -399,6 +419,9 @@ base::Result<std::optional<bool>> Store::TaskEnabled(const std::string& task) {
 
 std::string Store::problem() const { return impl_->writer_->problem(); }
 
-void Store::Flush() { impl_->writer_->Flush(); }
+void Store::Flush() {
+  impl_->QueueRollups(impl_->metrics_.CloseAll());
+  impl_->writer_->Flush();
+}
 
 }  // namespace vigil::store

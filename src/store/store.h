@@ -119,7 +119,7 @@ class Store {
   // with the path and SQLite's message) only if the database cannot be opened at all; the
   // daemon then runs without history and reports it.
   static base::Result<std::unique_ptr<Store>> Open(const std::filesystem::path& db_path);
-  ~Store();  // flushes the queue (bounded by a few seconds), then closes
+  ~Store();  // queues the open metric minutes, flushes the queue (bounded by a few seconds), then closes
 
   // --- writes (queued) ---
   void RecordEvent(const Event& event);  // id and, if unset, time are filled in
@@ -144,8 +144,10 @@ class Store {
   // Deletes events, runs, lifetimes, findings and finished outbox entries older than `cutoff`.
   void Prune(base::WallTime cutoff);
   // Adds one sample of metric `name` (docs/store.md names them: "system.cpu", ...) to its
-  // 1-minute and 1-hour rollups. At most once an hour (of sample time) it also queues the
-  // deletion of rollups past their retention (14 days of minutes, 400 days of hours).
+  // 1-minute and 1-hour rollups. The samples of a minute are summed in memory and queued as
+  // one write when a later minute begins (or on Flush and destruction); reads include them
+  // at once. At most once an hour (of sample time) it also queues the deletion of rollups
+  // past their retention (14 days of minutes, 400 days of hours).
   void RecordSample(const std::string& name, base::WallTime time, double value);
 
   // --- reads (synchronous) ---
@@ -172,7 +174,8 @@ class Store {
 
   // "" when healthy; e.g. "history is not being recorded: database is locked (12 writes dropped)".
   std::string problem() const;
-  // Blocks until the queue is written. For tests and shutdown.
+  // Queues the open metric minutes, then blocks until the queue is written. For tests and
+  // shutdown.
   void Flush();
 
  private:

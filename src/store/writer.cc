@@ -200,13 +200,15 @@ class Writer::Statements {
     }
   }
 
-  void Write(const AddMetricSample& op) {
+  void Write(const AddMetricRollup& op) {
     for (int64_t step_s : {kMinuteStepS, kHourStepS}) {
       auto& q = Fresh(upsert_metric_);
       q.bind(1, op.name);
       q.bind(2, step_s);
-      q.bind(3, BucketStart(op.time_ms, step_s));
-      q.bind(4, op.value);
+      q.bind(3, BucketStart(op.minute_ms, step_s));
+      q.bind(4, op.count);
+      q.bind(5, op.sum);
+      q.bind(6, op.max);
       q.exec();
     }
   }

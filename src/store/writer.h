@@ -72,10 +72,12 @@ struct UpdateOutboxEntry {
 struct PruneBefore {
   int64_t cutoff_ms;
 };
-struct AddMetricSample {  // into both rollups (store/metric_rollups.h)
+struct AddMetricRollup {  // a closed minute, merged into its minute and hour rows (store/metric_rollups.h)
   std::string name;
-  int64_t time_ms;
-  double value;
+  int64_t minute_ms;
+  int64_t count;
+  double sum;
+  double max;
 };
 struct PruneMetrics {
   int64_t minute_cutoff_ms;
@@ -83,7 +85,7 @@ struct PruneMetrics {
 };
 using WriteOp = std::variant<InsertEvent, InsertLifetime, EndLifetime, InsertRun, FinishRun, UpsertDesiredState,
                              UpsertTaskEnabled, InsertFinding, InsertOutbox, UpdateOutboxEntry, PruneBefore,
-                             AddMetricSample, PruneMetrics>;
+                             AddMetricRollup, PruneMetrics>;
 
 class Writer {
  public:
