@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The resident vigil-alert --worker: its pipes read on the loop, its requests written
-// without blocking, and every way it can fail turned into failed deliveries.
+// The resident vigil-alert --worker: started ahead of the first delivery, its pipes read on
+// the loop, its requests written without blocking, every way it can fail turned into failed
+// deliveries, and a worker that ended restarted with backoff while it is needed.
 #include "daemon/alert_worker.h"
 
 #include <fcntl.h>
@@ -50,8 +51,9 @@ bool ReadAvailable(int fd, std::string* into) {
 struct AlertWorkerProcess::Worker {
   uint64_t generation = 0;
   pid_t pid = 0;
-  bool running = false;  // launched, and neither reaped nor abandoned
-  base::UniqueFd in;     // its stdin; closed to make it end
+  bool running = false;      // launched, and neither reaped nor abandoned
+  base::SteadyTime started;  // to tell a worker that lived a while (the restart backoff)
+  base::UniqueFd in;         // its stdin; closed to make it end
   base::UniqueFd out;
   base::UniqueFd err;
   event::HandlePtr out_watch;  // Invariant: destroyed before the fds (declared after them)
@@ -83,6 +85,7 @@ AlertWorkerProcess::AlertWorkerProcess(process::Launcher& launcher, event::Clock
 
 AlertWorkerProcess::~AlertWorkerProcess() {
   alive_.reset();
+  restart_.reset();
   if (worker_ && worker_->running) {
     launcher_.SignalGroup(worker_->pid, SIGKILL);
     launcher_.Abandon(worker_->pid);
@@ -104,6 +107,7 @@ base::Status AlertWorkerProcess::Start() {
   if (!launched) return launched.error();
   w->pid = launched->pid;
   w->running = true;
+  w->started = clock_.SteadyNow();
   w->in = std::move(launched->stdin_fd);
   w->out = std::move(launched->stdout_fd);
   w->err = std::move(launched->stderr_fd);
@@ -128,16 +132,10 @@ event::HandlePtr AlertWorkerProcess::Deliver(const std::filesystem::path& reques
   const uint64_t seq = next_seq_++;
   requests_[seq].done = std::move(done);
   auto handle = std::make_unique<RequestHandle>(*this, seq);
-  if (worker_ && !worker_->in.valid()) {
-    // One that is ending (no longer needed, nothing under way): let it end by itself.
-    if (worker_->running) launcher_.Abandon(worker_->pid);
-    worker_.reset();
-  }
-  if (!worker_) {
-    if (base::Status s = Start(); !s.ok()) {
-      FailSoon(seq, "cannot start vigil-alert: " + s.message());
-      return handle;
-    }
+  // A restart waiting out its backoff does not hold a delivery back.
+  if (base::Status s = EnsureStarted(); !s.ok()) {
+    FailSoon(seq, "cannot start vigil-alert: " + s.message());
+    return handle;
   }
   const std::string line = alert::WorkerRequestLine({seq, request_file.string()});
   const ssize_t n = ::write(worker_->in.get(), line.data(), line.size());
@@ -160,7 +158,43 @@ event::HandlePtr AlertWorkerProcess::Deliver(const std::filesystem::path& reques
 
 void AlertWorkerProcess::SetNeeded(bool needed) {
   needed_ = needed;
-  CloseIfIdle();
+  if (!needed_) {
+    restart_.reset();  // an idle vigild without these channels never wakes for the worker
+    CloseIfIdle();
+  } else if (!restart_) {
+    // Started now, the worker is ready before the first finding: a start costs 100-200 ms,
+    // the first delivery's whole budget. A restart that waits keeps its backoff (a reload
+    // must not cut it short).
+    (void)EnsureStarted();  // on failure, the restart is armed
+  }
+}
+
+base::Status AlertWorkerProcess::EnsureStarted() {
+  if (worker_ && !worker_->in.valid()) {
+    // One that is ending (no longer needed, nothing under way): let it end by itself.
+    if (worker_->running) launcher_.Abandon(worker_->pid);
+    worker_.reset();
+  }
+  if (worker_) return base::Status::Ok();
+  restart_.reset();
+  base::Status s = Start();
+  if (!s.ok()) RestartLater();
+  return s;
+}
+
+void AlertWorkerProcess::RestartLater() {
+  if (!needed_ || worker_ || restart_) return;
+  const base::Duration delay = restart_delay_;
+  restart_delay_ = std::min(restart_delay_ * 2, kMaxRestartDelay);
+  restart_ = clock_.AddTimer(delay, [this] {
+    // This timer's own handle: the clock let go of this callback before calling it.
+    restart_.reset();
+    (void)EnsureStarted();  // on failure, the next restart is armed, later
+  });
+}
+
+void AlertWorkerProcess::NoteLifetime(const Worker& w) {
+  if (clock_.SteadyNow() - w.started >= kRestartResetAfter) restart_delay_ = kFirstRestartDelay;
 }
 
 void AlertWorkerProcess::CloseIfIdle() {
@@ -203,6 +237,7 @@ void AlertWorkerProcess::OnStdout() {
   const uint64_t generation = worker_->generation;
   std::vector<alert::WorkerResult> results;
   const std::string broken = TakeResults(*worker_, &results);
+  if (!results.empty()) restart_delay_ = kFirstRestartDelay;  // it works
   // A `done` may start another delivery, or end this worker: nothing of it is held here.
   for (const alert::WorkerResult& r : results) Complete(r.seq, r.ok ? std::string() : r.error);
   if (!broken.empty() && worker_ && worker_->generation == generation) Kill(broken);
@@ -228,16 +263,25 @@ void AlertWorkerProcess::OnExit(uint64_t generation, int wait_status) {
   TakeErrors(*ended);
   std::string why = "vigil-alert ended (" + process::DescribeWaitStatus(wait_status) + ")";
   if (!ended->last_error.empty()) why += ": " + ended->last_error;
+  if (!results.empty()) restart_delay_ = kFirstRestartDelay;
+  NoteLifetime(*ended);
+  // Armed while this object is consistent, before any `done` runs: a delivery started by
+  // one starts a worker at once and drops the restart, a SetNeeded(false) cancels it.
+  RestartLater();
   for (const alert::WorkerResult& r : results) Complete(r.seq, r.ok ? std::string() : r.error);
   for (uint64_t seq : under_way) Complete(seq, why);  // those answered are gone already
 }
 
 void AlertWorkerProcess::Kill(const std::string& why) {
-  if (worker_ && worker_->running) {
-    launcher_.SignalGroup(worker_->pid, SIGKILL);
-    launcher_.Abandon(worker_->pid);
+  if (worker_) {
+    NoteLifetime(*worker_);
+    if (worker_->running) {
+      launcher_.SignalGroup(worker_->pid, SIGKILL);
+      launcher_.Abandon(worker_->pid);
+    }
   }
   worker_.reset();
+  RestartLater();
   for (auto& [seq, request] : requests_) FailSoon(seq, why);
 }
 

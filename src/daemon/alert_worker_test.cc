@@ -1,22 +1,35 @@
 // SPDX-License-Identifier: MIT
 // AlertWorkerProcess with real processes: a shell stand-in for `vigil-alert --worker` that
-// answers each request by what its file holds (ok, fail, die, hang, garbage).
+// answers each request by what its file holds (ok, fail, die, hang, garbage). Its start
+// ahead of the first delivery and its restarts with backoff run on the fake launcher and
+// clock, so that time moves only when a test says.
 #include "daemon/alert_worker.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "alert/worker_protocol.h"
 #include "base/file_util.h"
+#include "fakes/fake_clock.h"
+#include "fakes/fake_launcher.h"
 #include "util/temp_dir.h"
 
 namespace vigil::daemon {
 namespace {
 
+using std::chrono::hours;
 using std::chrono::milliseconds;
+using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr char kStandIn[] = R"(#!/bin/sh
@@ -165,6 +178,272 @@ TEST_F(AlertWorkerTest, AWorkerThatCannotStartFailsOnALaterTurn) {
   EXPECT_FALSE(a.done);
   ASSERT_TRUE(RunUntil([&] { return a.done; }));
   EXPECT_EQ(a.error.rfind("cannot start vigil-alert: cannot execute", 0), 0u) << a.error;
+}
+
+TEST_F(AlertWorkerTest, NeededItStartsBeforeTheFirstDelivery) {
+  worker_.SetNeeded(true);
+  const pid_t pid = worker_.pid();
+  EXPECT_GT(pid, 0) << "started at once, not at the first delivery";
+  ASSERT_TRUE(RunUntil([&] { return Starts() == 1; }));
+  Answer a;
+  auto h = Deliver("ok", &a);
+  ASSERT_TRUE(RunUntil([&] { return a.done; }));
+  EXPECT_EQ(a.error, "");
+  EXPECT_EQ(worker_.pid(), pid) << "the delivery went to the worker started ahead";
+  EXPECT_EQ(Starts(), 1);
+}
+
+// The worker's start ahead of need and its restarts, on the fake launcher and clock.
+class AlertWorkerRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::signal(SIGPIPE, SIG_IGN); }
+
+  // The worker started last ends with status 2, as a broken vigil-alert does at once.
+  void LastWorkerDies() {
+    ASSERT_GT(Starts(), 0u) << "no worker was started";
+    launcher_.ExitWith(launcher_.Last().pid, 2);
+  }
+  void AdvanceClock(base::Duration d) { clock_.Advance(d); }
+  size_t Starts() const { return launcher_.launches(); }
+
+  struct Answer {
+    bool done = false;
+    std::string error;
+  };
+  event::HandlePtr Deliver(AlertWorkerProcess& worker, Answer* answer, std::function<void()> then = nullptr) {
+    return worker.Deliver("/var/lib/vigil/outbox/1.json", seconds(35), [answer, then](std::string error) {
+      EXPECT_FALSE(answer->done) << "answered twice";
+      answer->done = true;
+      answer->error = std::move(error);
+      if (then) then();
+    });
+  }
+  // The last worker reads its next request and answers it with success.
+  void LastWorkerAnswers() {
+    ASSERT_GT(Starts(), 0u) << "no worker was started";
+    const int in = launcher_.Last().stdin_r.get();
+    ::fcntl(in, F_SETFL, ::fcntl(in, F_GETFL) | O_NONBLOCK);  // no request must fail, not hang
+    std::string line;
+    char c = 0;
+    while (line.find('\n') == std::string::npos && ::read(in, &c, 1) == 1) line += c;
+    auto request = alert::ParseWorkerRequest(line);
+    ASSERT_TRUE(request) << line;
+    const std::string result = alert::WorkerResultLine({request->seq, true, ""});
+    ASSERT_EQ(::write(launcher_.Last().stdout_w.get(), result.data(), result.size()),
+              static_cast<ssize_t>(result.size()));
+  }
+  // Runs what the loop has ready (the worker's answers) until `done`.
+  bool PollUntil(const std::function<bool()>& done) {
+    for (int i = 0; i < 100 && !done(); ++i) loop_.Poll();
+    return done();
+  }
+
+  event::Loop loop_;
+  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
+  process::FakeLauncher launcher_{loop_};
+  AlertWorkerProcess worker_{launcher_, clock_, loop_, "/usr/lib/vigil/vigil-alert"};
+};
+
+TEST_F(AlertWorkerRestartTest, NeededStartsTheWorkerAtOnce) {
+  EXPECT_EQ(Starts(), 0u) << "not before it is needed";
+  worker_.SetNeeded(true);
+  ASSERT_EQ(Starts(), 1u);
+  EXPECT_EQ(worker_.pid(), launcher_.Last().pid);
+  EXPECT_EQ(launcher_.Last().request.argv, (std::vector<std::string>{"/usr/lib/vigil/vigil-alert", "--worker"}));
+  worker_.SetNeeded(true);  // a reload that keeps the channels
+  EXPECT_EQ(Starts(), 1u);
+  EXPECT_EQ(clock_.pending(), 0u) << "no timer while the worker runs";
+}
+
+TEST_F(AlertWorkerRestartTest, NotNeededNothingStartsAndNoTimerIsArmed) {
+  worker_.SetNeeded(false);
+  EXPECT_EQ(clock_.pending(), 0u) << "an idle vigild without alert channels never wakes";
+  AdvanceClock(hours(1));
+  EXPECT_EQ(Starts(), 0u);
+  EXPECT_EQ(worker_.pid(), 0);
+}
+
+TEST_F(AlertWorkerRestartTest, AnIdleWorkerThatDiesIsRestartedAfterTheBackoff) {
+  worker_.SetNeeded(true);
+  LastWorkerDies();
+  EXPECT_EQ(worker_.pid(), 0);
+  EXPECT_EQ(Starts(), 1u) << "not at once";
+  AdvanceClock(milliseconds(999));
+  EXPECT_EQ(Starts(), 1u);
+  AdvanceClock(milliseconds(1));
+  ASSERT_EQ(Starts(), 2u);
+  EXPECT_EQ(worker_.pid(), launcher_.Last().pid);
+  EXPECT_EQ(clock_.pending(), 0u);
+}
+
+TEST_F(AlertWorkerRestartTest, TheBackoffDoublesUpToAMinute) {
+  worker_.SetNeeded(true);
+  size_t starts = 1;
+  for (int delay_s : {1, 2, 4, 8, 16, 32, 60, 60}) {
+    LastWorkerDies();
+    AdvanceClock(seconds(delay_s) - milliseconds(1));
+    EXPECT_EQ(Starts(), starts) << "before " << delay_s << "s";
+    AdvanceClock(milliseconds(1));
+    EXPECT_EQ(Starts(), ++starts) << "at " << delay_s << "s";
+  }
+}
+
+TEST_F(AlertWorkerRestartTest, TheBackoffStartsOverOnceAWorkerHasLivedAWhile) {
+  worker_.SetNeeded(true);
+  for (int delay_s : {1, 2, 4}) {
+    LastWorkerDies();
+    AdvanceClock(seconds(delay_s));
+  }
+  ASSERT_EQ(Starts(), 4u);
+  AdvanceClock(minutes(1));
+  LastWorkerDies();
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 5u);
+}
+
+TEST_F(AlertWorkerRestartTest, TheBackoffStartsOverOnceAWorkerHasAnswered) {
+  worker_.SetNeeded(true);
+  for (int delay_s : {1, 2, 4}) {
+    LastWorkerDies();
+    AdvanceClock(seconds(delay_s));
+  }
+  ASSERT_EQ(Starts(), 4u);
+  Answer a;
+  auto h = Deliver(worker_, &a);
+  LastWorkerAnswers();
+  ASSERT_TRUE(PollUntil([&] { return a.done; }));
+  EXPECT_EQ(a.error, "");
+  LastWorkerDies();
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 5u);
+}
+
+TEST_F(AlertWorkerRestartTest, AWorkerThatCannotStartIsTriedAgainWithBackoff) {
+  launcher_.fail_next = base::Status::IoError("cannot execute /usr/lib/vigil/vigil-alert: No such file or directory");
+  worker_.SetNeeded(true);
+  EXPECT_EQ(worker_.pid(), 0);
+  launcher_.fail_next = base::Status::IoError("cannot execute /usr/lib/vigil/vigil-alert: No such file or directory");
+  AdvanceClock(seconds(1));
+  EXPECT_FALSE(launcher_.fail_next) << "tried again after 1s";
+  AdvanceClock(seconds(2) - milliseconds(1));
+  EXPECT_EQ(Starts(), 0u);
+  AdvanceClock(milliseconds(1));
+  EXPECT_EQ(Starts(), 1u) << "then after 2s";
+}
+
+TEST_F(AlertWorkerRestartTest, AReloadDoesNotCutTheBackoffShort) {
+  worker_.SetNeeded(true);
+  LastWorkerDies();
+  worker_.SetNeeded(true);
+  EXPECT_EQ(Starts(), 1u);
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 2u);
+}
+
+TEST_F(AlertWorkerRestartTest, ADeliveryDuringTheBackoffStartsAWorkerAtOnce) {
+  worker_.SetNeeded(true);
+  LastWorkerDies();
+  Answer a;
+  auto h = Deliver(worker_, &a);
+  EXPECT_EQ(Starts(), 2u);
+  EXPECT_EQ(clock_.pending(), 1u) << "the delivery's timeout only: the restart is dropped";
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 2u);
+}
+
+TEST_F(AlertWorkerRestartTest, NotNeededCancelsAPendingRestart) {
+  worker_.SetNeeded(true);
+  LastWorkerDies();
+  EXPECT_EQ(clock_.pending(), 1u);
+  worker_.SetNeeded(false);
+  EXPECT_EQ(clock_.pending(), 0u);
+  AdvanceClock(hours(1));
+  EXPECT_EQ(Starts(), 1u);
+}
+
+TEST_F(AlertWorkerRestartTest, AWorkerEndedBecauseNotNeededIsNotRestarted) {
+  worker_.SetNeeded(true);
+  ASSERT_EQ(Starts(), 1u);
+  worker_.SetNeeded(false);
+  char c = 0;
+  EXPECT_EQ(::read(launcher_.Last().stdin_r.get(), &c, 1), 0) << "its input is closed";
+  launcher_.ExitWith(launcher_.Last().pid, 0);
+  EXPECT_EQ(clock_.pending(), 0u);
+  AdvanceClock(hours(1));
+  EXPECT_EQ(Starts(), 1u);
+}
+
+TEST_F(AlertWorkerRestartTest, NeededAgainWhileTheOldWorkerEndsStartsANewOne) {
+  worker_.SetNeeded(true);
+  const pid_t old = worker_.pid();
+  worker_.SetNeeded(false);
+  worker_.SetNeeded(true);
+  ASSERT_EQ(Starts(), 2u);
+  EXPECT_NE(worker_.pid(), old);
+  ASSERT_NE(launcher_.Find(old), nullptr);
+  EXPECT_TRUE(launcher_.Find(old)->abandoned) << "it ends by itself, unwatched";
+  launcher_.ExitWith(old, 0);
+  EXPECT_EQ(worker_.pid(), launcher_.Last().pid);
+  EXPECT_EQ(clock_.pending(), 0u);
+}
+
+TEST_F(AlertWorkerRestartTest, ADeathWithDeliveriesUnderWayFailsThemAndRestartsLater) {
+  worker_.SetNeeded(true);
+  Answer a;
+  auto h = Deliver(worker_, &a);
+  LastWorkerDies();
+  EXPECT_TRUE(a.done);
+  EXPECT_EQ(a.error, "vigil-alert ended (exit 2)");
+  EXPECT_EQ(clock_.pending(), 1u) << "the restart";
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 2u);
+}
+
+TEST_F(AlertWorkerRestartTest, NotNeededFromTheCallbackOfADeliveryFailedByADeath) {
+  worker_.SetNeeded(true);
+  Answer a;
+  auto h = Deliver(worker_, &a, [&] { worker_.SetNeeded(false); });
+  LastWorkerDies();
+  ASSERT_TRUE(a.done);
+  EXPECT_EQ(clock_.pending(), 0u) << "no restart left armed";
+  AdvanceClock(hours(1));
+  EXPECT_EQ(Starts(), 1u);
+}
+
+TEST_F(AlertWorkerRestartTest, ADeliveryFromTheCallbackOfOneFailedByADeathStartsAtOnce) {
+  worker_.SetNeeded(true);
+  Answer a, b;
+  event::HandlePtr h2;
+  auto h1 = Deliver(worker_, &a, [&] { h2 = Deliver(worker_, &b); });
+  LastWorkerDies();
+  ASSERT_TRUE(a.done);
+  EXPECT_EQ(Starts(), 2u);
+  EXPECT_EQ(worker_.pid(), launcher_.Last().pid);
+  EXPECT_EQ(clock_.pending(), 1u) << "the second delivery's timeout only";
+  AdvanceClock(seconds(1));
+  EXPECT_EQ(Starts(), 2u);
+}
+
+TEST_F(AlertWorkerRestartTest, DestroyedWithARestartPendingStartsNothing) {
+  auto worker = std::make_unique<AlertWorkerProcess>(launcher_, clock_, loop_, "/usr/lib/vigil/vigil-alert");
+  worker->SetNeeded(true);
+  LastWorkerDies();
+  EXPECT_EQ(clock_.pending(), 1u);
+  worker.reset();
+  EXPECT_EQ(clock_.pending(), 0u);
+  AdvanceClock(hours(1));
+  EXPECT_EQ(Starts(), 1u);
+}
+
+TEST_F(AlertWorkerRestartTest, DestroyedWithAWorkerRunningKillsIt) {
+  auto worker = std::make_unique<AlertWorkerProcess>(launcher_, clock_, loop_, "/usr/lib/vigil/vigil-alert");
+  worker->SetNeeded(true);
+  const pid_t pid = worker->pid();
+  worker.reset();
+  ASSERT_NE(launcher_.Find(pid), nullptr);
+  EXPECT_EQ(launcher_.Find(pid)->group_signals, std::vector<int>{SIGKILL});
+  EXPECT_TRUE(launcher_.Find(pid)->abandoned);
+  EXPECT_EQ(clock_.pending(), 0u);
 }
 
 }  // namespace
