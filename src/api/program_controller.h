@@ -23,6 +23,14 @@
 namespace vigil::api {
 
 // A snapshot of one program instance, as the API reports it (docs/api.md).
+// The little a health check asks of a program at every sample, without the strings and
+// paths of a ProgramInfo (a thousand program checks ask a thousand times a round).
+struct ProgramRun {
+  std::string state;       // as ProgramInfo::state
+  pid_t pid = 0;           // 0 when no process is running
+  int64_t uptime_ms = -1;  // -1 when none
+};
+
 struct ProgramInfo {
   std::string name;            // "web" or "web:1"
   std::string state;           // STOPPED STARTING RUNNING BACKOFF STOPPING EXITED FATAL
@@ -66,6 +74,13 @@ class ProgramController {
   virtual base::Result<std::vector<ProgramInfo>> FindPrograms(const std::vector<std::string>& names) = 0;
   // One instance ("web:1") or a program without instances ("web"). NotFound if unknown.
   virtual base::Result<ProgramInfo> GetProgram(const std::string& name) = 0;
+  // GetProgram's state, pid and uptime; nullopt if unknown. Controllers that can answer
+  // without building a ProgramInfo override it.
+  virtual std::optional<ProgramRun> RunOf(const std::string& name) {
+    auto info = GetProgram(name);
+    if (!info) return std::nullopt;
+    return ProgramRun{info->state, info->pid, info->uptime_ms};
+  }
 
   // If any name is unknown nothing is done and `done` gets NotFound. Without wait, `done`
   // is called once the request is accepted. With wait, once every program reached its

@@ -274,7 +274,7 @@ void CheckService::SampleHistory() {
 }
 
 std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
-  auto program = ports_.programs.GetProgram(check.spec.program);
+  auto program = ports_.programs.RunOf(check.spec.program);
   if (!program) return base::Duration{0};
   const std::string& state = program->state;
   if (state == "STARTING" || state == "BACKOFF" || state == "STOPPING") {
@@ -331,7 +331,7 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
   std::vector<int> pgids;
   std::vector<std::pair<Check*, pid_t>> asked;
   for (Check* c : due) {
-    auto program = ports_.programs.GetProgram(c->spec.program);
+    auto program = ports_.programs.RunOf(c->spec.program);
     if (!program || program->pid == 0) continue;
     if (c->spec.metric == config::CheckMetric::kUptime) {
       // No /proc needed: the supervisor knows when the process started.
@@ -344,12 +344,22 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
   if (asked.empty()) return;
   const bool with_fds = std::any_of(asked.begin(), asked.end(),
                                     [](const auto& a) { return a.first->spec.metric == config::CheckMetric::kFds; });
-  const auto usage = groups_.Sample(pgids, metrics::GroupSampler::Options{.with_pss = false, .with_fds = with_fds},
-                                    ports_.clock.SteadyNow());
+  // Each check's figures copied out first: judging may act (a restart, a listing) and
+  // so sample again, which replaces the sampler's answer.
+  std::vector<metrics::GroupUsage> figures;
+  figures.reserve(asked.size());
+  {
+    const auto& usage = groups_.Sample(
+        pgids, metrics::GroupSampler::Options{.with_pss = false, .with_fds = with_fds}, ports_.clock.SteadyNow());
+    for (const auto& a : asked) {
+      auto it = usage.find(a.second);
+      figures.push_back(it == usage.end() ? metrics::GroupUsage{} : it->second);
+    }
+  }
   const base::SteadyTime now = ports_.clock.SteadyNow();
-  for (auto [c, pid] : asked) {
-    auto it = usage.find(pid);
-    const metrics::GroupUsage u = it == usage.end() ? metrics::GroupUsage{} : it->second;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    auto [c, pid] = asked[i];
+    const metrics::GroupUsage& u = figures[i];
     switch (c->spec.metric) {
       case config::CheckMetric::kCpu: {
         const bool comparable = c->cpu_pid == pid;

@@ -158,6 +158,14 @@ base::Result<api::ProgramInfo> ProgramService::GetProgram(const std::string& nam
   return ToInfo(*p);
 }
 
+std::optional<api::ProgramRun> ProgramService::RunOf(const std::string& name) {
+  supervise::Program* p = supervisor_.Find(name);
+  if (!p) return std::nullopt;
+  api::ProgramRun run{std::string(supervise::StateName(p->state())), p->pid(), -1};
+  if (auto up = p->uptime()) run.uptime_ms = up->count();
+  return run;
+}
+
 void ProgramService::Start(const std::vector<std::string>& names, const api::WaitOptions& wait,
                            api::ProgramsDoneFn done) {
   Act(Action::kStart, names, wait, std::move(done));

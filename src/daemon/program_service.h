@@ -53,6 +53,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
   std::vector<api::ProgramInfo> ListPrograms() override;
   base::Result<std::vector<api::ProgramInfo>> FindPrograms(const std::vector<std::string>& names) override;
   base::Result<api::ProgramInfo> GetProgram(const std::string& name) override;
+  std::optional<api::ProgramRun> RunOf(const std::string& name) override;
   void Start(const std::vector<std::string>& names, const api::WaitOptions& wait, api::ProgramsDoneFn done) override;
   void Stop(const std::vector<std::string>& names, const api::WaitOptions& wait, api::ProgramsDoneFn done) override;
   void Restart(const std::vector<std::string>& names, const api::WaitOptions& wait,

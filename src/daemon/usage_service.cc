@@ -73,7 +73,8 @@ base::Result<api::TopView> UsageService::Measure(const std::vector<std::string>&
   for (const api::ProgramInfo& p : programs) {
     if (p.pid > 0) groups.push_back(p.pid);
   }
-  const auto usage = groups_.Sample(groups, metrics::GroupSampler::Options{.with_pss = with_pss, .with_fds = true},
+  // Read before anything below could sample again (it cannot: nothing here calls out).
+  const auto& usage = groups_.Sample(groups, metrics::GroupSampler::Options{.with_pss = with_pss, .with_fds = true},
                                     clock_.SteadyNow());
   const double tps = static_cast<double>(ticks_per_second_);
   for (const api::ProgramInfo& p : programs) {

@@ -48,16 +48,10 @@ size_t KeptFileBudget() {
 GroupSampler::GroupSampler(ProcRoot proc, long page_size, size_t max_kept_files)
     : proc_(std::move(proc)), page_size_(page_size), max_kept_files_(max_kept_files) {}
 
-std::unordered_map<int, GroupUsage> GroupSampler::Sample(const std::vector<int>& pgids, Options options,
-                                                         base::SteadyTime now) {
-  if (Answers(pgids, options, now)) {
-    std::unordered_map<int, GroupUsage> usage;
-    for (int pgid : pgids) usage[pgid] = last_->usage.at(pgid);
-    return usage;
-  }
-  std::unordered_map<int, GroupUsage> usage = Walk(pgids, options);
-  last_ = LastWalk{now, options, usage};
-  return usage;
+const std::unordered_map<int, GroupUsage>& GroupSampler::Sample(const std::vector<int>& pgids, Options options,
+                                                                base::SteadyTime now) {
+  if (!Answers(pgids, options, now)) last_ = LastWalk{now, options, Walk(pgids, options)};
+  return last_->usage;
 }
 
 bool GroupSampler::Answers(const std::vector<int>& pgids, Options options, base::SteadyTime now) const {

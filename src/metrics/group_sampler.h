@@ -53,7 +53,10 @@ class GroupSampler {
 
   // As SampleGroups. `now` is when it is asked: a question within kSameRound of the last
   // walk, about groups that walk sampled and figures it read, is answered from that walk.
-  std::unordered_map<int, GroupUsage> Sample(const std::vector<int>& pgids, Options options, base::SteadyTime now);
+  // The answer may hold more groups than asked (that walk's); it stays valid until the
+  // next call, so a caller copies what it keeps before calling out.
+  const std::unordered_map<int, GroupUsage>& Sample(const std::vector<int>& pgids, Options options,
+                                                    base::SteadyTime now);
 
   size_t kept_files() const { return kept_files_; }
   uint64_t walks() const { return round_; }  // of /proc, since construction
