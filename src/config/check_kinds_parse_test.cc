@@ -58,22 +58,22 @@ TEST(CheckKindsTest, HttpTcpCommand) {
   CheckSpec c = OnlyCheck(Lines({"[check.web]", "http = \"http://127.0.0.1:8080/health\"", "expect = 200",
                                  "body = \"ok\"", "timeout = \"2s\"", "program = \"web\"", "on_crit = \"restart\""}));
   EXPECT_EQ(c.kind, CheckKind::kHttp);
-  EXPECT_EQ(c.url, "http://127.0.0.1:8080/health");
-  EXPECT_EQ(c.expect_status, 200);
-  EXPECT_EQ(c.body_contains, "ok");
+  EXPECT_EQ(c.probe->url, "http://127.0.0.1:8080/health");
+  EXPECT_EQ(c.probe->expect_status, 200);
+  EXPECT_EQ(c.probe->body_contains, "ok");
   EXPECT_EQ(c.timeout, seconds(2));
-  ASSERT_EQ(c.on_crit.size(), 1u);
-  EXPECT_EQ(c.on_crit[0].verb, CheckVerb::kRestart);
-  EXPECT_EQ(c.on_crit[0].programs, std::vector<std::string>{"web"});
+  ASSERT_EQ(c.actions->on_crit.size(), 1u);
+  EXPECT_EQ(c.actions->on_crit[0].verb, CheckVerb::kRestart);
+  EXPECT_EQ(c.actions->on_crit[0].programs, std::vector<std::string>{"web"});
   c = OnlyCheck(Lines({"[check.db]", "tcp = \"127.0.0.1:5432\""}));
   EXPECT_EQ(c.kind, CheckKind::kTcp);
-  EXPECT_EQ(c.address, "127.0.0.1:5432");
+  EXPECT_EQ(c.probe->address, "127.0.0.1:5432");
   EXPECT_EQ(c.timeout, seconds(10));
   c = OnlyCheck(Lines({"[check.disk]", "command = \"/usr/lib/nagios/plugins/check_disk -w '10%' -p /\""}));
   EXPECT_EQ(c.kind, CheckKind::kCommand);
-  EXPECT_EQ(c.argv, (std::vector<std::string>{"/usr/lib/nagios/plugins/check_disk", "-w", "10%", "-p", "/"}));
+  EXPECT_EQ(c.probe->argv, (std::vector<std::string>{"/usr/lib/nagios/plugins/check_disk", "-w", "10%", "-p", "/"}));
   c = OnlyCheck(Lines({"[check.d]", "command = [\"check_dummy\", \"0\"]"}));
-  EXPECT_EQ(c.argv, (std::vector<std::string>{"check_dummy", "0"}));
+  EXPECT_EQ(c.probe->argv, (std::vector<std::string>{"check_dummy", "0"}));
 }
 
 TEST(CheckKindsTest, FileAndProcess) {
@@ -82,22 +82,22 @@ TEST(CheckKindsTest, FileAndProcess) {
              "max_size = \"1GB\""}));
   EXPECT_EQ(c.kind, CheckKind::kFile);
   EXPECT_EQ(c.path, "/var/backups/stamp");
-  EXPECT_EQ(c.max_age, hours(26));
-  EXPECT_EQ(c.warn_age, hours(25));
-  EXPECT_EQ(c.max_size, 1024u * 1024 * 1024);
+  EXPECT_EQ(c.probe->max_age, hours(26));
+  EXPECT_EQ(c.probe->warn_age, hours(25));
+  EXPECT_EQ(c.probe->max_size, 1024u * 1024 * 1024);
   c = OnlyCheck(Lines({"[check.ff]", "process = { name = \"ffmpeg\", command = \"-i .*\\\\.mkv\" }",
                        "max_runtime = \"6h\"", "stalled = \"30m\"", "on_crit = [\"top\", \"kill\"]"}));
   EXPECT_EQ(c.kind, CheckKind::kProcess);
-  EXPECT_EQ(c.process.name, "ffmpeg");
-  EXPECT_EQ(c.process.command, "-i .*\\.mkv");
-  EXPECT_EQ(c.process.max_runtime, hours(6));
-  EXPECT_EQ(c.process.stalled, minutes(30));
-  EXPECT_FALSE(c.process.min_count.has_value());
-  ASSERT_EQ(c.on_crit.size(), 2u);
-  EXPECT_EQ(c.on_crit[1].verb, CheckVerb::kKill);
+  EXPECT_EQ(c.probe->process.name, "ffmpeg");
+  EXPECT_EQ(c.probe->process.command, "-i .*\\.mkv");
+  EXPECT_EQ(c.probe->process.max_runtime, hours(6));
+  EXPECT_EQ(c.probe->process.stalled, minutes(30));
+  EXPECT_FALSE(c.probe->process.min_count.has_value());
+  ASSERT_EQ(c.actions->on_crit.size(), 2u);
+  EXPECT_EQ(c.actions->on_crit[1].verb, CheckVerb::kKill);
   // Without a condition, the question is whether one runs at all.
   c = OnlyCheck(Lines({"[check.cron]", "process = \"cron\""}));
-  EXPECT_EQ(c.process.min_count, 1);
+  EXPECT_EQ(c.probe->process.min_count, 1);
 }
 
 TEST(CheckKindsTest, ActionsAndGuards) {
@@ -113,19 +113,19 @@ TEST(CheckKindsTest, ActionsAndGuards) {
       "cooldown = \"10m\"",
       "limit = \"3 in 1h\"",
   }));
-  ASSERT_EQ(c.on_warn.size(), 1u);
-  EXPECT_EQ(c.on_warn[0].verb, CheckVerb::kExec);
-  EXPECT_EQ(c.on_warn[0].argv, (std::vector<std::string>{"/usr/local/bin/page-me", "disk filling"}));
-  ASSERT_EQ(c.on_crit.size(), 3u);
-  EXPECT_EQ(c.on_crit[0].task, "cleanup");
-  EXPECT_EQ(c.on_crit[1].signo, 1);
-  EXPECT_EQ(c.on_crit[1].programs, (std::vector<std::string>{"api:0", "api:1"}));
-  EXPECT_EQ(c.on_crit[2].programs, std::vector<std::string>{"web"});
-  EXPECT_EQ(c.on_crit[2].text, "stop web");
-  EXPECT_EQ(c.on_recovery[0].programs, std::vector<std::string>{"api:0"});
-  EXPECT_EQ(c.cooldown, minutes(10));
-  EXPECT_EQ(c.limit, 3);
-  EXPECT_EQ(c.limit_window, hours(1));
+  ASSERT_EQ(c.actions->on_warn.size(), 1u);
+  EXPECT_EQ(c.actions->on_warn[0].verb, CheckVerb::kExec);
+  EXPECT_EQ(c.actions->on_warn[0].argv, (std::vector<std::string>{"/usr/local/bin/page-me", "disk filling"}));
+  ASSERT_EQ(c.actions->on_crit.size(), 3u);
+  EXPECT_EQ(c.actions->on_crit[0].task, "cleanup");
+  EXPECT_EQ(c.actions->on_crit[1].signo, 1);
+  EXPECT_EQ(c.actions->on_crit[1].programs, (std::vector<std::string>{"api:0", "api:1"}));
+  EXPECT_EQ(c.actions->on_crit[2].programs, std::vector<std::string>{"web"});
+  EXPECT_EQ(c.actions->on_crit[2].text, "stop web");
+  EXPECT_EQ(c.actions->on_recovery[0].programs, std::vector<std::string>{"api:0"});
+  EXPECT_EQ(c.actions->cooldown, minutes(10));
+  EXPECT_EQ(c.actions->limit, 3);
+  EXPECT_EQ(c.actions->limit_window, hours(1));
 }
 
 TEST(CheckKindsTest, OneKindPerCheck) {
@@ -227,8 +227,8 @@ TEST(CheckKindsTest, ProgramShorthandsMakeOneCheckPerInstance) {
   EXPECT_EQ(health.every, seconds(30));
   EXPECT_EQ(health.for_count, 3);
   EXPECT_EQ(health.for_within, 3);
-  ASSERT_EQ(health.on_crit.size(), 1u);
-  EXPECT_EQ(health.on_crit[0].programs, std::vector<std::string>{"api:0"});
+  ASSERT_EQ(health.actions->on_crit.size(), 1u);
+  EXPECT_EQ(health.actions->on_crit[0].programs, std::vector<std::string>{"api:0"});
   const CheckSpec& memory = spec->checks[1];
   EXPECT_EQ(memory.name, "api:0.memory_limit");
   EXPECT_EQ(memory.metric, CheckMetric::kMemory);
@@ -254,8 +254,8 @@ TEST(CheckKindsTest, MaxRuntimeRestartsAProgramThatRunsTooLong) {
   EXPECT_EQ(c.metric, CheckMetric::kUptime);
   EXPECT_EQ(c.crit, 6.0 * 3600);
   EXPECT_EQ(c.every, std::chrono::minutes(1));
-  ASSERT_EQ(c.on_crit.size(), 1u);
-  EXPECT_EQ(c.on_crit[0].verb, CheckVerb::kRestart);
+  ASSERT_EQ(c.actions->on_crit.size(), 1u);
+  EXPECT_EQ(c.actions->on_crit[0].verb, CheckVerb::kRestart);
   EXPECT_EQ(ParseError(Lines({"[program.job]", "command = [\"/bin/job\"]", "max_runtime = \"soon\""}), kFile)
                 .substr(0, 45),
             ErrorAt(kFile, 3, "program.job.max_runtime: ").substr(0, 45));

@@ -234,33 +234,33 @@ class CheckReader {
     if (name == "metric") return ReadMetric(v, key);
     if (name == "http") return ReadUrl(v, key);
     if (name == "tcp") return ReadAddress(v, key);
-    if (name == "command") return reader_.ReadCommand(v, key, &spec.argv);
+    if (name == "command") return reader_.ReadCommand(v, key, &spec.probe.Mut().argv);
     if (name == "file") return ReadAbsolutePath(v, key, "\"/var/run/backup.stamp\"", &spec.path);
     if (name == "process") return ReadProcess(v, key);
     if (name == "path") return ReadAbsolutePath(v, key, "\"/\" or \"/var\"", &spec.path);
     if (name == "warn") return ReadLevel(v, key, &spec.warn);
     if (name == "crit") return ReadLevel(v, key, &spec.crit);
     if (name == "clear") return ReadLevel(v, key, &spec.clear);
-    if (name == "expect") return reader_.ReadInt(v, key, 100, 599, &spec.expect_status);
+    if (name == "expect") return reader_.ReadInt(v, key, 100, 599, &spec.probe.Mut().expect_status);
     if (name == "body") return ReadBody(v, key);
-    if (IsTlsKey(name)) return ReadTlsKey(reader_, name, v, key, base::ParseHttpUrl(spec.url)->https, &spec.tls);
-    if (name == "max_age") return ReadPositiveDuration(v, key, &spec.max_age);
-    if (name == "warn_age") return ReadPositiveDuration(v, key, &spec.warn_age);
-    if (name == "max_size") return ReadOptionalSize(v, key, &spec.max_size);
-    if (name == "warn_size") return ReadOptionalSize(v, key, &spec.warn_size);
-    if (name == "min_count") return ReadOptionalCount(v, key, 1, &spec.process.min_count);
-    if (name == "max_count") return ReadOptionalCount(v, key, 0, &spec.process.max_count);
-    if (name == "max_runtime") return ReadPositiveDuration(v, key, &spec.process.max_runtime);
-    if (name == "stalled") return ReadPositiveDuration(v, key, &spec.process.stalled);
+    if (IsTlsKey(name)) return ReadTlsKey(reader_, name, v, key, base::ParseHttpUrl(spec.probe->url)->https, &spec.probe.Mut().tls);
+    if (name == "max_age") return ReadPositiveDuration(v, key, &spec.probe.Mut().max_age);
+    if (name == "warn_age") return ReadPositiveDuration(v, key, &spec.probe.Mut().warn_age);
+    if (name == "max_size") return ReadOptionalSize(v, key, &spec.probe.Mut().max_size);
+    if (name == "warn_size") return ReadOptionalSize(v, key, &spec.probe.Mut().warn_size);
+    if (name == "min_count") return ReadOptionalCount(v, key, 1, &spec.probe.Mut().process.min_count);
+    if (name == "max_count") return ReadOptionalCount(v, key, 0, &spec.probe.Mut().process.max_count);
+    if (name == "max_runtime") return ReadPositiveDuration(v, key, &spec.probe.Mut().process.max_runtime);
+    if (name == "stalled") return ReadPositiveDuration(v, key, &spec.probe.Mut().process.stalled);
     if (name == "timeout") return ReadTimeout(v, key);
     if (name == "for") return ReadFor(v, key);
     if (name == "recovery") return reader_.ReadInt(v, key, 1, kMaxRecovery, &spec.recovery);
     if (name == "every") return ReadEvery(reader_, v, key, &spec.every);
     if (name == "grace") return reader_.ReadDuration(v, key, &spec.grace);
-    if (name == "on_warn") return ReadActions(v, key, &spec.on_warn);
-    if (name == "on_crit") return ReadActions(v, key, &spec.on_crit);
-    if (name == "on_recovery") return ReadActions(v, key, &spec.on_recovery);
-    if (name == "cooldown") return reader_.ReadDuration(v, key, &spec.cooldown);
+    if (name == "on_warn") return ReadActions(v, key, &spec.actions.Mut().on_warn);
+    if (name == "on_crit") return ReadActions(v, key, &spec.actions.Mut().on_crit);
+    if (name == "on_recovery") return ReadActions(v, key, &spec.actions.Mut().on_recovery);
+    if (name == "cooldown") return reader_.ReadDuration(v, key, &spec.actions.Mut().cooldown);
     if (name == "limit") return ReadLimit(v, key);
     // Only reachable if kCheckKeys lists a key this function does not read.
     return base::Status::Internal(key.str() + ": key accepted but not read (config parser bug)");
@@ -309,7 +309,7 @@ class CheckReader {
       return s;
     }
     if (auto url = base::ParseHttpUrl(text); !url) return reader_.Error(v, key, url.error().message());
-    out_->url = text;
+    out_->probe.Mut().url = text;
     return base::Status::Ok();
   }
 
@@ -317,7 +317,7 @@ class CheckReader {
     std::string text;
     if (auto s = reader_.ReadString(v, key, R"(an address such as "127.0.0.1:5432")", &text); !s.ok()) return s;
     if (auto target = base::ParseHostPort(text); !target) return reader_.Error(v, key, target.error().message());
-    out_->address = text;
+    out_->probe.Mut().address = text;
     return base::Status::Ok();
   }
 
@@ -336,7 +336,7 @@ class CheckReader {
 
   // process = "nginx" (its name), or { name = "nginx", command = "regex", user = "www-data" }.
   base::Status ReadProcess(const toml::node& v, const KeyPath& key) {
-    ProcessCheckSpec& process = out_->process;
+    ProcessCheckSpec& process = out_->probe.Mut().process;
     constexpr std::string_view kExpected = R"(a process name, or a table like { name = "nginx", user = "www-data" })";
     if (v.is_string()) {
       if (auto s = reader_.ReadNonEmptyString(v, key, &process.name); !s.ok()) return s;
@@ -386,9 +386,9 @@ class CheckReader {
   }
 
   base::Status ReadBody(const toml::node& v, const KeyPath& key) {
-    if (auto s = reader_.ReadNonEmptyString(v, key, &out_->body_contains); !s.ok()) return s;
+    if (auto s = reader_.ReadNonEmptyString(v, key, &out_->probe.Mut().body_contains); !s.ok()) return s;
     // Only the first 64 KiB of an answer are searched.
-    if (out_->body_contains.size() > 1024) return reader_.Error(v, key, "must be at most 1024 bytes");
+    if (out_->probe->body_contains.size() > 1024) return reader_.Error(v, key, "must be at most 1024 bytes");
     return base::Status::Ok();
   }
 
@@ -539,8 +539,8 @@ class CheckReader {
     if (n < 1 || n > 1000 || window->count() <= 0) {
       return reader_.Error(v, key, "expected 1 to 1000 actions in a duration above 0, got \"" + text + "\"");
     }
-    out_->limit = n;
-    out_->limit_window = *window;
+    out_->actions.Mut().limit = n;
+    out_->actions.Mut().limit_window = *window;
     return base::Status::Ok();
   }
 
@@ -658,11 +658,11 @@ class CheckReader {
       if (auto s = CheckLevels(); !s.ok()) return s;
     }
     if (out_->kind == CheckKind::kFile) {
-      if (auto s = CheckPair("warn_age", out_->warn_age, "max_age", out_->max_age); !s.ok()) return s;
-      if (auto s = CheckPair("warn_size", out_->warn_size, "max_size", out_->max_size); !s.ok()) return s;
+      if (auto s = CheckPair("warn_age", out_->probe->warn_age, "max_age", out_->probe->max_age); !s.ok()) return s;
+      if (auto s = CheckPair("warn_size", out_->probe->warn_size, "max_size", out_->probe->max_size); !s.ok()) return s;
     }
     if (out_->kind == CheckKind::kProcess) {
-      ProcessCheckSpec& p = out_->process;
+      ProcessCheckSpec& p = out_->probe.Mut().process;
       if (p.min_count && p.max_count && *p.max_count < *p.min_count) {
         return reader_.Error(*Node("max_count"), key_.Child("max_count"),
                              "must not be below min_count (" + std::to_string(*p.min_count) + ")");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alert/channel_spec.h"
+#include "base/boxed.h"
 #include "base/clock.h"
 #include "base/http_url.h"
 
@@ -215,6 +216,37 @@ struct ProcessCheckSpec {
   bool operator==(const ProcessCheckSpec&) const = default;
 };
 
+// What a check does on entering WARN or CRIT and on recovery, and the guards of those
+// actions: at least `cooldown` apart, at most `limit` within `limit_window`.
+struct CheckActionsSpec {
+  std::vector<CheckAction> on_warn, on_crit, on_recovery;
+  base::Duration cooldown{0};
+  int limit = 0;  // 0 = no limit
+  base::Duration limit_window{0};
+  bool operator==(const CheckActionsSpec&) const = default;
+};
+
+// What a check of a kind other than `metric` probes: its URL, address, command, file
+// limits or processes. Out of line in CheckSpec (base::Boxed), since a thousand program
+// metric checks would otherwise each carry these 384 unused bytes.
+struct CheckProbeSpec {
+  // kHttp
+  std::string url;
+  int expect_status = 0;  // 0: any 2xx or 3xx
+  std::string body_contains;
+  base::TlsSettings tls;  // an https:// URL: tls_verify, ca_file
+  // kTcp
+  std::string address;  // "host:port"
+  // kCommand
+  std::vector<std::string> argv;
+  // kFile: CRIT past max_*, WARN past warn_*
+  std::optional<base::Duration> max_age, warn_age;
+  std::optional<uint64_t> max_size, warn_size;
+  // kProcess
+  ProcessCheckSpec process;
+  bool operator==(const CheckProbeSpec&) const = default;
+};
+
 // One [check.NAME].
 struct CheckSpec {
   std::string name;
@@ -230,20 +262,9 @@ struct CheckSpec {
   std::optional<double> warn;  // a value above it is bad; at least one of warn and crit is set
   std::optional<double> crit;  // when both: crit is past warn (crit >= warn)
   std::optional<double> clear; // hysteresis: back to OK only below this; <= the lowest level
-  // kHttp
-  std::string url;
-  int expect_status = 0;  // 0: any 2xx or 3xx
-  std::string body_contains;
-  base::TlsSettings tls;  // an https:// URL: tls_verify, ca_file
-  // kTcp
-  std::string address;  // "host:port"
-  // kCommand
-  std::vector<std::string> argv;
-  // kFile: CRIT past max_*, WARN past warn_*
-  std::optional<base::Duration> max_age, warn_age;
-  std::optional<uint64_t> max_size, warn_size;
-  // kProcess
-  ProcessCheckSpec process;
+  // kHttp, kTcp, kCommand, kFile, kProcess: read as `probe->url`, written through
+  // `probe.Mut()`; a metric check allocates none.
+  base::Boxed<CheckProbeSpec> probe;
   base::Duration timeout{10'000};  // kHttp, kTcp, kCommand
   base::Duration every{60'000};    // from [health] every when absent
   // `for`: "N of M" samples (count, within), or a duration (bad in every sample that long).
@@ -251,11 +272,9 @@ struct CheckSpec {
   int for_within = 1;
   base::Duration for_duration{0};
   int recovery = 1;  // samples in a row below the level before the state goes down
-  std::vector<CheckAction> on_warn, on_crit, on_recovery;
-  // Guards of the actions: at least `cooldown` apart, at most `limit` within `limit_window`.
-  base::Duration cooldown{0};
-  int limit = 0;  // 0 = no limit
-  base::Duration limit_window{0};
+  // on_warn, on_crit, on_recovery and their guards: out of line, as most checks act by
+  // none (read as `actions->on_crit`, written through `actions.Mut()`).
+  base::Boxed<CheckActionsSpec> actions;
   bool operator==(const CheckSpec&) const = default;
 };
 

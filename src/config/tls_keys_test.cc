@@ -37,9 +37,9 @@ TEST_F(TlsKeysTest, HttpsChecksVerifyByDefault) {
   auto spec = ParseConfig(Lines({"[check.web]", "http = \"https://example.com/health\""}), kFile, NonRoot());
   ASSERT_TRUE(spec.has_value()) << spec.error().message();
   ASSERT_EQ(spec->checks.size(), 1u);
-  EXPECT_EQ(spec->checks[0].url, "https://example.com/health");
-  EXPECT_TRUE(spec->checks[0].tls.verify);
-  EXPECT_EQ(spec->checks[0].tls.ca_file, "");
+  EXPECT_EQ(spec->checks[0].probe->url, "https://example.com/health");
+  EXPECT_TRUE(spec->checks[0].probe->tls.verify);
+  EXPECT_EQ(spec->checks[0].probe->tls.ca_file, "");
 }
 
 TEST_F(TlsKeysTest, ChecksTakeACaFileOrNoVerification) {
@@ -49,9 +49,9 @@ TEST_F(TlsKeysTest, ChecksTakeACaFileOrNoVerification) {
                           kFile, NonRoot());
   ASSERT_TRUE(spec.has_value()) << spec.error().message();
   ASSERT_EQ(spec->checks.size(), 3u);
-  EXPECT_EQ(spec->checks[0].tls, (base::TlsSettings{true, ca_file_}));
-  EXPECT_EQ(spec->checks[1].tls, (base::TlsSettings{false, ""}));
-  EXPECT_EQ(spec->checks[2].tls, (base::TlsSettings{true, ca_file_}));
+  EXPECT_EQ(spec->checks[0].probe->tls, (base::TlsSettings{true, ca_file_}));
+  EXPECT_EQ(spec->checks[1].probe->tls, (base::TlsSettings{false, ""}));
+  EXPECT_EQ(spec->checks[2].probe->tls, (base::TlsSettings{true, ca_file_}));
 }
 
 TEST_F(TlsKeysTest, TheProgramShorthandTakesThemToo) {
@@ -63,9 +63,9 @@ TEST_F(TlsKeysTest, TheProgramShorthandTakesThemToo) {
   ASSERT_TRUE(spec.has_value()) << spec.error().message();
   ASSERT_EQ(spec->checks.size(), 2u);
   EXPECT_EQ(spec->checks[0].name, "web.health");
-  EXPECT_EQ(spec->checks[0].tls.ca_file, ca_file_);
+  EXPECT_EQ(spec->checks[0].probe->tls.ca_file, ca_file_);
   EXPECT_EQ(spec->checks[1].name, "api.health");
-  EXPECT_FALSE(spec->checks[1].tls.verify);
+  EXPECT_FALSE(spec->checks[1].probe->tls.verify);
 }
 
 TEST_F(TlsKeysTest, ReadinessTakesThemToo) {

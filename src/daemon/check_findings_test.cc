@@ -183,10 +183,10 @@ TEST_F(CheckFindingsTest, ATopActionsListingGoesIntoTheRaise) {
   config::CheckSpec spec;
   spec.name = "ff";
   spec.kind = config::CheckKind::kProcess;
-  spec.process.name = "ffmpeg";
-  spec.process.max_count = 0;
+  spec.probe.Mut().process.name = "ffmpeg";
+  spec.probe.Mut().process.max_count = 0;
   spec.every = seconds(10);
-  spec.on_crit = {TopAction()};
+  spec.actions.Mut().on_crit = {TopAction()};
   service_->Apply({spec});
   clock_.Advance(seconds(0));
   ASSERT_EQ(StateOf("ff"), "CRIT");
@@ -209,7 +209,7 @@ TEST_F(CheckFindingsTest, ATopActionsListingGoesIntoTheRaise) {
 // A `top` action again (the check stays bad) is the actor's, with its own finding.
 TEST_F(CheckFindingsTest, ATopActionAgainIsAnActionFinding) {
   config::CheckSpec spec = Metric("cpu", config::CheckMetric::kCpu, 90);
-  spec.on_crit = {TopAction()};
+  spec.actions.Mut().on_crit = {TopAction()};
   CpuGoesCritical(spec);
   clock_.Advance(CheckActor::kTopWindow);
   ASSERT_EQ(Findings().size(), 1u);
@@ -228,7 +228,7 @@ TEST_F(CheckFindingsTest, ATopActionAgainIsAnActionFinding) {
 TEST_F(CheckFindingsTest, ARecoveryDuringTheWaitEndsTheRaiseRecordedFirst) {
   config::CheckSpec memory = Metric("memory", config::CheckMetric::kMemory, 90);
   memory.every = milliseconds(500);
-  memory.on_crit = {TopAction()};
+  memory.actions.Mut().on_crit = {TopAction()};
   SetMemoryUsed(95);
   service_->Apply({memory});
   clock_.Advance(seconds(0));

@@ -38,9 +38,9 @@ health::Thresholds ThresholdsOf(const config::CheckSpec& spec) {
 
 health::GuardSpec GuardOf(const config::CheckSpec& spec) {
   health::GuardSpec g;
-  g.cooldown = spec.cooldown;
-  g.limit = spec.limit;
-  g.window = spec.limit_window;
+  g.cooldown = spec.actions->cooldown;
+  g.limit = spec.actions->limit;
+  g.window = spec.actions->limit_window;
   return g;
 }
 
@@ -64,9 +64,9 @@ bool NeedsFirstReading(const config::CheckSpec& s) {
 const std::vector<config::CheckAction>& ActionsFor(const config::CheckSpec& spec, health::Level to) {
   static const std::vector<config::CheckAction> kNone;
   switch (to) {
-    case health::Level::kWarn: return spec.on_warn;
-    case health::Level::kCrit: return spec.on_crit;
-    case health::Level::kOk: return spec.on_recovery;
+    case health::Level::kWarn: return spec.actions->on_warn;
+    case health::Level::kCrit: return spec.actions->on_crit;
+    case health::Level::kOk: return spec.actions->on_recovery;
     default: return kNone;
   }
 }
@@ -153,12 +153,12 @@ void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
     auto check = std::make_unique<Check>();
     check->spec = spec;
     check->since = ports_.clock.Now();
-    check->message = "not measured yet";
+    SetMessage(*check, "not measured yet");
     if (spec.kind == config::CheckKind::kProcess) {
       check->process = std::make_unique<ProcessWatch>();
-      if (!spec.process.command.empty()) {
+      if (!spec.probe->process.command.empty()) {
         // Validated by the config with the same function, so it compiles.
-        if (auto regex = metrics::CompileCommandRegex(spec.process.command)) {
+        if (auto regex = metrics::CompileCommandRegex(spec.probe->process.command)) {
           check->process->command = std::move(*regex);
         }
       }
@@ -284,7 +284,7 @@ std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
   }
   if (state != "RUNNING") {
     // Down for good (stopped, exited, fatal): nothing to judge, and no stale CRIT either.
-    check.message = check.spec.program + " is not running (" + state + ")";
+    SetMessage(check, check.spec.program + " is not running (" + state + ")");
     if (check.rule.level != health::Level::kPending) {
       check.probe.reset();
       check.measuring = false;
@@ -297,8 +297,8 @@ std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
   }
   const base::Duration uptime{program->uptime_ms};
   if (uptime < check.spec.grace) {
-    check.message = fmt::format("{} started {} ago; checks begin after {} of grace", check.spec.program,
-                                base::FormatDuration(uptime), base::FormatDuration(check.spec.grace));
+    SetMessage(check, fmt::format("{} started {} ago; checks begin after {} of grace", check.spec.program,
+                                  base::FormatDuration(uptime), base::FormatDuration(check.spec.grace)));
     return check.spec.grace - uptime;
   }
   return std::nullopt;
@@ -368,7 +368,7 @@ void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
         c->cpu_ticks = u.cpu_ticks;
         c->cpu_at = now;
         if (!comparable) {
-          c->message = "measuring " + c->spec.program + " CPU";
+          SetMessage(*c, "measuring " + c->spec.program + " CPU");
           c->next_due = std::min(c->next_due, now + std::chrono::seconds(1));
         } else {
           JudgeMetric(*c, share, "");
@@ -416,7 +416,7 @@ void CheckService::StartProbe(Check& check) {
   if (check.measuring) return;  // the last probe is still waiting for its answer or timeout
   auto done = [this, &check](probe::Outcome outcome) {
     check.measuring = false;
-    check.message = std::move(outcome.message);
+    SetMessage(check, std::move(outcome.message));
     check.value = outcome.value;
     Judge(check, outcome.level);
     // The handle stays until the next probe replaces it: never destroyed from inside its
@@ -427,24 +427,24 @@ void CheckService::StartProbe(Check& check) {
   switch (s.kind) {
     case config::CheckKind::kHttp: {
       probe::HttpProbeSpec spec;
-      spec.url = *base::ParseHttpUrl(s.url);  // validated by the config
-      spec.expect_status = s.expect_status;
-      spec.body_contains = s.body_contains;
-      spec.tls = s.tls;  // https: tls_verify, ca_file
+      spec.url = *base::ParseHttpUrl(s.probe->url);  // validated by the config
+      spec.expect_status = s.probe->expect_status;
+      spec.body_contains = s.probe->body_contains;
+      spec.tls = s.probe->tls;  // https: tls_verify, ca_file
       spec.timeout = s.timeout;
       check.probe = http_.Probe(spec, std::move(done));
       break;
     }
     case config::CheckKind::kTcp: {
       probe::TcpProbeSpec spec;
-      spec.target = *base::ParseHostPort(s.address);
+      spec.target = *base::ParseHostPort(s.probe->address);
       spec.timeout = s.timeout;
       check.probe = tcp_.Probe(spec, std::move(done));
       break;
     }
     case config::CheckKind::kCommand: {
       probe::CommandProbeSpec spec;
-      spec.argv = s.argv;
+      spec.argv = s.probe->argv;
       spec.timeout = s.timeout;
       check.probe = commands_.Probe(spec, std::move(done));
       break;
@@ -457,12 +457,12 @@ void CheckService::MeasureFile(Check& check) {
   const config::CheckSpec& s = check.spec;
   probe::FileProbeSpec spec;
   spec.path = s.path;
-  spec.max_age_warn = s.warn_age;
-  spec.max_age_crit = s.max_age;
-  spec.max_size_warn = s.warn_size;
-  spec.max_size_crit = s.max_size;
+  spec.max_age_warn = s.probe->warn_age;
+  spec.max_age_crit = s.probe->max_age;
+  spec.max_size_warn = s.probe->warn_size;
+  spec.max_size_crit = s.probe->max_size;
   probe::Outcome outcome = probe::ProbeFile(spec, ports_.clock.Now());
-  check.message = std::move(outcome.message);
+  SetMessage(check, std::move(outcome.message));
   check.value = outcome.value;
   Judge(check, outcome.level);
 }
@@ -481,7 +481,7 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
   const base::WallTime wall = ports_.clock.Now();
   const base::SteadyTime now = ports_.clock.SteadyNow();
   for (Check* c : due) {
-    const config::ProcessCheckSpec& p = c->spec.process;
+    const config::ProcessCheckSpec& p = c->spec.probe->process;
     metrics::ProcessMatch match;
     match.name = p.name;
     match.command = c->process->command;
@@ -530,7 +530,7 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
       for (size_t i = 0; i < problems.size() && i < 5; ++i) message += (i ? ", " : "") + problems[i];
       if (problems.size() > 5) message += fmt::format(" and {} more", problems.size() - 5);
     }
-    c->message = std::move(message);
+    SetMessage(*c, std::move(message));
     Judge(*c, level);
   }
 }
@@ -539,9 +539,11 @@ void CheckService::JudgeMetric(Check& check, std::optional<double> value, const 
   health::Level level = health::Level::kUnknown;
   if (value) {
     level = health::Classify(ThresholdsOf(check.spec), *value, check.rule.level);
-    check.message = DescribeMetric(check.spec, *value) + LevelNote(check.spec, level, *value);
+    // Described when read (MessageOf): a thousand checks keep no text and format none a sample.
+    std::string().swap(check.message);
+    check.described_level = level;
   } else {
-    check.message = "could not measure: " + problem;
+    SetMessage(check, "could not measure: " + problem);
   }
   check.value = value;
   if (value && ports_.record_sample) {
@@ -550,6 +552,18 @@ void CheckService::JudgeMetric(Check& check, std::optional<double> value, const 
     }
   }
   Judge(check, level);
+}
+
+std::string CheckService::MessageOf(const Check& check) {
+  if (check.described_level && check.value) {
+    return DescribeMetric(check.spec, *check.value) + LevelNote(check.spec, *check.described_level, *check.value);
+  }
+  return check.message;
+}
+
+void CheckService::SetMessage(Check& check, std::string text) {
+  check.message = std::move(text);
+  check.described_level.reset();
 }
 
 void CheckService::Judge(Check& check, health::Level level) {
@@ -571,7 +585,7 @@ void CheckService::Judge(Check& check, health::Level level) {
 void CheckService::RecordChange(Check& check, const health::LevelChange& change) {
   check.since = ports_.clock.Now();
   std::string text = fmt::format("{} -> {}: {}", health::LevelName(change.from), health::LevelName(change.to),
-                                 check.message);
+                                 MessageOf(check));
   if (change.to == health::Level::kOk && change.from != health::Level::kPending) {
     text += fmt::format(", after {} {}", base::FormatDuration(change.was_for), health::LevelName(change.from));
   }
@@ -598,9 +612,9 @@ void CheckService::Journal(Check& check, const health::LevelChange& change) {
       if (check.raise_finding == 0) break;
       ports_.findings->Record(Severity::kInfo, "check", name,
                               change.to == health::Level::kOk
-                                  ? fmt::format("Back to OK: {}, after {} {}.", check.message,
+                                  ? fmt::format("Back to OK: {}, after {} {}.", MessageOf(check),
                                                 base::FormatDuration(change.was_for), health::LevelName(change.from))
-                                  : "No longer watched: " + check.message + ".",
+                                  : "No longer watched: " + MessageOf(check) + ".",
                               check.raise_finding);
       check.raise_finding = 0;
       break;
@@ -610,7 +624,7 @@ void CheckService::Journal(Check& check, const health::LevelChange& change) {
 void CheckService::JournalRaise(Check& check, Severity severity, health::Level to) {
   auto held = std::make_unique<HeldRaise>();
   held->severity = severity;
-  held->text = check.message + ".";
+  held->text = MessageOf(check) + ".";
   held->ends = check.raise_finding;
   if (to != health::Level::kUnknown) {
     held->suggestion = Suggestion(check.spec);
@@ -673,13 +687,13 @@ void CheckService::Act(Check& check, health::Level from, health::Level to, bool 
       case health::Verdict::kGivenUp: return;
       case health::Verdict::kGiveUp: {
         const std::string text = fmt::format(
-            "giving up: {} actions within {} did not help; acting again once the check is OK", check.spec.limit,
-            base::FormatDuration(check.spec.limit_window));
+            "giving up: {} actions within {} did not help; acting again once the check is OK", check.spec.actions->limit,
+            base::FormatDuration(check.spec.actions->limit_window));
         ports_.events.Write(check.spec.name, text, base::EventType::kAction);
         if (ports_.findings != nullptr) {
           ports_.findings->Record(Severity::kWarn, "action", check.spec.name,
                                   "Gave up: " + text.substr(std::string("giving up: ").size()) + ". " +
-                                      check.message + ". This needs a person.");
+                                      MessageOf(check) + ". This needs a person.");
         }
         return;
       }
@@ -690,13 +704,13 @@ void CheckService::Act(Check& check, health::Level from, health::Level to, bool 
   context.program = check.spec.program;
   context.from = from;
   context.to = to;
-  context.message = check.message;
+  context.message = MessageOf(check);
   context.value = check.value;
   if (check.process) context.offenders = check.process->offenders;
   for (const config::CheckAction& action : actions) {
     ports_.events.Write(check.spec.name,
                         fmt::format("{}{} on {}: {}", action.text, again ? " again" : "", health::LevelName(to),
-                                    check.message),
+                                    MessageOf(check)),
                         base::EventType::kAction);
     if (action.verb == config::CheckVerb::kTop && !again && check.held_raise != nullptr) {
       // The raise just journalled is waiting for the same listing; its event comes with it.
@@ -726,7 +740,7 @@ std::vector<api::CheckInfo> CheckService::Checks() const {
     info.state = std::string(health::LevelName(c->rule.level));
     info.since_ms = base::UnixMs(c->since);
     info.value = c->value;
-    info.message = c->message;
+    info.message = MessageOf(*c);
     info.gave_up = c->guard.gave_up;
     out.push_back(std::move(info));
   }

@@ -106,7 +106,9 @@ class CheckService {
     health::GuardState guard;
     base::WallTime since;
     std::optional<double> value;
-    std::string message;
+    std::string message;  // read through MessageOf
+    // Set: the message is the description of `value` at this level, made when read.
+    std::optional<health::Level> described_level;
     base::SteadyTime next_due;
     bool measuring = false;   // a filesystem measurement or a probe is under way
     event::HandlePtr probe;   // the probe under way
@@ -123,6 +125,9 @@ class CheckService {
     // the check, or the service's end. Its timer goes with the check.
     std::unique_ptr<HeldRaise> held_raise;
   };
+  // A check's last message: its own text, or the description of its value (a metric check).
+  static std::string MessageOf(const Check& check);
+  static void SetMessage(Check& check, std::string text);
   // Records a change of state: since when, a "check" event in words, and the journal.
   void RecordChange(Check& check, const health::LevelChange& change);
   // Journals a change of state: a raise, or the recovery that ends the open one.

@@ -151,9 +151,9 @@ TEST_F(CheckServiceTest, ActsOnEnteringAndAgainOnFreshEvidenceUntilTheLimit) {
   config::CheckSpec spec = Memory("mem", 80);
   spec.crit = 90;
   spec.warn.reset();
-  spec.on_crit = {RestartWeb()};
-  spec.limit = 2;
-  spec.limit_window = std::chrono::hours(1);
+  spec.actions.Mut().on_crit = {RestartWeb()};
+  spec.actions.Mut().limit = 2;
+  spec.actions.Mut().limit_window = std::chrono::hours(1);
   SetMemoryUsed(95);
   checks_.Apply({spec});
   clock_.Advance(seconds(0));
@@ -184,8 +184,8 @@ TEST_F(CheckServiceTest, ActsOnEnteringAndAgainOnFreshEvidenceUntilTheLimit) {
 TEST_F(CheckServiceTest, ACooldownSpacesTheActions) {
   controller_.programs = {Web("RUNNING", 3'600'000)};
   config::CheckSpec spec = Memory("mem", 80);
-  spec.on_warn = {RestartWeb()};
-  spec.cooldown = seconds(25);
+  spec.actions.Mut().on_warn = {RestartWeb()};
+  spec.actions.Mut().cooldown = seconds(25);
   SetMemoryUsed(85);
   checks_.Apply({spec});
   clock_.Advance(seconds(0));
@@ -200,7 +200,7 @@ TEST_F(CheckServiceTest, ACooldownSpacesTheActions) {
 TEST_F(CheckServiceTest, ARecoveryActionAnswersARaiseOnly) {
   controller_.programs = {Web("RUNNING", 3'600'000)};
   config::CheckSpec spec = Memory("mem", 80);
-  spec.on_recovery = {RestartWeb()};
+  spec.actions.Mut().on_recovery = {RestartWeb()};
   checks_.Apply({spec});
   clock_.Advance(seconds(0));  // PENDING -> OK: no recovery
   EXPECT_EQ(StateOf("mem"), "OK");
@@ -284,8 +284,8 @@ TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
   config::CheckSpec spec;
   spec.name = "ff";
   spec.kind = config::CheckKind::kProcess;
-  spec.process.name = "ffmpeg";
-  spec.process.max_count = 0;
+  spec.probe.Mut().process.name = "ffmpeg";
+  spec.probe.Mut().process.max_count = 0;
   spec.every = seconds(10);
   checks_.Apply({spec});
   clock_.Advance(seconds(0));

@@ -75,15 +75,15 @@ std::string CheckTarget(const config::CheckSpec& spec) {
       if (!spec.program.empty()) out += " of " + spec.program;
       return out;
     }
-    case config::CheckKind::kHttp: return spec.url;
-    case config::CheckKind::kTcp: return "tcp " + spec.address;
-    case config::CheckKind::kCommand: return "command " + base::JoinCommand(spec.argv);
+    case config::CheckKind::kHttp: return spec.probe->url;
+    case config::CheckKind::kTcp: return "tcp " + spec.probe->address;
+    case config::CheckKind::kCommand: return "command " + base::JoinCommand(spec.probe->argv);
     case config::CheckKind::kFile: return "file " + spec.path.string();
     case config::CheckKind::kProcess: {
       std::string out = "process";
-      if (!spec.process.name.empty()) out += " " + spec.process.name;
-      if (!spec.process.command.empty()) out += " /" + spec.process.command + "/";
-      if (!spec.process.user.empty()) out += " of " + spec.process.user;
+      if (!spec.probe->process.name.empty()) out += " " + spec.probe->process.name;
+      if (!spec.probe->process.command.empty()) out += " /" + spec.probe->process.command + "/";
+      if (!spec.probe->process.user.empty()) out += " of " + spec.probe->process.user;
       return out;
     }
   }
