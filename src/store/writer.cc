@@ -3,6 +3,8 @@
 // nothing escapes this file.
 #include "store/writer.h"
 
+#include <malloc.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -347,7 +349,8 @@ void Writer::Run() {
     lock.unlock();
 
     BatchOutcome outcome = Apply(batch);
-    batch.clear();  // free the strings before taking the lock again
+    applied_since_trim_ += batch.size();
+    batch = {};  // free the strings before taking the lock again
 
     lock.lock();
     in_flight_ = 0;
@@ -360,7 +363,18 @@ void Writer::Run() {
       dropped_ = 0;
       overflowing_ = false;
     }
-    if (queue_.empty()) idle_cv_.notify_all();
+    if (queue_.empty()) {
+      idle_cv_.notify_all();
+      if (applied_since_trim_ >= kTrimAfterOps) {
+        // The end of a burst (start-up, a reload, the first results of a thousand checks):
+        // its freed strings lie in the middle of the heap, where malloc keeps them; hand
+        // those pages back to the kernel, off the loop thread.
+        applied_since_trim_ = 0;
+        lock.unlock();
+        ::malloc_trim(0);
+        lock.lock();
+      }
+    }
   }
 }
 

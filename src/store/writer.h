@@ -92,6 +92,9 @@ class Writer {
   // More writes waiting than this means the disk cannot keep up: newer writes are then
   // dropped and counted, so memory stays bounded (about 35 MB of typical events).
   static constexpr size_t kMaxQueuedOps = 100000;
+  // Once this many writes have been applied since the last time, the writer returns the
+  // heap's free pages to the kernel when its queue runs empty.
+  static constexpr size_t kTrimAfterOps = 500;
   // One transaction takes at most this many writes: it bounds how long the worker is away
   // from the queue and how much one failed transaction loses.
   static constexpr size_t kMaxBatchOps = 10000;
@@ -136,6 +139,7 @@ class Writer {
   std::condition_variable work_cv_;  // the worker waits for writes or stopping
   std::condition_variable idle_cv_;  // Flush waits for an empty queue
   std::deque<WriteOp> queue_;        // guarded by mu_
+  size_t applied_since_trim_ = 0;     // worker thread only: writes since the last malloc_trim
   size_t in_flight_ = 0;             // guarded by mu_: writes taken by the worker, not yet done
   bool exit_ = false;                // guarded by mu_: the destructor asked the worker to finish
   bool overflowing_ = false;         // guarded by mu_: writes were refused because the queue was full
