@@ -25,7 +25,12 @@ UsageService::UsageService(api::ProgramController& programs, const event::Clock&
       own_groups_(groups != nullptr ? nullptr
                                     : std::make_unique<metrics::GroupSampler>(proc_, ::sysconf(_SC_PAGESIZE),
                                                                               metrics::KeptFileBudget())),
-      groups_(groups != nullptr ? *groups : *own_groups_) {}
+      groups_(groups != nullptr ? *groups : *own_groups_) {
+  // A first reading of the machine, so the first question's CPU share is over vigild's
+  // life so far and not since boot: `vigil health` right after a start must not show the
+  // machine's lifetime average as its load.
+  if (auto sample = metrics::ReadSystem(proc_)) system_readings_.Record(std::move(*sample), clock_.SteadyNow());
+}
 
 void UsageService::Top(const std::vector<std::string>& names, api::TopDoneFn done) {
   base::Result<api::TopView> view = Measure(names, /*programs=*/true, /*with_pss=*/true);

@@ -123,6 +123,18 @@ TEST_F(UsageServiceTest, UnknownNamesAreNotFound) {
   EXPECT_EQ(view.error().code(), base::StatusCode::kNotFound);
 }
 
+TEST_F(UsageServiceTest, TheFirstSystemShareIsSinceTheServiceStartedNotSinceBoot) {
+  // Since boot: 100 busy of 1000 (10 %). Created now, then 30 busy of 100 more.
+  UsageService fresh{programs_, clock_, proc_.root(), nullptr};
+  clock_.Advance(std::chrono::seconds(1));
+  proc_.SetCpu(metrics::CpuTimes{.user = 130, .idle = 970}, 2);
+  std::optional<base::Result<api::TopView>> answer;
+  fresh.Top({}, [&](base::Result<api::TopView> view) { answer.emplace(std::move(view)); });
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(*answer);
+  EXPECT_DOUBLE_EQ((*answer)->system.cpu_percent, 30.0);
+}
+
 TEST_F(UsageServiceTest, ASystemShareIsOverTheTimeBetweenQuestions) {
   ASSERT_TRUE(Top({}));
   clock_.Advance(std::chrono::seconds(1));
