@@ -23,31 +23,39 @@ std::optional<std::string_view> FindLine(std::string_view text, std::string_view
   return std::nullopt;
 }
 
-// The fields of `text` between blanks. proc(5) files separate with spaces or tabs
-// (/proc/PID/status), and a comm may hold a '\n', so all three separate.
-std::vector<std::string_view> Fields(std::string_view text) {
-  std::vector<std::string_view> fields;
+// Calls `take` with each field of `text` between blanks, in order, while it returns true.
+// proc(5) files separate with spaces or tabs (/proc/PID/status), and a comm may hold a
+// '\n', so all three separate.
+template <typename Take>
+void ForEachField(std::string_view text, Take take) {
   constexpr std::string_view kBlanks = " \t\n";
   size_t start = text.find_first_not_of(kBlanks);
   while (start != std::string_view::npos) {
     const size_t end = text.find_first_of(kBlanks, start);
-    fields.push_back(text.substr(start, end - start));
+    if (!take(text.substr(start, end - start))) return;
     start = text.find_first_not_of(kBlanks, end);
   }
+}
+
+// The fields of `text` between blanks.
+std::vector<std::string_view> Fields(std::string_view text) {
+  std::vector<std::string_view> fields;
+  ForEachField(text, [&](std::string_view field) {
+    fields.push_back(field);
+    return true;
+  });
   return fields;
 }
 
 // The first `out.size()` fields of `text` as Fields() splits it, into `out` without
 // allocating (a round reads a thousand /proc/PID/stat files); returns how many there were.
 size_t FirstFields(std::string_view text, std::span<std::string_view> out) {
-  constexpr std::string_view kBlanks = " \t\n";
   size_t n = 0;
-  size_t start = text.find_first_not_of(kBlanks);
-  while (start != std::string_view::npos && n < out.size()) {
-    const size_t end = text.find_first_of(kBlanks, start);
-    out[n++] = text.substr(start, end - start);
-    start = text.find_first_not_of(kBlanks, end);
-  }
+  if (out.empty()) return n;
+  ForEachField(text, [&](std::string_view field) {
+    out[n++] = field;
+    return n < out.size();
+  });
   return n;
 }
 
