@@ -181,10 +181,10 @@ void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
   }
   if (!wants_cpu) last_system_.reset();
   // A program's first CPU reading, so its first share comes a second from now.
-  std::vector<Check*> program_cpu;
+  std::vector<std::pair<Check*, api::ProgramRun>> program_cpu;
   for (auto& c : checks_) {
     if (IsProgramMetric(c->spec) && c->spec.metric == config::CheckMetric::kCpu && c->cpu_pid == 0) {
-      program_cpu.push_back(c.get());
+      if (auto run = ports_.programs.RunOf(c->spec.program)) program_cpu.emplace_back(c.get(), std::move(*run));
     }
   }
   if (!program_cpu.empty()) MeasureProgramMetrics(program_cpu);
@@ -221,14 +221,17 @@ CheckService::Check* CheckService::Find(const std::string& name) {
 
 void CheckService::Round() {
   const base::SteadyTime now = ports_.clock.SteadyNow();
-  std::vector<Check*> system, programs, disks, processes;
+  std::vector<Check*> system, disks, processes;
+  std::vector<std::pair<Check*, api::ProgramRun>> programs;
   for (auto& c : checks_) {
     if (c->next_due > now) continue;
     // On the shared grid, however this sample came about (a first reading, a program that
     // just started, a suspended machine that fell behind).
     c->next_due = NextTick(now, c->spec.every);
+    std::optional<api::ProgramRun> program;
     if (!c->spec.program.empty()) {
-      if (std::optional<base::Duration> wait = ProgramWait(*c)) {
+      program = ports_.programs.RunOf(c->spec.program);
+      if (std::optional<base::Duration> wait = ProgramWait(*c, program)) {
         // Starting, or in its grace period: sample as soon as it may be, not an interval on.
         if (wait->count() > 0) c->next_due = std::min(c->next_due, now + *wait);
         continue;
@@ -237,7 +240,11 @@ void CheckService::Round() {
     const config::CheckSpec& s = c->spec;
     switch (s.kind) {
       case config::CheckKind::kMetric:
-        (IsDiskMetric(s) ? disks : IsProgramMetric(s) ? programs : system).push_back(c.get());
+        if (IsProgramMetric(s)) {
+          programs.emplace_back(c.get(), std::move(*program));  // running: ProgramWait let it through
+        } else {
+          (IsDiskMetric(s) ? disks : system).push_back(c.get());
+        }
         break;
       case config::CheckKind::kProcess: processes.push_back(c.get()); break;
       case config::CheckKind::kFile: MeasureFile(*c); break;
@@ -273,8 +280,8 @@ void CheckService::SampleHistory() {
                       });
 }
 
-std::optional<base::Duration> CheckService::ProgramWait(Check& check) {
-  auto program = ports_.programs.RunOf(check.spec.program);
+std::optional<base::Duration> CheckService::ProgramWait(Check& check,
+                                                        const std::optional<api::ProgramRun>& program) {
   if (!program) return base::Duration{0};
   const std::string& state = program->state;
   if (state == "STARTING" || state == "BACKOFF" || state == "STOPPING") {
@@ -327,19 +334,18 @@ void CheckService::MeasureSystem(const std::vector<Check*>& due) {
   }
 }
 
-void CheckService::MeasureProgramMetrics(const std::vector<Check*>& due) {
+void CheckService::MeasureProgramMetrics(const std::vector<std::pair<Check*, api::ProgramRun>>& due) {
   std::vector<int> pgids;
   std::vector<std::pair<Check*, pid_t>> asked;
-  for (Check* c : due) {
-    auto program = ports_.programs.RunOf(c->spec.program);
-    if (!program || program->pid == 0) continue;
+  for (const auto& [c, run] : due) {
+    if (run.pid == 0) continue;
     if (c->spec.metric == config::CheckMetric::kUptime) {
       // No /proc needed: the supervisor knows when the process started.
-      if (program->uptime_ms >= 0) JudgeMetric(*c, static_cast<double>(program->uptime_ms) / 1000.0, "");
+      if (run.uptime_ms >= 0) JudgeMetric(*c, static_cast<double>(run.uptime_ms) / 1000.0, "");
       continue;
     }
-    pgids.push_back(program->pid);
-    asked.emplace_back(c, program->pid);
+    pgids.push_back(run.pid);
+    asked.emplace_back(c, run.pid);
   }
   if (asked.empty()) return;
   const bool with_fds = std::any_of(asked.begin(), asked.end(),

@@ -143,11 +143,13 @@ class CheckService {
 
   void Arm();
   void Round();
-  // A check of a program: nullopt when it may be sampled now; else how soon to look again
-  // (0: at the next interval, it is not running at all).
-  std::optional<base::Duration> ProgramWait(Check& check);
+  // A check of a program, which is as `program` says (nullopt: unknown): nullopt when it
+  // may be sampled now; else how soon to look again (0: at the next interval, it is not
+  // running at all).
+  std::optional<base::Duration> ProgramWait(Check& check, const std::optional<api::ProgramRun>& program);
   void MeasureSystem(const std::vector<Check*>& due);
-  void MeasureProgramMetrics(const std::vector<Check*>& due);
+  // Each check with its program as the round found it (asked once per check and round).
+  void MeasureProgramMetrics(const std::vector<std::pair<Check*, api::ProgramRun>>& due);
   void MeasureDisks(const std::vector<Check*>& due);
   void MeasureProcesses(const std::vector<Check*>& due);
   void StartProbe(Check& check);
