@@ -223,6 +223,7 @@ void CheckService::Round() {
   const base::SteadyTime now = ports_.clock.SteadyNow();
   std::vector<Check*> system, disks, processes;
   std::vector<std::pair<Check*, api::ProgramRun>> programs;
+  programs.reserve(checks_.size());  // most checks are a program's, at a thousand programs
   for (auto& c : checks_) {
     if (c->next_due > now) continue;
     // On the shared grid, however this sample came about (a first reading, a program that

@@ -70,8 +70,11 @@ class FakeProc {
                          "HugePages_Total:       0\nHugepagesize:       2048 kB\n");
   }
 
+  // loadavg's last field, the last pid handed out, moves on with each AddProcess, as the
+  // kernel's does (GroupSampler lists /proc only when it moved).
   void SetLoadAvg(std::string_view one, std::string_view five, std::string_view fifteen) const {
-    Write("loadavg", std::string(one) + " " + std::string(five) + " " + std::string(fifteen) + " 2/80 25753\n");
+    load_averages_ = std::string(one) + " " + std::string(five) + " " + std::string(fifteen);
+    WriteLoadAvg();
   }
 
   // pressure/RESOURCE ("cpu", "memory", "io") with the given "some" avg10 and total.
@@ -81,9 +84,11 @@ class FakeProc {
               "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
   }
 
-  // PID/stat, PID/fd/ and, with pss_kib, PID/smaps_rollup.
+  // PID/stat, PID/fd/ and, with pss_kib, PID/smaps_rollup. Also rewrites an existing
+  // process's files (then only its figures change, no pid is handed out).
   void AddProcess(const FakeProcess& p) const {
     const std::filesystem::path dir = std::to_string(p.pid);
+    if (!std::filesystem::exists(dir_.path() / dir)) NoteNewProcess();
     Write(dir / "stat", StatLine(p));
     std::filesystem::create_directories(dir_.path() / dir / "fd");
     for (int fd = 0; fd < p.open_fds; ++fd) Write(dir / "fd" / std::to_string(fd), "");
@@ -92,6 +97,19 @@ class FakeProc {
             "562ec34c2000-7fffb2900000 ---p 00000000 00:00 0      [rollup]\nRss:  " + Kib(*p.pss_kib + 100) +
                 "Pss:  " + Kib(*p.pss_kib) + "Pss_Anon:  " + Kib(*p.pss_kib));
     }
+  }
+
+  // A process ended: its stat is emptied before its directory goes, so a file a reader
+  // kept open fails to parse, as the kernel's answers ESRCH.
+  void EndProcess(int pid) const {
+    Write(std::filesystem::path(std::to_string(pid)) / "stat", "");
+    Remove(std::to_string(pid));
+  }
+
+  // A pid was handed out (by AddProcess, or by a test that writes a process itself).
+  void NoteNewProcess() const {
+    ++last_pid_;
+    if (!load_averages_.empty()) WriteLoadAvg();
   }
 
   // The PID/stat line the kernel would print for `p`.
@@ -115,8 +133,12 @@ class FakeProc {
     return text + "0 0";  // guest, guest_nice
   }
   static std::string Kib(uint64_t kib) { return std::to_string(kib) + " kB\n"; }
+  void WriteLoadAvg() const { Write("loadavg", load_averages_ + " 2/80 " + std::to_string(last_pid_) + "\n"); }
 
   vigil::testing::TempDir dir_;
+  // The files' own state; mutable because the setters, like the files, are const.
+  mutable std::string load_averages_;  // empty: no loadavg written
+  mutable int last_pid_ = 25753;
 };
 
 // For tests on the real /proc: a child that waits in a process group of its own (set from

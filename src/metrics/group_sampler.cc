@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <string>
 
 #include "metrics/proc_parse.h"
@@ -50,7 +51,12 @@ GroupSampler::GroupSampler(ProcRoot proc, long page_size, size_t max_kept_files)
 
 const std::unordered_map<int, GroupUsage>& GroupSampler::Sample(const std::vector<int>& pgids, Options options,
                                                                 base::SteadyTime now) {
-  if (!Answers(pgids, options, now)) last_ = LastWalk{now, options, Walk(pgids, options)};
+  if (!Answers(pgids, options, now)) {
+    if (!last_) last_.emplace();
+    last_->at = now;
+    last_->options = options;
+    Walk(pgids, options, last_->usage);
+  }
   return last_->usage;
 }
 
@@ -77,16 +83,57 @@ bool GroupSampler::ReadStat(int pid, Known& known, char* buffer, size_t size, st
   return true;
 }
 
-std::unordered_map<int, GroupUsage> GroupSampler::Walk(const std::vector<int>& pgids, Options options) {
-  std::unordered_map<int, GroupUsage> usage;
-  for (int pgid : pgids) {
-    GroupUsage& group = usage[pgid];
+std::optional<int> GroupSampler::LastPid() {
+  if (!loadavg_.valid()) {
+    auto opened = proc_.Open("loadavg");
+    if (!opened) return std::nullopt;
+    loadavg_ = std::move(*opened);
+  }
+  char buffer[256];
+  auto text = ProcRoot::ReadAgain(loadavg_, "loadavg", buffer, sizeof buffer);
+  if (!text) {
+    loadavg_.reset();
+    return std::nullopt;
+  }
+  return ParseLastPid(*text);
+}
+
+void GroupSampler::Walk(const std::vector<int>& pgids, Options options, Usage& usage) {
+  // The groups of the last walk, emptied, when they are the ones asked for (a duplicate
+  // in `pgids` may leave one more: the answer may hold more groups than asked).
+  const bool same_groups = usage.size() <= pgids.size() &&
+                           std::all_of(pgids.begin(), pgids.end(), [&](int pgid) { return usage.contains(pgid); });
+  if (!same_groups) usage.clear();
+  for (int pgid : pgids) usage.try_emplace(pgid);
+  for (auto& [pgid, group] : usage) {
+    group = GroupUsage{};
     if (options.with_pss) group.pss_bytes = 0;  // until a member's PSS proves unknown
   }
-  const uint64_t page_bytes = page_size_ > 0 ? static_cast<uint64_t>(page_size_) : 0;
   const uint64_t round = ++round_;
   char buffer[kStatBufferBytes];
 
+  // Read before the listing, so a process created meanwhile makes the next round list.
+  const std::optional<int> last_pid = LastPid();
+  if (last_pid && listed_after_pid_ == last_pid) {
+    // No process was created since the last listing: the known ones are all there are.
+    for (auto it = known_.begin(); it != known_.end();) {
+      Known& known = it->second;
+      const bool member = usage.contains(known.pgrp) || usage.contains(it->first);
+      if (member && !Count(it->first, known, /*fresh=*/false, options, usage, buffer, sizeof buffer)) {
+        it = Forget(it);
+        continue;
+      }
+      if (!member && known.stat.valid()) {
+        known.stat.reset();
+        --kept_files_;
+      }
+      ++it;
+    }
+    return;
+  }
+
+  ++listings_;
+  listed_after_pid_ = last_pid;
   for (const ProcRoot::PidEntry& entry : proc_.ListPidEntries()) {
     auto [it, fresh] = known_.try_emplace(entry.pid);
     Known& known = it->second;
@@ -98,49 +145,7 @@ std::unordered_map<int, GroupUsage> GroupSampler::Walk(const std::vector<int>& p
     }
     known.inode = entry.inode;
     known.seen_in_round = round;
-    if (!fresh && !usage.contains(known.pgrp) && !usage.contains(entry.pid)) {
-      // The same process as before, outside every group asked for: nothing to read. (It
-      // may have been in one an earlier question asked for: its file is not needed now.)
-      if (known.stat.valid()) {
-        known.stat.reset();
-        --kept_files_;
-      }
-      continue;
-    }
-
-    std::string_view text;
-    const bool read = ReadStat(entry.pid, known, buffer, sizeof buffer, &text);
-    const auto stat = read ? ParseProcessStat(text) : std::nullopt;
-    if (!stat) {
-      // Ended since the listing, unreadable or unparsable: forgotten, so the next round
-      // tries it afresh instead of taking it for an outsider.
-      if (known.stat.valid()) --kept_files_;
-      known_.erase(it);
-      continue;
-    }
-    known.pgrp = stat->pgrp;
-    const auto group = usage.find(stat->pgrp);
-    if (group == usage.end() || kept_files_ > max_kept_files_) {
-      // Not a member (its stat is not read again while it lives), or over the budget of
-      // open files (read by opening it each round).
-      known.stat.reset();
-      --kept_files_;
-    }
-    if (group == usage.end()) continue;
-
-    GroupUsage& total = group->second;
-    ++total.processes;
-    uint64_t ticks = AddSaturating(stat->utime_ticks, stat->stime_ticks);
-    ticks = AddSaturating(ticks, AddSaturating(stat->cutime_ticks, stat->cstime_ticks));
-    total.cpu_ticks = AddSaturating(total.cpu_ticks, ticks);
-    // A zombie has released its memory and files; its fd directory and smaps_rollup read
-    // as empty or fail, which must not spoil the group's totals.
-    if (stat->state == 'Z') continue;
-    total.rss_bytes = AddSaturating(total.rss_bytes, MultiplySaturating(stat->rss_pages, page_bytes));
-    if (options.with_fds) {
-      if (auto fds = proc_.CountOpenFds(entry.pid)) total.open_fds += *fds;
-    }
-    if (options.with_pss) AddPss(proc_, std::to_string(entry.pid), &total);
+    if (!Count(entry.pid, known, fresh, options, usage, buffer, sizeof buffer)) Forget(it);
   }
   // Processes no longer listed have ended: close their files.
   std::erase_if(known_, [&](auto& item) {
@@ -148,7 +153,56 @@ std::unordered_map<int, GroupUsage> GroupSampler::Walk(const std::vector<int>& p
     if (item.second.stat.valid()) --kept_files_;
     return true;
   });
-  return usage;
+}
+
+std::unordered_map<int, GroupSampler::Known>::iterator GroupSampler::Forget(
+    std::unordered_map<int, Known>::iterator it) {
+  if (it->second.stat.valid()) --kept_files_;
+  // Listed again next round, in case it was only unreadable for a moment.
+  listed_after_pid_.reset();
+  return known_.erase(it);
+}
+
+bool GroupSampler::Count(int pid, Known& known, bool fresh, Options options, Usage& usage, char* buffer,
+                         size_t size) {
+  if (!fresh && !usage.contains(known.pgrp) && !usage.contains(pid)) {
+    // The same process as before, outside every group asked for: nothing to read. (It
+    // may have been in one an earlier question asked for: its file is not needed now.)
+    if (known.stat.valid()) {
+      known.stat.reset();
+      --kept_files_;
+    }
+    return true;
+  }
+  std::string_view text;
+  const bool read = ReadStat(pid, known, buffer, size, &text);
+  const auto stat = read ? ParseProcessStat(text) : std::nullopt;
+  if (!stat) return false;
+  known.pgrp = stat->pgrp;
+  const auto group = usage.find(stat->pgrp);
+  if (group == usage.end() || kept_files_ > max_kept_files_) {
+    // Not a member (its stat is not read again while it lives), or over the budget of
+    // open files (read by opening it each round).
+    known.stat.reset();
+    --kept_files_;
+  }
+  if (group == usage.end()) return true;
+
+  GroupUsage& total = group->second;
+  ++total.processes;
+  uint64_t ticks = AddSaturating(stat->utime_ticks, stat->stime_ticks);
+  ticks = AddSaturating(ticks, AddSaturating(stat->cutime_ticks, stat->cstime_ticks));
+  total.cpu_ticks = AddSaturating(total.cpu_ticks, ticks);
+  // A zombie has released its memory and files; its fd directory and smaps_rollup read
+  // as empty or fail, which must not spoil the group's totals.
+  if (stat->state == 'Z') return true;
+  const uint64_t page_bytes = page_size_ > 0 ? static_cast<uint64_t>(page_size_) : 0;
+  total.rss_bytes = AddSaturating(total.rss_bytes, MultiplySaturating(stat->rss_pages, page_bytes));
+  if (options.with_fds) {
+    if (auto fds = proc_.CountOpenFds(pid)) total.open_fds += *fds;
+  }
+  if (options.with_pss) AddPss(proc_, std::to_string(pid), &total);
+  return true;
 }
 
 }  // namespace vigil::metrics

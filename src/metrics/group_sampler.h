@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,13 @@ namespace vigil::metrics {
 // group, and keeps the stat file of each member of a group asked for open. A round then
 // lists /proc, reads each member once through its open file, and reads only the processes
 // it has not seen before; the rest of the machine costs nothing but the listing.
+//
+// Most rounds need no listing either: /proc/loadavg names the last pid the kernel handed
+// out, and while that stays the same no process was created, so the processes known from
+// the last listing are all there are (those that ended fail their read and are
+// forgotten). Such a round reads the members it knows and nothing else. A wrap-around of
+// the pids back to the very same number within one interval would hide a new member
+// until the next process is created; a fake tree without loadavg is listed every round.
 //
 // A process it has seen outside the groups asked for is not read again while it lives,
 // so one that later moves into such a group (setpgid) is not counted. Every program runs
@@ -59,7 +67,8 @@ class GroupSampler {
                                                     base::SteadyTime now);
 
   size_t kept_files() const { return kept_files_; }
-  uint64_t walks() const { return round_; }  // of /proc, since construction
+  uint64_t walks() const { return round_; }         // rounds that read, since construction
+  uint64_t listings() const { return listings_; }   // of which listed /proc
   size_t known_processes() const { return known_.size(); }
 
  private:
@@ -70,23 +79,38 @@ class GroupSampler {
     base::UniqueFd stat;  // open while the process is in a group asked for
   };
 
-  std::unordered_map<int, GroupUsage> Walk(const std::vector<int>& pgids, Options options);
+  using Usage = std::unordered_map<int, GroupUsage>;
+
+  // Fills `usage` (the last walk's, reused so a round allocates no nodes) for `pgids`.
+  void Walk(const std::vector<int>& pgids, Options options, Usage& usage);
+  // Adds process `pid` to its group in `usage` when it is a member (reading it) or was
+  // never read (`fresh`); false when it must be forgotten (ended, unreadable or
+  // unparsable), so that the next listing reads it afresh instead of taking it for an
+  // outsider.
+  bool Count(int pid, Known& known, bool fresh, Options options, Usage& usage, char* buffer, size_t size);
+  // Erases a process that Count could not read; returns the next entry.
+  std::unordered_map<int, Known>::iterator Forget(std::unordered_map<int, Known>::iterator it);
   // Reads one process's stat into `buffer`; false when it cannot be read (it ended, or
-  // it is not readable), after which it is forgotten and read afresh if listed again.
+  // it is not readable).
   bool ReadStat(int pid, Known& known, char* buffer, size_t size, std::string_view* text);
   bool Answers(const std::vector<int>& pgids, Options options, base::SteadyTime now) const;
+  // The last pid /proc/loadavg names (ParseLastPid), or nullopt when it cannot be read.
+  std::optional<int> LastPid();
 
   ProcRoot proc_;
   long page_size_;
   size_t max_kept_files_;
   size_t kept_files_ = 0;
   uint64_t round_ = 0;
+  uint64_t listings_ = 0;
   std::unordered_map<int, Known> known_;  // by pid
+  base::UniqueFd loadavg_;                // kept open: read once a round
+  std::optional<int> listed_after_pid_;   // LastPid() just before the last listing
 
   struct LastWalk {
     base::SteadyTime at;
     Options options;
-    std::unordered_map<int, GroupUsage> usage;
+    Usage usage;
   };
   std::optional<LastWalk> last_;
 };

@@ -58,6 +58,10 @@ struct LoadAvg {
 };
 std::optional<LoadAvg> ParseLoadAvg(std::string_view proc_loadavg);
 
+// The last field of /proc/loadavg: the pid the kernel handed out last in the reader's pid
+// namespace (a process's or a thread's). While it stays the same, no process was created.
+std::optional<int> ParseLastPid(std::string_view proc_loadavg);
+
 // /proc/pressure/{cpu,memory,io}: the share of time (in percent) tasks stalled, averaged
 // over 10 s, 60 s and 300 s, and the total stall in microseconds. The "full" line is
 // optional because /proc/pressure/cpu has it only since Linux 5.13; when present, all four

@@ -179,6 +179,21 @@ TEST(ParseLoadAvgTest, RefusesBrokenText) {
   ParseEveryPrefix(kProcLoadavg, [](std::string_view t) { return ParseLoadAvg(t); });
 }
 
+TEST(ParseLastPidTest, ReadsTheFifthField) {
+  EXPECT_EQ(ParseLastPid(kProcLoadavg), 27074);
+  EXPECT_EQ(ParseLastPid("0.00 0.00 0.00 1/80 1"), 1);
+}
+
+TEST(ParseLastPidTest, RefusesBrokenText) {
+  EXPECT_EQ(ParseLastPid(""), std::nullopt);
+  EXPECT_EQ(ParseLastPid("0.07 0.87 1.37 2/80\n"), std::nullopt);
+  EXPECT_EQ(ParseLastPid("0.07 0.87 1.37 2/80 -5\n"), std::nullopt);
+  EXPECT_EQ(ParseLastPid("0.07 0.87 1.37 2/80 25753x\n"), std::nullopt);
+  EXPECT_EQ(ParseLastPid("0.07 0.87 1.37 2/80 99999999999\n"), std::nullopt);
+  EXPECT_EQ(ParseLastPid("0.07 0.87 1.37 2/80 25753 7\n"), std::nullopt);
+  ParseEveryPrefix(kProcLoadavg, [](std::string_view t) { return ParseLastPid(t); });
+}
+
 // --- /proc/pressure
 
 TEST(ParsePressureTest, ReadsRealFiles) {
