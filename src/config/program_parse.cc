@@ -114,7 +114,7 @@ class ProgramReader {
       return base::Status::Ok();
     }
     if (name == "ready") return ReadReady(v, key);
-    if (name == "ready_timeout") return ReadPositiveDuration(v, key, &spec.ready.timeout);
+    if (name == "ready_timeout") return ReadPositiveDuration(v, key, &spec.ready.Mut().timeout);
     if (name == "watchdog") {
       watchdog_line_ = LineOf(v);
       base::Duration d{};
@@ -145,7 +145,7 @@ class ProgramReader {
   base::Status ReadReady(const toml::node& v, const KeyPath& key) {
     constexpr std::string_view kExpected =
         R"("notify", "start_seconds", or a table with one of tcp = "HOST:PORT", http = "URL", log = "REGEX")";
-    config::ReadySpec& ready = out_->spec.ready;
+    config::ReadySpec& ready = out_->spec.ready.Mut();
     if (v.is_string()) {
       std::string text;
       if (auto s = reader_.ReadString(v, key, kExpected, &text); !s.ok()) return s;
@@ -221,7 +221,7 @@ class ProgramReader {
       return reader_.errors().Error(heartbeat_line_, key_.Child("heartbeat_file"),
                                     "needs watchdog = \"DURATION\": how often the file's mtime must advance");
     }
-    if (spec.watchdog && spec.heartbeat_file.empty() && spec.ready.kind != ReadyKind::kNotify) {
+    if (spec.watchdog && spec.heartbeat_file.empty() && spec.ready->kind != ReadyKind::kNotify) {
       return reader_.errors().Error(watchdog_line_, key_.Child("watchdog"),
                                     "needs ready = \"notify\" (heartbeats as WATCHDOG=1) or heartbeat_file");
     }

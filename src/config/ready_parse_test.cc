@@ -29,34 +29,34 @@ std::string ErrorOf(std::initializer_list<std::string> keys) {
 
 TEST(ReadyParseTest, DefaultsToStartSecondsWithoutWatchdog) {
   ProgramSpec p = ParseProgram({});
-  EXPECT_EQ(p.ready.kind, ReadyKind::kStartSeconds);
-  EXPECT_EQ(p.ready.timeout, std::chrono::seconds(90));
+  EXPECT_EQ(p.ready->kind, ReadyKind::kStartSeconds);
+  EXPECT_EQ(p.ready->timeout, std::chrono::seconds(90));
   EXPECT_FALSE(p.watchdog.has_value());
   EXPECT_EQ(p.heartbeat_file, "");
 }
 
 TEST(ReadyParseTest, ReadsEveryForm) {
   ProgramSpec notify = ParseProgram({"ready = \"notify\"", "ready_timeout = \"2m\"", "watchdog = \"30s\""});
-  EXPECT_EQ(notify.ready.kind, ReadyKind::kNotify);
-  EXPECT_EQ(notify.ready.timeout, std::chrono::minutes(2));
+  EXPECT_EQ(notify.ready->kind, ReadyKind::kNotify);
+  EXPECT_EQ(notify.ready->timeout, std::chrono::minutes(2));
   EXPECT_EQ(notify.watchdog, std::chrono::seconds(30));
 
   ProgramSpec tcp = ParseProgram({"ready = { tcp = \"127.0.0.1:8000\" }"});
-  EXPECT_EQ(tcp.ready.kind, ReadyKind::kTcp);
-  EXPECT_EQ(tcp.ready.target, "127.0.0.1:8000");
+  EXPECT_EQ(tcp.ready->kind, ReadyKind::kTcp);
+  EXPECT_EQ(tcp.ready->target, "127.0.0.1:8000");
 
   ProgramSpec http = ParseProgram({"ready = { http = \"http://localhost:8080/ready\" }"});
-  EXPECT_EQ(http.ready.kind, ReadyKind::kHttp);
-  EXPECT_EQ(http.ready.target, "http://localhost:8080/ready");
+  EXPECT_EQ(http.ready->kind, ReadyKind::kHttp);
+  EXPECT_EQ(http.ready->target, "http://localhost:8080/ready");
 
   ProgramSpec log = ParseProgram({"ready = { log = \"listening on [0-9]+\" }"});
-  EXPECT_EQ(log.ready.kind, ReadyKind::kLog);
-  EXPECT_EQ(log.ready.target, "listening on [0-9]+");
+  EXPECT_EQ(log.ready->kind, ReadyKind::kLog);
+  EXPECT_EQ(log.ready->target, "listening on [0-9]+");
 
   ProgramSpec beat = ParseProgram({"heartbeat_file = \"run/beat\"", "watchdog = \"1m\""});
   EXPECT_EQ(beat.heartbeat_file, "/etc/vigil/run/beat");  // relative to the config file
   EXPECT_EQ(beat.watchdog, std::chrono::minutes(1));
-  EXPECT_EQ(beat.ready.kind, ReadyKind::kStartSeconds);
+  EXPECT_EQ(beat.ready->kind, ReadyKind::kStartSeconds);
 }
 
 TEST(ReadyParseTest, BadValuesNameTheFileLineAndKey) {

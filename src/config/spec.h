@@ -75,7 +75,9 @@ struct ProgramSpec {
   LogSpec stdout_log;
   LogSpec stderr_log;
   bool merge_stderr = false;  // stderr goes to the stdout log
-  ReadySpec ready;
+  // Out of line (base::Boxed): most programs keep the default, and a thousand of them
+  // would each carry its 88 bytes.
+  base::Boxed<ReadySpec> ready;
   // A heartbeat must come at least this often once the process runs (WATCHDOG=1 on the
   // notify socket, or heartbeat_file's mtime advancing), else the program is restarted.
   std::optional<base::Duration> watchdog;

@@ -78,11 +78,11 @@ TEST_F(TlsKeysTest, ReadinessTakesThemToo) {
                           kFile, NonRoot());
   ASSERT_TRUE(spec.has_value()) << spec.error().message();
   ASSERT_EQ(spec->programs.size(), 3u);
-  EXPECT_EQ(spec->programs[0].ready.kind, ReadyKind::kHttp);
-  EXPECT_EQ(spec->programs[0].ready.target, "https://localhost:8443/ready");
-  EXPECT_EQ(spec->programs[0].ready.tls, (base::TlsSettings{true, ca_file_}));
-  EXPECT_EQ(spec->programs[1].ready.tls, (base::TlsSettings{false, ""}));
-  EXPECT_EQ(spec->programs[2].ready.tls, base::TlsSettings{});
+  EXPECT_EQ(spec->programs[0].ready->kind, ReadyKind::kHttp);
+  EXPECT_EQ(spec->programs[0].ready->target, "https://localhost:8443/ready");
+  EXPECT_EQ(spec->programs[0].ready->tls, (base::TlsSettings{true, ca_file_}));
+  EXPECT_EQ(spec->programs[1].ready->tls, (base::TlsSettings{false, ""}));
+  EXPECT_EQ(spec->programs[2].ready->tls, base::TlsSettings{});
 }
 
 TEST_F(TlsKeysTest, CheckMistakes) {

@@ -222,8 +222,8 @@ base::Duration ProgramService::DefaultTimeout(const std::vector<supervise::Progr
   for (const supervise::Program* p : involved) {
     total += p->spec().stop_timeout;
     if (goal == supervise::Goal::kUp) {
-      total += p->spec().ready.kind == config::ReadyKind::kStartSeconds ? p->spec().start_seconds
-                                                                         : p->spec().ready.timeout;
+      total += p->spec().ready->kind == config::ReadyKind::kStartSeconds ? p->spec().start_seconds
+                                                                         : p->spec().ready->timeout;
     }
   }
   return std::min(total, event::Loop::kMaxTimerDelay);

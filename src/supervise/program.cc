@@ -175,7 +175,7 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
   facts.start_seconds = spec_.start_seconds;
   facts.stop_signal = spec_.stop_signal;
   facts.stop_timeout = spec_.stop_timeout;
-  facts.ready_kind = spec_.ready.kind;
+  facts.ready_kind = spec_.ready->kind;
   facts.reason = reason_now;
   const std::string message = StepMessage(facts);
   if (env_.observer) {
@@ -191,7 +191,7 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
 
   if ((actions & kSpawn) && state_ == ProgramState::kStarting) {
     if (spec_.watchdog) ArmWatchdog(*spec_.watchdog);
-    if (spec_.ready.kind != config::ReadyKind::kStartSeconds) {
+    if (spec_.ready->kind != config::ReadyKind::kStartSeconds) {
       StartReadiness();
       return std::nullopt;
     }
@@ -210,7 +210,7 @@ bool Program::Spawn() {
   req.environment["VIGIL_PROGRAM"] = spec_.name;
   req.environment["VIGIL_INSTANCE"] = std::to_string(spec_.instance);
   const bool heartbeats_by_socket = spec_.watchdog && spec_.heartbeat_file.empty();
-  if (!env_.notify_socket.empty() && (spec_.ready.kind == config::ReadyKind::kNotify || heartbeats_by_socket)) {
+  if (!env_.notify_socket.empty() && (spec_.ready->kind == config::ReadyKind::kNotify || heartbeats_by_socket)) {
     req.environment["NOTIFY_SOCKET"] = env_.notify_socket;
     // As systemd: sd_watchdog_enabled(3) reads it. No WATCHDOG_PID: the pid is not known
     // before the fork, and without it every process of the program may send heartbeats.
@@ -244,9 +244,12 @@ bool Program::Spawn() {
   pgid_ = child->pid;
   spawned_at_ = env_.clock.SteadyNow();
   failing_ = false;
-  status_text_.clear();
-  watchdog_override_.reset();
-  heartbeat_seen_ = env_.clock.Now();
+  if (watch_.allocated()) {
+    Watch& w = watch_.Mut();
+    w.status_text.clear();
+    w.watchdog_override.reset();
+  }
+  if (spec_.watchdog) watch_.Mut().heartbeat_seen = env_.clock.Now();
   if (env_.observer) env_.observer->OnProcessStarted(*this, pid_);
   return true;
 }
@@ -258,7 +261,7 @@ base::Status Program::WatchOutput(process::Launched& child) {
     // process's pipe still drains.
     auto on_data = [this, stream](std::string_view data) {
       (stream == Stream::kStdout ? stdout_log() : stderr_log()).Write(data);
-      if (stream == Stream::kStdout && ready_matcher_) ScanForReady(data);
+      if (stream == Stream::kStdout && watch_->ready_matcher) ScanForReady(data);
     };
     // A finished reader is removed on the next loop turn, never from inside its own
     // callback. The reader lives in this Program, so `this` is good when it calls; only
@@ -395,19 +398,19 @@ base::Duration Program::BackoffDelay() {
 // --- readiness and heartbeats (docs/readiness.md) ---
 
 void Program::StartReadiness() {
-  ArmTimer(spec_.ready.timeout, Event::kReadyTimeout);
-  last_not_ready_.clear();
-  switch (spec_.ready.kind) {
+  ArmTimer(spec_.ready->timeout, Event::kReadyTimeout);
+  switch (spec_.ready->kind) {
     case config::ReadyKind::kTcp:
     case config::ReadyKind::kHttp:
       VIGIL_CHECK(env_.ready_probes != nullptr, "program " + spec_.name + ": no ready probes");
-      probe_delay_ = kFirstProbeDelay;
+      watch_.Mut().last_not_ready.clear();
+      watch_.Mut().probe_delay = kFirstProbeDelay;
       ProbeReady();
       break;
     case config::ReadyKind::kLog:
       VIGIL_CHECK(env_.ready_probes != nullptr, "program " + spec_.name + ": no ready probes");
-      ready_matcher_ = env_.ready_probes->MatchLines(spec_.ready.target);
-      ready_partial_.clear();
+      watch_.Mut().ready_matcher = env_.ready_probes->MatchLines(spec_.ready->target);
+      watch_.Mut().ready_partial.clear();
       break;
     case config::ReadyKind::kNotify:
     case config::ReadyKind::kStartSeconds:
@@ -416,37 +419,40 @@ void Program::StartReadiness() {
 }
 
 void Program::ProbeReady() {
-  probe_ = env_.ready_probes->Probe(spec_.ready, [this](bool ready, std::string words) {
-    probe_.reset();  // allowed from its own callback (ReadyProbes::Probe)
+  // The box lives as long as this Program, so `w` stays good in the callbacks.
+  Watch& w = watch_.Mut();
+  w.probe = env_.ready_probes->Probe(*spec_.ready, [this, &w](bool ready, std::string words) {
+    w.probe.reset();  // allowed from its own callback (ReadyProbes::Probe)
     if (state_ != ProgramState::kStarting || failing_) return;
     if (ready) {
       Handle(Event::kReady);
       return;
     }
-    last_not_ready_ = std::move(words);
+    w.last_not_ready = std::move(words);
     // Soon at first, since most servers bind within milliseconds; then less and less often.
-    probe_ = env_.clock.AddTimer(probe_delay_, [this] {
-      probe_.reset();
+    w.probe = env_.clock.AddTimer(w.probe_delay, [this, &w] {
+      w.probe.reset();
       ProbeReady();
     });
-    probe_delay_ = std::min(probe_delay_ * 2, kMaxProbeDelay);
+    w.probe_delay = std::min(w.probe_delay * 2, kMaxProbeDelay);
   });
 }
 
 void Program::ScanForReady(std::string_view data) {
   // Lines are matched whole; a line longer than the bound is matched by its start.
   constexpr size_t kMaxLine = 4096;
-  while (!data.empty() && ready_matcher_) {
+  Watch& w = watch_.Mut();
+  while (!data.empty() && w.ready_matcher) {
     const size_t nl = data.find('\n');
     const std::string_view piece = data.substr(0, nl);
-    if (ready_partial_.size() < kMaxLine) ready_partial_.append(piece.substr(0, kMaxLine - ready_partial_.size()));
+    if (w.ready_partial.size() < kMaxLine) w.ready_partial.append(piece.substr(0, kMaxLine - w.ready_partial.size()));
     if (nl == std::string_view::npos) return;
     data.remove_prefix(nl + 1);
-    const bool matched = ready_matcher_(ready_partial_);
-    ready_partial_.clear();
+    const bool matched = w.ready_matcher(w.ready_partial);
+    w.ready_partial.clear();
     if (matched && state_ == ProgramState::kStarting && !failing_) {
-      ready_matcher_ = nullptr;  // safe: the reader calls on_data, not the matcher
-      ready_partial_.clear();
+      w.ready_matcher = nullptr;  // safe: the reader calls on_data, not the matcher
+      w.ready_partial.clear();
       Handle(Event::kReady);
       return;
     }
@@ -454,31 +460,31 @@ void Program::ScanForReady(std::string_view data) {
 }
 
 std::string Program::ReadyTimeoutDetail() const {
-  const std::string within = base::FormatDuration(spec_.ready.timeout);
-  switch (spec_.ready.kind) {
+  const std::string within = base::FormatDuration(spec_.ready->timeout);
+  switch (spec_.ready->kind) {
     case config::ReadyKind::kNotify: return fmt::format("no READY=1 within {}", within);
     case config::ReadyKind::kTcp:
     case config::ReadyKind::kHttp:
-      return fmt::format("{} not ready within {}{}", spec_.ready.target, within,
-                         last_not_ready_.empty() ? "" : " (last: " + last_not_ready_ + ")");
-    case config::ReadyKind::kLog: return fmt::format("no line matching \"{}\" within {}", spec_.ready.target, within);
+      return fmt::format("{} not ready within {}{}", spec_.ready->target, within,
+                         watch_->last_not_ready.empty() ? "" : " (last: " + watch_->last_not_ready + ")");
+    case config::ReadyKind::kLog: return fmt::format("no line matching \"{}\" within {}", spec_.ready->target, within);
     case config::ReadyKind::kStartSeconds: break;
   }
   return "not ready within " + within;
 }
 
 base::Duration Program::WatchdogInterval() const {
-  if (watchdog_override_) return *watchdog_override_;
+  if (watch_->watchdog_override) return *watch_->watchdog_override;
   return spec_.watchdog.value_or(base::Duration{0});
 }
 
 void Program::ArmWatchdog(base::Duration delay) {
   if (WatchdogInterval().count() == 0) {
-    watchdog_timer_.reset();
+    if (watch_.allocated()) watch_.Mut().watchdog_timer.reset();
     return;
   }
-  watchdog_timer_ = env_.clock.AddTimer(delay, [this] {
-    watchdog_timer_.reset();
+  watch_.Mut().watchdog_timer = env_.clock.AddTimer(delay, [this] {
+    watch_.Mut().watchdog_timer.reset();
     OnWatchdogTimer();
   });
 }
@@ -492,10 +498,10 @@ void Program::OnWatchdogTimer() {
     const auto mtime = std::filesystem::last_write_time(spec_.heartbeat_file, ec);
     if (!ec) {
       const auto seen = std::chrono::time_point_cast<base::Duration>(std::chrono::file_clock::to_sys(mtime));
-      if (seen > heartbeat_seen_) heartbeat_seen_ = seen;
+      if (seen > watch_->heartbeat_seen) watch_.Mut().heartbeat_seen = seen;
     }
     const base::Duration left =
-        std::chrono::duration_cast<base::Duration>(heartbeat_seen_ + interval - env_.clock.Now());
+        std::chrono::duration_cast<base::Duration>(watch_->heartbeat_seen + interval - env_.clock.Now());
     if (left.count() > 0) {
       ArmWatchdog(left);
       return;
@@ -514,24 +520,27 @@ void Program::ExpireWatchdog(const std::string& detail) {
 }
 
 void Program::StopWatching() {
-  probe_.reset();
-  ready_matcher_ = nullptr;
-  ready_partial_.clear();
-  watchdog_timer_.reset();
+  if (!watch_.allocated()) return;  // every process's end passes here: allocate nothing
+  Watch& w = watch_.Mut();
+  w.probe.reset();
+  w.ready_matcher = nullptr;
+  w.ready_partial.clear();
+  w.watchdog_timer.reset();
 }
 
 void Program::Notify(const process::NotifyMessage& message) {
   if (pid_ == 0 || !HasProcess(state_)) return;
-  if (message.status) status_text_ = *message.status;
+  Watch& w = watch_.Mut();
+  if (message.status) w.status_text = *message.status;
   const bool up = (state_ == ProgramState::kStarting || state_ == ProgramState::kRunning) && !failing_;
   if (message.stopping) {
     // It is on its way out: a slow exit is not a missed heartbeat (systemd's STOPPING=1
     // wins over READY=1 in the same message).
-    watchdog_override_ = base::Duration{0};
-    watchdog_timer_.reset();
+    w.watchdog_override = base::Duration{0};
+    w.watchdog_timer.reset();
   }
   if (up && message.watchdog_usec) {
-    watchdog_override_ = std::chrono::duration_cast<base::Duration>(std::chrono::microseconds(*message.watchdog_usec));
+    w.watchdog_override = std::chrono::duration_cast<base::Duration>(std::chrono::microseconds(*message.watchdog_usec));
     ArmWatchdog(WatchdogInterval());
   }
   if (up && message.watchdog && spec_.watchdog && spec_.heartbeat_file.empty()) ArmWatchdog(WatchdogInterval());
@@ -539,7 +548,7 @@ void Program::Notify(const process::NotifyMessage& message) {
     // At least this long from now; a later deadline stays.
     const auto extend = std::chrono::duration_cast<base::Duration>(std::chrono::microseconds(*message.extend_timeout_usec));
     const bool waiting_ready = state_ == ProgramState::kStarting && !failing_ &&
-                               spec_.ready.kind != config::ReadyKind::kStartSeconds && timer_;
+                               spec_.ready->kind != config::ReadyKind::kStartSeconds && timer_;
     const bool stopping = state_ == ProgramState::kStopping && timer_;
     if ((waiting_ready || stopping) && env_.clock.SteadyNow() + extend > timer_deadline_) {
       ArmTimer(extend, waiting_ready ? Event::kReadyTimeout : Event::kStopTimeout);
@@ -550,7 +559,7 @@ void Program::Notify(const process::NotifyMessage& message) {
     return;
   }
   if (up && !message.stopping && message.ready && state_ == ProgramState::kStarting &&
-      spec_.ready.kind == config::ReadyKind::kNotify) {
+      spec_.ready->kind == config::ReadyKind::kNotify) {
     Handle(Event::kReady);
   }
 }

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/boxed.h"
 #include "base/clock.h"
 #include "base/event_type.h"
 #include "base/status.h"
@@ -100,7 +101,7 @@ class Program {
   static constexpr base::Duration kFirstProbeDelay{50};
   static constexpr base::Duration kMaxProbeDelay{1000};
   // What the program last said with STATUS= (its current process only).
-  const std::string& status_text() const { return status_text_; }
+  const std::string& status_text() const { return watch_->status_text; }
   // True while output pipes of an ended process are still being drained.
   bool DrainingPipes() const { return !readers_.empty(); }
 
@@ -172,15 +173,20 @@ class Program {
   event::HandlePtr group_watch_;  // waiting for the group of an ended process to be gone
   // Readiness and heartbeats of the current process.
   bool failing_ = false;  // killed for a failure (kKillForFailure): its exit is never clean
-  std::string status_text_;
-  event::HandlePtr probe_;        // a tcp/http ready probe in flight, or the wait before the next
-  base::Duration probe_delay_{0};
-  std::string last_not_ready_;    // why the last tcp/http probe said "not yet"
-  ReadyProbes::LineMatcher ready_matcher_;  // ready = log, while STARTING
-  std::string ready_partial_;     // the start of a stdout line not yet ended
-  event::HandlePtr watchdog_timer_;
-  std::optional<base::Duration> watchdog_override_;  // WATCHDOG_USEC= from the program
-  base::WallTime heartbeat_seen_{};  // heartbeat_file: the mtime last seen
+  // Out of line (base::Boxed), allocated by the first program that needs it: most have
+  // no probe, watchdog or notify socket, and a thousand would each carry its 170 bytes.
+  struct Watch {
+    std::string status_text;  // STATUS= from the notify socket
+    event::HandlePtr probe;   // a tcp/http ready probe in flight, or the wait before the next
+    base::Duration probe_delay{0};
+    std::string last_not_ready;            // why the last tcp/http probe said "not yet"
+    ReadyProbes::LineMatcher ready_matcher;  // ready = log, while STARTING
+    std::string ready_partial;             // the start of a stdout line not yet ended
+    event::HandlePtr watchdog_timer;
+    std::optional<base::Duration> watchdog_override;  // WATCHDOG_USEC= from the program
+    base::WallTime heartbeat_seen{};                  // heartbeat_file: the mtime last seen
+  };
+  base::Boxed<Watch> watch_;
   std::unique_ptr<logs::LogFile> stdout_log_;
   std::unique_ptr<logs::LogFile> stderr_log_;
   // Readers of the pipes of the current and ended processes, by id; rarely more than two,

@@ -58,8 +58,8 @@ class ReadinessTest : public SuperviseFixture {
   }
   static config::ProgramSpec NotifySpec(const std::string& name) {
     config::ProgramSpec s = Spec(name);
-    s.ready.kind = config::ReadyKind::kNotify;
-    s.ready.timeout = std::chrono::seconds(5);
+    s.ready.Mut().kind = config::ReadyKind::kNotify;
+    s.ready.Mut().timeout = std::chrono::seconds(5);
     return s;
   }
   // A notify program that said READY=1.
@@ -203,8 +203,8 @@ TEST_F(ReadinessTest, WatchdogUsecAndTriggerComeFromTheProgram) {
 
 TEST_F(ReadinessTest, TcpReadinessProbesUntilThePortAccepts) {
   config::ProgramSpec spec = Spec("db");
-  spec.ready.kind = config::ReadyKind::kTcp;
-  spec.ready.target = "127.0.0.1:5432";
+  spec.ready.Mut().kind = config::ReadyKind::kTcp;
+  spec.ready.Mut().target = "127.0.0.1:5432";
   Program& p = Make(spec);
   p.Handle(Event::kStart);
   EXPECT_THAT(probes_.targets, ElementsAre("127.0.0.1:5432"));
@@ -222,9 +222,9 @@ TEST_F(ReadinessTest, TcpReadinessProbesUntilThePortAccepts) {
 
 TEST_F(ReadinessTest, TcpNotReadyInTimeSaysWhatTheLastLookSaw) {
   config::ProgramSpec spec = Spec("db");
-  spec.ready.kind = config::ReadyKind::kTcp;
-  spec.ready.target = "127.0.0.1:5432";
-  spec.ready.timeout = std::chrono::seconds(1);
+  spec.ready.Mut().kind = config::ReadyKind::kTcp;
+  spec.ready.Mut().target = "127.0.0.1:5432";
+  spec.ready.Mut().timeout = std::chrono::seconds(1);
   Program& p = Make(spec);
   p.Handle(Event::kStart);
   probes_.Answer(false, "connection refused");
@@ -234,8 +234,8 @@ TEST_F(ReadinessTest, TcpNotReadyInTimeSaysWhatTheLastLookSaw) {
 
 TEST_F(ReadinessTest, ALogLineMatchingThePatternMakesItReadyEvenSplitAcrossReads) {
   config::ProgramSpec spec = Spec("app");
-  spec.ready.kind = config::ReadyKind::kLog;
-  spec.ready.target = "listening on";
+  spec.ready.Mut().kind = config::ReadyKind::kLog;
+  spec.ready.Mut().target = "listening on";
   Program& p = Make(spec);
   p.Handle(Event::kStart);
   auto write = [&](std::string_view text) {
@@ -288,7 +288,7 @@ class ReadinessSupervisorTest : public SuperviseFixture {
 
 TEST_F(ReadinessSupervisorTest, ADependentWaitsUntilItsDependencyIsReady) {
   config::ProgramSpec db = Spec("db");
-  db.ready.kind = config::ReadyKind::kNotify;
+  db.ready.Mut().kind = config::ReadyKind::kNotify;
   config::ProgramSpec app = Spec("app");
   app.depends_on = {"db"};
   supervisor_.Apply({db, app});
