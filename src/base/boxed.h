@@ -32,6 +32,8 @@ class Boxed {
     return *value_;
   }
   bool allocated() const { return value_ != nullptr; }
+  // Back to the default, giving the memory back.
+  void Reset() { value_.reset(); }
 
   bool operator==(const Boxed& other) const { return **this == *other; }
 

@@ -33,6 +33,16 @@ TEST(BoxedTest, WritingAllocatesOnce) {
   EXPECT_EQ(box->url, "http://x/");
 }
 
+TEST(BoxedTest, ResetGoesBackToTheDefault) {
+  Boxed<Parts> box;
+  box.Mut().url = "http://x/";
+  box.Reset();
+  EXPECT_FALSE(box.allocated());
+  EXPECT_EQ(box->url, "");
+  box.Mut().url = "http://y/";
+  EXPECT_EQ(box->url, "http://y/");
+}
+
 TEST(BoxedTest, CopiesAreDeep) {
   Boxed<Parts> a;
   a.Mut().url = "one";

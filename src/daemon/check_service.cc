@@ -183,7 +183,7 @@ void CheckService::Apply(const std::vector<config::CheckSpec>& specs) {
   // A program's first CPU reading, so its first share comes a second from now.
   std::vector<std::pair<Check*, api::ProgramRun>> program_cpu;
   for (auto& c : checks_) {
-    if (IsProgramMetric(c->spec) && c->spec.metric == config::CheckMetric::kCpu && c->cpu_pid == 0) {
+    if (IsProgramMetric(c->spec) && c->spec.metric == config::CheckMetric::kCpu && c->cpu->pid == 0) {
       if (auto run = ports_.programs.RunOf(c->spec.program)) program_cpu.emplace_back(c.get(), std::move(*run));
     }
   }
@@ -369,11 +369,10 @@ void CheckService::MeasureProgramMetrics(const std::vector<std::pair<Check*, api
     const metrics::GroupUsage& u = figures[i];
     switch (c->spec.metric) {
       case config::CheckMetric::kCpu: {
-        const bool comparable = c->cpu_pid == pid;
-        const double share = metrics::CpuPercent(c->cpu_ticks, u.cpu_ticks, now - c->cpu_at, ticks_per_second_);
-        c->cpu_pid = pid;
-        c->cpu_ticks = u.cpu_ticks;
-        c->cpu_at = now;
+        Check::CpuReading& last = c->cpu.Mut();
+        const bool comparable = last.pid == pid;
+        const double share = metrics::CpuPercent(last.ticks, u.cpu_ticks, now - last.at, ticks_per_second_);
+        last = {pid, u.cpu_ticks, now};
         if (!comparable) {
           SetMessage(*c, "measuring " + c->spec.program + " CPU");
           c->next_due = std::min(c->next_due, now + std::chrono::seconds(1));
@@ -478,7 +477,7 @@ void CheckService::MeasureProcesses(const std::vector<Check*>& due) {
   base::Result<std::vector<metrics::ProcessEntry>> listed = metrics::ListProcesses(ports_.proc);
   if (!listed) {
     for (Check* c : due) {
-      c->message = "could not list the processes: " + listed.error().message();
+      SetMessage(*c, "could not list the processes: " + listed.error().message());
       c->value.reset();
       Judge(*c, health::Level::kUnknown);
     }
@@ -547,7 +546,7 @@ void CheckService::JudgeMetric(Check& check, std::optional<double> value, const 
   if (value) {
     level = health::Classify(ThresholdsOf(check.spec), *value, check.rule.level);
     // Described when read (MessageOf): a thousand checks keep no text and format none a sample.
-    std::string().swap(check.message);
+    check.message.Reset();
     check.described_level = level;
   } else {
     SetMessage(check, "could not measure: " + problem);
@@ -565,11 +564,11 @@ std::string CheckService::MessageOf(const Check& check) {
   if (check.described_level && check.value) {
     return DescribeMetric(check.spec, *check.value) + LevelNote(check.spec, *check.described_level, *check.value);
   }
-  return check.message;
+  return *check.message;
 }
 
 void CheckService::SetMessage(Check& check, std::string text) {
-  check.message = std::move(text);
+  check.message.Mut() = std::move(text);
   check.described_level.reset();
 }
 
@@ -584,7 +583,7 @@ void CheckService::Judge(Check& check, health::Level level) {
     }
     return;
   }
-  if (change->to == health::Level::kOk) health::Resume(check.guard);
+  if (change->to == health::Level::kOk && check.guard.allocated()) health::Resume(check.guard.Mut());
   RecordChange(check, *change);
   Act(check, change->from, change->to, /*again=*/false);
 }
@@ -688,7 +687,7 @@ void CheckService::Act(Check& check, health::Level from, health::Level to, bool 
   // A recovery action answers a raise: none after PENDING or UNKNOWN.
   if (recovery && from != health::Level::kWarn && from != health::Level::kCrit) return;
   if (!recovery) {
-    switch (health::Ask(GuardOf(check.spec), check.guard, ports_.clock.SteadyNow())) {
+    switch (health::Ask(GuardOf(check.spec), check.guard.Mut(), ports_.clock.SteadyNow())) {
       case health::Verdict::kAct: break;
       case health::Verdict::kCoolingDown: return;  // asked again at the next bad sample
       case health::Verdict::kGivenUp: return;
@@ -748,7 +747,7 @@ std::vector<api::CheckInfo> CheckService::Checks() const {
     info.since_ms = base::UnixMs(c->since);
     info.value = c->value;
     info.message = MessageOf(*c);
-    info.gave_up = c->guard.gave_up;
+    info.gave_up = c->guard->gave_up;
     out.push_back(std::move(info));
   }
   return out;

@@ -103,19 +103,26 @@ class CheckService {
   struct Check {
     config::CheckSpec spec;
     health::RuleState rule;
-    health::GuardState guard;
+    // Out of line (base::Boxed): written only by checks with actions.
+    base::Boxed<health::GuardState> guard;
     base::WallTime since;
     std::optional<double> value;
-    std::string message;  // read through MessageOf
+    // Read through MessageOf; out of line, and empty while a metric check's message is
+    // its value described (a thousand metric checks keep no text).
+    base::Boxed<std::string> message;
     // Set: the message is the description of `value` at this level, made when read.
     std::optional<health::Level> described_level;
     base::SteadyTime next_due;
     bool measuring = false;   // a filesystem measurement or a probe is under way
     event::HandlePtr probe;   // the probe under way
-    // A program's CPU share is measured between two readings of its group's ticks.
-    pid_t cpu_pid = 0;
-    uint64_t cpu_ticks = 0;
-    base::SteadyTime cpu_at{};
+    // A program's CPU share is measured between two readings of its group's ticks
+    // (out of line: only a program's CPU check has them).
+    struct CpuReading {
+      pid_t pid = 0;
+      uint64_t ticks = 0;
+      base::SteadyTime at{};
+    };
+    base::Boxed<CpuReading> cpu;
     // Process checks only (allocated for them alone: a thousand program checks should not
     // each carry a regex and a stall table).
     std::unique_ptr<ProcessWatch> process;
