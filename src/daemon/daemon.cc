@@ -191,9 +191,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
 
   // --- api::HealthController ---
   void Top(const std::vector<std::string>& names, api::TopDoneFn done) override { usage_.Top(names, std::move(done)); }
-  void Machine(api::TopDoneFn done) override {
-    usage_.Sample(/*disks=*/true, /*programs=*/false, std::move(done));
-  }
+  void Machine(api::TopDoneFn done) override { usage_.Machine(std::move(done)); }
   std::vector<api::CheckInfo> Checks() override { return checks_.Checks(); }
   base::Result<std::vector<std::string>> MetricNames() override { return ListMetricNames(history_.store()); }
   base::Result<std::vector<api::MetricPointInfo>> MetricHistory(const api::MetricHistoryQuery& query) override {

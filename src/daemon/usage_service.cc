@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "metrics/group_sample.h"
 
 namespace vigil::daemon {
@@ -15,7 +17,7 @@ constexpr base::Duration kShortestWindow{200};
 
 }  // namespace
 
-UsageService::UsageService(api::ProgramController& programs, const event::Clock& clock, metrics::ProcRoot proc,
+UsageService::UsageService(api::ProgramController& programs, event::Clock& clock, metrics::ProcRoot proc,
                            DiskSampler* disks, metrics::GroupSampler* groups)
     : programs_(programs),
       clock_(clock),
@@ -33,9 +35,53 @@ UsageService::UsageService(api::ProgramController& programs, const event::Clock&
 }
 
 void UsageService::Top(const std::vector<std::string>& names, api::TopDoneFn done) {
-  base::Result<api::TopView> view = Measure(names, /*programs=*/true, /*with_pss=*/true);
-  if (!view || disks_ == nullptr) return done(std::move(view));
-  AddDisks(std::move(*view), std::move(done));
+  WhenCurrent(&names, [this, names, done = std::move(done)]() mutable {
+    base::Result<api::TopView> view = Measure(names, /*programs=*/true, /*with_pss=*/true);
+    if (!view || disks_ == nullptr) return done(std::move(view));
+    AddDisks(std::move(*view), std::move(done));
+  });
+}
+
+void UsageService::Machine(api::TopDoneFn done) {
+  WhenCurrent(nullptr, [this, done = std::move(done)]() mutable {
+    Sample(/*disks=*/true, /*programs=*/false, std::move(done));
+  });
+}
+
+void UsageService::WhenCurrent(const std::vector<std::string>* names, std::function<void()> answer) {
+  if (fresh_wait_) {
+    // A window is under way: this question is answered with the others at its end.
+    if (names != nullptr) (void)Measure(*names, /*programs=*/true, /*with_pss=*/false);  // its programs too
+    waiting_.push_back(std::move(answer));
+    return;
+  }
+  const base::SteadyTime now = clock_.SteadyNow();
+  bool current = system_readings_.newer && Recent(system_readings_.newer->at, now);
+  if (current && names != nullptr) {
+    base::Result<std::vector<api::ProgramInfo>> asked =
+        names->empty() ? programs_.ListPrograms() : programs_.FindPrograms(*names);
+    if (!asked) return answer();  // Measure says which name is unknown
+    current = std::all_of(asked->begin(), asked->end(), [&](const api::ProgramInfo& p) {
+      if (p.pid <= 0) return true;  // not running: no share to measure
+      auto it = group_readings_.find(p.name);
+      return it != group_readings_.end() && it->second.newer && it->second.newer->value.pid == p.pid &&
+             Recent(it->second.newer->at, now);
+    });
+  }
+  if (current) return answer();
+  // Readings now (their figures are dropped), the answer at the window's end.
+  if (names != nullptr) {
+    (void)Measure(*names, /*programs=*/true, /*with_pss=*/false);
+  } else {
+    (void)System(now);
+  }
+  waiting_.push_back(std::move(answer));
+  fresh_wait_ = clock_.AddTimer(kFreshWindow, [this] {
+    std::vector<std::function<void()>> due = std::move(waiting_);
+    waiting_.clear();
+    fresh_wait_.reset();  // allowed: the clock moved this callback out before calling it
+    for (auto& a : due) a();
+  });
 }
 
 void UsageService::Sample(bool disks, bool programs, api::TopDoneFn done) {
