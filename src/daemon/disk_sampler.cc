@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,14 @@ struct DiskSampler::Link {
   std::mutex mu;
   event::Loop* loop = nullptr;
   DiskSampler* sampler = nullptr;  // read and cleared on the loop thread only
+};
+
+struct DiskSampler::Worker {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::function<void()> job;  // at most one: a mount point in `stuck_` is never asked again
+  bool stopping = false;      // the sampler is gone
+  bool ended = false;         // the thread left (idle too long, or stopping)
 };
 
 struct DiskSampler::Batch {
@@ -34,9 +43,48 @@ DiskSampler::DiskSampler(event::Loop& loop, event::Clock& clock, StatFn stat, ba
 }
 
 DiskSampler::~DiskSampler() {
-  std::lock_guard lock(link_->mu);
-  link_->loop = nullptr;
-  link_->sampler = nullptr;
+  {
+    std::lock_guard lock(link_->mu);
+    link_->loop = nullptr;
+    link_->sampler = nullptr;
+  }
+  // The threads are detached: an idle one leaves now, a hung one when its call returns.
+  for (auto& [mount_point, worker] : workers_) {
+    std::lock_guard lock(worker->mu);
+    worker->stopping = true;
+    worker->cv.notify_one();
+  }
+}
+
+void DiskSampler::RunOn(const std::string& mount_point, std::function<void()> job) {
+  std::shared_ptr<Worker>& worker = workers_[mount_point];
+  if (worker) {
+    std::lock_guard lock(worker->mu);
+    if (!worker->ended) {
+      worker->job = std::move(job);
+      worker->cv.notify_one();
+      return;
+    }
+  }
+  worker = std::make_shared<Worker>();
+  worker->job = std::move(job);
+  ++threads_started_;
+  std::thread([worker] {
+    std::unique_lock lock(worker->mu);
+    for (;;) {
+      // Waits for a question without waking in between; ends after kIdleThreadLife idle.
+      if (!worker->cv.wait_for(lock, kIdleThreadLife, [&] { return worker->job || worker->stopping; }) ||
+          worker->stopping) {
+        worker->ended = true;
+        return;
+      }
+      std::function<void()> job = std::move(worker->job);
+      worker->job = nullptr;
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }).detach();
 }
 
 base::Result<metrics::FsStat> DiskSampler::StatVfs(const std::string& mount_point) {
@@ -60,14 +108,14 @@ void DiskSampler::Sample(const std::vector<metrics::Mount>& mounts, DoneFn done)
       continue;
     }
     ++batch->pending;
-    std::thread([link = link_, stat = stat_, batch, i, mount_point = disk.mount_point] {
+    RunOn(disk.mount_point, [link = link_, stat = stat_, batch, i, mount_point = disk.mount_point] {
       base::Result<metrics::FsStat> result = stat(mount_point);
       std::lock_guard lock(link->mu);
       if (link->loop == nullptr) return;  // vigild is going away
       link->loop->Post([link, batch, i, mount_point, result = std::move(result)]() mutable {
         if (link->sampler != nullptr) link->sampler->Answered(batch, i, mount_point, std::move(result));
       });
-    }).detach();
+    });
   }
   if (batch->pending == 0) {
     // Nothing to wait for; still answer on a later turn, as always.

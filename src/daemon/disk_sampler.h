@@ -3,10 +3,16 @@
 // (a dead NFS server) never stalls the loop. A filesystem that does not answer within the
 // timeout is reported as not answering, and is not asked again until its stuck call has
 // returned: one hung mount costs one blocked thread, however often vigil top asks.
-// Thread rule: loop thread only; the stat calls run on short-lived threads.
+//
+// Each mount point has a thread of its own that waits for the next question (a disk check
+// every few seconds creates no thread, and so no pid, per round: GroupSampler skips its
+// /proc listing while no pid is handed out). A thread left without a question for
+// kIdleThreadLife ends, so mount points that came and went cost nothing for long.
+// Thread rule: loop thread only; the stat calls run on the mount points' threads.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -37,11 +43,19 @@ class DiskSampler {
   // The real statvfs(3).
   static base::Result<metrics::FsStat> StatVfs(const std::string& mount_point);
 
+  static constexpr base::Duration kIdleThreadLife = std::chrono::minutes(10);
+  // The mount points' threads started so far (a thread ended by idleness is started anew).
+  uint64_t threads_started() const { return threads_started_; }
+
  private:
   struct Batch;
   // What the stat threads share with the loop; `loop` is cleared when the sampler goes,
   // so a call that returns after vigild's teardown posts nothing.
   struct Link;
+  // A mount point's thread and its one question at a time (shared with the thread).
+  struct Worker;
+  // Runs `job` on the thread of `mount_point`, starting one if it has none (or it ended).
+  void RunOn(const std::string& mount_point, std::function<void()> job);
 
   void Answered(const std::shared_ptr<Batch>& batch, size_t index, const std::string& mount_point,
                 base::Result<metrics::FsStat> stat);
@@ -53,6 +67,8 @@ class DiskSampler {
   base::Duration timeout_;
   std::shared_ptr<Link> link_;
   std::set<std::string> stuck_;  // mount points whose call has not returned yet
+  std::map<std::string, std::shared_ptr<Worker>> workers_;  // by mount point
+  uint64_t threads_started_ = 0;
 };
 
 }  // namespace vigil::daemon

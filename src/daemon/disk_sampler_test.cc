@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// DiskSampler with a fake statvfs: answers in mount order, errors per mount, and a hung
-// mount reported after the timeout and not asked again until its call returns.
+// DiskSampler with a fake statvfs: answers in mount order, errors per mount, one thread per
+// mount point across questions, and a hung mount reported after the timeout and not asked
+// again until its call returns.
 #include "daemon/disk_sampler.h"
 
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "fakes/fake_clock.h"
 
@@ -30,6 +34,10 @@ class FakeStat {
       released_cv_.wait(lock, [&] { return released_; });
     }
     if (path == "/broken") return base::Status::IoError("/broken: Input/output error");
+    {
+      std::lock_guard lock(mu_);
+      threads_[path].insert(std::this_thread::get_id());
+    }
     metrics::FsStat s;
     s.fragment_size = 4096;
     s.blocks = 1000;
@@ -48,12 +56,18 @@ class FakeStat {
     std::lock_guard lock(mu_);
     return hung_calls_;
   }
+  // The threads `path` was measured on.
+  size_t threads_of(const std::string& path) {
+    std::lock_guard lock(mu_);
+    return threads_[path].size();
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable released_cv_;
   bool released_ = false;
   int hung_calls_ = 0;
+  std::map<std::string, std::set<std::thread::id>> threads_;
 };
 
 class DiskSamplerTest : public ::testing::Test {
@@ -106,6 +120,17 @@ TEST_F(DiskSamplerTest, AnswersEveryMountInOrder) {
   EXPECT_EQ((*disks)[0].error, "");
   EXPECT_EQ((*disks)[1].error, "/broken: Input/output error");
   EXPECT_EQ((*disks)[2].mount_point, "/data");
+}
+
+TEST_F(DiskSamplerTest, EachMountPointKeepsOneThreadAcrossQuestions) {
+  for (int round = 0; round < 3; ++round) {
+    auto disks = Sample({"/", "/data"});
+    ASSERT_TRUE(disks);
+    EXPECT_EQ((*disks)[0].error, "");
+  }
+  EXPECT_EQ(stat_->threads_of("/"), 1u);
+  EXPECT_EQ(stat_->threads_of("/data"), 1u);
+  EXPECT_EQ(sampler_.threads_started(), 2u);
 }
 
 TEST_F(DiskSamplerTest, NoMountsIsAnEmptyAnswerOnALaterTurn) {
