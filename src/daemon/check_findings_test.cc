@@ -8,20 +8,15 @@
 
 #include <memory>
 
-#include "api/fake_controller_test_util.h"
-#include "base/file_util.h"
-#include "daemon/check_service.h"
+#include "daemon/check_service_test_util.h"
 #include "daemon/history.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_launcher.h"
-#include "metrics/fake_proc_test_util.h"
-#include "util/temp_dir.h"
 
 namespace vigil::daemon {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::CritAbove;
 
 config::CheckAction TopAction() {
   config::CheckAction a;
@@ -30,26 +25,14 @@ config::CheckAction TopAction() {
   return a;
 }
 
-config::CheckSpec Metric(const std::string& name, config::CheckMetric metric, double crit) {
-  config::CheckSpec spec;
-  spec.name = name;
-  spec.metric = metric;
-  spec.crit = crit;
-  spec.every = seconds(10);
-  return spec;
-}
-
-class CheckFindingsTest : public ::testing::Test {
+class CheckFindingsTest : public testing::CheckServiceTestBase {
  protected:
   void SetUp() override {
-    proc_.SetCpu(cpu_, 2);
-    proc_.SetLoadAvg("0.50", "0.50", "0.50");
-    SetMemoryUsed(50);
+    CheckServiceTestBase::SetUp();
     AddProcess(88, "python3", 500, 50);
     AddProcess(1234, "ffmpeg", 1000, 100);
     AddProcess(7, "sleepy", 20, 10);
-    service_ = std::make_unique<CheckService>(
-        CheckPorts{loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_, &findings_});
+    service_ = std::make_unique<CheckService>(Ports(&findings_));
   }
 
   // The machine's CPUs spend 1000 more ticks, `busy_percent` of them busy: the share the
@@ -59,7 +42,6 @@ class CheckFindingsTest : public ::testing::Test {
     cpu_.idle += static_cast<uint64_t>(100 - busy_percent) * 10;
     proc_.SetCpu(cpu_, 2);
   }
-  void SetMemoryUsed(int percent) { proc_.SetMemInfo(1000, static_cast<uint64_t>(100 - percent) * 10); }
   // A process with `ticks` of CPU used so far and `rss_pages` resident.
   void AddProcess(int pid, const std::string& comm, uint64_t ticks, uint64_t rss_pages) {
     metrics::testing::FakeProcess p;
@@ -85,16 +67,7 @@ class CheckFindingsTest : public ::testing::Test {
     EXPECT_TRUE(list) << list.error().message();
     return list ? *list : std::vector<api::FindingInfo>{};
   }
-  std::string StateOf(const std::string& name) {
-    for (const auto& c : service_->Checks()) {
-      if (c.name == name) return c.state;
-    }
-    return "";
-  }
-  std::string EventLogText() {
-    auto text = base::ReadFile(temp_.path() / "vigild.log");
-    return text ? *text : "";
-  }
+  std::string StateOf(const std::string& name) { return testing::StateOf(*service_, name); }
   size_t Count(const std::string& text, const std::string& what) {
     size_t n = 0;
     for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -108,26 +81,15 @@ class CheckFindingsTest : public ::testing::Test {
     ASSERT_EQ(StateOf(spec.name), "CRIT");
   }
 
-  vigil::testing::TempDir temp_;
-  metrics::testing::FakeProc proc_;
-  event::Loop loop_;
-  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
-  DiskSampler disks_{loop_, clock_,
-                     [](const std::string&) -> base::Result<metrics::FsStat> {
-                       return base::Status::IoError("no disks in this test");
-                     },
-                     seconds(2)};
-  EventLog events_{loop_, temp_.path() / "vigild.log", config::LogSpec{}, nullptr, false};
   History history_{loop_, temp_.path() / "vigil.db", std::chrono::hours(24)};
   FindingJournal findings_{loop_, history_, temp_.path() / "findings.log"};
-  api::FakeController controller_;
-  process::FakeLauncher launcher_{loop_};
   std::unique_ptr<CheckService> service_;
+  // The fake /proc's CPU times as the base's SetUp wrote them, for Work() to add to.
   metrics::CpuTimes cpu_{.user = 100, .idle = 900};
 };
 
 TEST_F(CheckFindingsTest, ACpuRaiseListsTheBusiestProcessesOnceMeasured) {
-  const config::CheckSpec cpu = Metric("cpu", config::CheckMetric::kCpu, 90);
+  const config::CheckSpec cpu = CritAbove("cpu", config::CheckMetric::kCpu, 90);
   CpuGoesCritical(cpu);
   EXPECT_TRUE(Findings().empty()) << "held until the CPU of each process is measured";
   ProcessesWork();
@@ -152,7 +114,7 @@ TEST_F(CheckFindingsTest, ACpuRaiseListsTheBusiestProcessesOnceMeasured) {
 
 TEST_F(CheckFindingsTest, AMemoryRaiseListsTheLargestProcessesAtOnce) {
   SetMemoryUsed(95);
-  service_->Apply({Metric("memory", config::CheckMetric::kMemory, 90)});
+  service_->Apply({CritAbove("memory", config::CheckMetric::kMemory, 90)});
   clock_.Advance(seconds(0));
   const std::vector<api::FindingInfo> list = Findings();
   ASSERT_EQ(list.size(), 1u);
@@ -168,7 +130,7 @@ TEST_F(CheckFindingsTest, AProgramsMetricListsNothingWithoutATopAction) {
   controller_.programs[0].state = "RUNNING";
   controller_.programs[0].pid = 1234;
   controller_.programs[0].uptime_ms = 3'600'000;
-  config::CheckSpec memory = Metric("web-memory", config::CheckMetric::kMemory, 1000);
+  config::CheckSpec memory = CritAbove("web-memory", config::CheckMetric::kMemory, 1000);
   memory.program = "web";
   service_->Apply({memory});
   clock_.Advance(seconds(0));
@@ -180,12 +142,7 @@ TEST_F(CheckFindingsTest, AProgramsMetricListsNothingWithoutATopAction) {
 // A check with a `top` action: the raise lists both, the action's result is an event, and
 // the journal has one finding, not a second one with the same list.
 TEST_F(CheckFindingsTest, ATopActionsListingGoesIntoTheRaise) {
-  config::CheckSpec spec;
-  spec.name = "ff";
-  spec.kind = config::CheckKind::kProcess;
-  spec.probe.Mut().process.name = "ffmpeg";
-  spec.probe.Mut().process.max_count = 0;
-  spec.every = seconds(10);
+  config::CheckSpec spec = testing::ProcessCheck("ff", "ffmpeg", 0);
   spec.actions.Mut().on_crit = {TopAction()};
   service_->Apply({spec});
   clock_.Advance(seconds(0));
@@ -208,7 +165,7 @@ TEST_F(CheckFindingsTest, ATopActionsListingGoesIntoTheRaise) {
 
 // A `top` action again (the check stays bad) is the actor's, with its own finding.
 TEST_F(CheckFindingsTest, ATopActionAgainIsAnActionFinding) {
-  config::CheckSpec spec = Metric("cpu", config::CheckMetric::kCpu, 90);
+  config::CheckSpec spec = CritAbove("cpu", config::CheckMetric::kCpu, 90);
   spec.actions.Mut().on_crit = {TopAction()};
   CpuGoesCritical(spec);
   clock_.Advance(CheckActor::kTopWindow);
@@ -226,7 +183,7 @@ TEST_F(CheckFindingsTest, ATopActionAgainIsAnActionFinding) {
 // (without CPU shares, which need the second listing), then the recovery that ends it; the
 // listing's timer is gone with it, and the announced `top` action still lists, on its own.
 TEST_F(CheckFindingsTest, ARecoveryDuringTheWaitEndsTheRaiseRecordedFirst) {
-  config::CheckSpec memory = Metric("memory", config::CheckMetric::kMemory, 90);
+  config::CheckSpec memory = CritAbove("memory", config::CheckMetric::kMemory, 90);
   memory.every = milliseconds(500);
   memory.actions.Mut().on_crit = {TopAction()};
   SetMemoryUsed(95);
@@ -256,7 +213,7 @@ TEST_F(CheckFindingsTest, ARecoveryDuringTheWaitEndsTheRaiseRecordedFirst) {
 }
 
 TEST_F(CheckFindingsTest, AWorseLevelDuringTheWaitEndsTheHeldRaise) {
-  config::CheckSpec cpu = Metric("cpu", config::CheckMetric::kCpu, 90);
+  config::CheckSpec cpu = CritAbove("cpu", config::CheckMetric::kCpu, 90);
   cpu.warn = 80;
   cpu.every = milliseconds(750);  // samples at 1 s (the first), 1.5 s, 2.25 s, ...
   service_->Apply({cpu});
@@ -282,7 +239,7 @@ TEST_F(CheckFindingsTest, AWorseLevelDuringTheWaitEndsTheHeldRaise) {
 // A reload that drops the check (removed, or changed so it starts over) records its held
 // raise at once, and nothing calls into the check afterwards; an unchanged check keeps it.
 TEST_F(CheckFindingsTest, AReloadDuringTheWait) {
-  const config::CheckSpec cpu = Metric("cpu", config::CheckMetric::kCpu, 90);
+  const config::CheckSpec cpu = CritAbove("cpu", config::CheckMetric::kCpu, 90);
   CpuGoesCritical(cpu);
   service_->Apply({cpu});  // unchanged: still waiting
   EXPECT_TRUE(Findings().empty());
@@ -308,7 +265,7 @@ TEST_F(CheckFindingsTest, AReloadDuringTheWait) {
 }
 
 TEST_F(CheckFindingsTest, TheServiceEndingDuringTheWaitRecordsTheRaise) {
-  CpuGoesCritical(Metric("cpu", config::CheckMetric::kCpu, 90));
+  CpuGoesCritical(CritAbove("cpu", config::CheckMetric::kCpu, 90));
   service_.reset();
   EXPECT_EQ(clock_.pending(), 0u);
   clock_.Advance(seconds(5));

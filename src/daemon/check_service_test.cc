@@ -7,13 +7,8 @@
 
 #include <fstream>
 
-#include "api/fake_controller_test_util.h"
-#include "base/file_util.h"
+#include "daemon/check_service_test_util.h"
 #include "daemon/history.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_launcher.h"
-#include "metrics/fake_proc_test_util.h"
-#include "util/temp_dir.h"
 
 namespace vigil::daemon {
 namespace {
@@ -21,46 +16,14 @@ namespace {
 using std::chrono::seconds;
 
 config::CheckSpec Memory(const std::string& name, double warn) {
-  config::CheckSpec spec;
-  spec.name = name;
-  spec.metric = config::CheckMetric::kMemory;
-  spec.warn = warn;
-  spec.every = seconds(10);
-  return spec;
+  return testing::WarnAbove(name, config::CheckMetric::kMemory, warn);
 }
 
-class CheckServiceTest : public ::testing::Test {
+class CheckServiceTest : public testing::CheckServiceTestBase {
  protected:
-  void SetUp() override {
-    proc_.SetCpu(metrics::CpuTimes{.user = 100, .idle = 900}, 2);
-    proc_.SetLoadAvg("0.50", "0.50", "0.50");
-    SetMemoryUsed(50);
-  }
-  void SetMemoryUsed(int percent) { proc_.SetMemInfo(1000, static_cast<uint64_t>(100 - percent) * 10); }
-  std::string StateOf(const std::string& name) {
-    for (const auto& c : checks_.Checks()) {
-      if (c.name == name) return c.state;
-    }
-    return "";
-  }
-  std::string EventLogText() {
-    auto text = base::ReadFile(temp_.path() / "vigild.log");
-    return text ? *text : "";
-  }
+  std::string StateOf(const std::string& name) { return testing::StateOf(checks_, name); }
 
-  vigil::testing::TempDir temp_;
-  metrics::testing::FakeProc proc_;
-  event::Loop loop_;
-  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
-  DiskSampler disks_{loop_, clock_,
-                     [](const std::string&) -> base::Result<metrics::FsStat> {
-                       return base::Status::IoError("no disks in this test");
-                     },
-                     seconds(2)};
-  EventLog events_{loop_, temp_.path() / "vigild.log", config::LogSpec{}, nullptr, false};
-  api::FakeController controller_;
-  process::FakeLauncher launcher_{loop_};
-  CheckService checks_{CheckPorts{loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_}};
+  CheckService checks_{Ports()};
 };
 
 TEST_F(CheckServiceTest, NoChecksNoTimer) {
@@ -281,12 +244,7 @@ TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
   proc_.AddProcess(p);
   proc_.Write("77/cmdline", std::string("ffmpeg\0-i\0in.mkv\0", 17));
   proc_.Write("77/status", "Name:\tffmpeg\nUid:\t0\t0\t0\t0\n");
-  config::CheckSpec spec;
-  spec.name = "ff";
-  spec.kind = config::CheckKind::kProcess;
-  spec.probe.Mut().process.name = "ffmpeg";
-  spec.probe.Mut().process.max_count = 0;
-  spec.every = seconds(10);
+  const config::CheckSpec spec = testing::ProcessCheck("ff", "ffmpeg", 0);
   checks_.Apply({spec});
   clock_.Advance(seconds(0));
   EXPECT_EQ(StateOf("ff"), "CRIT");
@@ -296,8 +254,7 @@ TEST_F(CheckServiceTest, AProcessCheckFindsWhatItMatches) {
 TEST_F(CheckServiceTest, ARaiseAndItsRecoveryAreFindings) {
   History history(loop_, temp_.path() / "vigil.db", std::chrono::hours(24));
   FindingJournal findings(loop_, history, temp_.path() / "findings.log");
-  CheckPorts ports{loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_, &findings};
-  CheckService checks(ports);
+  CheckService checks(Ports(&findings));
   config::CheckSpec spec = Memory("mem", 80);
   SetMemoryUsed(85);
   checks.Apply({spec});

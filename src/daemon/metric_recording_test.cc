@@ -6,20 +6,17 @@
 #include <algorithm>
 #include <map>
 
-#include "api/fake_controller_test_util.h"
-#include "daemon/check_service.h"
+#include "daemon/check_service_test_util.h"
 #include "daemon/metric_names.h"
 #include "daemon/usage_service.h"
-#include "fakes/fake_clock.h"
-#include "fakes/fake_launcher.h"
-#include "metrics/fake_proc_test_util.h"
-#include "util/temp_dir.h"
 
 namespace vigil::daemon {
 namespace {
 
 using metrics::testing::FakeProcess;
 using std::chrono::seconds;
+using testing::CritAbove;
+using testing::WarnAbove;
 
 struct Recorded {
   std::string name;
@@ -35,12 +32,10 @@ config::HistorySpec History(bool system, bool programs, base::Duration every) {
   return h;
 }
 
-class MetricRecordingTest : public ::testing::Test {
+class MetricRecordingTest : public testing::CheckServiceTestBase {
  protected:
   void SetUp() override {
-    proc_.SetCpu(metrics::CpuTimes{.user = 100, .idle = 900}, 2);
-    proc_.SetLoadAvg("0.50", "0.50", "0.50");
-    proc_.SetMemInfo(1000, 500);
+    CheckServiceTestBase::SetUp();
     api::ProgramInfo web;
     web.name = "web";
     web.state = "RUNNING";
@@ -62,28 +57,24 @@ class MetricRecordingTest : public ::testing::Test {
     return out;
   }
 
-  vigil::testing::TempDir temp_;
-  metrics::testing::FakeProc proc_;
-  event::Loop loop_;
-  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
-  DiskSampler disks_{loop_, clock_,
-                     [](const std::string&) -> base::Result<metrics::FsStat> {
-                       return base::Status::IoError("no disks in this test");
-                     },
-                     seconds(2)};
-  EventLog events_{loop_, temp_.path() / "vigild.log", config::LogSpec{}, nullptr, false};
-  api::FakeController controller_;
-  process::FakeLauncher launcher_{loop_};
+  // The base's ports, with the history recorded into recorded_ and one GroupSampler shared
+  // with the UsageService, as the daemon wires them.
+  CheckPorts RecordingPorts() {
+    CheckPorts ports = Ports();
+    ports.record_sample = [this](const std::string& name, base::WallTime time, double value) {
+      recorded_.push_back({name, time, value});
+    };
+    ports.sample_usage = [this](bool disks, bool programs, api::TopDoneFn done) {
+      usage_.Sample(disks, programs, std::move(done));
+    };
+    ports.groups = &groups_;
+    return ports;
+  }
+
   metrics::GroupSampler groups_{proc_.root(), ::sysconf(_SC_PAGESIZE), /*max_kept_files=*/100};
   UsageService usage_{controller_, clock_, proc_.root(), nullptr, &groups_};
   std::vector<Recorded> recorded_;
-  CheckService checks_{CheckPorts{
-      loop_, clock_, proc_.root(), disks_, events_, controller_, controller_, launcher_, nullptr,
-      [this](const std::string& name, base::WallTime time, double value) {
-        recorded_.push_back({name, time, value});
-      },
-      [this](bool disks, bool programs, api::TopDoneFn done) { usage_.Sample(disks, programs, std::move(done)); },
-      &groups_}};
+  CheckService checks_{RecordingPorts()};
 };
 
 TEST_F(MetricRecordingTest, NothingConfiguredMeansNoTimerAndHistorySharesTheChecksTimer) {
@@ -92,12 +83,7 @@ TEST_F(MetricRecordingTest, NothingConfiguredMeansNoTimerAndHistorySharesTheChec
   EXPECT_EQ(clock_.pending(), 0u);
   checks_.ApplyHistory(History(true, false, seconds(60)));
   EXPECT_EQ(clock_.pending(), 1u);
-  config::CheckSpec memory;
-  memory.name = "mem";
-  memory.metric = config::CheckMetric::kMemory;
-  memory.warn = 90;
-  memory.every = seconds(10);
-  checks_.Apply({memory});
+  checks_.Apply({WarnAbove("mem", config::CheckMetric::kMemory, 90)});
   EXPECT_EQ(clock_.pending(), 1u);  // one timer for both
   checks_.ApplyHistory({});
   EXPECT_EQ(clock_.pending(), 1u);  // the check's
@@ -137,11 +123,8 @@ TEST_F(MetricRecordingTest, HistorySamplesTheSystemAndRunningProgramsEveryInterv
 }
 
 TEST_F(MetricRecordingTest, ARoundWithHistoryAndProgramChecksWalksProcOnce) {
-  config::CheckSpec memory;
-  memory.name = "web-memory";
-  memory.metric = config::CheckMetric::kMemory;
+  config::CheckSpec memory = CritAbove("web-memory", config::CheckMetric::kMemory, 1e9);
   memory.program = "web";
-  memory.crit = 1e9;
   memory.every = seconds(30);
   checks_.Apply({memory});
   checks_.ApplyHistory(History(false, true, seconds(30)));
@@ -155,11 +138,7 @@ TEST_F(MetricRecordingTest, ARoundWithHistoryAndProgramChecksWalksProcOnce) {
 }
 
 TEST_F(MetricRecordingTest, EveryMetricCheckSampleIsRecordedUnderItsName) {
-  config::CheckSpec memory;
-  memory.name = "mem";
-  memory.metric = config::CheckMetric::kMemory;
-  memory.warn = 90;
-  memory.every = seconds(10);
+  const config::CheckSpec memory = WarnAbove("mem", config::CheckMetric::kMemory, 90);
   config::CheckSpec fds = memory;
   fds.name = "web-fds";
   fds.metric = config::CheckMetric::kFds;

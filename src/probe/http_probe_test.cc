@@ -7,16 +7,14 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "probe/http_probe_test_util.h"
 #include "probe/tcp_probe_test_util.h"
 
 namespace vigil::probe {
@@ -26,10 +24,9 @@ using health::Level;
 using std::chrono::milliseconds;
 using testing::ClosedPort;
 using testing::Listen;
-using testing::Listener;
-using testing::Outcomes;
-using testing::RunFor;
+using testing::LoopCounter;
 using testing::RunUntil;
+using testing::ThreadedServer;
 
 // What the test server does with each connection once it has read the request head.
 enum class Then {
@@ -38,35 +35,24 @@ enum class Then {
   kHold,    // says nothing and keeps the connection open until the client leaves
 };
 
-// A server on a thread of its own, with blocking sockets. It reports to the loop (Post is
-// safe from any thread), so tests can wait for "request read" and "client gone".
+// A server on a thread of its own, with blocking sockets. It reports to the loop, so tests
+// can wait for "request read" and "client gone".
 class TestServer {
  public:
   TestServer(event::Loop& loop, Then then, std::string answer = "", const char* address = "127.0.0.1")
-      : loop_(loop), then_(then), answer_(std::move(answer)) {
-    std::optional<Listener> listener = Listen(address);
-    if (!listener) return;
-    listener_ = std::move(*listener);
-    thread_ = std::thread([this] { Serve(); });
-  }
+      : then_(then),
+        answer_(std::move(answer)),
+        requests_read_(loop),
+        server_(loop, address, [this](int fd) { Handle(fd); }) {}
   // Answers each connection with `answer`.
   TestServer(event::Loop& loop, std::string answer, const char* address = "127.0.0.1")
       : TestServer(loop, Then::kAnswer, std::move(answer), address) {}
-  ~TestServer() {
-    stopping_ = true;
-    // shutdown(2) on a listening socket wakes a blocked accept(2); on a connection, a
-    // blocked recv(2).
-    ::shutdown(listener_.fd.get(), SHUT_RDWR);
-    int connection = connection_.load();
-    if (connection >= 0) ::shutdown(connection, SHUT_RDWR);
-    if (thread_.joinable()) thread_.join();
-  }
 
-  bool listening() const { return listener_.fd.valid(); }
-  uint16_t port() const { return listener_.port; }
+  bool listening() const { return server_.listening(); }
+  uint16_t port() const { return server_.port(); }
   // Counted on the loop thread, from the server's posts.
-  int requests_read() const { return counts_->requests_read; }
-  int clients_gone() const { return counts_->clients_gone; }
+  int requests_read() const { return requests_read_.value(); }
+  int clients_gone() const { return server_.clients_gone(); }
   // The head of each request read so far.
   std::vector<std::string> requests() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -74,32 +60,15 @@ class TestServer {
   }
 
  private:
-  void Serve() {
-    while (!stopping_) {
-      int fd = ::accept4(listener_.fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;  // shut down
-      base::UniqueFd connection(fd);
-      connection_ = fd;
-      // A test that went wrong must not hang at join.
-      timeval timeout{10, 0};
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-      std::string head = ReadHead(fd);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        requests_.push_back(head);
-      }
-      loop_.Post([counts = counts_] { ++counts->requests_read; });
-      if (then_ == Then::kAnswer) SendAll(fd, answer_);
-      if (then_ != Then::kHold) ::shutdown(fd, SHUT_WR);
-      // Reads until the client closes, so that close(2) with unread data (which would
-      // send a reset instead of a FIN) never happens, and so the test can see the client
-      // leave.
-      char buffer[4096];
-      while (::recv(fd, buffer, sizeof buffer, 0) > 0) {
-      }
-      connection_ = -1;
-      loop_.Post([counts = counts_] { ++counts->clients_gone; });
+  void Handle(int fd) {
+    std::string head = ReadHead(fd);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      requests_.push_back(head);
     }
+    requests_read_.Add();
+    if (then_ == Then::kAnswer) SendAll(fd, answer_);
+    if (then_ != Then::kHold) ::shutdown(fd, SHUT_WR);
   }
 
   static std::string ReadHead(int fd) {
@@ -122,21 +91,13 @@ class TestServer {
     }
   }
 
-  event::Loop& loop_;
   const Then then_;
   const std::string answer_;
-  Listener listener_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int> connection_{-1};
   std::mutex mutex_;
   std::vector<std::string> requests_;
-  // Shared with the posts, which may run after the server is gone.
-  struct Counts {
-    int requests_read = 0;
-    int clients_gone = 0;
-  };
-  std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
+  LoopCounter requests_read_;
+  // Last, so that it serves only once the members above are built and stops before they go.
+  ThreadedServer server_;
 };
 
 std::string Answer(std::string_view status_line, std::string_view body) {
@@ -157,23 +118,7 @@ std::string Url(const TestServer& server, std::string_view target = "/") {
   return "http://127.0.0.1:" + std::to_string(server.port()) + std::string(target);
 }
 
-class HttpProbeTest : public ::testing::Test {
- protected:
-  // Probes `spec` and runs the loop until the outcome; checks that done is called once
-  // and never from inside Probe().
-  Outcome ProbeOnce(const HttpProbeSpec& spec) {
-    Outcomes outcomes;
-    auto handle = prober_.Probe(spec, outcomes.Fn());
-    EXPECT_FALSE(outcomes.any()) << "done was called from inside Probe()";
-    EXPECT_TRUE(RunUntil(loop_, [&] { return outcomes.any(); }));
-    loop_.Poll();
-    EXPECT_EQ(outcomes.seen.size(), 1u);
-    return outcomes.seen.empty() ? Outcome{} : outcomes.seen[0];
-  }
-
-  event::Loop loop_;
-  HttpProber prober_{loop_};
-};
+class HttpProbeTest : public testing::HttpProberFixture {};
 
 TEST_F(HttpProbeTest, OkWithTheResponseTime) {
   TestServer server(loop_, Answer("HTTP/1.1 200 OK", "ok"));
@@ -377,33 +322,19 @@ TEST_F(HttpProbeTest, WorksOverIpv6) {
 TEST_F(HttpProbeTest, CancelWhileWaitingClosesTheSocketAndNeverAnswers) {
   TestServer server(loop_, Then::kHold);
   ASSERT_TRUE(server.listening());
-  Outcomes outcomes;
-  auto handle = prober_.Probe(Spec(Url(server), milliseconds(200)), outcomes.Fn());
-  ASSERT_TRUE(RunUntil(loop_, [&] { return server.requests_read() == 1; }));
-  handle.reset();
-  // The server sees the probe's socket close...
-  ASSERT_TRUE(RunUntil(loop_, [&] { return server.clients_gone() == 1; }));
-  // ...and nothing answers, even past the probe's timeout.
-  RunFor(loop_, milliseconds(400));
-  EXPECT_FALSE(outcomes.any());
+  CancelAndExpectNoAnswer(
+      Spec(Url(server), milliseconds(200)), milliseconds(400), [&] { return server.requests_read() == 1; },
+      [&] { return server.clients_gone() == 1; });
 }
 
 TEST_F(HttpProbeTest, CancelRightAwayNeverAnswers) {
   TestServer server(loop_, Answer("HTTP/1.1 200 OK", "ok"));
   ASSERT_TRUE(server.listening());
-  Outcomes outcomes;
-  auto handle = prober_.Probe(Spec(Url(server), milliseconds(100)), outcomes.Fn());
-  handle.reset();
-  RunFor(loop_, milliseconds(300));
-  EXPECT_FALSE(outcomes.any());
+  CancelAndExpectNoAnswer(Spec(Url(server), milliseconds(100)), milliseconds(300));
 }
 
 TEST_F(HttpProbeTest, CancelWhileResolvingNeverAnswers) {
-  Outcomes outcomes;
-  auto handle = prober_.Probe(Spec("http://localhost:1/", milliseconds(100)), outcomes.Fn());
-  handle.reset();
-  RunFor(loop_, milliseconds(300));
-  EXPECT_FALSE(outcomes.any());
+  CancelAndExpectNoAnswer(Spec("http://localhost:1/", milliseconds(100)), milliseconds(300));
 }
 
 TEST_F(HttpProbeTest, HandleMayBeDestroyedFromDoneAndOutliveTheProber) {

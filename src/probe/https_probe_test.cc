@@ -13,19 +13,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "probe/http_probe.h"
+#include "probe/http_probe_test_util.h"
 #include "probe/tcp_probe_test_util.h"
 
 namespace vigil::probe {
@@ -34,10 +32,9 @@ namespace {
 using health::Level;
 using std::chrono::milliseconds;
 using testing::Listen;
-using testing::Listener;
-using testing::Outcomes;
-using testing::RunFor;
+using testing::LoopCounter;
 using testing::RunUntil;
+using testing::ThreadedServer;
 
 struct KeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -130,31 +127,21 @@ enum class Then {
   kPlainHttp,            // no TLS: answers in plain HTTP at once
 };
 
-// A TLS server on a thread of its own, with blocking sockets. Reports to the loop (Post
-// is safe from any thread), so tests can wait for "hello read" and "client gone".
+// A TLS server on a thread of its own, with blocking sockets. Reports to the loop, so tests
+// can wait for "hello read" and "client gone".
 class TlsServer {
  public:
   TlsServer(event::Loop& loop, X509* cert, EVP_PKEY* key, Then then, std::string answer = "")
-      : loop_(loop), then_(then), answer_(std::move(answer)), context_(SSL_CTX_new(TLS_server_method())) {
-    SSL_CTX_use_certificate(context_.get(), cert);
-    SSL_CTX_use_PrivateKey(context_.get(), key);
-    std::optional<Listener> listener = Listen("127.0.0.1");
-    if (!listener) return;
-    listener_ = std::move(*listener);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~TlsServer() {
-    stopping_ = true;
-    ::shutdown(listener_.fd.get(), SHUT_RDWR);
-    int connection = connection_.load();
-    if (connection >= 0) ::shutdown(connection, SHUT_RDWR);
-    if (thread_.joinable()) thread_.join();
-  }
+      : then_(then),
+        answer_(std::move(answer)),
+        context_(MakeContext(cert, key)),
+        hellos_read_(loop),
+        server_(loop, "127.0.0.1", [this](int fd) { Handle(fd); }) {}
 
-  bool listening() const { return listener_.fd.valid(); }
-  uint16_t port() const { return listener_.port; }
-  int hellos_read() const { return counts_->hellos_read; }
-  int clients_gone() const { return counts_->clients_gone; }
+  bool listening() const { return server_.listening(); }
+  uint16_t port() const { return server_.port(); }
+  int hellos_read() const { return hellos_read_.value(); }
+  int clients_gone() const { return server_.clients_gone(); }
   // The SNI name of each handshake ("" for none) and the head of each request.
   std::vector<std::string> server_names() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -166,24 +153,11 @@ class TlsServer {
   }
 
  private:
-  void Serve() {
-    while (!stopping_) {
-      int fd = ::accept4(listener_.fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
-      base::UniqueFd connection(fd);
-      connection_ = fd;
-      timeval timeout{10, 0};
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-      Handle(fd);
-      // Reads until the client closes, so that close(2) never sends a reset, and so the
-      // test can see the client leave.
-      char buffer[4096];
-      while (::recv(fd, buffer, sizeof buffer, 0) > 0) {
-      }
-      connection_ = -1;
-      loop_.Post([counts = counts_] { ++counts->clients_gone; });
-    }
+  static ServerContext MakeContext(X509* cert, EVP_PKEY* key) {
+    ServerContext context(SSL_CTX_new(TLS_server_method()));
+    SSL_CTX_use_certificate(context.get(), cert);
+    SSL_CTX_use_PrivateKey(context.get(), key);
+    return context;
   }
 
   void Handle(int fd) {
@@ -194,7 +168,7 @@ class TlsServer {
     }
     if (then_ == Then::kHoldHandshake) {
       char buffer[4096];
-      if (::recv(fd, buffer, sizeof buffer, 0) > 0) loop_.Post([counts = counts_] { ++counts->hellos_read; });
+      if (::recv(fd, buffer, sizeof buffer, 0) > 0) hellos_read_.Add();
       return;  // the caller reads on until the client leaves
     }
     SSL* ssl = SSL_new(context_.get());
@@ -220,29 +194,22 @@ class TlsServer {
     SSL_free(ssl);
   }
 
-  event::Loop& loop_;
   const Then then_;
   const std::string answer_;
-  ServerContext context_;
-  Listener listener_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int> connection_{-1};
+  const ServerContext context_;
   std::mutex mutex_;
   std::vector<std::string> server_names_;
   std::vector<std::string> requests_;
-  struct Counts {
-    int hellos_read = 0;
-    int clients_gone = 0;
-  };
-  std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
+  LoopCounter hellos_read_;
+  // Last, so that it serves only once the members above are built and stops before they go.
+  ThreadedServer server_;
 };
 
 std::string Answer(std::string_view body) {
   return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
-class HttpsProbeTest : public ::testing::Test {
+class HttpsProbeTest : public testing::HttpProberFixture {
  protected:
   static void SetUpTestSuite() {
     // The server writes through OpenSSL's socket BIO, with write(2): a probe that left
@@ -269,29 +236,27 @@ class HttpsProbeTest : public ::testing::Test {
     return spec;
   }
 
-  Outcome ProbeOnce(const HttpProbeSpec& spec) {
-    Outcomes outcomes;
-    auto handle = prober_.Probe(spec, outcomes.Fn());
-    EXPECT_FALSE(outcomes.any()) << "done was called from inside Probe()";
-    EXPECT_TRUE(RunUntil(loop_, [&] { return outcomes.any(); }));
-    loop_.Poll();
-    EXPECT_EQ(outcomes.seen.size(), 1u);
-    return outcomes.seen.empty() ? Outcome{} : outcomes.seen[0];
+  // The same, trusting the test's CA through ca_file.
+  static HttpProbeSpec TrustedSpec(const std::string& host, const TlsServer& server) {
+    HttpProbeSpec spec = Spec(host, server);
+    spec.tls.ca_file = pki_->ca_file;
+    return spec;
+  }
+
+  // A server of `cert`, with the test's key.
+  TlsServer Serve(X509* cert, Then then = Then::kAnswer, std::string answer = Answer("ok")) {
+    return TlsServer(loop_, cert, pki_->key.get(), then, std::move(answer));
   }
 
   static Pki* pki_;
-  event::Loop loop_;
-  HttpProber prober_{loop_};
 };
 
 Pki* HttpsProbeTest::pki_ = nullptr;
 
 TEST_F(HttpsProbeTest, OkWithTheCaFileAndSendsTheNameBySni) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("localhost", server);
-  spec.tls.ca_file = pki_->ca_file;
-  Outcome outcome = ProbeOnce(spec);
+  Outcome outcome = ProbeOnce(TrustedSpec("localhost", server));
   EXPECT_EQ(outcome.level, Level::kOk) << outcome.message;
   EXPECT_TRUE(outcome.message.starts_with("HTTP 200 in ")) << outcome.message;
   EXPECT_TRUE(outcome.value.has_value());
@@ -304,17 +269,15 @@ TEST_F(HttpsProbeTest, OkWithTheCaFileAndSendsTheNameBySni) {
 }
 
 TEST_F(HttpsProbeTest, AnIpAddressIsCheckedAgainstTheCertificateAndNotSentBySni) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("127.0.0.1", server);
-  spec.tls.ca_file = pki_->ca_file;
-  EXPECT_EQ(ProbeOnce(spec).level, Level::kOk);
+  EXPECT_EQ(ProbeOnce(TrustedSpec("127.0.0.1", server)).level, Level::kOk);
   ASSERT_EQ(server.server_names().size(), 1u);
   EXPECT_EQ(server.server_names()[0], "");
 }
 
 TEST_F(HttpsProbeTest, SelfSignedCertificateFailsVerification) {
-  TlsServer server(loop_, pki_->self_signed.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->self_signed.get());
   ASSERT_TRUE(server.listening());
   Outcome outcome = ProbeOnce(Spec("localhost", server));
   EXPECT_EQ(outcome.level, Level::kCrit);
@@ -326,7 +289,7 @@ TEST_F(HttpsProbeTest, SelfSignedCertificateFailsVerification) {
 }
 
 TEST_F(HttpsProbeTest, SelfSignedCertificateIsOkWithoutVerification) {
-  TlsServer server(loop_, pki_->self_signed.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->self_signed.get());
   ASSERT_TRUE(server.listening());
   HttpProbeSpec spec = Spec("localhost", server);
   spec.tls.verify = false;
@@ -335,16 +298,14 @@ TEST_F(HttpsProbeTest, SelfSignedCertificateIsOkWithoutVerification) {
 }
 
 TEST_F(HttpsProbeTest, WrongNameIsOkOnlyWithoutVerification) {
-  TlsServer server(loop_, pki_->wrong_name.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->wrong_name.get());
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("localhost", server);
-  spec.tls.ca_file = pki_->ca_file;
+  HttpProbeSpec spec = TrustedSpec("localhost", server);
   Outcome outcome = ProbeOnce(spec);
   EXPECT_EQ(outcome.level, Level::kCrit);
   EXPECT_EQ(outcome.message, "certificate verify failed: hostname mismatch");
 
-  spec = Spec("127.0.0.1", server);
-  spec.tls.ca_file = pki_->ca_file;
+  spec = TrustedSpec("127.0.0.1", server);
   outcome = ProbeOnce(spec);
   EXPECT_EQ(outcome.level, Level::kCrit);
   EXPECT_EQ(outcome.message, "certificate verify failed: IP address mismatch");
@@ -355,7 +316,7 @@ TEST_F(HttpsProbeTest, WrongNameIsOkOnlyWithoutVerification) {
 }
 
 TEST_F(HttpsProbeTest, TheSystemStoreDoesNotTrustThePrivateCa) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
   Outcome outcome = ProbeOnce(Spec("localhost", server));
   EXPECT_EQ(outcome.level, Level::kCrit);
@@ -363,7 +324,7 @@ TEST_F(HttpsProbeTest, TheSystemStoreDoesNotTrustThePrivateCa) {
 }
 
 TEST_F(HttpsProbeTest, SslCertFileAddsToTheSystemStore) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
   ::setenv("SSL_CERT_FILE", pki_->ca_file.c_str(), 1);
   Outcome outcome = ProbeOnce(Spec("localhost", server));
@@ -372,7 +333,7 @@ TEST_F(HttpsProbeTest, SslCertFileAddsToTheSystemStore) {
 }
 
 TEST_F(HttpsProbeTest, UnreadableCaFileIsUnknown) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
   HttpProbeSpec spec = Spec("localhost", server);
   spec.tls.ca_file = (pki_->dir / "missing.pem").string();
@@ -382,12 +343,9 @@ TEST_F(HttpsProbeTest, UnreadableCaFileIsUnknown) {
 }
 
 TEST_F(HttpsProbeTest, PlainHttpServerFailsTheHandshake) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kPlainHttp,
-                   "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+  TlsServer server = Serve(pki_->good.get(), Then::kPlainHttp, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("localhost", server);
-  spec.tls.ca_file = pki_->ca_file;
-  Outcome outcome = ProbeOnce(spec);
+  Outcome outcome = ProbeOnce(TrustedSpec("localhost", server));
   EXPECT_EQ(outcome.level, Level::kCrit);
   EXPECT_TRUE(outcome.message.starts_with("TLS handshake failed: ")) << outcome.message;
 }
@@ -409,35 +367,24 @@ TEST_F(HttpsProbeTest, HandshakeWithoutAnAnswerTimesOut) {
 }
 
 TEST_F(HttpsProbeTest, CancelInTheMiddleOfTheHandshakeClosesTheSocketAndNeverAnswers) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kHoldHandshake);
+  TlsServer server = Serve(pki_->good.get(), Then::kHoldHandshake, "");
   ASSERT_TRUE(server.listening());
-  Outcomes outcomes;
-  auto handle = prober_.Probe(Spec("localhost", server, milliseconds(300)), outcomes.Fn());
-  ASSERT_TRUE(RunUntil(loop_, [&] { return server.hellos_read() == 1; }));
-  handle.reset();
-  // The server sees the probe's socket close...
-  ASSERT_TRUE(RunUntil(loop_, [&] { return server.clients_gone() == 1; }));
-  // ...and nothing answers, even past the probe's timeout.
-  RunFor(loop_, milliseconds(500));
-  EXPECT_FALSE(outcomes.any());
+  CancelAndExpectNoAnswer(
+      Spec("localhost", server, milliseconds(300)), milliseconds(500), [&] { return server.hellos_read() == 1; },
+      [&] { return server.clients_gone() == 1; });
 }
 
 TEST_F(HttpsProbeTest, CancelRightAwayNeverAnswers) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswer, Answer("ok"));
+  TlsServer server = Serve(pki_->good.get());
   ASSERT_TRUE(server.listening());
-  Outcomes outcomes;
-  auto handle = prober_.Probe(Spec("localhost", server, milliseconds(100)), outcomes.Fn());
-  handle.reset();
-  RunFor(loop_, milliseconds(300));
-  EXPECT_FALSE(outcomes.any());
+  CancelAndExpectNoAnswer(Spec("localhost", server, milliseconds(100)), milliseconds(300));
 }
 
 TEST_F(HttpsProbeTest, BodyToTheCloseEndsWithOrWithoutCloseNotify) {
   for (Then then : {Then::kAnswer, Then::kAnswerAndDrop}) {
-    TlsServer server(loop_, pki_->good.get(), pki_->key.get(), then, "HTTP/1.0 200 OK\r\n\r\nall ready");
+    TlsServer server = Serve(pki_->good.get(), then, "HTTP/1.0 200 OK\r\n\r\nall ready");
     ASSERT_TRUE(server.listening());
-    HttpProbeSpec spec = Spec("localhost", server);
-    spec.tls.ca_file = pki_->ca_file;
+    HttpProbeSpec spec = TrustedSpec("localhost", server);
     spec.body_contains = "all ready";
     Outcome outcome = ProbeOnce(spec);
     EXPECT_EQ(outcome.level, Level::kOk) << outcome.message;
@@ -445,11 +392,10 @@ TEST_F(HttpsProbeTest, BodyToTheCloseEndsWithOrWithoutCloseNotify) {
 }
 
 TEST_F(HttpsProbeTest, ShortBodyWithoutCloseNotifyIsABadAnswer) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswerAndDrop,
-                   "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+  TlsServer server =
+      Serve(pki_->good.get(), Then::kAnswerAndDrop, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("localhost", server);
-  spec.tls.ca_file = pki_->ca_file;
+  HttpProbeSpec spec = TrustedSpec("localhost", server);
   spec.body_contains = "whatever";
   Outcome outcome = ProbeOnce(spec);
   EXPECT_EQ(outcome.level, Level::kCrit);
@@ -457,11 +403,9 @@ TEST_F(HttpsProbeTest, ShortBodyWithoutCloseNotifyIsABadAnswer) {
 }
 
 TEST_F(HttpsProbeTest, ClosingWithoutAnAnswerIsCritical) {
-  TlsServer server(loop_, pki_->good.get(), pki_->key.get(), Then::kAnswerAndDrop, "");
+  TlsServer server = Serve(pki_->good.get(), Then::kAnswerAndDrop, "");
   ASSERT_TRUE(server.listening());
-  HttpProbeSpec spec = Spec("localhost", server);
-  spec.tls.ca_file = pki_->ca_file;
-  Outcome outcome = ProbeOnce(spec);
+  Outcome outcome = ProbeOnce(TrustedSpec("localhost", server));
   EXPECT_EQ(outcome.level, Level::kCrit);
   EXPECT_EQ(outcome.message, "connection closed without an answer");
 }

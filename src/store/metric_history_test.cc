@@ -2,6 +2,7 @@
 // Metric history tests: samples into 1-minute and 1-hour rollups, re-bucketed reads, names,
 // retention, and the open minute kept in memory, on a real SQLite file in a temporary
 // directory. They wait with Flush; the open-minute tests read without it on purpose.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -20,6 +21,21 @@ namespace fs = std::filesystem;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::AllOf;
+using ::testing::DoubleEq;
+using ::testing::Field;
+
+// A point of `count` samples with that average and maximum, compared as EXPECT_EQ and
+// EXPECT_DOUBLE_EQ would.
+::testing::Matcher<MetricPoint> Summary(int64_t count, double avg, double max) {
+  return AllOf(Field("count", &MetricPoint::count, count), Field("avg", &MetricPoint::avg, DoubleEq(avg)),
+               Field("max", &MetricPoint::max, DoubleEq(max)));
+}
+
+// The same, of the bucket that starts at `time`.
+::testing::Matcher<MetricPoint> Point(base::WallTime time, int64_t count, double avg, double max) {
+  return AllOf(Field("time", &MetricPoint::time, time), Summary(count, avg, max));
+}
 
 // 2026-12-01 00:00:00 UTC: a whole day, so minute and hour buckets start on it.
 const base::WallTime kDay = FromUnixMs(1'796'083'200'000);
@@ -104,10 +120,7 @@ TEST_F(MetricHistoryTest, SamplesOfOneMinuteAreOnePointWithTheirAverageAndMaximu
   store_->RecordSample("system.cpu", kDay + seconds(65), 50);
   auto points = Query("system.cpu", kDay, kDay + hours(1), seconds(60));
   ASSERT_EQ(points.size(), 2u);
-  EXPECT_EQ(points[0].time, kDay);
-  EXPECT_EQ(points[0].count, 2);
-  EXPECT_DOUBLE_EQ(points[0].avg, 20);
-  EXPECT_DOUBLE_EQ(points[0].max, 30);
+  EXPECT_THAT(points[0], Point(kDay, 2, 20, 30));
   EXPECT_EQ(points[1].time, kDay + minutes(1));
   EXPECT_EQ(points[1].count, 1);
   EXPECT_DOUBLE_EQ(points[1].avg, 50);
@@ -121,17 +134,11 @@ TEST_F(MetricHistoryTest, ReBucketsMinutesToTheStepAskedAndHoursForLongSteps) {
   for (int m = 0; m < 180; ++m) store_->RecordSample("system.memory", kDay + minutes(m), m % 60);
   auto five = Query("system.memory", kDay, kDay + hours(3), minutes(5));
   ASSERT_EQ(five.size(), 36u);
-  EXPECT_EQ(five[1].time, kDay + minutes(5));
-  EXPECT_EQ(five[1].count, 5);
-  EXPECT_DOUBLE_EQ(five[1].avg, 7);  // 5..9
-  EXPECT_DOUBLE_EQ(five[1].max, 9);
+  EXPECT_THAT(five[1], Point(kDay + minutes(5), 5, 7, 9));  // 5..9
 
   auto hourly = Query("system.memory", kDay, kDay + hours(3), hours(1));
   ASSERT_EQ(hourly.size(), 3u);
-  EXPECT_EQ(hourly[2].time, kDay + hours(2));
-  EXPECT_EQ(hourly[2].count, 60);
-  EXPECT_DOUBLE_EQ(hourly[2].avg, 29.5);
-  EXPECT_DOUBLE_EQ(hourly[2].max, 59);
+  EXPECT_THAT(hourly[2], Point(kDay + hours(2), 60, 29.5, 59));
 
   auto daily = Query("system.memory", kDay, kDay + hours(24), hours(24));
   ASSERT_EQ(daily.size(), 1u);
@@ -193,10 +200,7 @@ TEST_F(MetricHistoryTest, TheOpenMinuteIsReadBeforeAnythingIsWritten) {
 
   auto minute = QueryNow("system.cpu", kDay, kDay + hours(1), minutes(1));
   ASSERT_EQ(minute.size(), 1u);
-  EXPECT_EQ(minute[0].time, kDay + minutes(7));
-  EXPECT_EQ(minute[0].count, 3);
-  EXPECT_DOUBLE_EQ(minute[0].avg, 25);
-  EXPECT_DOUBLE_EQ(minute[0].max, 40);
+  EXPECT_THAT(minute[0], Point(kDay + minutes(7), 3, 25, 40));
 
   auto five = QueryNow("system.cpu", kDay, kDay + hours(1), minutes(5));
   ASSERT_EQ(five.size(), 1u);
@@ -205,10 +209,7 @@ TEST_F(MetricHistoryTest, TheOpenMinuteIsReadBeforeAnythingIsWritten) {
 
   auto hourly = QueryNow("system.cpu", kDay, kDay + hours(24), hours(1));
   ASSERT_EQ(hourly.size(), 1u);
-  EXPECT_EQ(hourly[0].time, kDay);
-  EXPECT_EQ(hourly[0].count, 3);
-  EXPECT_DOUBLE_EQ(hourly[0].avg, 25);
-  EXPECT_DOUBLE_EQ(hourly[0].max, 40);
+  EXPECT_THAT(hourly[0], Point(kDay, 3, 25, 40));
 
   auto names = store_->MetricNames();
   ASSERT_TRUE(names) << names.error().message();
@@ -279,21 +280,13 @@ TEST_F(MetricHistoryTest, ClosedMinutesAreWrittenAsOneRowEachAndMergeWithTheOpen
   store_->RecordSample("system.cpu", kDay + minutes(3) + seconds(20), 35);
   auto points = QueryNow("system.cpu", kDay, kDay + hours(1), minutes(1));
   ASSERT_EQ(points.size(), 4u);
-  EXPECT_EQ(points[3].time, kDay + minutes(3));
-  EXPECT_EQ(points[3].count, 2);
-  EXPECT_DOUBLE_EQ(points[3].avg, 33);
-  EXPECT_DOUBLE_EQ(points[3].max, 35);
+  EXPECT_THAT(points[3], Point(kDay + minutes(3), 2, 33, 35));
   auto two = QueryNow("system.cpu", kDay, kDay + hours(1), minutes(2));
   ASSERT_EQ(two.size(), 2u);
-  EXPECT_EQ(two[1].time, kDay + minutes(2));
-  EXPECT_EQ(two[1].count, 4);
-  EXPECT_DOUBLE_EQ(two[1].avg, (21 + 23 + 31 + 35) / 4.0);
-  EXPECT_DOUBLE_EQ(two[1].max, 35);
+  EXPECT_THAT(two[1], Point(kDay + minutes(2), 4, (21 + 23 + 31 + 35) / 4.0, 35));
   auto hourly = QueryNow("system.cpu", kDay, kDay + hours(1), hours(1));
   ASSERT_EQ(hourly.size(), 1u);
-  EXPECT_EQ(hourly[0].count, 8);
-  EXPECT_DOUBLE_EQ(hourly[0].avg, (72 + 66) / 8.0);
-  EXPECT_DOUBLE_EQ(hourly[0].max, 35);
+  EXPECT_THAT(hourly[0], Summary(8, (72 + 66) / 8.0, 35));
 
   // A later hour closes minute 3 into the rows.
   store_->RecordSample("system.cpu", kDay + minutes(61), 1);
@@ -314,9 +307,7 @@ TEST_F(MetricHistoryTest, FlushThenMoreSamplesOfTheSameMinuteMergeIntoOneRow) {
   // Two in the row, two open: counted once each.
   auto points = QueryNow("system.memory", kDay, kDay + hours(1), minutes(1));
   ASSERT_EQ(points.size(), 1u);
-  EXPECT_EQ(points[0].count, 4);
-  EXPECT_DOUBLE_EQ(points[0].avg, 50);
-  EXPECT_DOUBLE_EQ(points[0].max, 90);
+  EXPECT_THAT(points[0], Summary(4, 50, 90));
   auto names = store_->MetricNames();
   ASSERT_TRUE(names) << names.error().message();
   EXPECT_EQ(*names, (std::vector<std::string>{"system.memory"}));
@@ -372,9 +363,7 @@ TEST_F(MetricHistoryTest, StoppingWritesTheOpenMinute) {
   store_->RecordSample("system.cpu", kDay + seconds(7), 60);  // the same minute, carried on
   auto points = QueryNow("system.cpu", kDay, kDay + hours(1), minutes(1));
   ASSERT_EQ(points.size(), 1u);
-  EXPECT_EQ(points[0].count, 3);
-  EXPECT_DOUBLE_EQ(points[0].avg, 30);
-  EXPECT_DOUBLE_EQ(points[0].max, 60);
+  EXPECT_THAT(points[0], Summary(3, 30, 60));
 }
 
 TEST_F(MetricHistoryTest, ARoundOfSamplesQueuesNoWriteUntilItsMinuteCloses) {
