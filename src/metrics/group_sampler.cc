@@ -52,7 +52,9 @@ GroupSampler::GroupSampler(ProcRoot proc, long page_size, size_t max_kept_files)
 const std::unordered_map<int, GroupUsage>& GroupSampler::Sample(const std::vector<int>& pgids, Options options,
                                                                 base::SteadyTime now) {
   if (!Answers(pgids, options, now)) {
-    if (!last_) last_.emplace();
+    // Every member given: clang does not default-construct a nested struct with default
+    // member initializers (Options) inside its enclosing class.
+    if (!last_) last_ = LastWalk{now, options, Usage{}};
     last_->at = now;
     last_->options = options;
     Walk(pgids, options, last_->usage);
