@@ -139,7 +139,7 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
   }
   if (actions & kSendStopSignal) {
     StopWatching();
-    KillGroup(spec_.stop_signal);
+    SendStopSignal();
     SetCause(Cause::kStopRequested);
     ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
   }
@@ -147,7 +147,7 @@ std::optional<Event> Program::Step(Event event, ProgramState& report_from) {
     // The caller has set the cause (kNotReady, kWatchdog) that the message tells.
     StopWatching();
     failing_ = true;
-    KillGroup(spec_.stop_signal);
+    SendStopSignal();
     ArmTimer(spec_.stop_timeout, Event::kStopTimeout);
   }
   if (actions & kSendKill) {
@@ -342,6 +342,13 @@ void Program::KillGroup(int signo) {
   } else if (pid_ > 0) {
     env_.launcher.Signal(pid_, signo);
   }
+}
+
+void Program::SendStopSignal() {
+  KillGroup(spec_.stop_signal);
+  // As systemd does: a stopped process (kill -STOP, a debugger, Ctrl-Z) cannot act on the
+  // stop signal until it is continued, and would otherwise only end by SIGKILL.
+  if (spec_.stop_signal != SIGKILL && spec_.stop_signal != SIGCONT) KillGroup(SIGCONT);
 }
 
 base::Status Program::Signal(int signo) {

@@ -138,6 +138,8 @@ class Program {
   void OnMainExit(int wait_status);
   void OnGroupGone();
   base::Duration BackoffDelay();
+  // The stop signal to the group (or the main process), then SIGCONT.
+  void SendStopSignal();
   void KillGroup(int signo);
   void AddReader(std::unique_ptr<logs::PipeReader> reader);
   void ArmTimer(base::Duration delay, Event event);

@@ -208,7 +208,7 @@ TEST_F(ProgramTest, StopSignalsTheGroupThenKillsAfterStopTimeout) {
   Settle();
   EXPECT_EQ(p.state(), ProgramState::kStopping);  // TERM ignored
   Advance(base::Duration(10000));
-  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM, SIGKILL));
+  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM, SIGCONT, SIGKILL));
   EXPECT_EQ(p.state(), ProgramState::kStopped);
   EXPECT_EQ(p.reason(), "did not stop within 10s; killed");
   EXPECT_THAT(observer_.lines,
@@ -216,6 +216,30 @@ TEST_F(ProgramTest, StopSignalsTheGroupThenKillsAfterStopTimeout) {
                           "web: [signal] stop_timeout 10s passed: sent SIGKILL to process group 1000",
                           "web: process 1000 ended: killed by SIGKILL", "web: STOPPING -> STOPPED: stopped (killed by SIGKILL)",
                           "web: output drained"));
+}
+
+// As systemd does: SIGCONT follows the stop signal, so a process that is stopped (kill
+// -STOP, a debugger, Ctrl-Z) acts on it instead of waiting for SIGKILL after stop_timeout.
+TEST_F(ProgramTest, TheStopSignalIsFollowedBySigcont) {
+  Program& grouped = Make(Spec("web"));
+  const pid_t group_pid = StartRunning(grouped);
+  grouped.Handle(Event::kStop);
+  EXPECT_THAT(launcher_.Find(group_pid)->group_signals, ElementsAre(SIGTERM, SIGCONT));
+
+  config::ProgramSpec alone = Spec("alone");
+  alone.kill_group = false;
+  alone.stop_signal = SIGINT;
+  Program& single = Make(alone);
+  const pid_t single_pid = StartRunning(single);
+  single.Handle(Event::kStop);
+  EXPECT_THAT(launcher_.Find(single_pid)->signals, ElementsAre(SIGINT, SIGCONT));
+
+  config::ProgramSpec hard = Spec("hard");
+  hard.stop_signal = SIGKILL;  // nothing to continue
+  Program& killed = Make(hard);
+  const pid_t killed_pid = StartRunning(killed);
+  killed.Handle(Event::kStop);
+  EXPECT_THAT(launcher_.Find(killed_pid)->group_signals, ElementsAre(SIGKILL));
 }
 
 TEST_F(ProgramTest, StoppingWaitsForTheWholeGroup) {
@@ -227,9 +251,9 @@ TEST_F(ProgramTest, StoppingWaitsForTheWholeGroup) {
   launcher_.ExitWith(pid, 0);
   Settle();
   EXPECT_EQ(p.state(), ProgramState::kStopping);
-  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM));  // no extra kill while stopping
+  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM, SIGCONT));  // no extra kill while stopping
   Advance(base::Duration(10000));
-  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM, SIGKILL));
+  EXPECT_THAT(launcher_.Find(pid)->group_signals, ElementsAre(SIGTERM, SIGCONT, SIGKILL));
   EXPECT_EQ(p.state(), ProgramState::kStopped);
   EXPECT_EQ(p.reason(), "did not stop within 10s; killed");
 }

@@ -102,7 +102,7 @@ TEST_F(ReadinessTest, NotReadyInTimeIsAFailedStartEvenIfItExitsZero) {
   Advance(std::chrono::milliseconds(4999));
   EXPECT_EQ(p.state(), ProgramState::kStarting);
   Advance(std::chrono::milliseconds(1));
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT));
   EXPECT_THAT(observer_.lines,
               Contains("web: [signal] not ready: no READY=1 within 5s; sent SIGTERM to process group 1000"));
   launcher_.ExitWith(1000, 0);  // a clean exit code does not make the failed start a success
@@ -117,7 +117,7 @@ TEST_F(ReadinessTest, AProgramThatIgnoresTheStopSignalIsKilledAfterStopTimeout) 
   p.Handle(Event::kStart);
   Advance(std::chrono::seconds(5));
   Advance(p.spec().stop_timeout);
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGKILL));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT, SIGKILL));
   Settle();
   EXPECT_EQ(p.state(), ProgramState::kBackoff);
 }
@@ -138,7 +138,7 @@ TEST_F(ReadinessTest, ExtendTimeoutUsecPushesTheReadyDeadline) {
   Advance(std::chrono::milliseconds(500));
   EXPECT_TRUE(launcher_.Find(1000)->group_signals.empty());
   Advance(std::chrono::milliseconds(500));
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT));
 }
 
 TEST_F(ReadinessTest, StatusTextIsKeptForTheProcessThatSaidIt) {
@@ -166,7 +166,7 @@ TEST_F(ReadinessTest, AMissedHeartbeatRestartsTheProgramAndSaysWhy) {
   EXPECT_TRUE(launcher_.Find(1000)->group_signals.empty());
   Advance(std::chrono::milliseconds(1));
   EXPECT_THAT(observer_.lines, Contains("web: watchdog expired: no WATCHDOG=1 for 3s"));
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT));
   Settle();  // it dies of the SIGTERM and is restarted at once, as after a crash
   EXPECT_EQ(p.state(), ProgramState::kStarting);
   EXPECT_EQ(p.pid(), 1001);
@@ -198,7 +198,7 @@ TEST_F(ReadinessTest, WatchdogUsecAndTriggerComeFromTheProgram) {
   trigger.watchdog_trigger = true;
   p.Notify(trigger);
   EXPECT_THAT(observer_.lines, Contains("web: watchdog expired: it sent WATCHDOG=trigger"));
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT));
 }
 
 TEST_F(ReadinessTest, TcpReadinessProbesUntilThePortAccepts) {
@@ -271,7 +271,7 @@ TEST_F(ReadinessTest, AHeartbeatFileMustBeTouchedWithinTheWatchdog) {
   EXPECT_TRUE(launcher_.Find(1000)->group_signals.empty());
   Advance(std::chrono::seconds(1));
   EXPECT_THAT(observer_.lines, Contains("job: watchdog expired: " + beat.string() + " not touched for 3s"));
-  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(1000)->group_signals, ElementsAre(SIGTERM, SIGCONT));
   (void)p;
 }
 

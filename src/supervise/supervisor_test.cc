@@ -147,7 +147,7 @@ TEST_F(SupervisorTest, RestartMakesANewProcessThroughTheEpoch) {
   EXPECT_EQ(supervisor_.ProgressOf("web", Goal::kUp, epoch).is, Progress::Is::kPending);  // STARTING
   Advance(base::Duration(1000));
   EXPECT_EQ(supervisor_.ProgressOf("web", Goal::kUp, epoch).is, Progress::Is::kReached);
-  EXPECT_THAT(launcher_.Find(before)->group_signals, ElementsAre(SIGTERM));
+  EXPECT_THAT(launcher_.Find(before)->group_signals, ElementsAre(SIGTERM, SIGCONT));
 }
 
 TEST_F(SupervisorTest, StartGivesAFatalProgramOneMoreTry) {

@@ -103,6 +103,26 @@ start_seconds = "100ms"
   EXPECT_NE(log.find("sent SIGKILL"), std::string::npos) << log;
 }
 
+// A program frozen by SIGSTOP still stops on its stop signal (SIGCONT follows it), long
+// before stop_timeout would have it killed.
+TEST_F(SupervisionTest, AStoppedProcessIsContinuedToActOnTheStopSignal) {
+  WriteConfig(fmt::format(R"([program.frozen]
+command = ["{}", "idle"]
+stop_timeout = "5m"
+start_seconds = "100ms"
+)", Child()));
+  StartDaemon();
+  ASSERT_TRUE(WaitForState("frozen", "RUNNING"));
+  const pid_t pid = Program("frozen")["pid"].get<pid_t>();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  auto r = Vigil({"stop", "frozen", "--no-wait"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(WaitForState("frozen", "STOPPED"));
+  EXPECT_FALSE(ProcessAlive(pid));
+  const std::string log = ReadFile(log_dir_ / "vigild.log");
+  EXPECT_EQ(log.find("sent SIGKILL"), std::string::npos) << log;
+}
+
 TEST_F(SupervisionTest, DependenciesStartInOrderAndStopInReverse) {
   auto order = dir_ / "order";
   WriteConfig(fmt::format(R"([program.app]
