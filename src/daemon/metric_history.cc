@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/clock.h"
+#include "daemon/metric_names.h"
 
 namespace vigil::daemon {
 namespace {
@@ -26,6 +27,13 @@ base::Result<std::vector<std::string>> ListMetricNames(store::Store* store) {
 
 base::Result<std::vector<api::MetricPointInfo>> QueryMetricHistory(store::Store* store,
                                                                    const api::MetricHistoryQuery& query) {
+  if (!IsMetricName(query.name)) {
+    return base::Status::InvalidArgument("unknown metric \"" + query.name +
+                                         "\": expected system.cpu, system.memory, system.swap, system.load, "
+                                         "system.pressure.cpu|memory|io, disk.space:PATH, disk.inodes:PATH or "
+                                         "program.cpu|memory|fds|processes:NAME (GET /v1/metrics lists those with "
+                                         "history)");
+  }
   if (store == nullptr) return NoStore();
   auto points = store->QueryMetrics(query.name, FromMs(query.since_ms), FromMs(query.until_ms),
                                     std::chrono::seconds(query.step_s));

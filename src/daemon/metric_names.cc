@@ -27,6 +27,18 @@ std::string MetricHistoryName(const config::CheckSpec& spec) {
   }
 }
 
+bool IsMetricName(std::string_view name) {
+  for (std::string_view fixed : {"system.cpu", "system.memory", "system.swap", "system.load", "system.pressure.cpu",
+                                 "system.pressure.memory", "system.pressure.io"}) {
+    if (name == fixed) return true;
+  }
+  for (std::string_view family : {"disk.space:", "disk.inodes:", "program.cpu:", "program.memory:", "program.fds:",
+                                  "program.processes:"}) {
+    if (name.size() > family.size() && name.substr(0, family.size()) == family) return true;
+  }
+  return false;
+}
+
 std::vector<NamedSample> HistorySamples(const api::TopView& view, const config::HistorySpec& history) {
   std::vector<NamedSample> out;
   if (history.system) {

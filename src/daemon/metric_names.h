@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,10 @@ namespace vigil::daemon {
 // The name a metric check's samples are recorded under; "" for what is not kept (uptime,
 // and checks that are not metric checks). A disk check names the path it watches.
 std::string MetricHistoryName(const config::CheckSpec& spec);
+
+// Whether `name` is of a family the history records (system.cpu, disk.space:PATH,
+// program.memory:NAME, ...), whether or not it has samples.
+bool IsMetricName(std::string_view name);
 
 struct NamedSample {
   std::string name;

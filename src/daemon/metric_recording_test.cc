@@ -169,6 +169,20 @@ TEST(MetricNamesTest, ChecksAreNamedByWhatTheyMeasure) {
   EXPECT_EQ(MetricHistoryName(s), "");
 }
 
+// What a history question may ask for: a name vigild could have recorded (a typo is a 400,
+// not an empty chart); a program or path it never saw just has no points.
+TEST(MetricNamesTest, OnlyNamesOfKnownFamiliesAreMetricNames) {
+  for (const char* good : {"system.cpu", "system.memory", "system.swap", "system.load", "system.pressure.io",
+                           "disk.space:/", "disk.inodes:/var", "program.cpu:web:1", "program.memory:db",
+                           "program.fds:x", "program.processes:x"}) {
+    EXPECT_TRUE(IsMetricName(good)) << good;
+  }
+  for (const char* bad : {"", "nope", "system.cpux", "system.", "disk.space:", "disk.space", "program.memory:",
+                          "program.rss:web", "cpu"}) {
+    EXPECT_FALSE(IsMetricName(bad)) << bad;
+  }
+}
+
 TEST(MetricNamesTest, AViewGivesTheSamplesOfThePartsAskedFor) {
   api::TopView view;
   view.system.cpus = 4;

@@ -82,6 +82,10 @@ TEST_F(MetricHistoryTest, VigildRecordsTheMachineAndProgramsAndVigilReadsThemBac
   auto [status, body] = Http("GET", "/v1/metrics/history?since=1h");
   EXPECT_EQ(status, 400) << body;
   EXPECT_NE(body.find("name\\\" is required"), std::string::npos) << body;  // JSON-escaped quotes
+  // A typo is a 400 too, not an empty chart.
+  CommandResult typo = Vigil({"metrics", "system.cpux"});
+  EXPECT_NE(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("unknown metric \"system.cpux\""), std::string::npos) << typo.err;
 
   // Top shows PSS for a program vigild may read, and pressure keys (null without PSI).
   CommandResult top = Vigil({"top", "--once", "--json"});
