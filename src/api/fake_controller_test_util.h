@@ -103,6 +103,7 @@ class FakeController : public DaemonController,
   // Tasks, runs and events: canned data that tests may fill in.
   struct RunCall {
     std::string name;
+    RunBy by = RunBy::kPerson;
     bool wait = false;
     std::function<void(base::Result<RunInfo>)> done;
   };
@@ -113,16 +114,16 @@ class FakeController : public DaemonController,
       if (t.name == name) return t;
     return base::Status::NotFound("unknown task: " + name);
   }
-  void RunTask(const std::string& name, bool wait,
+  void RunTask(const std::string& name, RunBy by, bool wait,
                std::function<void(base::Result<RunInfo>)> done) override {
     if (!GetTask(name)) return done(base::Status::NotFound("unknown task: " + name));
     if (!run_status.ok()) return done(run_status);
-    run_calls.push_back({name, wait, done});
+    run_calls.push_back({name, by, wait, done});
     if (!finish_runs) return;
     RunInfo run;
     run.id = static_cast<int64_t>(runs.size()) + 1;
     run.task = name;
-    run.trigger = "manual";
+    run.trigger = by == RunBy::kCheck ? "check" : "manual";
     runs.push_back(run);
     done(run);
   }

@@ -630,7 +630,7 @@ void Router::RunTask(const Request& r, RespondFn& respond) {
       respond(JsonError(500, std::string("internal error: ") + e.what()));
     }
   };
-  controllers_.tasks.RunTask(r.params[0], *wait, std::move(done));
+  controllers_.tasks.RunTask(r.params[0], RunBy::kPerson, *wait, std::move(done));
 }
 
 void Router::EnableTask(const Request& r, RespondFn& respond) { SetTaskEnabled(r, true, respond); }

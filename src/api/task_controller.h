@@ -44,15 +44,20 @@ struct RunInfo {
   int64_t deferred_ms = 0;     // how long it waited for an idle machine (when_idle) before it started
 };
 
+// Who asks for a run: a person (the API, the CLI: trigger "manual") or a health check's
+// `run` action (trigger "check").
+enum class RunBy { kPerson, kCheck };
+
 class TaskController {
  public:
   virtual ~TaskController() = default;
   virtual std::vector<TaskInfo> ListTasks() = 0;
   virtual base::Result<TaskInfo> GetTask(const std::string& name) = 0;  // NotFound if unknown
-  // Starts a run now (trigger "manual"), following the task's overlap policy (Conflict
-  // when "skip" and a run is going). wait = false: `done` gets the new run at once;
-  // wait = true: `done` gets it when it has ended.
-  virtual void RunTask(const std::string& name, bool wait, std::function<void(base::Result<RunInfo>)> done) = 0;
+  // Starts a run now (trigger "manual", or "check" when `by` a check), following the
+  // task's overlap policy (Conflict when "skip" and a run is going). wait = false: `done`
+  // gets the new run at once; wait = true: `done` gets it when it has ended.
+  virtual void RunTask(const std::string& name, RunBy by, bool wait,
+                       std::function<void(base::Result<RunInfo>)> done) = 0;
   virtual base::Result<TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) = 0;
   // Newest first; task "" = all tasks. NotFound for an unknown task name.
   virtual base::Result<std::vector<RunInfo>> ListRuns(const std::string& task, int limit) = 0;

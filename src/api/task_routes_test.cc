@@ -170,6 +170,7 @@ TEST_F(TaskRoutesTest, RunDefaultsToNoWaitAndReportsTheRun) {
   EXPECT_EQ(answer.body["run"]["trigger"], "manual");
   ASSERT_EQ(fake_.run_calls.size(), 1u);
   EXPECT_EQ(fake_.run_calls[0].name, "backup");
+  EXPECT_EQ(fake_.run_calls[0].by, RunBy::kPerson);
   EXPECT_FALSE(fake_.run_calls[0].wait);
 
   EXPECT_EQ(Fetch("POST", "/v1/tasks/backup/run?wait=0").status, 200);

@@ -65,7 +65,7 @@ struct CheckActor::Pending {
 
 CheckActor::CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,
                        process::Launcher& launcher, probe::CommandProber& commands, metrics::ProcRoot proc,
-                       EventLog& events, FindingJournal* findings)
+                       EventLog& events, ActionJournal journal)
     : clock_(clock),
       programs_(programs),
       tasks_(tasks),
@@ -73,7 +73,7 @@ CheckActor::CheckActor(event::Clock& clock, api::ProgramController& programs, ap
       commands_(commands),
       proc_(std::move(proc)),
       events_(events),
-      findings_(findings) {}
+      journal_(std::move(journal)) {}
 
 CheckActor::~CheckActor() { *alive_ = false; }
 
@@ -92,9 +92,8 @@ void CheckActor::Run(const config::CheckAction& action, const ActionContext& con
 void CheckActor::Record(const ActionContext& context, const std::string& text) {
   events_.Write(context.check, text, base::EventType::kAction);
   // What the action did is journalled with why: "restart: web pid 4121 -> 4388 (on CRIT: ...)".
-  if (findings_ != nullptr) {
-    findings_->Record(Severity::kInfo, "action", context.check,
-                      fmt::format("{} (on {}: {}).", text, health::LevelName(context.to), context.message));
+  if (journal_) {
+    journal_(context.check, fmt::format("{} (on {}: {}).", text, health::LevelName(context.to), context.message));
   }
 }
 
@@ -139,7 +138,7 @@ void CheckActor::Stop(const config::CheckAction& action, const ActionContext& co
 }
 
 void CheckActor::RunTask(const config::CheckAction& action, const ActionContext& context) {
-  tasks_.RunTask(action.task, /*wait=*/true,
+  tasks_.RunTask(action.task, api::RunBy::kCheck, /*wait=*/true,
                  [this, alive = std::weak_ptr<bool>(alive_), context, text = action.text](base::Result<api::RunInfo> run) {
                    if (alive.expired()) return;
                    if (!run) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -21,7 +22,6 @@
 #include "base/clock.h"
 #include "config/spec.h"
 #include "daemon/event_log.h"
-#include "daemon/findings.h"
 #include "daemon/top_listing.h"
 #include "event/clock.h"
 #include "health/level.h"
@@ -55,6 +55,9 @@ struct ActionContext {
 // 1.2 GB, ..." (kTopProcesses of each).
 std::string TopActionText(const std::vector<ProcessLoad>& loads);
 
+// Where the actor journals what an action did: the check's name and the finding's text.
+using ActionJournal = std::function<void(const std::string& check, std::string text)>;
+
 class CheckActor {
  public:
   // How long `kill` waits after SIGTERM before SIGKILL, and how long `top` measures CPU.
@@ -66,7 +69,7 @@ class CheckActor {
 
   CheckActor(event::Clock& clock, api::ProgramController& programs, api::TaskController& tasks,
              process::Launcher& launcher, probe::CommandProber& commands, metrics::ProcRoot proc, EventLog& events,
-             FindingJournal* findings);
+             ActionJournal journal);
   ~CheckActor();
 
   void Run(const config::CheckAction& action, const ActionContext& context);
@@ -93,7 +96,7 @@ class CheckActor {
   probe::CommandProber& commands_;
   metrics::ProcRoot proc_;
   EventLog& events_;
-  FindingJournal* findings_;
+  ActionJournal journal_;  // empty: events only
   std::list<std::unique_ptr<Pending>> pending_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for answers that come late
 };

@@ -236,6 +236,32 @@ TEST_F(CheckFindingsTest, AWorseLevelDuringTheWaitEndsTheHeldRaise) {
   EXPECT_EQ(list[0].raise_id, list[1].id);
 }
 
+// An action that is done before the raise it answers has its top processes (a task run,
+// here at once) is journalled after the raise: the journal reads cause, then effect. The run
+// is the check's, not a person's.
+TEST_F(CheckFindingsTest, AnActionDoneWhileTheRaiseWaitsIsJournalledAfterIt) {
+  api::TaskInfo cleanup;
+  cleanup.name = "cleanup";
+  controller_.tasks = {cleanup};
+  config::CheckAction run;
+  run.verb = config::CheckVerb::kRun;
+  run.task = "cleanup";
+  run.text = "run cleanup";
+  config::CheckSpec cpu = CritAbove("cpu", config::CheckMetric::kCpu, 90);
+  cpu.actions.Mut().on_crit = {TopAction(), run};
+  CpuGoesCritical(cpu);
+  ASSERT_EQ(controller_.run_calls.size(), 1u);
+  EXPECT_EQ(controller_.run_calls[0].by, api::RunBy::kCheck);
+  EXPECT_TRUE(Findings().empty()) << "the run's result waits for the raise";
+  clock_.Advance(CheckActor::kTopWindow);
+  const std::vector<api::FindingInfo> list = Findings();  // newest first
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].severity, "crit");
+  EXPECT_EQ(list[0].category, "action");
+  EXPECT_EQ(list[0].text.rfind("run cleanup: run 1 ended", 0), 0u) << list[0].text;
+  EXPECT_GT(list[0].id, list[1].id);
+}
+
 // A reload that drops the check (removed, or changed so it starts over) records its held
 // raise at once, and nothing calls into the check afterwards; an unchanged check keeps it.
 TEST_F(CheckFindingsTest, AReloadDuringTheWait) {

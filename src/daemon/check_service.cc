@@ -119,7 +119,7 @@ CheckService::CheckService(CheckPorts ports)
       tcp_(ports_.loop),
       commands_(ports_.launcher, ports_.clock, ports_.loop),
       actor_(ports_.clock, ports_.programs, ports_.tasks, ports_.launcher, commands_, ports_.proc, ports_.events,
-             ports_.findings),
+             [this](const std::string& check, std::string text) { JournalAction(check, std::move(text)); }),
       ticks_per_second_(sysconf(_SC_CLK_TCK)),
       own_groups_(ports_.groups != nullptr ? nullptr
                                            : std::make_unique<metrics::GroupSampler>(
@@ -654,6 +654,16 @@ void CheckService::JournalRaise(Check& check, Severity severity, health::Level t
   check.held_raise->listing = std::move(*listing);
 }
 
+void CheckService::JournalAction(const std::string& name, std::string text) {
+  if (ports_.findings == nullptr) return;
+  Check* check = Find(name);
+  if (check != nullptr && check->held_raise != nullptr) {
+    check->held_raise->actions_done.push_back(std::move(text));
+    return;
+  }
+  ports_.findings->Record(Severity::kInfo, "action", name, text);
+}
+
 void CheckService::RecordHeldRaise(Check& check, const std::vector<ProcessLoad>* loads, bool hand_over) {
   std::unique_ptr<HeldRaise> held = std::move(check.held_raise);
   if (held == nullptr || ports_.findings == nullptr) return;
@@ -667,6 +677,9 @@ void CheckService::RecordHeldRaise(Check& check, const std::vector<ProcessLoad>*
                   TopByMemory(memory, kRaiseTopProcesses)) +
       (held->suggestion.empty() ? "" : " " + held->suggestion);
   check.raise_finding = ports_.findings->Record(held->severity, "check", check.spec.name, text, held->ends);
+  for (const std::string& done : held->actions_done) {
+    ports_.findings->Record(Severity::kInfo, "action", check.spec.name, done);
+  }
   if (!held->top_action) return;
   if (loads != nullptr) {
     // The `top` action's result: an event, as the actor writes it; the finding has the list.

@@ -91,6 +91,9 @@ class CheckService {
     // its own); set by Act when the action is due.
     std::optional<ActionContext> top_action;
     std::unique_ptr<TopListing> listing;
+    // What the actions of this raise did before it was recorded (a quick task run): their
+    // findings follow it, so the journal reads cause, then effect.
+    std::vector<std::string> actions_done;
   };
   // What a process check keeps between samples: its compiled regex, how long each
   // matched process has used no CPU, and the processes in the wrong at the last sample
@@ -143,6 +146,8 @@ class CheckService {
   // memory at once; by CPU (or for a `top` action due) once the CPU has been measured over
   // CheckActor::kTopWindow, on a timer: the finding is held till then.
   void JournalRaise(Check& check, Severity severity, health::Level to);
+  // The actor's journal: an action's finding, held back while the raise of its check waits.
+  void JournalAction(const std::string& check, std::string text);
   // Records the held raise of `check`, if any, with `loads` (nullptr: cut short, listed
   // without CPU shares). A `top` action it held is handed to the actor when cut short and
   // `hand_over`, so its listing still happens.

@@ -216,18 +216,20 @@ base::Result<api::TaskInfo> TaskService::GetTask(const std::string& name) {
   return ToInfo(*t);
 }
 
-void TaskService::RunTask(const std::string& name, bool wait, std::function<void(base::Result<api::RunInfo>)> done) {
+void TaskService::RunTask(const std::string& name, api::RunBy by, bool wait,
+                          std::function<void(base::Result<api::RunInfo>)> done) {
   tasks::Task* t = scheduler_.Find(name);
   if (!t) return done(base::Status::NotFound("unknown task: " + name));
   std::function<void(const tasks::Run&)> on_done;
   // Told after the run's output was kept (or not): OnRunFinished comes first.
   if (wait) on_done = [this, name, done](const tasks::Run& run) { done(Describe(name, run)); };
-  auto id = t->Start(tasks::Trigger::kManual, on_done);
+  const tasks::Trigger trigger = by == api::RunBy::kCheck ? tasks::Trigger::kCheck : tasks::Trigger::kManual;
+  auto id = t->Start(trigger, on_done);
   if (!id) return done(id.error());
   if (wait) return;  // `done` follows when the run ends
   api::RunInfo info;
   info.task = name;
-  info.trigger = std::string(tasks::TriggerName(tasks::Trigger::kManual));
+  info.trigger = std::string(tasks::TriggerName(trigger));
   info.id = *id;
   info.result = *id == 0 ? "queued" : "running";
   if (*id != 0 && t->last_run() && t->last_run()->id == *id) info = Describe(name, *t->last_run());

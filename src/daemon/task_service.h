@@ -47,7 +47,8 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   // api::TaskController
   std::vector<api::TaskInfo> ListTasks() override;
   base::Result<api::TaskInfo> GetTask(const std::string& name) override;
-  void RunTask(const std::string& name, bool wait, std::function<void(base::Result<api::RunInfo>)> done) override;
+  void RunTask(const std::string& name, api::RunBy by, bool wait,
+               std::function<void(base::Result<api::RunInfo>)> done) override;
   base::Result<api::TaskInfo> SetTaskEnabled(const std::string& name, bool enabled) override;
   base::Result<std::vector<api::RunInfo>> ListRuns(const std::string& task, int limit) override;
   base::Result<std::string> RunOutput(int64_t run_id) override;

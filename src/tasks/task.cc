@@ -26,12 +26,14 @@ std::string_view TriggerName(Trigger trigger) {
     case Trigger::kCatchUp: return "catch-up";
     case Trigger::kRetry: return "retry";
     case Trigger::kReboot: return "reboot";
+    case Trigger::kCheck: return "check";
   }
   return "manual";
 }
 
 std::optional<Trigger> ParseTrigger(std::string_view name) {
-  for (Trigger t : {Trigger::kSchedule, Trigger::kManual, Trigger::kCatchUp, Trigger::kRetry, Trigger::kReboot}) {
+  for (Trigger t : {Trigger::kSchedule, Trigger::kManual, Trigger::kCatchUp, Trigger::kRetry, Trigger::kReboot,
+                    Trigger::kCheck}) {
     if (TriggerName(t) == name) return t;
   }
   return std::nullopt;
@@ -362,7 +364,8 @@ void Task::Finish() {
   std::string retry_note;
   if (run.Succeeded()) {
     attempt_ = 0;
-  } else if (!replaced && run.trigger != Trigger::kManual && attempt_ < spec_.retries) {
+  } else if (!replaced && run.trigger != Trigger::kManual && run.trigger != Trigger::kCheck &&
+             attempt_ < spec_.retries) {
     ++attempt_;
     base::Duration delay = RetryDelay(spec_.retry_backoff, attempt_);
     retry_note = fmt::format("run {} failed ({}); retry {} of {} in {}", run.id, run.Result(), attempt_,

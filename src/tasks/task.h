@@ -37,8 +37,10 @@ namespace vigil::tasks {
 class Task;
 
 // What started a run.
-enum class Trigger { kSchedule, kManual, kCatchUp, kRetry, kReboot };
-// "schedule", "manual", "catch-up", "retry", "reboot": the words of the API and the store.
+// kCheck: a health check's `run` action (vigil health).
+enum class Trigger { kSchedule, kManual, kCatchUp, kRetry, kReboot, kCheck };
+// "schedule", "manual", "catch-up", "retry", "reboot", "check": the words of the API and
+// the store.
 std::string_view TriggerName(Trigger trigger);
 // The inverse of TriggerName; nullopt for any other word.
 std::optional<Trigger> ParseTrigger(std::string_view name);

@@ -206,6 +206,21 @@ TEST_F(TaskTest, ManualRunIsNotRetried) {
   EXPECT_TRUE(host_.notes.empty());
 }
 
+// A check's `run` action is recorded as such, and not retried: the check acts again on
+// its own terms (cooldown, limit) while it stays bad.
+TEST_F(TaskTest, ACheckActionsRunIsRecordedAsSuchAndNotRetried) {
+  auto spec = Command({"sh", "-c", "exit 1"});
+  spec.retries = 2;
+  auto task = Make(spec);
+  ASSERT_TRUE(task->Start(Trigger::kCheck));
+  ASSERT_TRUE(RunUntil([&] { return host_.finished.size() == 1; }));
+  EXPECT_EQ(host_.finished[0].trigger, Trigger::kCheck);
+  EXPECT_EQ(TriggerName(Trigger::kCheck), "check");
+  EXPECT_EQ(ParseTrigger("check"), Trigger::kCheck);
+  EXPECT_EQ(clock_.pending(), 0u);
+  EXPECT_TRUE(host_.notes.empty());
+}
+
 TEST_F(TaskTest, RestartAndRotateActions) {
   config::TaskSpec spec;
   spec.name = "weekly";

@@ -89,6 +89,33 @@ TEST_F(CheckActionsTest, AProgramPastItsMemoryLevelIsRestarted) {
   EXPECT_NE(Events("action").find("giving up: 1 actions within 1h did not help"), std::string::npos);
 }
 
+// A file that goes missing runs the task that recreates it: the run is recorded with
+// trigger "check", and the action's finding follows the raise it answers.
+TEST_F(CheckActionsTest, ARunActionStartsTheTaskAsTheChecks) {
+  const std::string flag = (dir_ / "flag").string();
+  WriteConfig("[task.recreate]\nschedule = \"daily 03:00\"\ncommand = [\"touch\", \"" + flag +
+              "\"]\n\n[check.flag]\nfile = \"" + flag + "\"\nevery = \"1s\"\non_crit = [\"top\", \"run recreate\"]\n");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return Events("action").find("run recreate: run 1 ended: exit 0") != std::string::npos; },
+                      std::chrono::seconds(20)))
+      << Events("action") << Check("flag").dump();
+  CommandResult history = Vigil({"history", "recreate", "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  const json runs = json::parse(history.out, nullptr, false).value("runs", json::array());
+  ASSERT_EQ(runs.size(), 1u) << history.out;
+  EXPECT_EQ(runs[0]["trigger"], "check") << history.out;
+  ASSERT_TRUE(WaitFor([&] { return Vigil({"findings", "--json"}).out.find("run recreate") != std::string::npos; },
+                      std::chrono::seconds(10)));
+  const json findings =
+      json::parse(Vigil({"findings", "--json"}).out, nullptr, false).value("findings", json::array());
+  ASSERT_GE(findings.size(), 2u) << findings.dump();
+  // Newest first: the raise, then what the action did.
+  std::vector<std::string> order;
+  for (auto it = findings.rbegin(); it != findings.rend(); ++it) order.push_back((*it)["category"]);
+  EXPECT_EQ(order[0], "check") << findings.dump();
+  EXPECT_EQ(order[1], "action") << findings.dump();
+}
+
 TEST_F(CheckActionsTest, AProgramPastItsMaxRuntimeIsRestarted) {
   WriteConfig("[program.job]\ncommand = [\"" + Child() + "\", \"idle\"]\nstart_seconds = \"0s\"\nmax_runtime = \"2s\"\n");
   StartDaemon();
