@@ -8,7 +8,8 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libhowardhinnant-date-dev tzdata
   libfmt-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev
-  clang-14 libclang-rt-14-dev curl procps python3
+  clang-14 libclang-rt-14-dev lld curl procps python3
+  ccache  # build time only: scripts/build.sh compiles through it, so a rebuild of a fresh clone reuses what is unchanged
   monitoring-plugins-basic  # the real Nagios plugins the command-check tests run
   libcurl4-openssl-dev python3-aiosmtpd  # alerts: libcurl for vigil-alert, a real SMTP sink for its tests
   libssl-dev ca-certificates openssl  # https probes: OpenSSL headers (vigild loads libssl.so.3 at its first https probe), the system CAs, test servers
