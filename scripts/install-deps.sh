@@ -12,6 +12,7 @@ packages=(
   ccache  # build time only: scripts/build.sh compiles through it, so a rebuild of a fresh clone reuses what is unchanged
   monitoring-plugins-basic  # the real Nagios plugins the command-check tests run
   libcurl4-openssl-dev python3-aiosmtpd  # alerts: libcurl for vigil-alert, a real SMTP sink for its tests
+  prometheus  # its promtool checks GET /metrics in the tests
   libssl-dev ca-certificates openssl  # https probes: OpenSSL headers (vigild loads libssl.so.3 at its first https probe), the system CAs, test servers
 )
 

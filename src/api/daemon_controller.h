@@ -35,6 +35,25 @@ struct ReloadSummary : ReloadChanges {  // the programs
   ReloadChanges tasks;
 };
 
+// vigild's own process, for the standard process_* metrics of GET /metrics, and its
+// listener's connections.
+struct SelfFigures {
+  double cpu_seconds = 0;
+  uint64_t resident_bytes = 0;
+  uint64_t virtual_bytes = 0;
+  double start_time_seconds = 0;  // unix time
+  uint64_t open_fds = 0;
+  uint64_t max_fds = 0;
+  uint64_t http_connections = 0;
+};
+
+// A token of the HTTP listener (docs/web.md).
+struct WebToken {
+  std::string role;  // "admin" or "viewer"
+  std::string token;
+  std::filesystem::path file;
+};
+
 class DaemonController {
  public:
   virtual ~DaemonController() = default;
@@ -44,6 +63,21 @@ class DaemonController {
   virtual base::Result<ReloadSummary> Reload() = 0;
   // Stops every program (reverse dependency order) and exits vigild; returns at once.
   virtual void Shutdown() = 0;
+  // The HTTP listener's token for `role` ("admin" or "viewer"), replaced by a new one first
+  // when `rotate` (which also ends that role's browser sessions). Unavailable without
+  // [http]; InvalidArgument for another role. Served on the unix socket only.
+  virtual base::Result<WebToken> Token(const std::string& role, bool rotate) {
+    (void)role;
+    (void)rotate;
+    return base::Status::Unavailable("no HTTP listener: add [http] listen = \"127.0.0.1:7411\" to the config");
+  }
+  // vigild's own figures (GET /metrics); a fake's are zero.
+  virtual SelfFigures Self() { return {}; }
+  // A one-time URL that logs a browser in as `role` (valid 2 minutes). As Token().
+  virtual base::Result<std::string> LoginLink(const std::string& role) {
+    (void)role;
+    return base::Status::Unavailable("no HTTP listener: add [http] listen = \"127.0.0.1:7411\" to the config");
+  }
 };
 
 }  // namespace vigil::api

@@ -6,18 +6,21 @@
 // Plain completion handlers, no coroutines (g++ 12 miscompiles some co_await temporaries).
 #include "api/http_server.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <optional>
 #include <span>
@@ -38,6 +41,9 @@ using Acceptor = asio::basic_socket_acceptor<Protocol>;
 using ErrorCode = boost::system::error_code;
 
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// How long, and how many more bytes, Linger() takes at most from a refused client.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1 << 20;
 // Bytes asked of each socket read while a request arrives.
 constexpr size_t kReadBytes = 16 * 1024;
 
@@ -74,7 +80,7 @@ class Session;
 // What a Session needs from the server.
 class SessionOwner {
  public:
-  virtual Router& router() = 0;
+  virtual const RequestHandler& handler() = 0;
   virtual void Forget(Session* session) = 0;
 
  protected:
@@ -152,6 +158,7 @@ class Session final : public std::enable_shared_from_this<Session> {
       case ParseStatus::kFailed:
         StopTimer();
         keep_alive_ = false;
+        linger_ = true;  // the rest of the refused request may still be on its way
         WriteError(parser_.error().http_status, parser_.error().message);
         return;
       case ParseStatus::kNeedMore:
@@ -181,13 +188,11 @@ class Session final : public std::enable_shared_from_this<Session> {
     std::weak_ptr<Session> weak = weak_from_this();
     // The Controller may answer now or much later, from its own call stack: the answer is
     // shielded there too.
-    owner_->router().Handle(request.method, request.target, request.body,
-                            [weak, seq](Response response) {
-                              if (auto self = weak.lock()) {
-                                self->Shield(
-                                    [&] { self->OnResponse(seq, std::move(response)); });
-                              }
-                            });
+    owner_->handler()(std::move(request), [weak, seq](Response response) {
+      if (auto self = weak.lock()) {
+        self->Shield([&] { self->OnResponse(seq, std::move(response)); });
+      }
+    });
     // Still waiting: the Controller answers later, perhaps much later.
     if (!closed_ && state_ == State::kWaiting && seq == seq_) WatchForHangup();
   }
@@ -236,6 +241,8 @@ class Session final : public std::enable_shared_from_this<Session> {
     response_->set(http::field::content_type, response.content_type);
     response_->set(http::field::cache_control, "no-store");
     if (!response.allow.empty()) response_->set(http::field::allow, response.allow);
+    for (const auto& [name, value] : options_.headers) response_->insert(name, value);
+    for (const auto& [name, value] : response.headers) response_->insert(name, value);
     response_->keep_alive(keep_alive_);
     response_->body() = std::move(response.body);
     response_->prepare_payload();
@@ -253,11 +260,38 @@ class Session final : public std::enable_shared_from_this<Session> {
     // Even after a failed write: the request was accepted (shutdown goes ahead).
     if (after_write) after_write();
     if (closed_) return;
+    if (!ec && linger_) {
+      Linger();
+      return;
+    }
     if (ec || !keep_alive_) {
       Close();
       return;
     }
     ReadRequest();
+  }
+
+  // After refusing a request whose bytes may still be arriving (a body over the limit),
+  // the connection closes once the client stops sending, or after kLingerTime or
+  // kLingerBytes: a socket closed with unread input sends a TCP reset, which can destroy
+  // the answer before the client has read it.
+  void Linger() {
+    ErrorCode ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+    ArmTimer(kLingerTime);
+    DiscardUntilEnd();
+  }
+
+  void DiscardUntilEnd() {
+    socket_.async_read_some(asio::buffer(discard_), Guarded([](Session& self, ErrorCode ec, size_t n) {
+                              if (self.closed_) return;
+                              self.lingered_ += n;
+                              if (ec || self.lingered_ > kLingerBytes) {
+                                self.Close();
+                                return;
+                              }
+                              self.DiscardUntilEnd();
+                            }));
   }
 
   void StartFollow(Response response) {
@@ -283,7 +317,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     // A fixed header: the body is framed here so that the queue below controls every
     // byte in flight.
     out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
-           "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n\r\n";
+           "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n";
+    for (const auto& [name, value] : options_.headers) out_ += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
+    out_ += "\r\n";
     if (!response.body.empty()) AppendChunk(out_, response.body);
     asio::async_write(socket_, asio::buffer(out_),
                       Guarded([](Session& self, ErrorCode ec, size_t) {
@@ -384,6 +421,8 @@ class Session final : public std::enable_shared_from_this<Session> {
   State state_ = State::kReading;
   bool closed_ = false;
   bool keep_alive_ = true;
+  bool linger_ = false;  // a refused request: Linger() before closing
+  size_t lingered_ = 0;  // bytes discarded while lingering
   uint64_t seq_ = 0;  // numbers requests, so a stale Controller answer is recognised
 
   RequestParser parser_;
@@ -398,7 +437,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool ending_ = false;      // the stream ended; its last line is queued or written
   bool terminated_ = false;  // the last chunk is in out_
   bool at_line_start_ = true;
-  std::array<char, 256> discard_;
+  std::array<char, 4096> discard_;
 };
 
 }  // namespace
@@ -406,19 +445,23 @@ class Session final : public std::enable_shared_from_this<Session> {
 class HttpServer::Impl final : public SessionOwner {
  public:
   Impl(event::Loop& loop, Controllers controllers, TailFn tail_fn, HttpServerOptions options)
-      : loop_(loop),
-        io_(loop.context()),
-        router_(controllers, std::move(tail_fn)),
-        options_(options),
+      : Impl(loop, nullptr, options) {
+    router_ = std::make_unique<Router>(controllers, std::move(tail_fn));
+    handler_ = [router = router_.get()](Request request, RespondFn respond) {
+      router->Handle(request.method, request.target, request.body, std::move(respond));
+    };
+  }
+  Impl(event::Loop& loop, RequestHandler handler, HttpServerOptions options)
+      : loop_(loop), io_(loop.context()), handler_(std::move(handler)), options_(std::move(options)),
         alive_(std::make_shared<char>()) {}
   ~Impl() { Close(); }
 
-  Router& router() override { return router_; }
+  const RequestHandler& handler() override { return handler_; }
   void Forget(Session* session) override { sessions_.erase(session); }
   size_t connection_count() const { return sessions_.size(); }
 
   base::Status ListenUnix(const std::filesystem::path& path) {
-    if (listening_) {
+    if (!socket_path_.empty()) {
       return base::Status::Conflict("already listening on " + socket_path_.string());
     }
     auto socket = ListenOnUnixSocket(path);
@@ -431,22 +474,47 @@ class HttpServer::Impl final : public SessionOwner {
       return base::Status::IoError("listen on " + path.string() + ": " + ec.message());
     }
     socket->fd.release();  // the acceptor owns it now
-    listening_ = true;
     socket_path_ = path;
     socket_ = std::move(socket).value();
-    acceptor_.emplace(std::move(acceptor));
-    AcceptNow();
+    AddAcceptor(std::move(acceptor));
     return base::Status::Ok();
   }
 
-  void Close() {
-    if (acceptor_) {
-      ErrorCode ignored;
-      acceptor_->close(ignored);
-      acceptor_.reset();
-      retry_timer_.reset();
-      RemoveSocketFile(socket_path_, socket_);
+  base::Result<uint16_t> ListenTcp(const std::string& host, uint16_t port) {
+    const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    ErrorCode ec;
+    const asio::ip::address address = asio::ip::make_address(host, ec);
+    if (ec) return base::Status::InvalidArgument(where + ": not an IP address");
+    const asio::ip::tcp::endpoint endpoint(address, port);
+    Acceptor acceptor(io_);
+    const Protocol protocol(endpoint.protocol().family(), IPPROTO_TCP);
+    acceptor.open(protocol, ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(Protocol::endpoint(endpoint.data(), endpoint.size()), ec);
+    if (ec == asio::error::address_in_use) {
+      return base::Status::Unavailable(where + " is in use by another program");
     }
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return base::Status::IoError("listen on " + where + ": " + ec.message());
+    sockaddr_storage bound{};
+    socklen_t size = sizeof(bound);
+    if (::getsockname(acceptor.native_handle(), reinterpret_cast<sockaddr*>(&bound), &size) != 0) {
+      return base::Status::IoError("listen on " + where + ": getsockname: " + std::strerror(errno));
+    }
+    const uint16_t bound_port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    AddAcceptor(std::move(acceptor));
+    return bound_port;
+  }
+
+  void Close() {
+    for (auto& listener : listeners_) {
+      ErrorCode ignored;
+      listener->acceptor.close(ignored);
+      listener->retry_timer.reset();
+    }
+    if (!listeners_.empty() && !socket_path_.empty()) RemoveSocketFile(socket_path_, socket_);
+    listeners_.clear();
     auto sessions = std::move(sessions_);
     sessions_.clear();
     for (auto& [raw, session] : sessions) {
@@ -456,30 +524,51 @@ class HttpServer::Impl final : public SessionOwner {
   }
 
  private:
-  void Accept() {
-    acceptor_->async_accept(
-        [this, alive = std::weak_ptr<char>(alive_)](ErrorCode ec, Socket socket) {
-          if (alive.expired() || !acceptor_) return;
-          if (ec == asio::error::operation_aborted) return;
-          if (ec) {
-            // EMFILE and the like leave the connection queued, so retrying at once would spin.
-            AcceptLater();
-            return;
-          }
-          // A connection that cannot be set up is closed with `socket`; the listener goes on.
-          RunShielded([&] { AddSession(std::move(socket)); });
-          AcceptNow();
-        });
+  struct Listener {
+    explicit Listener(Acceptor a) : acceptor(std::move(a)) {}
+    Acceptor acceptor;
+    event::HandlePtr retry_timer;  // cancelled with the listener
+  };
+
+  void AddAcceptor(Acceptor acceptor) {
+    listeners_.push_back(std::make_shared<Listener>(std::move(acceptor)));
+    AcceptNow(listeners_.back());
   }
 
-  void AcceptNow() noexcept {
-    if (!RunShielded([&] { Accept(); })) AcceptLater();
+  void Accept(const std::shared_ptr<Listener>& listener) {
+    // The handler may already be queued when Close() drops the listener: it holds it weakly.
+    listener->acceptor.async_accept([this, weak = std::weak_ptr<Listener>(listener),
+                                     alive = std::weak_ptr<char>(alive_)](ErrorCode ec, Socket socket) {
+      if (alive.expired()) return;
+      std::shared_ptr<Listener> held = weak.lock();
+      if (!held || !held->acceptor.is_open() || ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // EMFILE and the like leave the connection queued, so retrying at once would spin.
+        AcceptLater(held);
+        return;
+      }
+      if (options_.max_connections > 0 && sessions_.size() >= options_.max_connections) {
+        ErrorCode ignored;
+        socket.close(ignored);  // over the limit: the client sees the connection end
+      } else {
+        // A connection that cannot be set up is closed with `socket`; the listener goes on.
+        RunShielded([&] { AddSession(std::move(socket)); });
+      }
+      AcceptNow(held);
+    });
   }
 
-  void AcceptLater() noexcept {
+  void AcceptNow(const std::shared_ptr<Listener>& listener) noexcept {
+    if (!RunShielded([&] { Accept(listener); })) AcceptLater(listener);
+  }
+
+  void AcceptLater(const std::shared_ptr<Listener>& listener) noexcept {
     RunShielded([&] {
-      retry_timer_ = loop_.AddTimer(kAcceptRetryDelay, [this] {
-        if (acceptor_) AcceptNow();
+      // The timer belongs to the listener: it never fires into one that is gone.
+      listener->retry_timer = loop_.AddTimer(kAcceptRetryDelay, [this, raw = listener.get()] {
+        for (const auto& l : listeners_) {
+          if (l.get() == raw && l->acceptor.is_open()) AcceptNow(l);
+        }
       });
     });
   }
@@ -492,11 +581,10 @@ class HttpServer::Impl final : public SessionOwner {
 
   event::Loop& loop_;
   asio::io_context& io_;
-  Router router_;
+  std::unique_ptr<Router> router_;  // the unix socket's API, when made from controllers
+  RequestHandler handler_;
   HttpServerOptions options_;
-  std::optional<Acceptor> acceptor_;
-  event::HandlePtr retry_timer_;  // cancelled with the server
-  bool listening_ = false;
+  std::vector<std::shared_ptr<Listener>> listeners_;
   std::filesystem::path socket_path_;
   ListeningSocket socket_;  // only its file identity; the acceptor owns the fd
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
@@ -507,12 +595,19 @@ class HttpServer::Impl final : public SessionOwner {
 
 HttpServer::HttpServer(event::Loop& loop, Controllers controllers, TailFn tail_fn,
                        HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(loop, controllers, std::move(tail_fn), options)) {}
+    : impl_(std::make_unique<Impl>(loop, controllers, std::move(tail_fn), std::move(options))) {}
+
+HttpServer::HttpServer(event::Loop& loop, RequestHandler handler, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(loop, std::move(handler), std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
 
 base::Status HttpServer::ListenUnix(const std::filesystem::path& socket_path) {
   return impl_->ListenUnix(socket_path);
+}
+
+base::Result<uint16_t> HttpServer::ListenTcp(const std::string& host, uint16_t port) {
+  return impl_->ListenTcp(host, port);
 }
 
 void HttpServer::Close() { impl_->Close(); }

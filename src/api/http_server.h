@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket.
+// api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket, and the
+// transport of the authenticated HTTP listener on TCP (docs/web.md), whose handler (the
+// web module's Front) checks each request before the API sees it.
 // Owned by the daemon; outlived by the Loop and the controllers it is given.
 // Thread rule: construct, call and destroy on the loop thread; every request is handled
 // there too. Beast and Asio stay behind the pimpl, in http_server.cc. No exception from
@@ -7,8 +9,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "api/controllers.h"
 #include "api/request_parser.h"
@@ -31,13 +38,22 @@ struct HttpServerOptions {
   // Bytes of live log data queued for one ?follow=1 client while a write is in progress.
   // A client that falls further behind is disconnected.
   size_t max_follow_queue_bytes = 4 << 20;
+  // Open connections at most (0: no limit); one more is accepted and closed at once.
+  size_t max_connections = 0;
+  // Header fields added to every response (the listener's security headers).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
+
+// Handles one request; `respond` is called exactly once, now or later (as Router::Handle).
+using RequestHandler = std::function<void(Request request, RespondFn respond)>;
 
 class HttpServer {
  public:
   // `tail_fn` reads the last lines of a log file (the daemon passes logs::TailLines).
   HttpServer(event::Loop& loop, Controllers controllers, TailFn tail_fn,
              HttpServerOptions options = {});
+  // A server whose requests go to `handler` (which must outlive it).
+  HttpServer(event::Loop& loop, RequestHandler handler, HttpServerOptions options);
   // Close()s.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -49,6 +65,11 @@ class HttpServer {
   // a socket or is too long for sockaddr_un; IoError for failed system calls. May be
   // called once per server.
   base::Status ListenUnix(const std::filesystem::path& socket_path);
+
+  // Binds `host`:`port` (an IP literal; port 0 picks a free one) with SO_REUSEADDR and
+  // listens; may be called for several addresses. Unavailable("ADDRESS is in use") when
+  // another process has it; IoError for other failures. Returns the port bound.
+  base::Result<uint16_t> ListenTcp(const std::string& host, uint16_t port);
 
   // Stops accepting, closes every connection (dropping responses still waiting for the
   // Controller and ending log follows) and removes the socket file if it is still ours.

@@ -213,6 +213,10 @@ json ToJson(const TaskInfo& info) {
       {"last_run_ms", info.last_run_ms},
       {"last_result", info.last_result},
       {"waiting_since_ms", info.waiting_since_ms},
+      {"runs_succeeded", info.runs_succeeded},
+      {"runs_failed", info.runs_failed},
+      {"last_success_ms", info.last_success_ms},
+      {"last_duration_ms", info.last_duration_ms},
   };
 }
 

@@ -6,6 +6,7 @@
 #include "api/request_parser.h"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
@@ -83,13 +84,16 @@ class RequestParser::Beast final : public http::basic_parser<true> {
     ec = http::error::bad_version;
   }
 
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+  void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
                      ErrorCode& ec) override {
-    // Header fields are bounded by header_limit, and nothing in the API reads them: Beast
-    // itself keeps what Connection, Content-Length and Transfer-Encoding mean. So nothing
-    // is stored, unlike Beast's request_parser, whose fields container throws length_error
-    // for a value over 64 KiB (issue 8, item 9).
-    if (!header_done_) return;
+    // Header fields are bounded by header_limit. Only the few the listener reads are kept
+    // (Beast itself keeps what Connection, Content-Length and Transfer-Encoding mean), not
+    // a fields container like Beast's request_parser's, which throws length_error for a
+    // value over 64 KiB (issue 8, item 9).
+    if (!header_done_) {
+      Keep(field, name, value);
+      return;
+    }
     // Beast applies no limit to the trailer section (issue 8, item 10).
     ++trailer_fields_;
     trailer_bytes_ += name.size() + value.size() + 4;  // "name: value\r\n"
@@ -129,6 +133,25 @@ class RequestParser::Beast final : public http::basic_parser<true> {
     }
     request_.body.append(data.data(), data.size());
     return data.size();
+  }
+
+  void Keep(http::field field, beast::string_view name, beast::string_view value) {
+    RequestHeaders& h = request_.headers;
+    std::string* into = nullptr;
+    switch (field) {
+      case http::field::host: into = &h.host; break;
+      case http::field::origin: into = &h.origin; break;
+      case http::field::authorization: into = &h.authorization; break;
+      case http::field::cookie: into = &h.cookie; break;
+      case http::field::upgrade: into = &h.upgrade; break;
+      case http::field::sec_websocket_key: into = &h.websocket_key; break;
+      case http::field::sec_websocket_version: into = &h.websocket_version; break;
+      case http::field::unknown:
+        if (beast::iequals(name, "x-csrf-token")) into = &h.csrf_token;
+        break;
+      default: break;
+    }
+    if (into != nullptr) into->assign(value.data(), value.size());
   }
 
   void Refuse(ErrorCode& ec, std::string message) {

@@ -30,12 +30,26 @@ struct RequestLimits {
   size_t max_chunk_line_bytes = 1024;
 };
 
+// The header fields the HTTP listener reads (docs/web.md); all others are dropped. A field
+// sent twice keeps its last value. Bounded with the rest of the header by max_header_bytes.
+struct RequestHeaders {
+  std::string host;
+  std::string origin;
+  std::string authorization;
+  std::string cookie;
+  std::string csrf_token;  // X-CSRF-Token
+  std::string upgrade;     // "websocket" for a WebSocket handshake
+  std::string websocket_key;      // Sec-WebSocket-Key
+  std::string websocket_version;  // Sec-WebSocket-Version
+};
+
 // One complete request.
 struct Request {
   std::string method;  // as sent: "GET", "POST", or anything token-shaped
   std::string target;  // "/v1/programs?x=1"
   int version = 11;    // 10 or 11
   bool keep_alive = true;
+  RequestHeaders headers;
   std::string body;
 };
 

@@ -74,6 +74,30 @@ TEST_F(RequestParserTest, ParsesAGet) {
   EXPECT_EQ(parser_->buffered_bytes(), 0u);
 }
 
+// The fields the HTTP listener reads are kept (whatever their case; the last of a repeated
+// one), the rest dropped; a pipelined request behind starts with none.
+TEST_F(RequestParserTest, KeepsTheHeadersTheListenerReads) {
+  ASSERT_EQ(Feed("GET /v1/stream HTTP/1.1\r\nHOST: 127.0.0.1:7411\r\nOrigin: http://127.0.0.1:7411\r\n"
+                 "Authorization: Bearer abc\r\nCookie: a=1; vigil_session=xyz\r\nx-csrf-token: t1\r\n"
+                 "X-CSRF-Token: t2\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: k==\r\nSec-WebSocket-Version: 13\r\nX-Other: dropped\r\n\r\n"
+                 "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+                 7),
+            ParseStatus::kNeedMore);
+  ASSERT_EQ(requests_.size(), 2u);
+  const RequestHeaders& h = requests_[0].headers;
+  EXPECT_EQ(h.host, "127.0.0.1:7411");
+  EXPECT_EQ(h.origin, "http://127.0.0.1:7411");
+  EXPECT_EQ(h.authorization, "Bearer abc");
+  EXPECT_EQ(h.cookie, "a=1; vigil_session=xyz");
+  EXPECT_EQ(h.csrf_token, "t2");
+  EXPECT_EQ(h.upgrade, "websocket");
+  EXPECT_EQ(h.websocket_key, "k==");
+  EXPECT_EQ(h.websocket_version, "13");
+  EXPECT_EQ(requests_[1].headers.host, "h");
+  EXPECT_TRUE(requests_[1].headers.origin.empty());
+}
+
 TEST_F(RequestParserTest, ParsesABodyArrivingByteByByte) {
   const std::string body = R"({"programs":["web"]})";
   Feed("POST /v1/stop HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) +

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "api/json_codec.h"
+#include "api/prometheus.h"
 #include "api/url.h"
 #include "base/units.h"
 
@@ -233,6 +234,10 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/metrics/history", &Router::MetricHistory},
       {"GET", "/v1/report", &Router::Report},
       {"POST", "/v1/alerts/{name}/test", &Router::TestAlert},
+      {"GET", "/metrics", &Router::Metrics},
+      {"GET", "/v1/token", &Router::GetToken},
+      {"POST", "/v1/token/rotate", &Router::RotateToken},
+      {"POST", "/v1/web/login-link", &Router::LoginLink},
   };
   return kRoutes;
 }
@@ -301,6 +306,27 @@ void Router::Shutdown(const Request&, RespondFn& respond) {
   respond(std::move(response));
 }
 
+// --- the HTTP listener's access (unix socket only: the web module's gate refuses these
+// paths over TCP) ---
+
+void Router::GetToken(const Request& r, RespondFn& respond) { Token(r, /*rotate=*/false, respond); }
+
+void Router::RotateToken(const Request& r, RespondFn& respond) { Token(r, /*rotate=*/true, respond); }
+
+void Router::Token(const Request& r, bool rotate, RespondFn& respond) {
+  auto role = r.query.find("role");
+  auto token = controllers_.daemon.Token(role == r.query.end() ? "admin" : role->second, rotate);
+  if (!token) return respond(ErrorResponse(token.error()));
+  respond(JsonResponse(200, json{{"role", token->role}, {"token", token->token}, {"file", token->file.string()}}));
+}
+
+void Router::LoginLink(const Request& r, RespondFn& respond) {
+  auto role = r.query.find("role");
+  auto url = controllers_.daemon.LoginLink(role == r.query.end() ? "admin" : role->second);
+  if (!url) return respond(ErrorResponse(url.error()));
+  respond(JsonResponse(200, json{{"url", *url}}));
+}
+
 // --- programs ---
 
 void Router::ListPrograms(const Request& r, RespondFn& respond) {
@@ -337,6 +363,26 @@ void Router::Health(const Request&, RespondFn& respond) {
         body["checks"] = std::move(checks);
         respond(JsonResponse(200, body));
       });
+}
+
+void Router::Metrics(const Request&, RespondFn& respond) {
+  // The programs' CPU and memory come from a usage view, which may take a moment.
+  controllers_.health.Top({}, [this, alive = std::weak_ptr<char>(alive_), respond = std::move(respond)](
+                                  base::Result<TopView> view) {
+    if (alive.expired()) return;
+    Scrape scrape;
+    scrape.version = controllers_.daemon.Info().version;
+    scrape.now_ms = NowUnixMs();
+    scrape.programs = controllers_.programs.ListPrograms();
+    if (view) scrape.usage = std::move(view->programs);
+    scrape.tasks = controllers_.tasks.ListTasks();
+    scrape.checks = controllers_.health.Checks();
+    scrape.self = controllers_.daemon.Self();
+    Response response;
+    response.content_type = std::string(kPrometheusContentType);
+    response.body = PrometheusText(scrape);
+    respond(std::move(response));
+  });
 }
 
 void Router::ListFindings(const Request& r, RespondFn& respond) {

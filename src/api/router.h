@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/controllers.h"
@@ -38,6 +39,8 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::string allow;  // the Allow header of a 405
+  // More header fields (Set-Cookie, Location, WWW-Authenticate, Retry-After, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
   // Runs once the response has been written, or has failed to be written.
   std::function<void()> after_write;
   // Set for ?follow=1: the transport sends a chunked text/plain response whose first
@@ -120,6 +123,11 @@ class Router {
   void MetricHistory(const Request& r, RespondFn& respond);
   void Report(const Request& r, RespondFn& respond);
   void TestAlert(const Request& r, RespondFn& respond);
+  void Metrics(const Request& r, RespondFn& respond);
+  void GetToken(const Request& r, RespondFn& respond);
+  void RotateToken(const Request& r, RespondFn& respond);
+  void Token(const Request& r, bool rotate, RespondFn& respond);
+  void LoginLink(const Request& r, RespondFn& respond);
 
   // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or
   // from one path name and the query (wait, timeout).

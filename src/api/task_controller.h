@@ -25,6 +25,12 @@ struct TaskInfo {
   int64_t last_run_ms = -1;  // start of the last run; -1 if never
   std::string last_result;   // "exit 0", "exit 1", "killed by SIGTERM", "timed out", "interrupted", "running", ""
   int64_t waiting_since_ms = -1;  // a due run waits for an idle machine (when_idle) since then; -1 if none
+  // Since vigild started (for GET /metrics and the API): runs that ended, by outcome; the
+  // start of the last successful one and how long the last finished one took (-1: none).
+  uint64_t runs_succeeded = 0;
+  uint64_t runs_failed = 0;
+  int64_t last_success_ms = -1;
+  int64_t last_duration_ms = -1;
 };
 
 // One run of a task.

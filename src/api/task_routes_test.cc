@@ -37,7 +37,8 @@ std::set<std::string> Keys(const json& object) {
 
 const std::set<std::string> kTaskKeys = {"name",    "schedule",    "timezone",
                                          "action",  "enabled",     "running",
-                                         "next_run_ms", "last_run_ms", "last_result", "waiting_since_ms"};
+                                         "next_run_ms", "last_run_ms", "last_result", "waiting_since_ms",
+                                         "runs_succeeded", "runs_failed", "last_success_ms", "last_duration_ms"};
 const std::set<std::string> kRunKeys = {"id",        "task",     "trigger",     "started_ms",
                                         "ended_ms",  "exit_code", "signal",     "timed_out",
                                         "interrupted", "result", "output_tail",

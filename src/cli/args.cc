@@ -126,6 +126,13 @@ void AddArguments(CLI::App& sub, ArgShape shape, Invocation& inv) {
       sub.add_flag("--stopping", inv.notify_stopping, "The program is stopping on its own (STOPPING=1)");
       sub.add_option("--status", inv.notify_status, "A line of status for vigil status (STATUS=TEXT)");
       break;
+    case ArgShape::kToken:
+      sub.add_flag("--viewer", inv.viewer, "The viewer's token (read-only) instead of the admin's");
+      sub.add_flag("--rotate", inv.rotate, "Replace the token first: the old one and its browser sessions stop working");
+      break;
+    case ArgShape::kWeb:
+      sub.add_flag("--viewer", inv.viewer, "Log in as a viewer (read-only) instead of an admin");
+      break;
     case ArgShape::kAlert:
       sub.add_option("verb", inv.verb, "What to do: test")->required()->check(CLI::IsMember({"test"}));
       sub.add_option("name", inv.name, "The [alert.NAME] channel")->required();

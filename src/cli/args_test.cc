@@ -236,6 +236,15 @@ TEST_F(ArgsTest, NotifyTakesItsFlagsAndAStatus) {
   EXPECT_FALSE(Valid({"notify", "--stopping"}).notify_status.has_value());
 }
 
+TEST_F(ArgsTest, TokenAndWebTakeTheirFlags) {
+  Invocation inv = Valid({"token", "--viewer", "--rotate"});
+  EXPECT_TRUE(inv.viewer);
+  EXPECT_TRUE(inv.rotate);
+  inv = Valid({"web"});
+  EXPECT_FALSE(inv.viewer);
+  EXPECT_TRUE(Valid({"web", "--viewer"}).viewer);
+}
+
 TEST_F(ArgsTest, EveryTableCommandParses) {
   for (const Command& command : Commands()) {
     std::vector<std::string> args{command.name};
@@ -248,6 +257,10 @@ TEST_F(ArgsTest, EveryTableCommandParses) {
       case ArgShape::kFindings:
       case ArgShape::kMetrics:
       case ArgShape::kReport:
+      case ArgShape::kWeb:
+        break;
+      case ArgShape::kToken:
+        args.push_back("--viewer");
         break;
       case ArgShape::kNotify:
         args.push_back("--ready");

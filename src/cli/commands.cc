@@ -208,6 +208,8 @@ constexpr Command kCommands[] = {
     {"report", "Print the health report of the last 7 days, or of --since", ArgShape::kReport, RunReport},
     {"notify", "From a supervised program: tell vigild it is ready, alive, stopping, or its status",
      ArgShape::kNotify, RunNotify},
+    {"web", "Print a one-time link that logs a browser in to vigild's HTTP listener", ArgShape::kWeb, RunWeb},
+    {"token", "Print the HTTP listener's API token (for Authorization: Bearer)", ArgShape::kToken, RunToken},
     {"reload", "Re-read vigild's config file and apply the changes", ArgShape::kNone, RunReload},
     {"shutdown", "Stop all programs and exit vigild", ArgShape::kNone, RunShutdown},
     {"check", "Validate a config file without a daemon", ArgShape::kFile, RunCheck},

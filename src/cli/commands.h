@@ -45,6 +45,8 @@ struct Invocation {
   bool notify_watchdog = false;               // --watchdog: WATCHDOG=1
   bool notify_stopping = false;               // --stopping: STOPPING=1
   std::optional<std::string> notify_status;   // --status TEXT: STATUS=TEXT
+  bool viewer = false;                        // token, web --viewer: the read-only role
+  bool rotate = false;                        // token --rotate
 };
 
 // The current time as unix ms, from the system clock.
@@ -80,6 +82,8 @@ enum class ArgShape {
   kMetrics,        // metrics [NAME] [--since D] [--step D]
   kReport,         // report [--since D]
   kNotify,         // notify [--ready] [--watchdog] [--stopping] [--status TEXT]
+  kToken,          // token [--viewer] [--rotate]
+  kWeb,            // web [--viewer]
 };
 
 struct Command {
@@ -117,6 +121,9 @@ int RunHealth(const Invocation& invocation, Context& ctx);
 int RunFindings(const Invocation& invocation, Context& ctx);
 // `vigil alert test NAME`, in findings_command.cc.
 int RunAlert(const Invocation& invocation, Context& ctx);
+// web_commands.cc: the HTTP listener's token and a login link.
+int RunToken(const Invocation& invocation, Context& ctx);
+int RunWeb(const Invocation& invocation, Context& ctx);
 // `vigil metrics [NAME]`, in metrics_command.cc.
 int RunMetrics(const Invocation& invocation, Context& ctx);
 // `vigil notify`, in notify_command.cc: a datagram to $NOTIFY_SOCKET, no API call.

@@ -166,7 +166,7 @@ TEST(CheckErrorTest, UnknownKeysAndTables) {
   EXPECT_EQ(ErrorOf("check = 1\n"), At(1, "check: expected tables like [check.NAME], got integer 1"));
   EXPECT_EQ(ErrorOf("[check]\ncpu = \"x\"\n"), At(2, "check.cpu: expected a table ([check.NAME]), got string \"x\""));
   EXPECT_EQ(ErrorOf("[checks.cpu]\nmetric = \"cpu\"\n"),
-            At(1, "checks: unknown table (expected [vigil], [program.NAME], [task.NAME], [health], [check.NAME] or [alert.NAME])"));
+            At(1, "checks: unknown table (expected [vigil], [program.NAME], [task.NAME], [health], [check.NAME], [alert.NAME] or [http])"));
 }
 
 TEST(CheckErrorTest, NamesFollowTheProgramRules) {

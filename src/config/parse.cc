@@ -7,6 +7,7 @@
 #include "config/alert_parse.h"
 #include "config/check_parse.h"
 #include "config/defaults.h"
+#include "config/http_parse.h"
 #include "config/load.h"
 #include "config/program_table.h"
 #include "config/task_table.h"
@@ -17,7 +18,7 @@ namespace {
 
 // The top-level tables vigil understands. This list is the single place to extend when a
 // new section is added.
-enum class Section { kVigil, kProgram, kTask, kHealth, kCheck, kAlert };
+enum class Section { kVigil, kProgram, kTask, kHealth, kCheck, kAlert, kHttp };
 struct SectionName {
   std::string_view name;
   Section section;
@@ -29,9 +30,10 @@ constexpr SectionName kSections[] = {
     {"health", Section::kHealth},
     {"check", Section::kCheck},
     {"alert", Section::kAlert},
+    {"http", Section::kHttp},
 };
 constexpr std::string_view kSectionList =
-    "[vigil], [program.NAME], [task.NAME], [health], [check.NAME] or [alert.NAME]";
+    "[vigil], [program.NAME], [task.NAME], [health], [check.NAME], [alert.NAME] or [http]";
 
 constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep, history_retention";
 
@@ -106,6 +108,7 @@ class ConfigParser {
     const toml::node* health = nullptr;
     const toml::node* checks = nullptr;
     const toml::node* alerts = nullptr;
+    const toml::node* http = nullptr;
     for (const auto& [k, v] : EntriesInFileOrder(root)) {
       const SectionName* known = nullptr;
       for (const SectionName& s : kSections) {
@@ -134,6 +137,9 @@ class ConfigParser {
         case Section::kAlert:
           alerts = v;
           break;
+        case Section::kHttp:
+          http = v;
+          break;
       }
     }
     if (auto s = ParseVigil(vigil, &spec); !s.ok()) return s;
@@ -159,6 +165,7 @@ class ConfigParser {
       if (!parsed) return parsed.error();
       spec.alerts = std::move(*parsed);
     }
+    if (auto s = ParseHttpTable(errors_, http, &spec.http); !s.ok()) return s;
     if (auto s = ParseProgramShorthands(CheckContext{TargetsOf(spec.programs), spec.tasks, every}, &spec.checks);
         !s.ok()) {
       return s;

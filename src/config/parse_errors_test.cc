@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kFile = "/tmp/x/vigil.toml";
 constexpr const char* kUnknownTable =
-    "unknown table (expected [vigil], [program.NAME], [task.NAME], [health], [check.NAME] or [alert.NAME])";
+    "unknown table (expected [vigil], [program.NAME], [task.NAME], [health], [check.NAME], [alert.NAME] or [http])";
 
 
 // The error message for `text`, or "<parsed fine>".

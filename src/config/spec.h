@@ -318,6 +318,30 @@ struct HistorySpec {
   bool operator==(const HistorySpec&) const = default;
 };
 
+// One address of [http] listen: an IP literal and a port ("127.0.0.1:7411", "[::1]:7411").
+struct ListenAddress {
+  std::string host;  // "127.0.0.1", "::1", "0.0.0.0": no brackets, never a DNS name
+  uint16_t port = 0;
+  bool loopback = false;  // 127.0.0.0/8 or ::1
+  bool operator==(const ListenAddress&) const = default;
+};
+// "127.0.0.1:7411", "[::1]:7411": how a browser writes it in a URL and a Host header.
+std::string FormatListenAddress(const ListenAddress& address);
+
+// [http]: vigild's authenticated HTTP listener (docs/web.md). Empty `listen`: none.
+struct HttpSpec {
+  std::vector<ListenAddress> listen;
+  // Host names a browser may use besides the listen addresses and localhost (the name of
+  // a reverse proxy in front, say); each request's Host must be one of them.
+  std::vector<std::string> allowed_hosts;
+  // A non-loopback address needs `insecure`: tokens and cookies go in clear text.
+  bool insecure = false;  // plain HTTP on a non-loopback address, on purpose (logged loudly)
+  bool metrics_public = false;  // GET /metrics without a token
+  int max_connections = 64;
+  base::Duration session_idle{12LL * 3600 * 1000};  // a browser session ends after this idle
+  bool operator==(const HttpSpec&) const = default;
+};
+
 struct DaemonSpec {
   std::filesystem::path config_path;  // absolute
   std::filesystem::path state_dir;
@@ -329,6 +353,7 @@ struct DaemonSpec {
   std::vector<CheckSpec> checks;      // in file order
   HistorySpec history;                // [health] history
   std::vector<AlertSpec> alerts;      // in file order
+  HttpSpec http;                      // [http]
   base::Duration history_retention{30LL * 24 * 3600 * 1000};  // [vigil] history_retention, "30d"
 };
 

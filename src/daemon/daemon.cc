@@ -35,6 +35,8 @@
 #include "process/launcher.h"
 #include "report/render.h"
 #include "process/notify_socket.h"
+#include "daemon/own_figures.h"
+#include "web/http_listener.h"
 
 namespace vigil::daemon {
 namespace {
@@ -136,6 +138,34 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       event_log_.Write("vigild", "cannot start: " + s.message());
       return 1;
     }
+    if (!spec_.http.listen.empty()) {
+      web_ = std::make_unique<web::HttpListener>(
+          loop_, clock_, spec_.http, spec_.state_dir / "http-tokens",
+          api::Controllers(*this, programs_, tasks_, history_, *this),
+          [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); });
+      if (auto s = web_->Start(); !s.ok()) {
+        event_log_.Write("vigild", "cannot start the HTTP listener: " + s.message());
+        server_.Close();
+        return 1;
+      }
+      std::string where;
+      for (size_t i = 0; i < spec_.http.listen.size(); ++i) {
+        config::ListenAddress bound = spec_.http.listen[i];
+        bound.port = web_->ports()[i];
+        where += (where.empty() ? "" : ", ") + config::FormatListenAddress(bound);
+      }
+      event_log_.Write("vigild", "HTTP listener on " + where + " (vigil web prints a login link)",
+                       base::EventType::kDaemon);
+      for (const config::ListenAddress& a : spec_.http.listen) {
+        if (!a.loopback) {
+          event_log_.Write("vigild",
+                           "WARNING: " + config::FormatListenAddress(a) +
+                               " is reachable from other machines over plain HTTP (insecure = true): tokens and "
+                               "session cookies cross the network in clear text",
+                           base::EventType::kDaemon);
+        }
+      }
+    }
     auto signals = loop_.WatchSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1}, [this](int signo) { OnSignal(signo); });
     OpenNotifySocket();
 
@@ -165,6 +195,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     std::vector<config::CheckSpec>().swap(spec_.checks);
     ReleaseFreedMemoryAfterBurst();
     loop_.Run();
+    if (web_) web_->Close();
     server_.Close();
     event_log_.Write("vigild", "all programs stopped; exiting", base::EventType::kDaemon);
     return 0;
@@ -258,6 +289,27 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     return summary;
   }
 
+  base::Result<api::WebToken> Token(const std::string& role, bool rotate) override {
+    if (!web_) return api::DaemonController::Token(role, rotate);
+    auto token = web_->Token(role, rotate);
+    if (token && rotate) {
+      event_log_.Write("vigild", "the HTTP listener's " + role + " token was replaced; its sessions ended",
+                       base::EventType::kDaemon);
+    }
+    return token;
+  }
+
+  api::SelfFigures Self() override {
+    api::SelfFigures self = OwnFigures(started_at_);
+    if (web_) self.http_connections = web_->connection_count();
+    return self;
+  }
+
+  base::Result<std::string> LoginLink(const std::string& role) override {
+    if (!web_) return api::DaemonController::LoginLink(role);
+    return web_->LoginLink(role);
+  }
+
   void Shutdown() override {
     if (programs_.shutting_down()) return;
     event_log_.Write("vigild", "shutting down: stopping all programs", base::EventType::kDaemon);
@@ -316,6 +368,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   AlertService alerts_;
   ReportService report_;
   api::HttpServer server_;
+  std::unique_ptr<web::HttpListener> web_;  // [http], when configured
   base::WallTime started_at_;
   // After programs_, so it goes first: its datagrams are handed to programs_.
   std::unique_ptr<process::NotifySocket> notify_;

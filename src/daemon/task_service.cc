@@ -153,6 +153,7 @@ TaskService::TaskService(event::Loop& loop, event::Clock& clock, process::Launch
 base::Result<tasks::TaskReload> TaskService::Apply(const std::vector<config::TaskSpec>& specs) {
   auto result = scheduler_.Apply(specs);
   if (!result) return result;
+  std::erase_if(tallies_, [&](const auto& entry) { return scheduler_.Find(entry.first) == nullptr; });
   store::Store* store = history_.store();
   // The config changed `enabled`: that replaces the remembered enable/disable.
   if (store) {
@@ -200,6 +201,12 @@ api::TaskInfo TaskService::ToInfo(tasks::Task& task) {
   }
   if (auto since = task.waiting_since()) {
     info.waiting_since_ms = base::UnixMs(*since);
+  }
+  if (auto it = tallies_.find(task.name()); it != tallies_.end()) {
+    info.runs_succeeded = it->second.succeeded;
+    info.runs_failed = it->second.failed;
+    info.last_success_ms = it->second.last_success_ms;
+    info.last_duration_ms = it->second.last_duration_ms;
   }
   return info;
 }
@@ -312,6 +319,14 @@ int64_t TaskService::NewRunId(tasks::Task& task, const tasks::Run& run) {
 
 void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
   auto took = std::chrono::duration_cast<base::Duration>(*run.ended - run.started);
+  Tally& tally = tallies_[task.name()];
+  tally.last_duration_ms = took.count();
+  if (run.Succeeded()) {
+    ++tally.succeeded;
+    tally.last_success_ms = base::UnixMs(run.started);
+  } else {
+    ++tally.failed;
+  }
   const std::string trigger(tasks::TriggerName(run.trigger));
   event_log_.Write(task.name(),
                    fmt::format("run {} ({}) ended: {} after {}", run.id, trigger, run.Result(),

@@ -84,6 +84,14 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   // Why the output of recent runs was not kept, by run id; the oldest are forgotten.
   std::unordered_map<int64_t, std::string> unkept_;
   std::deque<int64_t> unkept_order_;
+  // What each task's runs came to since vigild started (TaskInfo's counters), by task name.
+  struct Tally {
+    uint64_t succeeded = 0;
+    uint64_t failed = 0;
+    int64_t last_success_ms = -1;
+    int64_t last_duration_ms = -1;
+  };
+  std::unordered_map<std::string, Tally> tallies_;
   std::string output_problem_;
 };
 

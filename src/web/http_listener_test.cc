@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// The listener's own routes, handed requests directly (the sockets, headers and limits are
+// the end-to-end tests' part, tests/integration/web_listener_test.cc): /healthz, login by
+// token and by one-time code, the session's CSRF token, logout, rotation ending sessions,
+// and the API behind the gate.
+#include "web/http_listener.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/fake_controller_test_util.h"
+#include "config/http_parse.h"
+#include "fakes/fake_clock.h"
+#include "util/temp_dir.h"
+
+namespace vigil::web {
+namespace {
+
+using nlohmann::json;
+
+class HttpListenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spec_.listen = {*config::ParseListenAddress("127.0.0.1:7411")};
+    listener_ = std::make_unique<HttpListener>(loop_, clock_, spec_, temp_.path() / "http-tokens", fake_,
+                                               [](const std::filesystem::path&, size_t) {
+                                                 return base::Result<std::vector<std::string>>(
+                                                     std::vector<std::string>{});
+                                               });
+    ASSERT_TRUE(listener_->LoadTokens().ok());  // as Start() does, without listening
+  }
+
+  api::Response Send(const std::string& method, const std::string& target, api::RequestHeaders headers = {},
+                     std::string body = "") {
+    api::Request r;
+    r.method = method;
+    r.target = target;
+    if (headers.host.empty()) headers.host = "127.0.0.1:7411";
+    r.headers = std::move(headers);
+    r.body = std::move(body);
+    std::optional<api::Response> out;
+    listener_->Handle(std::move(r), [&](api::Response response) { out = std::move(response); });
+    EXPECT_TRUE(out) << "answered at once";
+    return out ? *out : api::Response{};
+  }
+  static api::RequestHeaders Bearer(const std::string& token) {
+    api::RequestHeaders h;
+    h.authorization = "Bearer " + token;
+    return h;
+  }
+  static api::RequestHeaders Cookie(const std::string& id, const std::string& csrf = "") {
+    api::RequestHeaders h;
+    h.cookie = "vigil_session=" + id;
+    h.csrf_token = csrf;
+    return h;
+  }
+  static std::string Header(const api::Response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  std::string Token(const std::string& role) { return listener_->Token(role, false)->token; }
+
+  vigil::testing::TempDir temp_;
+  event::Loop loop_;
+  event::FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
+  api::FakeController fake_;
+  config::HttpSpec spec_;
+  std::unique_ptr<HttpListener> listener_;
+};
+
+TEST_F(HttpListenerTest, HealthzAnswersAnyoneAndSaysNothingElse) {
+  api::Response r = Send("GET", "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"status\":\"ok\"}\n");
+  EXPECT_EQ(Send("POST", "/healthz").status, 405);
+}
+
+TEST_F(HttpListenerTest, TheApiNeedsACredentialAndSaysHow) {
+  api::Response r = Send("GET", "/v1/info");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(Header(r, "WWW-Authenticate"), "Bearer realm=\"vigil\"");
+  r = Send("GET", "/v1/info", Bearer(Token("viewer")));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // A decoded path is judged: an escaped /v1/token is still only on the unix socket.
+  EXPECT_EQ(Send("GET", "/v1/%74oken", Bearer(Token("admin"))).status, 403);
+}
+
+TEST_F(HttpListenerTest, LoginWithTheTokenGivesASessionCookieAndItsCsrfToken) {
+  EXPECT_EQ(Send("POST", "/v1/web/login", {}, R"({"token":"wrong"})").status, 401);
+  EXPECT_EQ(Send("POST", "/v1/web/login", {}, "not json").status, 400);
+  api::Response r = Send("POST", "/v1/web/login", {}, json{{"token", Token("admin")}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string cookie = Header(r, "Set-Cookie");
+  EXPECT_NE(cookie.find("; Path=/; HttpOnly; SameSite=Strict"), std::string::npos) << cookie;
+  const std::string id = cookie.substr(cookie.find('=') + 1, 64);
+  const std::string csrf = json::parse(r.body)["csrf"];
+
+  r = Send("GET", "/v1/web/session", Cookie(id));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["role"], "admin");
+  EXPECT_EQ(json::parse(r.body)["csrf"], csrf);
+  EXPECT_EQ(Send("POST", "/v1/reload", Cookie(id)).status, 403);
+  EXPECT_NE(Send("POST", "/v1/reload", Cookie(id, csrf)).status, 403);
+
+  r = Send("POST", "/v1/web/logout", Cookie(id));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(Header(r, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Send("GET", "/v1/info", Cookie(id)).status, 401);
+}
+
+TEST_F(HttpListenerTest, ALoginLinkWorksOnce) {
+  auto url = listener_->LoginLink("viewer");
+  ASSERT_TRUE(url) << url.error().message();
+  ASSERT_EQ(url->rfind("http://127.0.0.1:7411/login?code=", 0), 0u) << *url;
+  const std::string target = url->substr(std::string("http://127.0.0.1:7411").size());
+  api::Response r = Send("GET", target);
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(Header(r, "Location"), "/");
+  const std::string cookie = Header(r, "Set-Cookie");
+  const std::string id = cookie.substr(cookie.find('=') + 1, 64);
+  r = Send("GET", "/v1/web/session", Cookie(id));
+  EXPECT_EQ(json::parse(r.body)["role"], "viewer");
+  EXPECT_EQ(Send("GET", target).status, 401) << "used up";
+  EXPECT_FALSE(listener_->LoginLink("root"));
+}
+
+TEST_F(HttpListenerTest, RotatingATokenEndsItsSessions) {
+  api::Response r = Send("POST", "/v1/web/login", {}, json{{"token", Token("admin")}}.dump());
+  const std::string cookie = Header(r, "Set-Cookie");
+  const std::string id = cookie.substr(cookie.find('=') + 1, 64);
+  const std::string old = Token("admin");
+  auto rotated = listener_->Token("admin", /*rotate=*/true);
+  ASSERT_TRUE(rotated);
+  EXPECT_NE(rotated->token, old);
+  EXPECT_EQ(Send("GET", "/v1/info", Cookie(id)).status, 401);
+  EXPECT_EQ(Send("GET", "/v1/info", Bearer(old)).status, 401);
+  EXPECT_EQ(Send("GET", "/v1/info", Bearer(rotated->token)).status, 200);
+}
+
+}  // namespace
+}  // namespace vigil::web
