@@ -164,19 +164,27 @@ std::string PrometheusText(const Scrape& s) {
   w.Family("vigil_http_connections", "gauge", "Open connections of the HTTP listener ([http]).");
   w.Sample("vigil_http_connections", "", static_cast<double>(s.self.http_connections));
 
+  // The standard process metrics, named and described as Prometheus' own clients do.
   const SelfFigures& p = s.self;
-  w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
-  w.Sample("process_cpu_seconds_total", "", p.cpu_seconds);
-  w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-  w.Sample("process_resident_memory_bytes", "", static_cast<double>(p.resident_bytes));
-  w.Family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
-  w.Sample("process_virtual_memory_bytes", "", static_cast<double>(p.virtual_bytes));
-  w.Family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
-  w.Sample("process_start_time_seconds", "", p.start_time_seconds);
-  w.Family("process_open_fds", "gauge", "Number of open file descriptors.");
-  w.Sample("process_open_fds", "", static_cast<double>(p.open_fds));
-  w.Family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
-  w.Sample("process_max_fds", "", static_cast<double>(p.max_fds));
+  const struct {
+    const char* name;
+    const char* type;
+    const char* help;
+    double value;
+  } process[] = {
+      {"process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", p.cpu_seconds},
+      {"process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+       static_cast<double>(p.resident_bytes)},
+      {"process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", static_cast<double>(p.virtual_bytes)},
+      {"process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+       p.start_time_seconds},
+      {"process_open_fds", "gauge", "Number of open file descriptors.", static_cast<double>(p.open_fds)},
+      {"process_max_fds", "gauge", "Maximum number of open file descriptors.", static_cast<double>(p.max_fds)},
+  };
+  for (const auto& m : process) {
+    w.Family(m.name, m.type, m.help);
+    w.Sample(m.name, "", m.value);
+  }
   return w.Take();
 }
 

@@ -219,6 +219,7 @@ std::span<const Router::Route> Router::Routes() {
       {"POST", "/v1/reload", &Router::Reload},
       {"POST", "/v1/shutdown", &Router::Shutdown},
       {"GET", "/v1/programs/{name}/logs", &Router::ProgramLogs},
+      {"GET", "/v1/programs/{name}/lifetimes", &Router::ListLifetimes},
       {"GET", "/v1/tasks", &Router::ListTasks},
       {"GET", "/v1/tasks/{name}", &Router::GetTask},
       {"POST", "/v1/tasks/{name}/run", &Router::RunTask},
@@ -745,6 +746,31 @@ void Router::ListEvents(const Request& r, RespondFn& respond) {
   // A full page may have older events behind it; a short one is the end of the history.
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
   respond(JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}}));
+}
+
+void Router::ListLifetimes(const Request& r, RespondFn& respond) {
+  // An unknown name is a 404, not an empty history: it is most likely a typo.
+  auto known = controllers_.programs.FindPrograms({r.params[0]});
+  if (!known) return respond(ErrorResponse(known.error()));
+  auto before = IdParam(r.query, "before");
+  if (!before) return respond(ErrorResponse(before.error()));
+  auto limit = LimitParam(r.query, "limit", kDefaultLifetimes, kMaxLifetimes);
+  if (!limit) return respond(ErrorResponse(limit.error()));
+  auto lives = controllers_.events.ListLifetimes(r.params[0], *before, static_cast<int>(*limit));
+  if (!lives) return respond(ErrorResponse(lives.error()));
+  json list = json::array();
+  for (const LifetimeInfo& l : *lives) {
+    list.push_back(json{{"id", l.id},
+                        {"program", l.program},
+                        {"pid", l.pid},
+                        {"started_ms", l.started_ms},
+                        {"ended_ms", l.ended_ms},
+                        {"exit_status", l.exit_status},
+                        {"reason", l.reason}});
+  }
+  // A full page may have older lifetimes behind it.
+  json next_before = lives->size() == *limit && !lives->empty() ? json(lives->back().id) : json(nullptr);
+  respond(JsonResponse(200, json{{"lifetimes", std::move(list)}, {"next_before", next_before}}));
 }
 
 }  // namespace vigil::api

@@ -65,6 +65,8 @@ class Router {
   static constexpr size_t kMaxRuns = 1000;
   static constexpr size_t kDefaultEvents = 100;
   static constexpr size_t kMaxEvents = 1000;
+  static constexpr size_t kDefaultLifetimes = 50;
+  static constexpr size_t kMaxLifetimes = 1000;
 
   // A matched request: the path's {parameters} in order, the query, the body.
   struct Request {
@@ -116,6 +118,7 @@ class Router {
   void ListRuns(const Request& r, RespondFn& respond);
   void RunOutput(const Request& r, RespondFn& respond);
   void ListEvents(const Request& r, RespondFn& respond);
+  void ListLifetimes(const Request& r, RespondFn& respond);
   void Top(const Request& r, RespondFn& respond);
   void Health(const Request& r, RespondFn& respond);
   void ListFindings(const Request& r, RespondFn& respond);

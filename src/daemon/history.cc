@@ -108,4 +108,18 @@ base::Result<std::vector<api::EventInfo>> History::ListEvents(const api::EventQu
   return out;
 }
 
+base::Result<std::vector<api::LifetimeInfo>> History::ListLifetimes(const std::string& program, int64_t before_id,
+                                                                    int limit) {
+  if (!store_) return base::Status::Unavailable(problem());
+  auto lives = store_->ProgramLifetimes(program, before_id, limit);
+  if (!lives) return lives.error();
+  std::vector<api::LifetimeInfo> out;
+  out.reserve(lives->size());
+  for (const store::Lifetime& l : *lives) {
+    out.push_back({l.id, l.program, l.pid, base::UnixMs(l.started), l.ended ? base::UnixMs(*l.ended) : -1,
+                   l.exit_status, l.reason});
+  }
+  return out;
+}
+
 }  // namespace vigil::daemon

@@ -47,6 +47,8 @@ class History : public api::EventController {
 
   // api::EventController
   base::Result<std::vector<api::EventInfo>> ListEvents(const api::EventQuery& query) override;
+  base::Result<std::vector<api::LifetimeInfo>> ListLifetimes(const std::string& program, int64_t before_id,
+                                                             int limit) override;
 
  private:
   void PruneNow();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The Store's reads for a health report over a period: process lifetimes and task runs
-// by time, on a real SQLite file in a temporary directory.
+// The Store's reads of process lifetimes and task runs: by time for a health report over a
+// period, by program for its history page; on a real SQLite file in a temporary directory.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -62,6 +62,34 @@ TEST_F(ReportQueriesTest, LifetimesThatOverlapThePeriodOldestFirst) {
   auto limited = store_->QueryLifetimes(kT0, kT0 + hours(24), 1);
   ASSERT_TRUE(limited);
   EXPECT_EQ(limited->size(), 1u);
+}
+
+// A program's lifetimes for its history page: newest first, paged by id, its instances
+// included, another program whose name starts the same not.
+TEST_F(ReportQueriesTest, AProgramsLifetimesNewestFirstPagedById) {
+  ASSERT_TRUE(store_);
+  const int64_t first = store_->BeginProcess("web_1", 10, kT0);
+  store_->EndProcess(first, kT0 + hours(1), "exit 1", "crashed");
+  const int64_t second = store_->BeginProcess("web_1:0", 11, kT0 + hours(2));
+  store_->BeginProcess("web_10", 12, kT0 + hours(3));  // another program
+  const int64_t third = store_->BeginProcess("web_1", 13, kT0 + hours(4));
+  store_->Flush();
+
+  auto page = store_->ProgramLifetimes("web_1", 0, 2);
+  ASSERT_TRUE(page) << page.error().message();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, third);
+  EXPECT_EQ((*page)[1].id, second);
+  EXPECT_EQ((*page)[1].program, "web_1:0");
+  auto older = store_->ProgramLifetimes("web_1", second, 2);
+  ASSERT_TRUE(older);
+  ASSERT_EQ(older->size(), 1u);
+  EXPECT_EQ((*older)[0].id, first);
+  EXPECT_EQ((*older)[0].exit_status, "exit 1");
+  EXPECT_EQ((*older)[0].reason, "crashed");
+  auto one = store_->ProgramLifetimes("web_1:0", 0, 10);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->size(), 1u);
 }
 
 TEST_F(ReportQueriesTest, RunsStartedInThePeriodOldestFirst) {

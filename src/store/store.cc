@@ -386,6 +386,36 @@ base::Result<std::vector<Lifetime>> Store::QueryLifetimes(base::WallTime since, 
   }
 }
 
+base::Result<std::vector<Lifetime>> Store::ProgramLifetimes(const std::string& program, int64_t before_id,
+                                                            int limit) {
+  std::vector<Lifetime> out;
+  if (limit <= 0) return out;
+  try {
+    // substr, not LIKE: '_' in a name would be a LIKE wildcard.
+    SQLite::Statement q(*impl_->read_,
+                        "SELECT id, program, pid, started_ms, ended_ms, exit_status, reason FROM lifetimes "
+                        "WHERE (program = :p OR substr(program, 1, length(:p) + 1) = :p || ':') "
+                        "AND (:before <= 0 OR id < :before) ORDER BY id DESC LIMIT :limit");
+    q.bind(":p", program);
+    q.bind(":before", before_id);
+    q.bind(":limit", limit);
+    while (q.executeStep()) {
+      Lifetime l;
+      l.id = q.getColumn(0).getInt64();
+      l.program = q.getColumn(1).getString();
+      l.pid = q.getColumn(2).getInt();
+      l.started = FromUnixMs(q.getColumn(3).getInt64());
+      if (!q.getColumn(4).isNull()) l.ended = FromUnixMs(q.getColumn(4).getInt64());
+      l.exit_status = q.getColumn(5).getString();
+      l.reason = q.getColumn(6).getString();
+      out.push_back(std::move(l));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return impl_->ReadError(e);
+  }
+}
+
 base::Result<std::optional<TaskRun>> Store::LastRun(const std::string& task) {
   auto runs = QueryRuns(task, 1);
   if (!runs) return runs.error();

@@ -159,6 +159,9 @@ class Store {
   // Process lifetimes that overlap [since, until) (started before `until`, not ended before
   // `since`), oldest first, at most `limit`.
   base::Result<std::vector<Lifetime>> QueryLifetimes(base::WallTime since, base::WallTime until, int limit);
+  // The processes of `program` (an instance "web:1", or a program "web" with all its
+  // instances), newest first, older than lifetime `before_id` (0: from the newest).
+  base::Result<std::vector<Lifetime>> ProgramLifetimes(const std::string& program, int64_t before_id, int limit);
   base::Result<std::vector<Finding>> QueryFindings(const FindingFilter& filter);  // newest first
   base::Result<std::vector<OutboxEntry>> PendingOutbox();  // oldest first
   base::Result<std::vector<DesiredState>> DesiredStates();

@@ -96,6 +96,36 @@ TEST_F(ApiTest, ListsProgramsAsJson) {
   EXPECT_EQ(j["programs"][0]["state"], "RUNNING");
 }
 
+// A program's process lifetimes, newest first and paged: each kill -9 ends one (with its
+// exit status) and the restart begins the next.
+TEST_F(ApiTest, LifetimesArePagedNewestFirst) {
+  ASSERT_TRUE(WaitForState("web", "RUNNING"));
+  for (int i = 0; i < 2; ++i) {
+    const pid_t pid = Program("web")["pid"].get<pid_t>();
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(WaitFor([&] {
+      auto p = Program("web");
+      return p["state"] == "RUNNING" && p["pid"].get<pid_t>() != pid;
+    }));
+  }
+  nlohmann::json page;
+  ASSERT_TRUE(WaitFor([&] {  // the history writer records them on its own thread
+    page = nlohmann::json::parse(Http("GET", "/v1/programs/web/lifetimes?limit=2").second, nullptr, false);
+    return page.is_object() && page["lifetimes"].size() == 2 && page["lifetimes"][1]["ended_ms"] != -1;
+  })) << page.dump();
+  EXPECT_EQ(page["lifetimes"][0]["pid"], Program("web")["pid"]);
+  EXPECT_EQ(page["lifetimes"][0]["ended_ms"], -1);
+  EXPECT_EQ(page["lifetimes"][1]["exit_status"], "killed by SIGKILL");
+  ASSERT_TRUE(page["next_before"].is_number()) << page.dump();
+  auto [code, body] = Http("GET", "/v1/programs/web/lifetimes?limit=2&before=" + page["next_before"].dump());
+  EXPECT_EQ(code, 200);
+  const auto older = nlohmann::json::parse(body);
+  ASSERT_EQ(older["lifetimes"].size(), 1u) << body;
+  EXPECT_EQ(older["next_before"], nullptr);
+  EXPECT_EQ(Http("GET", "/v1/programs/nope/lifetimes").first, 404);
+  EXPECT_EQ(Http("GET", "/v1/programs/web/lifetimes?limit=0").first, 400);
+}
+
 TEST_F(ApiTest, UnknownProgramIs404) {
   auto [code, body] = Http("GET", "/v1/programs/nope");
   EXPECT_EQ(code, 404);
