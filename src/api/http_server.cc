@@ -6,8 +6,11 @@
 // Plain completion handlers, no coroutines (g++ 12 miscompiles some co_await temporaries).
 #include "api/http_server.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/basic_socket_acceptor.hpp>
@@ -28,6 +31,7 @@
 
 #include "api/request_parser.h"
 #include "api/unix_socket.h"
+#include "base/unique_fd.h"
 
 namespace vigil::api {
 namespace {
@@ -44,6 +48,8 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 // How long, and how many more bytes, Linger() takes at most from a refused client.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 1 << 20;
+// Bytes of a file body read and written at a time.
+constexpr size_t kFileChunk = 64 * 1024;
 // Bytes asked of each socket read while a request arrives.
 constexpr size_t kReadBytes = 16 * 1024;
 
@@ -224,6 +230,8 @@ class Session final : public std::enable_shared_from_this<Session> {
     socket_.cancel(ignored);  // ends WatchForHangup; its handler sees the state change
     if (response.follow) {
       StartFollow(std::move(response));
+    } else if (!response.file.empty()) {
+      StartFile(std::move(response));
     } else {
       WriteResponse(std::move(response));
     }
@@ -292,6 +300,60 @@ class Session final : public std::enable_shared_from_this<Session> {
                               }
                               self.DiscardUntilEnd();
                             }));
+  }
+
+  // A file as the body, kFileChunk bytes per write, so a log of any size costs one piece
+  // of memory. The length is the file's size when the answer starts; should the file
+  // shrink meanwhile (a rotation truncates nothing, but a user might), the connection is
+  // closed, since the promised length can no longer be met.
+  void StartFile(Response response) {
+    auto fail = [&](const std::string& why) {
+      file_fd_.reset();
+      WriteResponse(ErrorResponse(base::Status::IoError(response.file.string() + ": " + why)));
+    };
+    file_left_ = 0;  // a file not written yet is empty
+    file_offset_ = 0;
+    const int fd = ::open(response.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) return fail(std::strerror(errno));
+    if (fd >= 0) {
+      file_fd_.reset(fd);
+      struct stat st {};
+      if (::fstat(fd, &st) != 0) return fail(std::strerror(errno));
+      if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+      file_left_ = static_cast<uint64_t>(st.st_size);
+    }
+    state_ = State::kWriting;
+    out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
+           "\r\nContent-Length: " + std::to_string(file_left_) + "\r\nCache-Control: no-store\r\n";
+    for (const auto& [name, value] : options_.headers) out_ += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
+    if (!keep_alive_) out_ += "Connection: close\r\n";
+    out_ += "\r\n";
+    WriteFilePiece();
+  }
+
+  void WriteFilePiece() {
+    ArmTimer(options_.read_timeout);
+    asio::async_write(socket_, asio::buffer(out_), Guarded([](Session& self, ErrorCode ec, size_t) {
+                        if (self.closed_) return;
+                        if (ec) return self.Close();
+                        self.NextFilePiece();
+                      }));
+  }
+
+  void NextFilePiece() {
+    if (file_left_ == 0) {
+      file_fd_.reset();
+      out_.clear();
+      return OnWritten(ErrorCode{}, nullptr);
+    }
+    out_.resize(std::min<uint64_t>(file_left_, kFileChunk));
+    const ssize_t n = ::pread(file_fd_.get(), out_.data(), out_.size(), static_cast<off_t>(file_offset_));
+    if (n <= 0) return Close();  // shrunk or unreadable: the length cannot be met
+    out_.resize(static_cast<size_t>(n));
+    file_offset_ += static_cast<uint64_t>(n);
+    file_left_ -= static_cast<uint64_t>(n);
+    WriteFilePiece();
   }
 
   void StartFollow(Response response) {
@@ -427,6 +489,11 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   RequestParser parser_;
   std::optional<http::response<http::string_body>> response_;
+
+  // A file body: what is left to send of it, and from where.
+  base::UniqueFd file_fd_;
+  uint64_t file_left_ = 0;
+  uint64_t file_offset_ = 0;
 
   // Log follow: out_ is being written, pending_ waits for the next write.
   event::HandlePtr follow_handle_;

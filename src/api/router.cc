@@ -31,6 +31,14 @@ Response JsonError(int status, const std::string& message) {
   return JsonResponse(status, json{{"error", message}});
 }
 
+// ?stream=stdout (the default) or stderr.
+base::Result<Stream> StreamParam(const Query& query) {
+  auto it = query.find("stream");
+  if (it == query.end() || it->second == "stdout") return Stream::kStdout;
+  if (it->second == "stderr") return Stream::kStderr;
+  return base::Status::InvalidArgument("query parameter \"stream\" must be stdout or stderr");
+}
+
 // "1"/"true" and "0"/"false"; `fallback` when the parameter is absent.
 base::Result<bool> BoolParam(const Query& query, const std::string& key, bool fallback) {
   auto it = query.find(key);
@@ -219,6 +227,7 @@ std::span<const Router::Route> Router::Routes() {
       {"POST", "/v1/reload", &Router::Reload},
       {"POST", "/v1/shutdown", &Router::Shutdown},
       {"GET", "/v1/programs/{name}/logs", &Router::ProgramLogs},
+      {"GET", "/v1/programs/{name}/logs/download", &Router::DownloadLog},
       {"GET", "/v1/programs/{name}/lifetimes", &Router::ListLifetimes},
       {"GET", "/v1/tasks", &Router::ListTasks},
       {"GET", "/v1/tasks/{name}", &Router::GetTask},
@@ -612,15 +621,9 @@ void Router::Signal(const std::vector<std::string>& names, int signo, RespondFn&
 
 void Router::ProgramLogs(const Request& r, RespondFn& respond) {
   const std::string& name = r.params[0];
-  Stream stream = Stream::kStdout;
-  if (auto it = r.query.find("stream"); it != r.query.end()) {
-    if (it->second == "stderr") {
-      stream = Stream::kStderr;
-    } else if (it->second != "stdout") {
-      respond(ErrorResponse(base::Status::InvalidArgument("query parameter \"stream\" must be stdout or stderr")));
-      return;
-    }
-  }
+  auto parsed_stream = StreamParam(r.query);
+  if (!parsed_stream) return respond(ErrorResponse(parsed_stream.error()));
+  const Stream stream = *parsed_stream;
   auto count = CountParam(r.query, "lines", kDefaultLogLines, kMaxLogLines);
   if (!count) return respond(ErrorResponse(count.error()));
   auto follow = BoolParam(r.query, "follow", false);
@@ -746,6 +749,27 @@ void Router::ListEvents(const Request& r, RespondFn& respond) {
   // A full page may have older events behind it; a short one is the end of the history.
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
   respond(JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}}));
+}
+
+void Router::DownloadLog(const Request& r, RespondFn& respond) {
+  auto stream = StreamParam(r.query);
+  if (!stream) return respond(ErrorResponse(stream.error()));
+  auto path = controllers_.programs.LogPath(r.params[0], *stream);
+  if (!path) return respond(ErrorResponse(path.error()));
+  // "web:1" -> web_1.out.log: a name any browser saves as it is.
+  std::string name = r.params[0];
+  for (char& c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '-' || c == '_';
+    if (!plain) c = '_';
+  }
+  Response response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.file = *path;
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name +
+                                                           (*stream == Stream::kStderr ? ".err.log" : ".out.log") +
+                                                           "\"");
+  respond(std::move(response));
 }
 
 void Router::ListLifetimes(const Request& r, RespondFn& respond) {

@@ -43,6 +43,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // Runs once the response has been written, or has failed to be written.
   std::function<void()> after_write;
+  // Set for a download: the transport sends this file as the body (its size when the
+  // answer starts, read in pieces as the client takes them) instead of `body`; a file that
+  // does not exist is sent as an empty body.
+  std::filesystem::path file;
   // Set for ?follow=1: the transport sends a chunked text/plain response whose first
   // chunk is `body`, then calls `follow` and streams what it receives; when the stream
   // ends, its last line is the last chunk. If `follow` fails, the transport sends
@@ -119,6 +123,7 @@ class Router {
   void RunOutput(const Request& r, RespondFn& respond);
   void ListEvents(const Request& r, RespondFn& respond);
   void ListLifetimes(const Request& r, RespondFn& respond);
+  void DownloadLog(const Request& r, RespondFn& respond);
   void Top(const Request& r, RespondFn& respond);
   void Health(const Request& r, RespondFn& respond);
   void ListFindings(const Request& r, RespondFn& respond);

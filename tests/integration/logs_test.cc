@@ -125,6 +125,31 @@ autorestart = "never"
   EXPECT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "oneshot.out.log") == "last words"; }));
 }
 
+// The whole current log as a download: every byte of a log larger than one piece of the
+// transport, named for a browser to save.
+TEST_F(LogsTest, TheWholeLogDownloads) {
+  WriteConfig(fmt::format(R"([program.flood]
+command = ["{}", "flood", "5000"]
+)", Child()));
+  StartDaemon();
+  const std::filesystem::path log = log_dir_ / "flood.out.log";
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(log) && std::filesystem::file_size(log) == 500000; }));
+  const std::filesystem::path saved = dir_ / "saved.log";
+  CommandResult r = RunCommand({"curl", "-s", "-D", (dir_ / "headers").string(), "-o", saved.string(),
+                                "--unix-socket", socket_.string(), "http://localhost/v1/programs/flood/logs/download"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(saved), ReadFile(log));
+  const std::string headers = ReadFile(dir_ / "headers");
+  EXPECT_NE(headers.find("Content-Disposition: attachment; filename=\"flood.out.log\""), std::string::npos) << headers;
+  EXPECT_NE(headers.find("Content-Length: 500000"), std::string::npos) << headers;
+  // A program that wrote nothing to stderr yet downloads an empty file; a typo is a 404.
+  auto [code, body] = Http("GET", "/v1/programs/flood/logs/download?stream=stderr");
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body, "");
+  EXPECT_EQ(Http("GET", "/v1/programs/nope/logs/download").first, 404);
+  EXPECT_EQ(Http("GET", "/v1/programs/flood/logs/download?stream=both").first, 400);
+}
+
 TEST_F(LogsTest, CliShowsLastLinesAndTimestamps) {
   WriteConfig(fmt::format(R"([program.talker]
 command = ["{}", "print", "one", "two", "three"]
