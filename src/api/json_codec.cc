@@ -90,6 +90,7 @@ json ToJson(const ProgramInfo& info) {
       {"name", info.name},
       {"state", info.state},
       {"want", info.want},
+      {"autostart", info.autostart},
       {"pid", info.pid},
       {"uptime_ms", info.uptime_ms},
       {"state_since_ms", info.state_since_ms},

@@ -42,6 +42,7 @@ struct ProgramInfo {
   std::string last_exit;       // "exit 1", "killed by SIGKILL", "" if never exited
   std::string reason;          // why it is in this state, in plain words; may be empty
   std::string status;          // what the program last said with STATUS= (ready = "notify"); may be empty
+  bool autostart = true;       // started when vigild starts: the config's autostart, or what the user set since
   std::filesystem::path stdout_log;
   std::filesystem::path stderr_log;  // equals stdout_log when stderr is merged
 };
@@ -97,6 +98,13 @@ class ProgramController {
 
   // The current log file of a program's stream. NotFound for unknown programs.
   virtual base::Result<std::filesystem::path> LogPath(const std::string& name, Stream stream) = 0;
+  // Whether `names` start when vigild starts, remembered across restarts (until the
+  // program's config changes); what runs now is not touched. The programs as they are.
+  virtual base::Result<std::vector<ProgramInfo>> SetAutostart(const std::vector<std::string>& names, bool enabled) {
+    (void)names;
+    (void)enabled;
+    return base::Status::Unavailable("autostart cannot be changed here");
+  }
   // Delivers every byte written to the stream from now on until the handle is destroyed,
   // or until the stream ends (the program is removed from the config): then `on_end` gets
   // a plain-language last line, once, and nothing follows.

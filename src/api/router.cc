@@ -222,6 +222,7 @@ std::span<const Router::Route> Router::Routes() {
       {"POST", "/v1/programs/{name}/start", &Router::StartProgram},
       {"POST", "/v1/programs/{name}/stop", &Router::StopProgram},
       {"POST", "/v1/programs/{name}/restart", &Router::RestartProgram},
+      {"POST", "/v1/programs/{name}/autostart", &Router::SetAutostart},
       {"POST", "/v1/signal", &Router::SignalPrograms},
       {"POST", "/v1/programs/{name}/signal", &Router::SignalProgram},
       {"POST", "/v1/reload", &Router::Reload},
@@ -749,6 +750,18 @@ void Router::ListEvents(const Request& r, RespondFn& respond) {
   // A full page may have older events behind it; a short one is the end of the history.
   json next_before = count == *limit && oldest_id > 0 ? json(oldest_id) : json(nullptr);
   respond(JsonResponse(200, json{{"events", std::move(list)}, {"next_before", next_before}}));
+}
+
+void Router::SetAutostart(const Request& r, RespondFn& respond) {
+  const json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("enabled") || !body["enabled"].is_boolean()) {
+    return respond(ErrorResponse(base::Status::InvalidArgument("expected a JSON body {\"enabled\": true or false}")));
+  }
+  auto programs = controllers_.programs.SetAutostart({r.params[0]}, body["enabled"].get<bool>());
+  if (!programs) return respond(ErrorResponse(programs.error()));
+  json list = json::array();
+  for (const ProgramInfo& p : *programs) list.push_back(ToJson(p));
+  respond(JsonResponse(200, json{{"programs", std::move(list)}}));
 }
 
 void Router::DownloadLog(const Request& r, RespondFn& respond) {

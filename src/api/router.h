@@ -124,6 +124,7 @@ class Router {
   void ListEvents(const Request& r, RespondFn& respond);
   void ListLifetimes(const Request& r, RespondFn& respond);
   void DownloadLog(const Request& r, RespondFn& respond);
+  void SetAutostart(const Request& r, RespondFn& respond);
   void Top(const Request& r, RespondFn& respond);
   void Health(const Request& r, RespondFn& respond);
   void ListFindings(const Request& r, RespondFn& respond);

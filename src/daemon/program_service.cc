@@ -152,6 +152,22 @@ base::Result<std::vector<api::ProgramInfo>> ProgramService::FindPrograms(const s
   return out;
 }
 
+base::Result<std::vector<api::ProgramInfo>> ProgramService::SetAutostart(const std::vector<std::string>& names,
+                                                                         bool enabled) {
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return programs.error();
+  std::vector<api::ProgramInfo> out;
+  for (supervise::Program* p : *programs) {
+    // The same memory as a stop or start: it holds until the program's config changes.
+    history_.SetWant(p->spec(), enabled);
+    event_log_.Write(p->name(), enabled ? "autostart on: starts when vigild starts"
+                                        : "autostart off: stays stopped when vigild starts",
+                     base::EventType::kNote);
+    out.push_back(ToInfo(*p));
+  }
+  return out;
+}
+
 base::Result<api::ProgramInfo> ProgramService::GetProgram(const std::string& name) {
   supervise::Program* p = supervisor_.Find(name);
   if (!p) return base::Status::NotFound("unknown program: " + name);
@@ -270,6 +286,7 @@ api::ProgramInfo ProgramService::ToInfo(supervise::Program& p) const {
   info.last_exit = p.last_exit();
   info.reason = p.reason();
   info.status = p.status_text();
+  info.autostart = history_.RememberedWant(p.spec()).value_or(p.spec().autostart);
   if (auto problem = p.LogProblem(); !problem.empty()) info.reason += (info.reason.empty() ? "" : "; ") + problem;
   info.stdout_log = p.stdout_log().path();
   info.stderr_log = p.stderr_log().path();

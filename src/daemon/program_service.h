@@ -60,6 +60,8 @@ class ProgramService final : public api::ProgramController, private supervise::S
                api::ProgramsDoneFn done) override;
   base::Result<std::vector<api::SignalOutcome>> Signal(const std::vector<std::string>& names, int signo) override;
   base::Result<std::filesystem::path> LogPath(const std::string& name, api::Stream stream) override;
+  base::Result<std::vector<api::ProgramInfo>> SetAutostart(const std::vector<std::string>& names,
+                                                           bool enabled) override;
   base::Result<event::HandlePtr> FollowLog(const std::string& name, api::Stream stream,
                                            std::function<void(std::string_view)> on_data,
                                            std::function<void(std::string_view)> on_end) override;

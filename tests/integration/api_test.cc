@@ -126,6 +126,29 @@ TEST_F(ApiTest, LifetimesArePagedNewestFirst) {
   EXPECT_EQ(Http("GET", "/v1/programs/web/lifetimes?limit=0").first, 400);
 }
 
+// The auto-start switch: off, the program goes on running but stays down when vigild
+// starts again; on, it starts again. Neither is a start or a stop now.
+TEST_F(ApiTest, AutostartIsRememberedAcrossRestartsWithoutTouchingWhatRuns) {
+  ASSERT_TRUE(WaitForState("web", "RUNNING"));
+  EXPECT_EQ(Program("web")["autostart"], true);
+  auto [code, body] = Http("POST", "/v1/programs/web/autostart", R"({"enabled": false})");
+  ASSERT_EQ(code, 200) << body;
+  EXPECT_EQ(nlohmann::json::parse(body)["programs"][0]["autostart"], false);
+  EXPECT_EQ(State("web"), "RUNNING");
+  EXPECT_EQ(StopDaemon(), 0);
+  StartDaemon();
+  EXPECT_EQ(Program("web")["autostart"], false);
+  EXPECT_EQ(State("web"), "STOPPED");
+  EXPECT_EQ(Http("POST", "/v1/programs/web/autostart", R"({"enabled": true})").first, 200);
+  EXPECT_EQ(State("web"), "STOPPED");
+  EXPECT_EQ(StopDaemon(), 0);
+  StartDaemon();
+  EXPECT_TRUE(WaitForState("web", "RUNNING"));
+  EXPECT_EQ(Http("POST", "/v1/programs/web/autostart", R"({"enabled": "yes"})").first, 400);
+  EXPECT_EQ(Http("POST", "/v1/programs/nope/autostart", R"({"enabled": true})").first, 404);
+  EXPECT_EQ(Http("GET", "/v1/programs/web/autostart").first, 405);
+}
+
 TEST_F(ApiTest, UnknownProgramIs404) {
   auto [code, body] = Http("GET", "/v1/programs/nope");
   EXPECT_EQ(code, 404);
