@@ -288,7 +288,7 @@ std::set<std::string> Keys(const json& object) {
   return keys;
 }
 
-const std::set<std::string> kProgramKeys = {"name",      "state",          "want",      "pid",
+const std::set<std::string> kProgramKeys = {"name",      "state",          "want",      "autostart", "pid",
                                             "uptime_ms", "state_since_ms", "restarts",  "last_exit",
                                             "reason",    "status",         "stdout_log",     "stderr_log"};
 

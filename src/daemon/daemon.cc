@@ -154,7 +154,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
         bound.port = web_->ports()[i];
         where += (where.empty() ? "" : ", ") + config::FormatListenAddress(bound);
       }
-      event_log_.Write("vigild", "HTTP listener on " + where + " (vigil web prints a login link)",
+      event_log_.Write("vigild", "HTTP listener on " + where + " (vigil token prints the API token)",
                        base::EventType::kDaemon);
       for (const config::ListenAddress& a : spec_.http.listen) {
         if (!a.loopback) {
