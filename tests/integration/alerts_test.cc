@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kSinks = std::string(VIGIL_SOURCE_DIR) + "/src/alert/testdata/";
+const std::string kSinks = SourceDir() + "/src/alert/testdata/";
 
 // A receiver started by the test (a python3 script), stopped at the end.
 class Sink {

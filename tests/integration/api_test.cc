@@ -228,7 +228,7 @@ TEST_F(ApiTest, EndlessTrailerFieldsAreRefusedWithoutGrowingVigild) {
 }
 
 TEST_F(ApiTest, CliExitsThreeWhenDaemonIsUnreachable) {
-  auto r = RunCommand({VIGIL_BIN, "--socket", (dir_ / "no.sock").string(), "status"});
+  auto r = RunCommand({VigilBin(), "--socket", (dir_ / "no.sock").string(), "status"});
   EXPECT_EQ(r.exit_code, 3);
 }
 

@@ -77,7 +77,7 @@ TEST_F(ConfigErrorsTest, CheckRefusesDevicesAndHugeFilesBeforeReadingThem) {
   auto zero = Vigil({"check", "/dev/zero"});
   EXPECT_EQ(zero.exit_code, 1);
   EXPECT_EQ(zero.err, "/dev/zero: not a regular file\n");
-  auto daemon = RunCommand({VIGILD_BIN, "--config", "/dev/zero"});
+  auto daemon = RunCommand({VigildBin(), "--config", "/dev/zero"});
   EXPECT_EQ(daemon.exit_code, 2);
   EXPECT_NE(daemon.err.find("/dev/zero: not a regular file"), std::string::npos) << daemon.err;
 
@@ -125,7 +125,7 @@ namespace {
 
 TEST(ExamplesTest, ShippedExamplesAreValid) {
   for (const char* name : {"vigil.toml", "server-maintenance.toml"}) {
-    auto r = RunCommand({VIGIL_BIN, "check", std::string(VIGIL_SOURCE_DIR) + "/examples/" + name});
+    auto r = RunCommand({VigilBin(), "check", SourceDir() + "/examples/" + name});
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
   }
 }

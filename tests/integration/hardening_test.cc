@@ -27,7 +27,7 @@ class HardeningTest : public VigilTest {
       int err = ::open((out.string() + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(err, 2);
-      std::vector<std::string> full = {VIGIL_BIN, "--socket", socket_.string()};
+      std::vector<std::string> full = {VigilBin(), "--socket", socket_.string()};
       full.insert(full.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : full) argv.push_back(a.data());
@@ -245,7 +245,7 @@ command = ["echo", "hello"]
 
 // Regression test for issue 8, item 17: an unknown command is named as such.
 TEST_F(HardeningTest, UnknownCommandIsNamed) {
-  auto r = RunCommand({VIGIL_BIN, "frobnicate"});
+  auto r = RunCommand({VigilBin(), "frobnicate"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown command \"frobnicate\""), std::string::npos) << r.err;
 }

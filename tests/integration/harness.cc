@@ -15,6 +15,23 @@
 #include <thread>
 
 namespace vigil::testing {
+
+const std::string& VigildBin() {
+  static const std::string path = VIGILD_BIN;
+  return path;
+}
+const std::string& VigilBin() {
+  static const std::string path = VIGIL_BIN;
+  return path;
+}
+const std::string& ChildBin() {
+  static const std::string path = TEST_CHILD_BIN;
+  return path;
+}
+const std::string& SourceDir() {
+  static const std::string path = VIGIL_SOURCE_DIR;
+  return path;
+}
 namespace {
 
 pid_t SpawnWithOutput(const std::vector<std::string>& argv, const std::string& out_path,
@@ -133,12 +150,12 @@ void VigilTest::WriteConfig(const std::string& body) {
 }
 
 void VigilTest::StartDaemon() {
-  daemon_pid_ = SpawnWithOutput({VIGILD_BIN, "--config", config_.string()}, (dir_ / "vigild.stdout").string(),
+  daemon_pid_ = SpawnWithOutput({VigildBin(), "--config", config_.string()}, (dir_ / "vigild.stdout").string(),
                                 (dir_ / "vigild.stderr").string());
   ASSERT_TRUE(WaitFor([&] { return Vigil({"status"}).exit_code != 3; })) << ReadFile(dir_ / "vigild.stderr");
 }
 
-CommandResult VigilTest::RunDaemonToExit() { return RunCommand({VIGILD_BIN, "--config", config_.string()}); }
+CommandResult VigilTest::RunDaemonToExit() { return RunCommand({VigildBin(), "--config", config_.string()}); }
 
 int VigilTest::StopDaemon() {
   ::kill(daemon_pid_, SIGTERM);
@@ -151,7 +168,7 @@ int VigilTest::StopDaemon() {
 }
 
 CommandResult VigilTest::Vigil(std::vector<std::string> args) {
-  args.insert(args.begin(), {VIGIL_BIN, "--socket", socket_.string()});
+  args.insert(args.begin(), {VigilBin(), "--socket", socket_.string()});
   return RunCommand(args);
 }
 

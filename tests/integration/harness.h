@@ -33,6 +33,13 @@ bool ProcessAlive(pid_t pid);
 // A TCP port on 127.0.0.1 that nobody listens on now (the kernel's choice, released at once).
 int FreeTcpPort();
 
+// The binaries under test and the source tree. Only harness.cc is compiled with their
+// paths, so the other test files compile the same wherever the tree is (ccache reuses them).
+const std::string& VigildBin();
+const std::string& VigilBin();
+const std::string& ChildBin();
+const std::string& SourceDir();
+
 class VigilTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -57,7 +64,7 @@ class VigilTest : public ::testing::Test {
   std::pair<int, std::string> Http(const std::string& method, const std::string& path,
                                    const std::string& body = "");
 
-  std::string Child() const { return TEST_CHILD_BIN; }
+  std::string Child() const { return ChildBin(); }
   std::filesystem::path dir_;
   std::filesystem::path config_;
   std::filesystem::path socket_;

@@ -201,11 +201,12 @@ command = ["sh", "-c", "echo first; while [ ! -e {0}/go ]; do sleep 0.05; done; 
   StartDaemon();
   ASSERT_TRUE(WaitFor([&] { return ReadFile(log_dir_ / "chatty.out.log") == "first\n"; }));
   auto out_path = dir_ / "follow.out";
+  const std::string vigil = VigilBin();
   pid_t follower = ::fork();
   if (follower == 0) {
     int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);
-    ::execl(VIGIL_BIN, VIGIL_BIN, "--socket", socket_.c_str(), "logs", "chatty", "-f", "-n", "5", nullptr);
+    ::execl(vigil.c_str(), vigil.c_str(), "--socket", socket_.c_str(), "logs", "chatty", "-f", "-n", "5", nullptr);
     ::_exit(127);
   }
   EXPECT_TRUE(WaitFor([&] { return ReadFile(out_path) == "first\n"; })) << ReadFile(out_path);

@@ -33,7 +33,7 @@ TEST_F(ReadinessE2eTest, ANotifyProgramIsReadyWhenItSaysSoAndRestartedWhenItsHea
   const std::string beat = Script(
       "beat.sh", "systemd-notify --ready --status='serving'\n"
                  "rm -f '" + stop + "'\n"
-                 "while [ ! -e '" + stop + "' ]; do '" VIGIL_BIN "' notify --watchdog || exit 9; sleep 0.2; done\n"
+                 "while [ ! -e '" + stop + "' ]; do '" + VigilBin() + "' notify --watchdog || exit 9; sleep 0.2; done\n"
                  "exec sleep 1000\n");
   WriteConfig("[program.beat]\ncommand = [\"" + beat + "\"]\nready = \"notify\"\nready_timeout = \"20s\"\n"
               "watchdog = \"3s\"\nstart_seconds = \"60s\"\n\n"

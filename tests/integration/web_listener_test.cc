@@ -255,7 +255,7 @@ TEST_F(VigilTest, ABusyPortStopsVigildWithTheAddress) {
         << "\"\nsocket = \"" << (dir_ / "second.sock").string() << "\"\n[http]\nlisten = \"127.0.0.1:" << port
         << "\"\n";
   }
-  CommandResult r = RunCommand({VIGILD_BIN, "--config", second.string()});
+  CommandResult r = RunCommand({VigildBin(), "--config", second.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("cannot start the HTTP listener: 127.0.0.1:" + std::to_string(port) +
                        " is in use by another program"),
