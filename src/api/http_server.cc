@@ -323,13 +323,19 @@ class Session final : public std::enable_shared_from_this<Session> {
       file_left_ = static_cast<uint64_t>(st.st_size);
     }
     state_ = State::kWriting;
-    out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
-           "\r\nContent-Length: " + std::to_string(file_left_) + "\r\nCache-Control: no-store\r\n";
-    for (const auto& [name, value] : options_.headers) out_ += name + ": " + value + "\r\n";
-    for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
-    if (!keep_alive_) out_ += "Connection: close\r\n";
-    out_ += "\r\n";
+    out_ = RawHeader(response, "Content-Length: " + std::to_string(file_left_) +
+                                   (keep_alive_ ? "\r\n" : "\r\nConnection: close\r\n"));
     WriteFilePiece();
+  }
+
+  // The header of a 200 whose body this session frames itself (a file, a follow): `framing`
+  // is its length or chunking field lines, each ending in CRLF.
+  std::string RawHeader(const Response& response, const std::string& framing) const {
+    std::string out = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type + "\r\n" + framing +
+                      "Cache-Control: no-store\r\n";
+    for (const auto& [name, value] : options_.headers) out += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+    return out + "\r\n";
   }
 
   void WriteFilePiece() {
@@ -378,11 +384,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     follow_handle_ = std::move(handle).value();
     // A fixed header: the body is framed here so that the queue below controls every
     // byte in flight.
-    out_ = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
-           "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n";
-    for (const auto& [name, value] : options_.headers) out_ += name + ": " + value + "\r\n";
-    for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
-    out_ += "\r\n";
+    out_ = RawHeader(response, "Transfer-Encoding: chunked\r\n");
     if (!response.body.empty()) AppendChunk(out_, response.body);
     asio::async_write(socket_, asio::buffer(out_),
                       Guarded([](Session& self, ErrorCode ec, size_t) {

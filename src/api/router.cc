@@ -20,17 +20,6 @@ namespace {
 using nlohmann::json;
 using Query = std::map<std::string, std::string>;
 
-Response JsonResponse(int status, const json& value) {
-  Response response;
-  response.status = status;
-  response.body = DumpJson(value);
-  return response;
-}
-
-Response JsonError(int status, const std::string& message) {
-  return JsonResponse(status, json{{"error", message}});
-}
-
 // ?stream=stdout (the default) or stderr.
 base::Result<Stream> StreamParam(const Query& query) {
   auto it = query.find("stream");
@@ -205,6 +194,17 @@ int HttpStatusFor(base::StatusCode code) {
       return 500;
   }
   return 500;
+}
+
+Response JsonResponse(int status, const json& value) {
+  Response response;
+  response.status = status;
+  response.body = DumpJson(value);
+  return response;
+}
+
+Response JsonError(int status, const std::string& message) {
+  return JsonResponse(status, json{{"error", message}});
 }
 
 Response ErrorResponse(const base::Status& status) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,6 +59,10 @@ using RespondFn = std::function<void(Response)>;
 
 // The single mapping from StatusCode to HTTP status.
 int HttpStatusFor(base::StatusCode code);
+// `value` as the JSON body of a `status` answer.
+Response JsonResponse(int status, const nlohmann::json& value);
+// {"error": message} with `status`.
+Response JsonError(int status, const std::string& message);
 // {"error": message} with HttpStatusFor(status.code()).
 Response ErrorResponse(const base::Status& status);
 

@@ -358,6 +358,24 @@ base::Result<std::vector<TaskRun>> Store::QueryRunsBetween(base::WallTime since,
   }
 }
 
+namespace {
+
+// One row of "SELECT id, program, pid, started_ms, ended_ms, exit_status, reason FROM
+// lifetimes".
+Lifetime ReadLifetime(SQLite::Statement& q) {
+  Lifetime l;
+  l.id = q.getColumn(0).getInt64();
+  l.program = q.getColumn(1).getString();
+  l.pid = q.getColumn(2).getInt();
+  l.started = FromUnixMs(q.getColumn(3).getInt64());
+  if (!q.getColumn(4).isNull()) l.ended = FromUnixMs(q.getColumn(4).getInt64());
+  l.exit_status = q.getColumn(5).getString();  // NULL reads as ""
+  l.reason = q.getColumn(6).getString();
+  return l;
+}
+
+}  // namespace
+
 base::Result<std::vector<Lifetime>> Store::QueryLifetimes(base::WallTime since, base::WallTime until, int limit) {
   std::vector<Lifetime> out;
   if (limit <= 0) return out;
@@ -369,17 +387,7 @@ base::Result<std::vector<Lifetime>> Store::QueryLifetimes(base::WallTime since, 
     q.bind(":since", ToUnixMs(since));
     q.bind(":until", ToUnixMs(until));
     q.bind(":limit", limit);
-    while (q.executeStep()) {
-      Lifetime l;
-      l.id = q.getColumn(0).getInt64();
-      l.program = q.getColumn(1).getString();
-      l.pid = q.getColumn(2).getInt();
-      l.started = FromUnixMs(q.getColumn(3).getInt64());
-      if (!q.getColumn(4).isNull()) l.ended = FromUnixMs(q.getColumn(4).getInt64());
-      l.exit_status = q.getColumn(5).getString();  // NULL reads as ""
-      l.reason = q.getColumn(6).getString();
-      out.push_back(std::move(l));
-    }
+    while (q.executeStep()) out.push_back(ReadLifetime(q));
     return out;
   } catch (const std::exception& e) {
     return impl_->ReadError(e);
@@ -399,17 +407,7 @@ base::Result<std::vector<Lifetime>> Store::ProgramLifetimes(const std::string& p
     q.bind(":p", program);
     q.bind(":before", before_id);
     q.bind(":limit", limit);
-    while (q.executeStep()) {
-      Lifetime l;
-      l.id = q.getColumn(0).getInt64();
-      l.program = q.getColumn(1).getString();
-      l.pid = q.getColumn(2).getInt();
-      l.started = FromUnixMs(q.getColumn(3).getInt64());
-      if (!q.getColumn(4).isNull()) l.ended = FromUnixMs(q.getColumn(4).getInt64());
-      l.exit_status = q.getColumn(5).getString();
-      l.reason = q.getColumn(6).getString();
-      out.push_back(std::move(l));
-    }
+    while (q.executeStep()) out.push_back(ReadLifetime(q));
     return out;
   } catch (const std::exception& e) {
     return impl_->ReadError(e);

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/json_codec.h"
 #include "api/url.h"
 
 namespace vigil::web {
@@ -31,17 +30,11 @@ api::HttpServerOptions Options(const config::HttpSpec& spec) {
   return options;
 }
 
-api::Response Json(int status, const json& value) {
-  api::Response r;
-  r.status = status;
-  r.body = api::DumpJson(value);
-  return r;
-}
-
-api::Response Error(int status, const std::string& message) { return Json(status, json{{"error", message}}); }
+using api::JsonError;
+using api::JsonResponse;
 
 api::Response MethodNotAllowed(std::string_view allow) {
-  api::Response r = Error(405, "method not allowed (use " + std::string(allow) + ")");
+  api::Response r = JsonError(405, "method not allowed (use " + std::string(allow) + ")");
   r.allow = std::string(allow);
   return r;
 }
@@ -111,14 +104,14 @@ base::Result<std::string> HttpListener::LoginLink(const std::string& role) {
 
 void HttpListener::Handle(api::Request request, api::RespondFn respond) {
   auto target = api::ParseTarget(request.target);
-  if (!target) return respond(Error(400, target.error().message()));
+  if (!target) return respond(JsonError(400, target.error().message()));
   // The decoded path, as the router will match it: "/v1/%74oken" is /v1/token here too.
   std::string path;
   for (const std::string& segment : target->segments) path += "/" + segment;
   if (path.empty()) path = "/";
   const Verdict verdict = gate_.Check(request, path, clock_.SteadyNow());
   if (verdict.status != 0) {
-    api::Response r = Error(verdict.status, verdict.message);
+    api::Response r = JsonError(verdict.status, verdict.message);
     if (verdict.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
     if (verdict.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(verdict.retry_after_s));
     return respond(std::move(r));
@@ -126,12 +119,12 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
   const std::string& method = request.method;
   if (path == "/healthz") {
     if (method != "GET" && method != "HEAD") return respond(MethodNotAllowed("GET"));
-    return respond(Json(200, json{{"status", "ok"}}));
+    return respond(JsonResponse(200, json{{"status", "ok"}}));
   }
   if (path == "/login") {
     if (method != "GET") return respond(MethodNotAllowed("GET"));
     auto code = target->query.find("code");
-    if (code == target->query.end()) return respond(Error(404, "no login page yet: use vigil web"));
+    if (code == target->query.end()) return respond(JsonError(404, "no login page yet: use vigil web"));
     return LoginWithCode(code->second, respond);
   }
   if (path == "/v1/web/login") {
@@ -149,7 +142,7 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
   if (path == "/v1" || path.rfind("/v1/", 0) == 0 || path == "/metrics") {
     return router_.Handle(method, request.target, request.body, std::move(respond));
   }
-  respond(Error(404, "not found: " + path));
+  respond(JsonError(404, "not found: " + path));
 }
 
 base::Result<std::pair<Session, std::string>> HttpListener::NewSession(Role role) {
@@ -162,7 +155,7 @@ base::Result<std::pair<Session, std::string>> HttpListener::NewSession(Role role
 void HttpListener::Login(const api::Request& request, api::RespondFn& respond) {
   const base::SteadyTime now = clock_.SteadyNow();
   if (!gate_.limiter().Allowed(now)) {
-    api::Response r = Error(429, "too many failed logins; try again later");
+    api::Response r = JsonError(429, "too many failed logins; try again later");
     r.headers.emplace_back(
         "Retry-After",
         std::to_string(std::chrono::ceil<std::chrono::seconds>(gate_.limiter().RetryAfter(now)).count()));
@@ -170,16 +163,16 @@ void HttpListener::Login(const api::Request& request, api::RespondFn& respond) {
   }
   const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) {
-    return respond(Error(400, "expected a JSON body {\"token\": \"...\"}"));
+    return respond(JsonError(400, "expected a JSON body {\"token\": \"...\"}"));
   }
   std::optional<Role> role = tokens_.Match(body["token"].get<std::string>());
   if (!role) {
     gate_.limiter().Failed(now);
-    return respond(Error(401, "wrong token (vigil token prints it)"));
+    return respond(JsonError(401, "wrong token (vigil token prints it)"));
   }
   auto made = NewSession(*role);
   if (!made) return respond(api::ErrorResponse(made.error()));
-  api::Response r = Json(200, json{{"role", RoleName(*role)}, {"csrf", made->first.csrf}});
+  api::Response r = JsonResponse(200, json{{"role", RoleName(*role)}, {"csrf", made->first.csrf}});
   r.headers.emplace_back("Set-Cookie", made->second);
   respond(std::move(r));
 }
@@ -190,7 +183,7 @@ void HttpListener::LoginWithCode(std::string_view code, api::RespondFn& respond)
   if (gate_.limiter().Allowed(now)) role = sessions_.RedeemCode(code, now);
   if (!role) {
     gate_.limiter().Failed(now);
-    return respond(Error(401, "this login link is used up or expired: run vigil web again"));
+    return respond(JsonError(401, "this login link is used up or expired: run vigil web again"));
   }
   auto made = NewSession(*role);
   if (!made) return respond(api::ErrorResponse(made.error()));
@@ -206,7 +199,7 @@ void HttpListener::LoginWithCode(std::string_view code, api::RespondFn& respond)
 void HttpListener::Logout(const api::Request& request, api::RespondFn& respond) {
   const std::string_view id = SessionCookie(request.headers.cookie);
   if (!id.empty()) sessions_.End(id);
-  api::Response r = Json(200, json{{"ok", true}});
+  api::Response r = JsonResponse(200, json{{"ok", true}});
   r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   respond(std::move(r));
 }
@@ -214,7 +207,7 @@ void HttpListener::Logout(const api::Request& request, api::RespondFn& respond) 
 void HttpListener::SessionInfo(const Caller& caller, api::RespondFn& respond) {
   json out{{"role", RoleName(caller.role)}, {"session", !caller.session.empty()}};
   if (!caller.session.empty()) out["csrf"] = caller.csrf;
-  respond(Json(200, out));
+  respond(JsonResponse(200, out));
 }
 
 }  // namespace vigil::web
