@@ -250,7 +250,14 @@ class Session final : public std::enable_shared_from_this<Session> {
     response_->set(http::field::cache_control, "no-store");
     if (!response.allow.empty()) response_->set(http::field::allow, response.allow);
     for (const auto& [name, value] : options_.headers) response_->insert(name, value);
-    for (const auto& [name, value] : response.headers) response_->insert(name, value);
+    for (const auto& [name, value] : response.headers) {
+      // A response may replace the no-store (the dashboard's files are kept, with an ETag).
+      if (beast::iequals(name, "Cache-Control")) {
+        response_->set(http::field::cache_control, value);
+      } else {
+        response_->insert(name, value);
+      }
+    }
     response_->keep_alive(keep_alive_);
     response_->body() = std::move(response.body);
     response_->prepare_payload();

@@ -146,6 +146,7 @@ class RequestParser::Beast final : public http::basic_parser<true> {
       case http::field::upgrade: into = &h.upgrade; break;
       case http::field::sec_websocket_key: into = &h.websocket_key; break;
       case http::field::sec_websocket_version: into = &h.websocket_version; break;
+      case http::field::if_none_match: into = &h.if_none_match; break;
       case http::field::unknown:
         if (beast::iequals(name, "x-csrf-token")) into = &h.csrf_token;
         break;

@@ -41,6 +41,7 @@ struct RequestHeaders {
   std::string upgrade;     // "websocket" for a WebSocket handshake
   std::string websocket_key;      // Sec-WebSocket-Key
   std::string websocket_version;  // Sec-WebSocket-Version
+  std::string if_none_match;      // the dashboard's files answer 304 to their ETag
 };
 
 // One complete request.

@@ -80,7 +80,7 @@ TEST_F(RequestParserTest, KeepsTheHeadersTheListenerReads) {
   ASSERT_EQ(Feed("GET /v1/stream HTTP/1.1\r\nHOST: 127.0.0.1:7411\r\nOrigin: http://127.0.0.1:7411\r\n"
                  "Authorization: Bearer abc\r\nCookie: a=1; vigil_session=xyz\r\nx-csrf-token: t1\r\n"
                  "X-CSRF-Token: t2\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Key: k==\r\nSec-WebSocket-Version: 13\r\nX-Other: dropped\r\n\r\n"
+                 "Sec-WebSocket-Key: k==\r\nSec-WebSocket-Version: 13\r\nIf-None-Match: \"e1\"\r\nX-Other: dropped\r\n\r\n"
                  "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
                  7),
             ParseStatus::kNeedMore);
@@ -94,6 +94,7 @@ TEST_F(RequestParserTest, KeepsTheHeadersTheListenerReads) {
   EXPECT_EQ(h.upgrade, "websocket");
   EXPECT_EQ(h.websocket_key, "k==");
   EXPECT_EQ(h.websocket_version, "13");
+  EXPECT_EQ(h.if_none_match, "\"e1\"");
   EXPECT_EQ(requests_[1].headers.host, "h");
   EXPECT_TRUE(requests_[1].headers.origin.empty());
 }
