@@ -14,6 +14,7 @@ packages=(
   libcurl4-openssl-dev python3-aiosmtpd  # alerts: libcurl for vigil-alert, a real SMTP sink for its tests
   prometheus  # its promtool checks GET /metrics in the tests
   libssl-dev ca-certificates openssl  # https probes: OpenSSL headers (vigild loads libssl.so.3 at its first https probe), the system CAs, test servers
+  libjs-chart.js libjs-ansi-up  # the dashboard's charts and log colours, embedded into vigild at build time (web/)
 )
 
 missing=()

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The HTTP listener: the gate first, then /healthz, login and logout, and the /v1 API.
+// The HTTP listener: the gate first, then /healthz, login and logout, the dashboard's files,
+// and the /v1 API.
 #include "web/http_listener.h"
 
 #include <nlohmann/json.hpp>
 
 #include "api/url.h"
+#include "web/assets.h"
 
 namespace vigil::web {
 namespace {
@@ -43,6 +45,13 @@ std::optional<Role> ParseRole(const std::string& role) {
   if (role == "admin") return Role::kAdmin;
   if (role == "viewer") return Role::kViewer;
   return std::nullopt;
+}
+
+// One of the dashboard's embedded files (web/assets.h), or 404.
+api::Response FileResponse(const std::string& url_path, const api::Request& request) {
+  const Asset* asset = FindAsset(url_path);
+  if (asset == nullptr) return JsonError(404, "not found: " + url_path);
+  return AssetResponse(*asset, request.headers.if_none_match);
 }
 
 std::string CookieFor(std::string_view id) {
@@ -124,8 +133,13 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
   if (path == "/login") {
     if (method != "GET") return respond(MethodNotAllowed("GET"));
     auto code = target->query.find("code");
-    if (code == target->query.end()) return respond(JsonError(404, "no login page yet: use vigil web"));
-    return LoginWithCode(code->second, respond);
+    if (code != target->query.end()) return LoginWithCode(code->second, respond);
+    return respond(FileResponse("/login.html", request));
+  }
+  // The dashboard: its page and its files, without credentials (its API calls need them).
+  if (path == "/" || path.rfind("/assets/", 0) == 0) {
+    if (method != "GET") return respond(MethodNotAllowed("GET"));
+    return respond(FileResponse(path == "/" ? "/index.html" : path, request));
   }
   if (path == "/v1/web/login") {
     if (method != "POST") return respond(MethodNotAllowed("POST"));

@@ -140,5 +140,39 @@ TEST_F(HttpListenerTest, RotatingATokenEndsItsSessions) {
   EXPECT_EQ(Send("GET", "/v1/info", Bearer(rotated->token)).status, 200);
 }
 
+TEST_F(HttpListenerTest, TheDashboardAndTheLoginPageNeedNoCredentials) {
+  api::Response r = Send("GET", "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("/assets/app.js"), std::string::npos);
+  const std::string etag = Header(r, "ETag");
+  EXPECT_FALSE(etag.empty());
+  EXPECT_EQ(Header(r, "Cache-Control"), "no-cache");
+
+  api::RequestHeaders again;
+  again.if_none_match = etag;
+  r = Send("GET", "/", again);
+  EXPECT_EQ(r.status, 304);
+  EXPECT_EQ(r.body, "");
+
+  r = Send("GET", "/login");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("/assets/login.js"), std::string::npos);
+  EXPECT_EQ(Send("GET", "/login?code=nope").status, 401) << "a code is still redeemed";
+
+  r = Send("GET", "/assets/app.css");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(Send("GET", "/assets/vendor/chart.js").status, 200);
+  EXPECT_EQ(Send("GET", "/assets/nope.js").status, 404);
+  EXPECT_EQ(Send("GET", "/index.html").status, 404) << "the page is at /";
+  EXPECT_EQ(Send("GET", "/nope").status, 404);
+  r = Send("POST", "/");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.allow, "GET");
+  EXPECT_EQ(Send("POST", "/assets/app.js").status, 405);
+}
+
 }  // namespace
 }  // namespace vigil::web

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+// Programs: one card per program (the instances of a program, web:0 and web:1, under one
+// card), kept current by the stream: state, health, pid, uptime (counting), restarts, CPU
+// and memory sparklines, and the actions and auto-start switch for an admin.
+
+import {session} from '../lib/api.js';
+import {actionButtons, busy, setAutostart, updateActionButtons} from '../lib/actions.js';
+import {h, setText} from '../lib/dom.js';
+import {baseName, bytes, duration, percent} from '../lib/format.js';
+import {drawSpark, sparkCanvas} from '../lib/sparkline.js';
+import {store} from '../lib/store.js';
+
+const kStateOrder = ['FATAL', 'BACKOFF', 'STARTING', 'STOPPING', 'EXITED', 'STOPPED', 'RUNNING'];
+
+export function stateClass(state) {
+  switch (state) {
+    case 'RUNNING': return 'ok';
+    case 'STARTING': case 'STOPPING': return 'busy';
+    case 'BACKOFF': return 'warn';
+    case 'FATAL': return 'err';
+    default: return 'off';
+  }
+}
+
+export function badge(state, text) {
+  return h('span', {class: `badge ${stateClass(state)}`}, text || state);
+}
+
+// The uptime shown now: the process's uptime when vigild said it, plus the time since.
+export function uptimeOf(p) {
+  if (!p || p.state !== 'RUNNING' || p.uptime_ms < 0) return -1;
+  return p.uptime_ms + (Date.now() - p.received_ms);
+}
+
+// The health dot of a program: its worst check, or its state when no check is about it.
+export function healthOf(name, instances) {
+  const check = store.healthOf(name);
+  if (check) {
+    const cls = {OK: 'ok', WARN: 'warn', CRIT: 'err', UNKNOWN: 'warn', PENDING: 'off'}[check.state] || 'off';
+    return {cls, text: `${check.name}: ${check.message || check.state}`};
+  }
+  const worst = worstState(instances);
+  const p = instances.find((i) => i.state === worst) || instances[0];
+  let text = p.reason || '';
+  if (!text && p.last_exit && p.state !== 'RUNNING') text = `last exit: ${p.last_exit}`;
+  if (!text) text = worst === 'RUNNING' ? 'running' : worst.toLowerCase();
+  return {cls: stateClass(worst), text};
+}
+
+function worstState(instances) {
+  let best = kStateOrder.length;
+  for (const p of instances) best = Math.min(best, kStateOrder.indexOf(p.state) < 0 ? best : kStateOrder.indexOf(p.state));
+  return kStateOrder[best] || instances[0].state;
+}
+
+// Programs grouped by base name, in name order: [["web", ["web:0", "web:1"]], ...].
+function groups() {
+  const by = new Map();
+  for (const name of store.programs.keys()) {
+    const base = baseName(name);
+    if (!by.has(base)) by.set(base, []);
+    by.get(base).push(name);
+  }
+  const num = (n) => Number((/:(\d+)$/.exec(n) || [0, -1])[1]);
+  for (const list of by.values()) list.sort((a, b) => num(a) - num(b) || a.localeCompare(b));
+  return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+class Card {
+  constructor(base, names) {
+    this.base = base;
+    this.names = names;
+    this.folded = names.length > 1 || names[0] !== base;
+    const first = names[0];
+    const title = h('h2', {class: 'name'}, h('a', {href: `#/program/${encodeURIComponent(first)}`}, base));
+    this.badge = h('span', {class: 'badge'});
+    this.dot = h('span', {class: 'dot', 'aria-hidden': 'true'});
+    this.healthText = h('span', {class: 'health-text'});
+    this.pid = h('dd');
+    this.uptime = h('dd');
+    this.restarts = h('dd');
+    this.cpu = sparkCanvas(`CPU of ${base}`);
+    this.mem = sparkCanvas(`memory of ${base}`);
+    this.cpuText = h('span', {class: 'value'});
+    this.memText = h('span', {class: 'value'});
+    this.actions = actionButtons(base);
+    this.autostart = h('input', {type: 'checkbox', role: 'switch', disabled: !session.admin,
+      onchange: (e) => setAutostart(base, e.target.checked, e.target)});
+    this.instances = this.folded ? h('ul', {class: 'instances'}) : null;
+    this.rows = new Map();
+    if (this.folded) {
+      for (const n of names) {
+        const row = {badge: h('span', {class: 'badge small'}), pid: h('span', {class: 'pid'}),
+          uptime: h('span', {class: 'uptime'})};
+        this.rows.set(n, row);
+        this.instances.append(h('li', null,
+            h('a', {href: `#/program/${encodeURIComponent(n)}`}, n), row.badge, row.pid, row.uptime));
+      }
+    }
+    this.el = h('article', {class: 'card program', dataset: {program: base}},
+        h('header', null, title, this.badge),
+        h('p', {class: 'health'}, this.dot, this.healthText),
+        h('dl', {class: 'facts'},
+            h('div', null, h('dt', null, this.folded ? 'instances' : 'pid'), this.pid),
+            h('div', null, h('dt', null, 'uptime'), this.uptime),
+            h('div', null, h('dt', null, 'restarts'), this.restarts)),
+        h('div', {class: 'sparks'},
+            h('div', {class: 'spark-box'}, h('span', {class: 'label'}, 'CPU'), this.cpu, this.cpuText),
+            h('div', {class: 'spark-box'}, h('span', {class: 'label'}, 'Memory'), this.mem, this.memText)),
+        this.instances,
+        h('footer', null, this.actions,
+            h('label', {class: 'switch'}, this.autostart, h('span', null, 'Auto-start'))));
+    this.update();
+    this.drawSparks();
+  }
+
+  list() {
+    return this.names.map((n) => store.programs.get(n)).filter(Boolean);
+  }
+
+  update() {
+    const list = this.list();
+    if (!list.length) return;
+    const worst = worstState(list);
+    const running = list.filter((p) => p.state === 'RUNNING').length;
+    const text = list.length === 1 ? list[0].state :
+      (running === list.length ? 'RUNNING' : `${running}/${list.length} RUNNING`);
+    this.badge.className = `badge ${stateClass(worst)}`;
+    setText(this.badge, text);
+    this.el.dataset.state = list.length === 1 ? list[0].state : worst;
+    const health = healthOf(this.base, list);
+    this.dot.className = `dot ${health.cls}`;
+    setText(this.healthText, health.text);
+    this.healthText.title = health.text;
+    if (this.folded) {
+      setText(this.pid, `${list.length}`);
+    } else {
+      setText(this.pid, list[0].pid > 0 ? list[0].pid : '–');
+    }
+    setText(this.restarts, list.reduce((n, p) => n + p.restarts, 0));
+    this.tick();
+    this.autostart.checked = list.every((p) => p.autostart);
+    this.autostart.setAttribute('aria-label', `Auto-start ${this.base}`);
+    const box = this.actions;
+    updateActionButtons(box, this.base, list);
+    if (busy.size) {
+      for (const p of list) {
+        if (busy.has(p.name)) for (const b of box.querySelectorAll('button')) b.disabled = true;
+      }
+    }
+    for (const p of list) {
+      const row = this.rows.get(p.name);
+      if (!row) continue;
+      row.badge.className = `badge small ${stateClass(p.state)}`;
+      setText(row.badge, p.state);
+      setText(row.pid, p.pid > 0 ? `pid ${p.pid}` : '');
+    }
+  }
+
+  // Once a second: the uptimes.
+  tick() {
+    const list = this.list();
+    if (!list.length) return;
+    if (this.folded) {
+      const ups = list.map(uptimeOf).filter((u) => u >= 0);
+      setText(this.uptime, ups.length ? duration(Math.min(...ups)) : '–');
+      for (const p of list) {
+        const row = this.rows.get(p.name);
+        if (row) setText(row.uptime, uptimeOf(p) >= 0 ? duration(uptimeOf(p)) : '');
+      }
+    } else {
+      setText(this.uptime, duration(uptimeOf(list[0])));
+    }
+  }
+
+  drawSparks() {
+    const cpu = sumSeries(this.names.map((n) => store.samples.get(n)?.cpu));
+    const mem = sumSeries(this.names.map((n) => store.samples.get(n)?.mem));
+    drawSpark(this.cpu, cpu, 5);
+    drawSpark(this.mem, mem, 0);
+    const last = (s) => {
+      for (let i = s.length - 1; i >= 0; i--) if (s[i] !== null) return s[i];
+      return null;
+    };
+    const running = this.list().some((p) => p.pid > 0);
+    setText(this.cpuText, running ? percent(last(cpu)) : '–');
+    setText(this.memText, running ? bytes(last(mem)) : '–');
+  }
+}
+
+// Adds up the series of several instances, sample by sample (aligned at their ends).
+function sumSeries(series) {
+  const present = series.filter(Boolean);
+  if (present.length <= 1) return present[0] || [];
+  const n = Math.max(...present.map((s) => s.length));
+  const out = new Array(n).fill(null);
+  for (const s of present) {
+    const off = n - s.length;
+    s.forEach((v, i) => {
+      if (v !== null) out[off + i] = (out[off + i] || 0) + v;
+    });
+  }
+  return out;
+}
+
+export function mount(root) {
+  const cards = new Map();  // base -> Card
+  const grid = h('div', {class: 'cards', id: 'program-cards'});
+  const summary = h('p', {class: 'summary muted', role: 'status'});
+  const filter = h('input', {type: 'search', placeholder: 'Filter programs', 'aria-label': 'Filter programs',
+    oninput: () => applyFilter()});
+  const empty = h('p', {class: 'muted', hidden: true}, 'No programs are configured.');
+  root.append(h('div', {class: 'toolbar'}, h('h1', null, 'Programs'), summary, filter), empty, grid);
+
+  function applyFilter() {
+    const q = filter.value.trim().toLowerCase();
+    for (const c of cards.values()) c.el.hidden = q !== '' && !c.base.toLowerCase().includes(q);
+  }
+
+  function summarise() {
+    const all = [...store.programs.values()];
+    const n = (s) => all.filter((p) => s.includes(p.state)).length;
+    const parts = [`${all.length} ${all.length === 1 ? 'program' : 'programs'}`, `${n(['RUNNING'])} running`];
+    const failed = n(['FATAL', 'BACKOFF']);
+    if (failed) parts.push(`${failed} failing`);
+    const stopped = n(['STOPPED', 'EXITED']);
+    if (stopped) parts.push(`${stopped} stopped`);
+    setText(summary, parts.join(' · '));
+    empty.hidden = all.length > 0 || !store.loaded;
+  }
+
+  // Builds the cards anew (reusing each whose instances are the same) when programs come or go.
+  function rebuild() {
+    const fragment = document.createDocumentFragment();
+    const next = new Map();
+    for (const [base, names] of groups()) {
+      let card = cards.get(base);
+      if (!card || card.names.join() !== names.join()) {
+        card = new Card(base, names);
+      } else {
+        card.update();
+      }
+      next.set(base, card);
+      fragment.append(card.el);
+    }
+    cards.clear();
+    for (const [k, v] of next) cards.set(k, v);
+    grid.replaceChildren(fragment);
+    applyFilter();
+    summarise();
+  }
+
+  const onPrograms = (e) => {
+    const {names, structure} = e.detail;
+    if (structure) {
+      rebuild();
+      return;
+    }
+    const done = new Set();
+    for (const n of names) {
+      const base = baseName(n);
+      if (done.has(base)) continue;
+      done.add(base);
+      const card = cards.get(base) || cards.get(n);
+      if (card) card.update();
+      else rebuild();
+    }
+    summarise();
+  };
+  const onMetrics = () => {
+    for (const c of cards.values()) if (!c.el.hidden) c.drawSparks();
+  };
+  const onChecks = () => {
+    for (const c of cards.values()) c.update();
+  };
+  store.addEventListener('programs', onPrograms);
+  store.addEventListener('metrics', onMetrics);
+  store.addEventListener('checks', onChecks);
+  const timer = setInterval(() => {
+    for (const c of cards.values()) if (!c.el.hidden) c.tick();
+  }, 1000);
+
+  // "vigil-cards": when the first cards have been painted (the browser tests time it).
+  const painted = () => requestAnimationFrame(() => setTimeout(() => performance.mark('vigil-cards')));
+  if (store.loaded) {
+    rebuild();
+    painted();
+  } else {
+    store.loadPrograms().then(painted).catch((err) => {
+      grid.replaceChildren(h('p', {class: 'error'}, `Cannot list the programs: ${err.message}`));
+    });
+  }
+
+  return () => {
+    store.removeEventListener('programs', onPrograms);
+    store.removeEventListener('metrics', onMetrics);
+    store.removeEventListener('checks', onChecks);
+    clearInterval(timer);
+  };
+}
