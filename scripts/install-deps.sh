@@ -15,6 +15,7 @@ packages=(
   prometheus  # its promtool checks GET /metrics in the tests
   libssl-dev ca-certificates openssl  # https probes: OpenSSL headers (vigild loads libssl.so.3 at its first https probe), the system CAs, test servers
   libjs-chart.js libjs-ansi-up  # the dashboard's charts and log colours, embedded into vigild at build time (web/)
+  chromium chromium-driver python3-selenium  # the dashboard's tests in a real browser (tests/browser/)
 )
 
 missing=()
