@@ -513,6 +513,78 @@ class DashboardTest(unittest.TestCase):
         self.assertGreaterEqual(len(lines), 1)
         self.assertTrue(all(l.startswith('INFO handled request ') for l in lines), lines)
 
+    def inject(self, message):
+        """Hands the page's stream client a server message, as if vigild had sent it."""
+        self.d.execute_async_script('''
+            const [message, done] = arguments;
+            import('/assets/lib/stream.js').then(({stream}) => { stream.onMessage(message); done(); });''',
+                                    message)
+
+    def test_logs_view_follows_the_stream_protocol(self):
+        """The log view fed messages of the spec by hand: ANSI colours and markup in process output,
+        levels, a repeated history after a reconnection, a gap of dropped lines, pausing."""
+        self.login()
+        self.open('/program/batch/logs', '#log-lines')
+        now = int(time.time() * 1000)
+
+        def lines(stream, *items):
+            return {'type': 'logs', 'program': 'batch', 'stream': stream,
+                    'lines': [{'seq': seq, 'time_ms': now + seq, 'level': level, 'text': text}
+                              for seq, level, text in items]}
+        self.inject(lines('stdout', (1, 'INFO', '\x1b[31mred\x1b[0m and <b>not bold</b> & <script>x()</script>'),
+                          (2, 'DEBUG', 'debug detail'), (3, '', 'no level')))
+        self.inject(lines('stderr', (1, 'ERROR', 'boom')))
+        self.wait(lambda d: len(self.log_lines()) == 4, message='four lines')
+        first = self.log_lines()[0]
+        self.assertEqual(self.css('.ansi-red-fg', first).text, 'red')
+        self.assertIn('and <b>not bold</b> & <script>x()</script>', first.text)
+        self.assertEqual(self.csss('#log-lines b, #log-lines script'), [], 'process output is never markup')
+        # The history again after a reconnection: each line once.
+        self.inject(lines('stdout', (2, 'DEBUG', 'debug detail'), (3, '', 'no level'), (4, 'WARNING', 'new one')))
+        self.wait(lambda d: len(self.log_lines()) == 5)
+        # Lines the server dropped: a gap line.
+        self.inject({'type': 'dropped', 'program': 'batch', 'stream': 'stdout', 'from_seq': 5, 'to_seq': 9,
+                     'count': 5})
+        gap = self.wait(lambda d: self.csss('#log-lines .gap'))[0]
+        self.assertIn('5 stdout lines were not delivered', gap.text)
+        self.inject(lines('stdout', (10, 'INFO', 'after the gap')))
+        self.wait(lambda d: len(self.log_lines()) == 6)
+        # Levels: a minimum; lines without one only under ALL.
+        Select(self.css('#log-level')).select_by_value('INFO')
+        self.wait(lambda d: [l.get_attribute('data-level') for l in self.log_lines()] == ['INFO', 'ERROR', 'WARNING', 'INFO'])
+        self.assertTrue(self.csss('#log-lines .gap'), 'a gap stays in view')
+        Select(self.css('#log-level')).select_by_value('ALL')
+        # Pause counts what comes, resume shows it.
+        self.css('#log-pause').click()
+        self.inject(lines('stdout', (11, 'INFO', 'while paused 1'), (12, 'INFO', 'while paused 2')))
+        self.wait(lambda d: self.css('#log-new').text == '2 new lines')
+        self.assertEqual(len(self.log_lines()), 6, 'nothing added while paused')
+        self.css('#log-pause').click()
+        self.wait(lambda d: len(self.log_lines()) == 8)
+        self.assertEqual(self.css('.msg', self.log_lines()[-1]).text, 'while paused 2')
+        # Timestamps off.
+        self.css('#log-timestamps').click()
+        self.assertFalse(self.css('#log-lines .ts').is_displayed())
+
+    def test_cards_follow_the_status_and_metrics_messages(self):
+        self.login()
+        info = dict(self.vigild.program('batch'))
+        self.inject({'type': 'hello', 'version': 1, 'host': 'testhost', 'role': 'admin'})
+        self.wait(lambda d: self.css('#host').text == 'testhost')
+        info.update({'state': 'FATAL', 'reason': 'exited too quickly (exit 1); gave up after 6 attempts'})
+        self.inject({'type': 'status', 'programs': [info]})
+        self.wait(lambda d: self.badge_text('batch') == 'FATAL')
+        self.assertIn('gave up after 6 attempts', self.css('.health-text', self.card('batch')).text)
+        self.assertTrue(self.css('button[data-action=start]', self.card('batch')).is_enabled())
+        for i in range(3):
+            self.inject({'type': 'metrics', 'time_ms': int(time.time() * 1000), 'system': {
+                'cpu_percent': 10, 'memory_used_bytes': 1 << 30, 'memory_total_bytes': 4 << 30, 'load1': 0.5},
+                'programs': {'worker': {'cpu_percent': 12.5 + i, 'rss_bytes': 3 << 20}}})
+        self.wait(lambda d: self.css('.spark-box .value', self.card('worker')).text == '14.5%')
+        self.assertEqual(self.csss('.spark-box .value', self.card('worker'))[1].text, '3.0 MiB')
+        self.inject({'type': 'status', 'removed': ['batch']})
+        self.wait(lambda d: not self.csss('article[data-program="batch"]'))
+
     # --- configuration ----------------------------------------------------------------------
 
     def test_config_invalid_then_valid(self):
