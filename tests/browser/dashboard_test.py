@@ -400,6 +400,15 @@ class DashboardTest(unittest.TestCase):
         self.css('#confirm-cancel').click()
         self.wait(lambda d: not self.css('#confirm').is_displayed())
         self.assertEqual(self.vigild.program('worker')['state'], 'RUNNING', 'cancel stops nothing')
+        # From the keyboard: Enter on the focused Stop, Escape in the dialog.
+        stop = self.css('button[data-action=stop]', self.card('worker'))
+        self.d.execute_script('arguments[0].focus()', stop)
+        self.d.switch_to.active_element.send_keys(Keys.ENTER)
+        self.wait(lambda d: self.css('#confirm').is_displayed())
+        self.assertEqual(self.d.switch_to.active_element.get_attribute('id'), 'confirm-cancel', 'the safe choice has focus')
+        self.d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        self.wait(lambda d: not self.css('#confirm').is_displayed())
+        self.assertEqual(self.vigild.program('worker')['state'], 'RUNNING')
 
         self.css('button[data-action=stop]', self.card('worker')).click()
         self.wait(lambda d: self.css('#confirm').is_displayed())
@@ -450,7 +459,6 @@ class DashboardTest(unittest.TestCase):
         coloured = self.wait(lambda d: self.csss('#log-lines .ansi-green-fg'), message='ANSI colours')
         self.assertEqual(coloured[0].text, 'INFO')
         self.assertNotIn('\x1b', self.css('#log-lines').text)
-        self.shot('logs')
 
         Select(self.css('#log-level')).select_by_value('ERROR')
         self.wait(lambda d: self.log_lines() and all(l.get_attribute('data-level') == 'ERROR' for l in self.log_lines()))
@@ -494,7 +502,8 @@ class DashboardTest(unittest.TestCase):
     def test_logs_export(self):
         self.login()
         self.open('/program/logger/logs', '#log-lines')
-        self.wait(lambda d: len(self.log_lines()) >= 3, message='log lines')
+        self.wait(lambda d: len(self.log_lines()) >= 12, message='log lines')
+        self.shot('logs')
         # The whole log file, from vigild.
         self.css('#log-download-stdout').click()
         full = self.wait_for_file(lambda f: f == 'logger.out.log', 'logger.out.log downloaded')
@@ -527,9 +536,9 @@ class DashboardTest(unittest.TestCase):
         self.open('/program/batch/logs', '#log-lines')
         now = int(time.time() * 1000)
 
-        def lines(stream, *items):
+        def lines(stream, *items, later=0):
             return {'type': 'logs', 'program': 'batch', 'stream': stream,
-                    'lines': [{'seq': seq, 'time_ms': now + seq, 'level': level, 'text': text}
+                    'lines': [{'seq': seq, 'time_ms': now + later + seq, 'level': level, 'text': text}
                               for seq, level, text in items]}
         self.inject(lines('stdout', (1, 'INFO', '\x1b[31mred\x1b[0m and <b>not bold</b> & <script>x()</script>'),
                           (2, 'DEBUG', 'debug detail'), (3, '', 'no level')))
@@ -562,6 +571,9 @@ class DashboardTest(unittest.TestCase):
         self.css('#log-pause').click()
         self.wait(lambda d: len(self.log_lines()) == 8)
         self.assertEqual(self.css('.msg', self.log_lines()[-1]).text, 'while paused 2')
+        # vigild restarted: its numbers start again, at later times.
+        self.inject(lines('stdout', (1, 'INFO', 'after a restart'), later=60000))
+        self.wait(lambda d: len(self.log_lines()) == 9)
         # Timestamps off.
         self.css('#log-timestamps').click()
         self.assertFalse(self.css('#log-lines .ts').is_displayed())
@@ -659,7 +671,6 @@ class DashboardTest(unittest.TestCase):
         self.assertIn('running', rows[0].text)
         self.assertIn(str(self.vigild.program('web:1')['pid']), rows[0].text)
         self.assertIn('stopping', rows[1].text)
-        self.shot('history')
 
     def test_metrics_charts_render_under_the_csp(self):
         self.login()
@@ -675,7 +686,6 @@ class DashboardTest(unittest.TestCase):
             'const c = Chart.getChart(document.querySelector(".chart canvas"));'
             'return c.options.scales.x.max - c.options.scales.x.min > 5 * 3600e3 && c.data.datasets[0].data.length > 0'),
             message='the 6-hour chart')
-        self.shot('metrics')
 
     # --- tasks, health, events -------------------------------------------------------------------
 

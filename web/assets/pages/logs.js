@@ -63,6 +63,7 @@ function newAnsi(AnsiUp) {
 export function logView(name) {
   const lines = [];  // entries, oldest first: {kind: 'line'|'gap', ...}
   const lastSeq = {stdout: -1, stderr: -1};
+  const lastTime = {stdout: 0, stderr: 0};
   let ansi = {stdout: null, stderr: null};
   let paused = false;
   let newWhilePaused = 0;
@@ -276,10 +277,12 @@ export function logView(name) {
     }
     const out = [];
     for (const l of m.lines || []) {
-      // After a reconnection the history comes again: keep each line once.
+      // After a reconnection the history comes again: keep each line once. A line numbered
+      // as one already here but written later is new (vigild restarted and counts afresh).
       if (typeof l.seq === 'number') {
-        if (l.seq <= lastSeq[s]) continue;
+        if (l.seq <= lastSeq[s] && !(l.time_ms > lastTime[s])) continue;
         lastSeq[s] = l.seq;
+        lastTime[s] = Math.max(lastTime[s], l.time_ms || 0);
       }
       out.push(entry(s, l));
     }
