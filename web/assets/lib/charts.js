@@ -43,6 +43,16 @@ function tickLabel(days) {
   return (v) => (days ? tickDay : tickTime).format(new Date(v));
 }
 
+// A tick every `tickMs` from `since` (itself on a tick) to now, replacing Chart.js's own
+// (its "nice" numbers are not whole hours).
+function timeTicks(since, tickMs) {
+  return (scale) => {
+    const ticks = [];
+    for (let t = since; t <= scale.max; t += tickMs) ticks.push({value: t});
+    scale.ticks = ticks;
+  };
+}
+
 // Points with a null between buckets further apart than a step and a half: a gap shows.
 function withGaps(points, key, step) {
   const out = [];
@@ -97,7 +107,7 @@ export function metricChart(title, metric, kind) {
       chart.data.datasets = datasets;
       chart.options.scales.x.min = since;
       chart.options.scales.x.max = Date.now();
-      chart.options.scales.x.ticks.stepSize = tickMs;
+      chart.options.scales.x.afterBuildTicks = timeTicks(since, tickMs);
       chart.options.scales.x.ticks.callback = tickLabel(days);
       chart.update('none');
       return;
@@ -114,9 +124,8 @@ export function metricChart(title, metric, kind) {
         spanGaps: false,
         interaction: {mode: 'index', intersect: false},
         scales: {
-          x: {type: 'linear', min: since, max: Date.now(), grid: {color: grid},
-            ticks: {color: text, stepSize: tickMs, includeBounds: false, maxTicksLimit: 8,
-              callback: tickLabel(days)}},
+          x: {type: 'linear', min: since, max: Date.now(), grid: {color: grid}, afterBuildTicks: timeTicks(since, tickMs),
+            ticks: {color: text, callback: tickLabel(days)}},
           y: {beginAtZero: true, suggestedMax: kind === 'percent' ? 10 : undefined, grid: {color: grid},
             ticks: {color: text, callback: (v) => format(v)}},
         },
