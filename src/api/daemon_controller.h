@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/websocket.h"
 #include "base/status.h"
 
 namespace vigil::api {
@@ -45,6 +46,8 @@ struct SelfFigures {
   uint64_t open_fds = 0;
   uint64_t max_fds = 0;
   uint64_t http_connections = 0;
+  uint64_t stream_connections = 0;    // clients of GET /v1/stream
+  uint64_t stream_dropped_lines = 0;  // log lines left out of the stream for slow clients
 };
 
 // A token of the HTTP listener (docs/web.md).
@@ -73,6 +76,10 @@ class DaemonController {
   }
   // vigild's own figures (GET /metrics); a fake's are zero.
   virtual SelfFigures Self() { return {}; }
+  // A new client of GET /v1/stream (docs/api.md), for the transport to run.
+  virtual base::Result<WebSocketPeerPtr> OpenStream() {
+    return base::Status::Unavailable("the live stream is not available here");
+  }
   // A one-time URL that logs a browser in as `role` (valid 2 minutes). As Token().
   virtual base::Result<std::string> LoginLink(const std::string& role) {
     (void)role;

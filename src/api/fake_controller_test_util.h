@@ -89,6 +89,8 @@ class FakeController : public DaemonController,
     if (!GetProgram(name)) return base::Status::NotFound("unknown program \"" + name + "\"");
     return std::filesystem::path("/logs") / (name + (stream == Stream::kStdout ? ".out" : ".err"));
   }
+  uint64_t log_lines = 0;  // what LogLineCount answers
+  uint64_t LogLineCount(const std::string&, Stream) override { return log_lines; }
   base::Result<event::HandlePtr> FollowLog(const std::string& name, Stream,
                                            std::function<void(std::string_view)> on_data,
                                            std::function<void(std::string_view)> on_end) override {

@@ -30,7 +30,9 @@
 #include <unordered_map>
 
 #include "api/request_parser.h"
+#include "api/shielded.h"
 #include "api/unix_socket.h"
+#include "api/websocket_connection.h"
 #include "base/unique_fd.h"
 
 namespace vigil::api {
@@ -53,25 +55,6 @@ constexpr size_t kFileChunk = 64 * 1024;
 // Bytes asked of each socket read while a request arrives.
 constexpr size_t kReadBytes = 16 * 1024;
 
-// Runs `fn` and reports whether it returned normally. Our code throws nothing, but Beast,
-// Asio, the allocator and the Controller's hooks may, and an exception that reached the
-// loop thread would end vigild with every program orphaned (issue 8, item 9). So each
-// completion handler and callback of the server runs through here; the caller closes the
-// one connection concerned.
-template <typename Fn>
-bool RunShielded(Fn&& fn) noexcept {
-  try {
-    fn();
-    return true;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "vigild: API connection dropped after an internal error: %s\n",
-                 e.what());
-  } catch (...) {
-    std::fprintf(stderr, "vigild: API connection dropped after an unknown exception\n");
-  }
-  return false;
-}
-
 // One chunk of a chunked body (RFC 9112 section 7.1).
 void AppendChunk(std::string& out, std::string_view data) {
   char size[24];
@@ -88,6 +71,8 @@ class SessionOwner {
  public:
   virtual const RequestHandler& handler() = 0;
   virtual void Forget(Session* session) = 0;
+  // Takes over `socket` as the WebSocket connection that `request` asked for.
+  virtual void AdoptWebSocket(Socket socket, const Request& request, WebSocketPeerPtr peer) = 0;
 
  protected:
   ~SessionOwner() = default;
@@ -190,6 +175,15 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = request.keep_alive;
     state_ = State::kWaiting;
+    // An upgrade is answered by the WebSocket transport, which needs the request's fields.
+    if (IsWebSocketUpgrade(request)) {
+      upgrade_.emplace();
+      upgrade_->method = request.method;
+      upgrade_->target = request.target;
+      upgrade_->headers = request.headers;
+    } else {
+      upgrade_.reset();
+    }
     uint64_t seq = ++seq_;
     std::weak_ptr<Session> weak = weak_from_this();
     // The Controller may answer now or much later, from its own call stack: the answer is
@@ -228,13 +222,31 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (closed_ || seq != seq_ || state_ != State::kWaiting) return;
     ErrorCode ignored;
     socket_.cancel(ignored);  // ends WatchForHangup; its handler sees the state change
-    if (response.follow) {
+    if (response.websocket) {
+      StartWebSocket(std::move(response));
+    } else if (response.follow) {
       StartFollow(std::move(response));
     } else if (!response.file.empty()) {
       StartFile(std::move(response));
     } else {
       WriteResponse(std::move(response));
     }
+  }
+
+  // Hands the socket to the WebSocket transport; this session ends without closing it.
+  void StartWebSocket(Response response) {
+    if (!upgrade_) {
+      keep_alive_ = false;
+      return WriteError(426, "this is a WebSocket endpoint: connect with a WebSocket client");
+    }
+    SessionOwner* owner = owner_;
+    if (owner == nullptr) return Close();
+    auto keep_alive = shared_from_this();
+    closed_ = true;
+    StopTimer();
+    owner_ = nullptr;
+    owner->Forget(this);
+    owner->AdoptWebSocket(std::move(socket_), *upgrade_, std::move(response.websocket));
   }
 
   void WriteError(int status, const std::string& message) {
@@ -498,6 +510,7 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   RequestParser parser_;
   std::optional<http::response<http::string_body>> response_;
+  std::optional<Request> upgrade_;  // the current request, when it asked for a WebSocket
 
   // A file body: what is left to send of it, and from where.
   base::UniqueFd file_fd_;
@@ -534,7 +547,16 @@ class HttpServer::Impl final : public SessionOwner {
 
   const RequestHandler& handler() override { return handler_; }
   void Forget(Session* session) override { sessions_.erase(session); }
-  size_t connection_count() const { return sessions_.size(); }
+  void AdoptWebSocket(Socket socket, const Request& request, WebSocketPeerPtr peer) override {
+    const uint64_t id = ++websocket_ids_;
+    auto connection = AcceptWebSocket(std::move(socket), loop_, request, std::move(peer), WebSocketOptions{},
+                                      [this, id, alive = std::weak_ptr<char>(alive_)] {
+                                        if (!alive.expired()) websockets_.erase(id);
+                                      });
+    // The handshake may already have failed and called on_gone.
+    websockets_.emplace(id, std::move(connection));
+  }
+  size_t connection_count() const { return sessions_.size() + websockets_.size(); }
 
   base::Status ListenUnix(const std::filesystem::path& path) {
     if (!socket_path_.empty()) {
@@ -597,6 +619,9 @@ class HttpServer::Impl final : public SessionOwner {
       session->Detach();
       session->Close();
     }
+    auto websockets = std::move(websockets_);
+    websockets_.clear();
+    for (auto& [id, connection] : websockets) connection->Shutdown(kCloseGoingAway, "vigild is shutting down");
   }
 
  private:
@@ -623,7 +648,7 @@ class HttpServer::Impl final : public SessionOwner {
         AcceptLater(held);
         return;
       }
-      if (options_.max_connections > 0 && sessions_.size() >= options_.max_connections) {
+      if (options_.max_connections > 0 && connection_count() >= options_.max_connections) {
         ErrorCode ignored;
         socket.close(ignored);  // over the limit: the client sees the connection end
       } else {
@@ -664,6 +689,8 @@ class HttpServer::Impl final : public SessionOwner {
   std::filesystem::path socket_path_;
   ListeningSocket socket_;  // only its file identity; the acceptor owns the fd
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
+  std::unordered_map<uint64_t, std::shared_ptr<WebSocketConnection>> websockets_;
+  uint64_t websocket_ids_ = 0;
   // Completion handlers capture `this`; they run after the Impl is gone only to find
   // this expired.
   std::shared_ptr<char> alive_;

@@ -105,6 +105,18 @@ class ProgramController {
     (void)enabled;
     return base::Status::Unavailable("autostart cannot be changed here");
   }
+  // Complete lines written to the stream since vigild started: the seq of its last line in
+  // the live stream (GET /v1/stream) and the base of ?from_seq= (0 for an unknown program).
+  virtual uint64_t LogLineCount(const std::string& name, Stream stream) {
+    (void)name;
+    (void)stream;
+    return 0;
+  }
+  // The program's log_level_regex, "" for the built-in level detection.
+  virtual std::string LogLevelRegex(const std::string& name) {
+    (void)name;
+    return {};
+  }
   // Delivers every byte written to the stream from now on until the handle is destroyed,
   // or until the stream ends (the program is removed from the config): then `on_end` gets
   // a plain-language last line, once, and nothing follows.

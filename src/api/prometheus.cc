@@ -163,6 +163,11 @@ std::string PrometheusText(const Scrape& s) {
 
   w.Family("vigil_http_connections", "gauge", "Open connections of the HTTP listener ([http]).");
   w.Sample("vigil_http_connections", "", static_cast<double>(s.self.http_connections));
+  w.Family("vigil_stream_connections", "gauge", "Open WebSocket connections of GET /v1/stream.");
+  w.Sample("vigil_stream_connections", "", static_cast<double>(s.self.stream_connections));
+  w.Family("vigil_stream_dropped_lines_total", "counter",
+           "Log lines left out of the live stream because a client read too slowly (the log files keep them).");
+  w.Sample("vigil_stream_dropped_lines_total", "", static_cast<double>(s.self.stream_dropped_lines));
 
   // The standard process metrics, named and described as Prometheus' own clients do.
   const SelfFigures& p = s.self;

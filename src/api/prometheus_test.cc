@@ -55,6 +55,8 @@ TEST(PrometheusTest, ProgramsTasksChecksAndTheProcess) {
   s.self.cpu_seconds = 0.25;
   s.self.max_fds = 1024;
   s.self.http_connections = 3;
+  s.self.stream_connections = 2;
+  s.self.stream_dropped_lines = 17;
 
   const std::string text = PrometheusText(s);
   EXPECT_TRUE(Has(text, "# HELP vigil_program_up 1 when the program is RUNNING, else 0.")) << text;
@@ -78,6 +80,8 @@ TEST(PrometheusTest, ProgramsTasksChecksAndTheProcess) {
   EXPECT_TRUE(Has(text, "vigil_check_state{check=\"cpu\",state=\"WARN\"} 1"));
   EXPECT_TRUE(Has(text, "vigil_check_state{check=\"cpu\",state=\"OK\"} 0"));
   EXPECT_TRUE(Has(text, "vigil_http_connections 3"));
+  EXPECT_TRUE(Has(text, "vigil_stream_connections 2"));
+  EXPECT_TRUE(Has(text, "vigil_stream_dropped_lines_total 17"));
   EXPECT_TRUE(Has(text, "process_cpu_seconds_total 0.25"));
   EXPECT_TRUE(Has(text, "process_max_fds 1024"));
 }

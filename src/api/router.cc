@@ -3,6 +3,7 @@
 #include "api/router.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -64,6 +65,18 @@ std::optional<int64_t> ParseNumber(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
   }
+  return value;
+}
+
+// A log line's seq (docs/api.md, GET /v1/stream): lines read back from before vigild
+// started have seqs of 0 and below.
+std::optional<int64_t> SeqParam(const Query& query, const std::string& key) {
+  auto it = query.find(key);
+  if (it == query.end()) return std::nullopt;
+  int64_t value = 0;
+  const char* end = it->second.data() + it->second.size();
+  auto [ptr, ec] = std::from_chars(it->second.data(), end, value);
+  if (ec != std::errc() || ptr != end || it->second.empty()) return std::nullopt;
   return value;
 }
 
@@ -230,6 +243,7 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/programs/{name}/logs", &Router::ProgramLogs},
       {"GET", "/v1/programs/{name}/logs/download", &Router::DownloadLog},
       {"GET", "/v1/programs/{name}/lifetimes", &Router::ListLifetimes},
+      {"GET", "/v1/stream", &Router::OpenStream},
       {"GET", "/v1/tasks", &Router::ListTasks},
       {"GET", "/v1/tasks/{name}", &Router::GetTask},
       {"POST", "/v1/tasks/{name}/run", &Router::RunTask},
@@ -632,6 +646,7 @@ void Router::ProgramLogs(const Request& r, RespondFn& respond) {
 
   auto path = controllers_.programs.LogPath(name, stream);
   if (!path) return respond(ErrorResponse(path.error()));
+  if (r.query.count("from_seq") != 0) return LogLinesBySeq(r, *path, stream, respond);
   std::vector<std::string> lines;
   if (*count > 0) {
     if (!tail_fn_) return respond(ErrorResponse(base::Status::Internal("no log reader configured")));
@@ -652,6 +667,48 @@ void Router::ProgramLogs(const Request& r, RespondFn& respond) {
                         std::function<void(std::string_view)> on_data, std::function<void(std::string_view)> on_end) {
     return programs->FollowLog(name, stream, std::move(on_data), std::move(on_end));
   };
+  respond(std::move(response));
+}
+
+// ?from_seq=A&to_seq=B: the lines a slow stream client missed (a `dropped` message), by
+// the seqs of GET /v1/stream, read back from the file and its rotated predecessors.
+void Router::LogLinesBySeq(const Request& r, const std::filesystem::path& path, Stream stream, RespondFn& respond) {
+  const std::optional<int64_t> from = SeqParam(r.query, "from_seq");
+  if (!from) return respond(JsonError(400, "query parameter \"from_seq\" must be a line's seq"));
+  const auto newest = static_cast<int64_t>(controllers_.programs.LogLineCount(r.params[0], stream));
+  std::optional<int64_t> to = r.query.count("to_seq") != 0 ? SeqParam(r.query, "to_seq") : newest;
+  if (!to) return respond(JsonError(400, "query parameter \"to_seq\" must be a line's seq"));
+  to = std::min(*to, newest);
+  if (*to < *from) return respond(JsonResponse(200, json{{"from_seq", *from}, {"lines", json::array()}}));
+  const int64_t back = newest - *from + 1;
+  if (back > static_cast<int64_t>(kMaxLogLines)) {
+    return respond(JsonError(400, "from_seq is too far back: at most " + std::to_string(kMaxLogLines) +
+                                      " lines before the newest can be read this way"));
+  }
+  if (!tail_fn_) return respond(ErrorResponse(base::Status::Internal("no log reader configured")));
+  auto tail = tail_fn_(path, static_cast<size_t>(back));
+  if (!tail && tail.error().code() != base::StatusCode::kNotFound) return respond(ErrorResponse(tail.error()));
+  std::vector<std::string> read = tail ? std::move(tail).value() : std::vector<std::string>{};
+  // The tail ends at the newest line; what rotation took away is missing from its start.
+  int64_t seq = newest - static_cast<int64_t>(read.size()) + 1;
+  json lines = json::array();
+  int64_t first = 0;
+  for (std::string& line : read) {
+    if (seq >= *from && seq <= *to) {
+      if (lines.empty()) first = seq;
+      lines.push_back(std::move(line));
+    }
+    ++seq;
+  }
+  respond(JsonResponse(200, json{{"from_seq", lines.empty() ? *from : first}, {"lines", std::move(lines)}}));
+}
+
+void Router::OpenStream(const Request&, RespondFn& respond) {
+  auto peer = controllers_.daemon.OpenStream();
+  if (!peer) return respond(ErrorResponse(peer.error()));
+  Response response;
+  response.status = 101;
+  response.websocket = std::move(peer).value();
   respond(std::move(response));
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/controllers.h"
+#include "api/websocket.h"
 #include "base/status.h"
 #include "event/loop.h"
 
@@ -53,6 +54,9 @@ struct Response {
   // ends, its last line is the last chunk. If `follow` fails, the transport sends
   // ErrorResponse() of its status instead.
   FollowFn follow;
+  // Set for GET /v1/stream: the transport answers the WebSocket upgrade (426 if the request
+  // was not one) and runs the connection for this peer.
+  WebSocketPeerPtr websocket;
 };
 
 using RespondFn = std::function<void(Response)>;
@@ -117,6 +121,8 @@ class Router {
   void SignalPrograms(const Request& r, RespondFn& respond);
   void SignalProgram(const Request& r, RespondFn& respond);
   void ProgramLogs(const Request& r, RespondFn& respond);
+  void LogLinesBySeq(const Request& r, const std::filesystem::path& path, Stream stream, RespondFn& respond);
+  void OpenStream(const Request& r, RespondFn& respond);
   void Reload(const Request& r, RespondFn& respond);
   void Shutdown(const Request& r, RespondFn& respond);
   void ListTasks(const Request& r, RespondFn& respond);

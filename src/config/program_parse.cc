@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <regex>
 
 #include "base/http_url.h"
 #include "config/defaults.h"
@@ -19,7 +20,7 @@ namespace {
 constexpr std::string_view kProgramKeys =
     "command, directory, environment, user, group, umask, autostart, autorestart, "
     "exit_codes, start_seconds, start_retries, backoff, fatal_retry_after, stop_signal, "
-    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, health, memory_limit, max_runtime, ready, ready_timeout, watchdog, heartbeat_file";
+    "stop_timeout, kill_group, instances, depends_on, stdout, stderr, merge_stderr, log_level_regex, health, memory_limit, max_runtime, ready, ready_timeout, watchdog, heartbeat_file";
 
 // An upper bound that catches typos (instances = 10000) long before fork() would.
 constexpr int kMaxInstances = 1000;
@@ -99,6 +100,7 @@ class ProgramReader {
     if (name == "stdout") return reader_.ReadLogSpec(v, key, &spec.stdout_log);
     if (name == "stderr") return reader_.ReadLogSpec(v, key, &spec.stderr_log);
     if (name == "merge_stderr") return reader_.ReadBool(v, key, &spec.merge_stderr);
+    if (name == "log_level_regex") return ReadLevelRegex(v, key);
     // Checks: read with the [check.NAME] tables, once every program and task is known.
     if (name == "health") {
       if (!v.is_table()) return reader_.WrongType(v, key, R"(a table like { http = "http://127.0.0.1:8080/", fails = 3 })");
@@ -322,6 +324,19 @@ class ProgramReader {
     auto signo = ParseSignal(text);
     if (!signo) return reader_.Error(v, key, signo.error().message());
     out_->spec.stop_signal = *signo;
+    return base::Status::Ok();
+  }
+
+  // Compiled here only to refuse a bad one with its line; the stream compiles its own.
+  base::Status ReadLevelRegex(const toml::node& v, const KeyPath& key) {
+    std::string text;
+    if (auto s = reader_.ReadString(v, key, R"x(a regex like "^\\S+ (\\w+)")x", &text); !s.ok()) return s;
+    try {
+      std::regex compiled(text, std::regex::ECMAScript | std::regex_constants::__polynomial);
+    } catch (const std::regex_error& e) {
+      return reader_.Error(v, key, std::string("bad regex: ") + e.what());
+    }
+    out_->spec.log_level_regex = std::move(text);
     return base::Status::Ok();
   }
 

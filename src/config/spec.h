@@ -75,6 +75,9 @@ struct ProgramSpec {
   LogSpec stdout_log;
   LogSpec stderr_log;
   bool merge_stderr = false;  // stderr goes to the stdout log
+  // How the live stream finds a line's level: an ECMAScript regex whose first group (or
+  // whole match) is the level word; "" = the built-in detection (docs/api.md).
+  std::string log_level_regex;
   // Out of line (base::Boxed): most programs keep the default, and a thousand of them
   // would each carry its 88 bytes.
   base::Boxed<ReadySpec> ready;

@@ -36,6 +36,7 @@
 #include "report/render.h"
 #include "process/notify_socket.h"
 #include "daemon/own_figures.h"
+#include "stream/stream_hub.h"
 #include "web/http_listener.h"
 
 namespace vigil::daemon {
@@ -112,6 +113,10 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                                        return alerts_.SendReport(title, text, time);
                                      },
                                      spec_.history_retention}),
+        stream_(stream::StreamPorts{loop_, programs_,
+                                    [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); },
+                                    [this](api::TopDoneFn done) { usage_.Sample(false, true, std::move(done)); },
+                                    [] { return base::UnixMs(std::chrono::system_clock::now()); }, HostName()}),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
@@ -121,12 +126,23 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     tasks_.SetProcRoot(metrics::ProcRoot(ProcRootPath()));
     alerts_.SetFindings(&findings_);
     tasks_.SetReporter([this](base::Duration period) { return report_.RunTask(period); });
-    findings_.SetListener([this](const api::FindingInfo& f) { alerts_.OnFinding(f); });
+    findings_.SetListener([this](const api::FindingInfo& f) {
+      alerts_.OnFinding(f);
+      stream_.FindingRecorded(f);
+    });
+    event_log_.SetListener([this](const api::EventInfo& e) { stream_.EventRecorded(e); });
+    programs_.SetChangeListener([this](const std::string& name) { stream_.ProgramChanged(name); });
+    tasks_.SetRunListener([this](const api::RunInfo& run) { stream_.RunChanged(run); });
   }
 
   // Members go in reverse order: alerts_ before the services that may still record a
   // finding while they wind down, so the journal stops telling it first.
-  ~Impl() override { findings_.SetListener(nullptr); }
+  ~Impl() override {
+    findings_.SetListener(nullptr);
+    event_log_.SetListener(nullptr);
+    programs_.SetChangeListener(nullptr);
+    tasks_.SetRunListener(nullptr);
+  }
 
   int Run() {
     // Orphaned grandchildren are re-parented to vigild, so they are reaped and a
@@ -302,8 +318,12 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   api::SelfFigures Self() override {
     api::SelfFigures self = OwnFigures(started_at_);
     if (web_) self.http_connections = web_->connection_count();
+    self.stream_connections = stream_.connections();
+    self.stream_dropped_lines = stream_.dropped_lines();
     return self;
   }
+
+  base::Result<api::WebSocketPeerPtr> OpenStream() override { return stream_.Open(); }
 
   base::Result<std::string> LoginLink(const std::string& role) override {
     if (!web_) return api::DaemonController::LoginLink(role);
@@ -367,6 +387,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   AlertWorkerProcess alert_worker_;
   AlertService alerts_;
   ReportService report_;
+  stream::StreamHub stream_;  // before the servers, whose clients it serves
   api::HttpServer server_;
   std::unique_ptr<web::HttpListener> web_;  // [http], when configured
   base::WallTime started_at_;

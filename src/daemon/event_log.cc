@@ -18,7 +18,12 @@ EventLog::EventLog(event::Loop& loop, const std::filesystem::path& path, config:
 
 void EventLog::Write(const std::string& subject, const std::string& message, base::EventType type,
                      const std::string& details_json) {
-  if (history_) history_->RecordEvent(type, subject, message, details_json);
+  const base::WallTime now = std::chrono::system_clock::now();
+  const int64_t id = history_ ? history_->RecordEvent(type, subject, message, details_json, now) : 0;
+  if (listener_) {
+    listener_(api::EventInfo{id, base::UnixMs(now), std::string(base::EventTypeName(type)), subject, message,
+                             details_json});
+  }
   std::string line = subject + ": " + message + "\n";
   file_->Write(line);
   if (echo_) {

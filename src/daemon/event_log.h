@@ -5,9 +5,11 @@
 // Thread rule: loop thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "api/event_controller.h"
 #include "base/event_type.h"
 #include "logs/log_file.h"
 
@@ -24,12 +26,15 @@ class EventLog {
   void Write(const std::string& subject, const std::string& message, base::EventType type = base::EventType::kNote,
              const std::string& details_json = "{}");
   void SetHistory(History* history) { history_ = history; }
+  // Told of every event once it is recorded (the live stream); nullptr to stop.
+  void SetListener(std::function<void(const api::EventInfo&)> listener) { listener_ = std::move(listener); }
   logs::LogFile& file() { return *file_; }
 
  private:
   std::unique_ptr<logs::LogFile> file_;
   bool echo_;
   History* history_ = nullptr;
+  std::function<void(const api::EventInfo&)> listener_;
 };
 
 }  // namespace vigil::daemon

@@ -37,16 +37,16 @@ void History::PruneNow() {
   prune_timer_ = loop_.AddTimer(kPruneEvery, [this] { PruneNow(); });
 }
 
-void History::RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
-                          const std::string& details_json) {
-  if (!store_) return;
+int64_t History::RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
+                             const std::string& details_json, base::WallTime time) {
+  if (!store_) return 0;
   store::Event e;
-  e.time = std::chrono::system_clock::now();
+  e.time = time;
   e.type = std::string(base::EventTypeName(type));
   e.subject = subject;
   e.message = message;
   e.details = details_json;
-  store_->RecordEvent(e);
+  return store_->RecordEvent(e);
 }
 
 void History::ProcessStarted(const std::string& program, pid_t pid) {

@@ -32,8 +32,9 @@ class History : public api::EventController {
   // "" when history is recorded.
   std::string problem() const;
 
-  void RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
-                   const std::string& details_json = "{}");
+  // The event's id in the store (0 when history is not recorded).
+  int64_t RecordEvent(base::EventType type, const std::string& subject, const std::string& message,
+                      const std::string& details_json = "{}", base::WallTime time = std::chrono::system_clock::now());
   void ProcessStarted(const std::string& program, pid_t pid);
   void ProcessEnded(const std::string& program, pid_t pid, const std::string& exit_status, const std::string& reason);
 

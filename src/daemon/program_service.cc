@@ -29,7 +29,13 @@ ProgramService::ProgramService(supervise::ProgramEnv env, EventLog& event_log, H
 }
 
 supervise::ReloadResult ProgramService::Apply(const std::vector<config::ProgramSpec>& specs) {
-  return supervisor_.Apply(specs);
+  supervise::ReloadResult result = supervisor_.Apply(specs);
+  if (changed_) {
+    for (const auto* names : {&result.added, &result.removed, &result.changed}) {
+      for (const std::string& name : *names) changed_(name);
+    }
+  }
+  return result;
 }
 
 void ProgramService::Shutdown(std::function<void()> done) {
@@ -88,6 +94,7 @@ void ProgramService::OnProgramNote(const supervise::ProgramNote& note) {
   using Kind = supervise::ProgramNote::Kind;
   switch (note.kind) {
     case Kind::kStateChanged: {
+      if (changed_) changed_(note.program);
       const std::string_view from = supervise::StateName(note.from);
       const std::string_view to = supervise::StateName(note.to);
       event_log_.Write(note.program,
@@ -164,6 +171,7 @@ base::Result<std::vector<api::ProgramInfo>> ProgramService::SetAutostart(const s
                                         : "autostart off: stays stopped when vigild starts",
                      base::EventType::kNote);
     out.push_back(ToInfo(*p));
+    if (changed_) changed_(p->name());
   }
   return out;
 }
@@ -263,6 +271,17 @@ base::Result<std::filesystem::path> ProgramService::LogPath(const std::string& n
   supervise::Program* p = supervisor_.Find(name);
   if (!p) return base::Status::NotFound("unknown program: " + name);
   return stream == api::Stream::kStdout ? p->stdout_log().path() : p->stderr_log().path();
+}
+
+uint64_t ProgramService::LogLineCount(const std::string& name, api::Stream stream) {
+  supervise::Program* p = supervisor_.Find(name);
+  if (!p) return 0;
+  return (stream == api::Stream::kStdout ? p->stdout_log() : p->stderr_log()).lines_written();
+}
+
+std::string ProgramService::LogLevelRegex(const std::string& name) {
+  supervise::Program* p = supervisor_.Find(name);
+  return p ? p->spec().log_level_regex : std::string();
 }
 
 base::Result<event::HandlePtr> ProgramService::FollowLog(const std::string& name, api::Stream stream,

@@ -30,6 +30,9 @@ class ProgramService final : public api::ProgramController, private supervise::S
                  std::function<void()> after_burst = nullptr);
 
   supervise::ReloadResult Apply(const std::vector<config::ProgramSpec>& specs);
+  // Told the name of a program whose ProgramInfo may have changed (its state, its
+  // autostart, its presence after a reload), for the live stream.
+  void SetChangeListener(std::function<void(const std::string&)> fn) { changed_ = std::move(fn); }
   // Stops every program; `done` once all are down and their output read.
   void Shutdown(std::function<void()> done);
   bool shutting_down() const { return supervisor_.shutting_down(); }
@@ -62,6 +65,8 @@ class ProgramService final : public api::ProgramController, private supervise::S
   base::Result<std::filesystem::path> LogPath(const std::string& name, api::Stream stream) override;
   base::Result<std::vector<api::ProgramInfo>> SetAutostart(const std::vector<std::string>& names,
                                                            bool enabled) override;
+  uint64_t LogLineCount(const std::string& name, api::Stream stream) override;
+  std::string LogLevelRegex(const std::string& name) override;
   base::Result<event::HandlePtr> FollowLog(const std::string& name, api::Stream stream,
                                            std::function<void(std::string_view)> on_data,
                                            std::function<void(std::string_view)> on_end) override;
@@ -85,6 +90,7 @@ class ProgramService final : public api::ProgramController, private supervise::S
   History& history_;
   FindingJournal* findings_ = nullptr;
   CrashLoopWatch crash_loops_;
+  std::function<void(const std::string&)> changed_;
   event::Clock& clock_;
   std::function<void()> after_burst_;
   supervise::Supervisor supervisor_;

@@ -314,6 +314,11 @@ int64_t TaskService::NewRunId(tasks::Task& task, const tasks::Run& run) {
   const std::string waited =
       run.deferred.count() > 0 ? ", waited " + base::FormatDuration(run.deferred) + " for an idle machine" : "";
   event_log_.Write(task.name(), fmt::format("run {} started ({}{})", id, trigger, waited), base::EventType::kTaskRun);
+  if (run_listener_) {
+    tasks::Run started = run;
+    started.id = id;
+    run_listener_(Describe(task.name(), started));
+  }
   return id;
 }
 
@@ -352,6 +357,7 @@ void TaskService::OnRunFinished(tasks::Task& task, const tasks::Run& run) {
     store->EndRun(r);
   }
   KeepOutput(task, run);
+  if (run_listener_) run_listener_(Describe(task.name(), run));
 }
 
 void TaskService::KeepOutput(const tasks::Task& task, const tasks::Run& run) {

@@ -37,6 +37,8 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   std::string problem() const { return output_problem_; }
   // Where a program going FATAL (a failed task run) is journalled; null: nowhere.
   void SetFindings(FindingJournal* findings) { findings_ = findings; }
+  // Told of each run when it starts and when it ends (the live stream).
+  void SetRunListener(std::function<void(const api::RunInfo&)> fn) { run_listener_ = std::move(fn); }
   // Where when_idle reads the machine's figures (VIGIL_PROC_ROOT in tests); "/proc" if unset.
   void SetProcRoot(metrics::ProcRoot proc) { proc_ = std::move(proc); }
   // What the `report` action runs (ReportService::RunTask); unset: reports are unavailable.
@@ -75,6 +77,7 @@ class TaskService final : public api::TaskController, private tasks::TaskHost {
   ProgramService& programs_;
   History& history_;
   FindingJournal* findings_ = nullptr;
+  std::function<void(const api::RunInfo&)> run_listener_;
   std::function<base::Result<std::string>(base::Duration)> reporter_;
   EventLog& event_log_;
   std::filesystem::path runs_dir_;

@@ -520,7 +520,9 @@ LogFile::Impl& LogFile::Opened() {
 }
 
 void LogFile::Write(std::string_view bytes) {
-  if (!bytes.empty()) Opened().Write(bytes);
+  if (bytes.empty()) return;
+  lines_written_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+  Opened().Write(bytes);
 }
 void LogFile::Reopen() {
   if (impl_) impl_->Reopen();  // nothing open, nothing to reopen

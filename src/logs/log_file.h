@@ -67,6 +67,9 @@ class LogFile {
   // "cannot write /var/log/vigil/web.out.log: No space left on device (4096 bytes waiting, 0 dropped)".
   std::string problem() const;
   uint64_t dropped_bytes() const;
+  // Newlines written since this LogFile was made: the sequence number of the last complete
+  // line, for the live stream and for fetching the lines a slow stream client missed.
+  uint64_t lines_written() const { return lines_written_; }
 
  private:
   class Impl;
@@ -80,6 +83,7 @@ class LogFile {
   Compressor* const compressor_;
   std::function<void(const std::string&)> listener_;
   std::unique_ptr<Impl> impl_;  // null until the first byte (or Subscribe, RotateNow)
+  uint64_t lines_written_ = 0;
 };
 
 }  // namespace vigil::logs

@@ -65,6 +65,15 @@ TEST_F(LogFileTest, ByteExactAcrossRandomChunkingsWithoutRotation) {
   }
 }
 
+TEST_F(LogFileTest, CountsCompleteLinesAcrossChunkingsAndRotation) {
+  LogFile log(loop_, path_, Spec(1000), nullptr);
+  EXPECT_EQ(log.lines_written(), 0u);
+  WriteChunked(log, NumberedLines(500, 1) + "partial", 5, 37);
+  EXPECT_EQ(log.lines_written(), 500u);
+  log.Write(" line\n");
+  EXPECT_EQ(log.lines_written(), 501u);
+}
+
 TEST_F(LogFileTest, ByteExactAcrossRandomChunkingsWithRotation) {
   const uint64_t kMax = 4000;
   const std::string input = NumberedLines(5000, 7, 300) + "partial";

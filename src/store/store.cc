@@ -149,12 +149,13 @@ Store::~Store() {
   impl_->QueueRollups(impl_->metrics_.CloseAll());
 }
 
-void Store::RecordEvent(const Event& event) {
+int64_t Store::RecordEvent(const Event& event) {
   InsertEvent op{event};
-  op.event.id = impl_->next_.event++;
+  const int64_t id = op.event.id = impl_->next_.event++;
   if (op.event.time == base::WallTime{}) op.event.time = std::chrono::system_clock::now();
   if (op.event.details.empty()) op.event.details = "{}";
   impl_->writer_->Enqueue(std::move(op));
+  return id;
 }
 
 int64_t Store::BeginProcess(const std::string& program, int pid, base::WallTime started) {

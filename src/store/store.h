@@ -122,7 +122,7 @@ class Store {
   ~Store();  // queues the open metric minutes, flushes the queue (bounded by a few seconds), then closes
 
   // --- writes (queued) ---
-  void RecordEvent(const Event& event);  // id and, if unset, time are filled in
+  int64_t RecordEvent(const Event& event);  // id and, if unset, time are filled in; returns the id
   // Returns the id the lifetime will have; EndProcess completes it.
   int64_t BeginProcess(const std::string& program, int pid, base::WallTime started);
   void EndProcess(int64_t lifetime_id, base::WallTime ended, const std::string& exit_status,
