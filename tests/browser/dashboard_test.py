@@ -540,6 +540,10 @@ class DashboardTest(unittest.TestCase):
             return {'type': 'logs', 'program': 'batch', 'stream': stream,
                     'lines': [{'seq': seq, 'time_ms': now + later + seq, 'level': level, 'text': text}
                               for seq, level, text in items]}
+        self.inject({'type': 'logs', 'program': 'batch', 'stream': 'stdout',  # history: no times, old seqs
+                     'lines': [{'seq': 0, 'level': 'INFO', 'text': 'from before vigild started'}]})
+        self.wait(lambda d: len(self.log_lines()) == 1, message='a line of history')
+        self.css('#log-clear').click()
         self.inject(lines('stdout', (1, 'INFO', '\x1b[31mred\x1b[0m and <b>not bold</b> & <script>x()</script>'),
                           (2, 'DEBUG', 'debug detail'), (3, '', 'no level')))
         self.inject(lines('stderr', (1, 'ERROR', 'boom')))
@@ -577,6 +581,9 @@ class DashboardTest(unittest.TestCase):
         # Timestamps off.
         self.css('#log-timestamps').click()
         self.assertFalse(self.css('#log-lines .ts').is_displayed())
+        self.inject({'type': 'log_end', 'program': 'batch', 'stream': 'stdout',
+                     'reason': 'batch was removed from the config; its log ends here'})
+        self.wait(lambda d: 'its log ends here' in self.css('#log-lines').text)
 
     def test_cards_follow_the_status_and_metrics_messages(self):
         self.login()
@@ -590,8 +597,9 @@ class DashboardTest(unittest.TestCase):
         self.assertTrue(self.css('button[data-action=start]', self.card('batch')).is_enabled())
         for i in range(3):
             self.inject({'type': 'metrics', 'time_ms': int(time.time() * 1000), 'system': {
-                'cpu_percent': 10, 'memory_used_bytes': 1 << 30, 'memory_total_bytes': 4 << 30, 'load1': 0.5},
-                'programs': {'worker': {'cpu_percent': 12.5 + i, 'rss_bytes': 3 << 20}}})
+                'cpus': 2, 'cpu_percent': 10, 'memory_used_percent': 25.0, 'memory_total_bytes': 4 << 30,
+                'memory_available_bytes': 3 << 30, 'load1': 0.5},
+                'programs': {'worker': {'cpu_percent': 12.5 + i, 'memory_bytes': 3 << 20}}})
         self.wait(lambda d: self.css('.spark-box .value', self.card('worker')).text == '14.5%')
         self.assertEqual(self.csss('.spark-box .value', self.card('worker'))[1].text, '3.0 MiB')
         self.inject({'type': 'status', 'removed': ['batch']})

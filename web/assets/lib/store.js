@@ -68,12 +68,11 @@ class Store extends EventTarget {
 
   onMetrics(m) {
     for (const [name, v] of Object.entries(m.programs || {})) {
-      this.addSample(name, v.cpu_percent, v.rss_bytes);
+      this.addSample(name, v.cpu_percent, v.memory_bytes);
     }
     if (m.system) {
       push(this.system.cpu, m.system.cpu_percent);
-      const total = m.system.memory_total_bytes;
-      push(this.system.mem, total ? (100 * m.system.memory_used_bytes) / total : null);
+      push(this.system.mem, m.system.memory_used_percent);
     }
     this.emit('metrics', m);
   }

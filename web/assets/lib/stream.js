@@ -75,7 +75,8 @@ export class Stream extends EventTarget {
       }
       return;
     }
-    const key = m.type === 'logs' || m.type === 'dropped' ? `logs:${m.program}` : kTopicOf[m.type];
+    const logs = m.type === 'logs' || m.type === 'log_end' || (m.type === 'dropped' && m.program !== undefined);
+    const key = logs ? `logs:${m.program}` : kTopicOf[m.type];
     const sub = key && this.subs.get(key);
     if (!sub) return;
     for (const f of sub.handlers) f(m);

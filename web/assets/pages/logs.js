@@ -61,8 +61,8 @@ function newAnsi(AnsiUp) {
 }
 
 export function logView(name) {
-  const lines = [];  // entries, oldest first: {kind: 'line'|'gap', ...}
-  const lastSeq = {stdout: -1, stderr: -1};
+  const lines = [];  // entries, oldest first: {kind: 'line'|'gap'|'end', ...}
+  const lastSeq = {stdout: -Infinity, stderr: -Infinity};  // lines from before vigild started have seqs <= 0
   const lastTime = {stdout: 0, stderr: 0};
   let ansi = {stdout: null, stderr: null};
   let paused = false;
@@ -119,7 +119,7 @@ export function logView(name) {
   function visible(e) {
     const s = streamSel.value;
     if (s !== 'both' && e.stream !== s) return false;
-    if (e.kind === 'gap') return true;
+    if (e.kind !== 'line') return true;
     const level = levelSel.value;
     if (level !== 'ALL') {
       const rank = kLevelRank[e.level];
@@ -131,6 +131,10 @@ export function logView(name) {
 
   function render(e) {
     if (e.el) return e.el;
+    if (e.kind === 'end') {
+      e.el = h('div', {class: `line gap ${e.stream}`}, e.reason);
+      return e.el;
+    }
     if (e.kind === 'gap') {
       const load = h('button', {type: 'button', class: 'quiet small', onclick: () => fillGap(e)}, 'Load them');
       e.el = h('div', {class: `line gap ${e.stream}`},
@@ -239,7 +243,9 @@ export function logView(name) {
     const out = [];
     for (const e of lines) {
       if (!visible(e)) continue;
-      if (e.kind === 'gap') {
+      if (e.kind === 'end') {
+        out.push(`[${e.reason}]`);
+      } else if (e.kind === 'gap') {
         out.push(`[${e.count} ${e.stream} lines not delivered: seq ${e.from_seq}-${e.to_seq}]`);
       } else {
         out.push(stamps.checked && e.time_ms ? `${new Date(e.time_ms).toISOString()} ${e.text}` : e.text);
@@ -270,6 +276,10 @@ export function logView(name) {
       clearView();
     }
     const s = m.stream === 'stderr' ? 'stderr' : 'stdout';
+    if (m.type === 'log_end') {
+      add([{kind: 'end', stream: s, reason: m.reason || 'The log ends here.', el: null}]);
+      return;
+    }
     if (m.type === 'dropped') {
       add([{kind: 'gap', stream: s, from_seq: m.from_seq, to_seq: m.to_seq, count: m.count, el: null}]);
       lastSeq[s] = Math.max(lastSeq[s], m.to_seq);
