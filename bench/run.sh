@@ -130,6 +130,17 @@ case ${1:-} in
         fi
         python3 "$BENCH_ROOT/lib/tasks_report.py" "$RAWDIR" "$BENCH_ROOT/results/tasks-$BENCH_DATE.md"
         ;;
+    web)
+        # The web surface (issue 10): API requests/s against supervisord's XML-RPC, and
+        # the WebSocket log stream with 1 and 10 clients (lib/web_bench.py). Needs wrk,
+        # supervisor and python3-websocket from Debian.
+        shift
+        if ! command -v wrk >/dev/null || ! command -v supervisord >/dev/null || ! /usr/bin/python3 -c 'import websocket' 2>/dev/null; then
+            DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y wrk supervisor python3-websocket >/dev/null
+        fi
+        mkdir -p "$BENCH_ROOT/results"
+        /usr/bin/python3 "$BENCH_ROOT/lib/web_bench.py" "$@" | tee "$BENCH_ROOT/results/web-$BENCH_DATE.md"
+        ;;
     health)
         shift
         export RAWDIR=$BENCH_ROOT/results/raw-health-$BENCH_DATE

@@ -41,10 +41,10 @@ struct StreamPorts {
 
 // Limits of one connection (documented in docs/api.md).
 struct StreamLimits {
-  size_t max_log_queue_bytes = 256 * 1024;  // per followed program stream
+  size_t max_log_queue_bytes = 1024 * 1024;  // per followed program stream
   size_t max_log_follows = 32;              // program streams followed at once
   size_t max_queued_messages = 1000;        // events, runs, findings, answers
-  size_t max_message_bytes = 64 * 1024;     // log lines batched into one message up to this
+  size_t max_message_bytes = 256 * 1024;    // log lines batched into one message up to this
   size_t max_last_lines = 10000;            // "last" of a logs subscription
 };
 
