@@ -428,6 +428,24 @@ class DashboardTest(unittest.TestCase):
         self.wait(lambda d: self.badge_text('worker') == 'RUNNING', message='badge RUNNING')
         self.assertEqual(self.vigild.program('worker')['state'], 'RUNNING')
 
+    def test_a_banner_while_the_stream_is_down(self):
+        self.need_stream()
+        self.login()
+        self.wait(lambda d: d.execute_script(
+            'return import("/assets/lib/stream.js").then(({stream}) => stream.connected)'), message='connected')
+        self.assertFalse(self.css('#banner').is_displayed())
+        # The connection drops (as when vigild restarts): the banner, then a new connection.
+        self.d.execute_script('import("/assets/lib/stream.js").then(({stream}) => stream.ws.close())')
+        banner = self.wait(lambda d: self.css('#banner').is_displayed() and self.css('#banner'), message='banner')
+        self.assertIn('Live updates are disconnected', banner.text)
+        self.wait(lambda d: not self.css('#banner').is_displayed(), message='reconnected by itself')
+        # Still live: a stop made elsewhere shows.
+        self.vigild.api('POST', '/v1/programs/web:1/stop')
+        try:
+            self.wait(lambda d: self.css('.instances li:nth-child(2) .badge', self.card('web')).text == 'STOPPED')
+        finally:
+            self.vigild.api('POST', '/v1/programs/web:1/start')
+
     def test_toggle_auto_start(self):
         self.login()
         switch = self.css('input[role=switch]', self.card('logger'))
@@ -646,6 +664,17 @@ class DashboardTest(unittest.TestCase):
         self.wait(lambda d: self.vigild.program('worker')['pid'] not in (0, old_pid), message='worker restarted')
         with open(self.vigild.config) as f:
             self.assertIn('MODE = "2"', f.read())
+
+    def test_config_is_read_only_for_a_viewer(self):
+        self.need_config_routes()
+        self.d.get(self.vigild.login_link(viewer=True))
+        self.wait(lambda d: self.csss('#program-cards article'))
+        self.open('/program/worker/config', '#config-text')
+        text = self.wait(lambda d: self.css('#config-text').get_attribute('value') and self.css('#config-text'))
+        self.assertIn('[program.worker]', text.get_attribute('value'))
+        self.assertEqual(text.get_attribute('readonly'), 'true')
+        self.assertFalse(self.css('#config-save').is_displayed())
+        self.assertIn('read only', self.css('#config-source').text)
 
     def test_config_conflict(self):
         self.need_config_routes()
