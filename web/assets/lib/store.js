@@ -96,12 +96,13 @@ class Store extends EventTarget {
     }
   }
 
-  // A program's health: its checks' worst state, or none when no check is about it.
-  healthOf(name) {
+  // The health of programs: the worst state of the checks about any of `names`, or null
+  // when no check is about them.
+  healthOf(names) {
     const order = {CRIT: 4, UNKNOWN: 3, WARN: 2, PENDING: 1, OK: 0};
     let worst = null;
     for (const c of this.checks) {
-      if (c.program !== name) continue;
+      if (!names.includes(c.program)) continue;
       if (!worst || order[c.state] > order[worst.state]) worst = c;
     }
     return worst;

@@ -4,7 +4,7 @@
 // and memory sparklines, and the actions and auto-start switch for an admin.
 
 import {session} from '../lib/api.js';
-import {actionButtons, busy, setAutostart, updateActionButtons} from '../lib/actions.js';
+import {actionButtons, setAutostart, updateActionButtons} from '../lib/actions.js';
 import {h, setText} from '../lib/dom.js';
 import {baseName, bytes, duration, percent} from '../lib/format.js';
 import {drawSpark, sparkCanvas} from '../lib/sparkline.js';
@@ -32,9 +32,10 @@ export function uptimeOf(p) {
   return p.uptime_ms + (Date.now() - p.received_ms);
 }
 
-// The health dot of a program: its worst check, or its state when no check is about it.
+// The health dot of a program: the worst check about it (or about one of its instances),
+// or its state when no check is about it.
 export function healthOf(name, instances) {
-  const check = store.healthOf(name);
+  const check = store.healthOf([name, ...instances.map((p) => p.name)]);
   if (check) {
     const cls = {OK: 'ok', WARN: 'warn', CRIT: 'err', UNKNOWN: 'warn', PENDING: 'off'}[check.state] || 'off';
     return {cls, text: `${check.name}: ${check.message || check.state}`};
@@ -143,11 +144,6 @@ class Card {
     this.autostart.setAttribute('aria-label', `Auto-start ${this.base}`);
     const box = this.actions;
     updateActionButtons(box, this.base, list);
-    if (busy.size) {
-      for (const p of list) {
-        if (busy.has(p.name)) for (const b of box.querySelectorAll('button')) b.disabled = true;
-      }
-    }
     for (const p of list) {
       const row = this.rows.get(p.name);
       if (!row) continue;
