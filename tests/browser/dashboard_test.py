@@ -637,10 +637,10 @@ class DashboardTest(unittest.TestCase):
             before = f.read()
 
         text.send_keys(Keys.CONTROL, Keys.END)
-        text.send_keys('\nstart_seconds = "banana"')
+        text.send_keys('\nautorestart = "sometimes"')
         self.css('#config-validate').click()
         error = self.wait(lambda d: self.csss('#config-errors li'), message='an inline error')[0]
-        self.assertIn('start_seconds', error.text)
+        self.assertIn('autorestart', error.text)
         line = len(text.get_attribute('value').splitlines())
         marked = self.csss('.gutter .err')
         self.assertTrue(marked, 'the line is marked')
@@ -652,7 +652,7 @@ class DashboardTest(unittest.TestCase):
 
         # Valid: an environment for the worker, which then restarts.
         old_pid = self.vigild.program('worker')['pid']
-        value = text.get_attribute('value').replace('\nstart_seconds = "banana"', '\nenvironment = { MODE = "2" }')
+        value = text.get_attribute('value').replace('\nautorestart = "sometimes"', '\nenvironment = { MODE = "2" }')
         self.d.execute_script('arguments[0].value = arguments[1];'
                               'arguments[0].dispatchEvent(new Event("input"))', text, value)
         self.assertFalse(self.css('#config-save').is_enabled(), 'Save waits for a validation')
