@@ -215,7 +215,7 @@ base::Status StreamSession::FollowLogs(const std::string& program, api::Stream s
 
 void StreamSession::OnLine(LogFollow& follow, const LogLine& line) {
   Queue(follow, line.seq, line.time_ms, line.level, line.text);
-  Pump();
+  PumpSoon();
 }
 
 void StreamSession::Queue(LogFollow& follow, int64_t seq, int64_t time_ms, LogLevel level, std::string_view text) {
@@ -239,7 +239,7 @@ void StreamSession::Queue(LogFollow& follow, int64_t seq, int64_t time_ms, LogLe
 void StreamSession::ProgramChanged(const std::string& name) {
   if (status_full_) return;  // the full list goes next anyway
   status_dirty_.insert(name);
-  Pump();
+  PumpSoon();
 }
 
 void StreamSession::Publish(Topic topic, const std::shared_ptr<const std::string>& message) {
@@ -248,18 +248,33 @@ void StreamSession::Publish(Topic topic, const std::shared_ptr<const std::string
     return;
   }
   queue_.push_back(message);
-  Pump();
+  PumpSoon();
 }
 
 void StreamSession::SetMetrics(std::shared_ptr<const std::string> message) {
   metrics_ = std::move(message);  // an older one not yet sent is replaced: only the latest matters
-  Pump();
+  PumpSoon();
 }
 
 void StreamSession::Answer(json message) {
   // Answers are few (one per request) and never dropped.
   queue_.push_back(Shared(message));
   Pump();
+}
+
+// What the hub tells a session comes from inside someone else's work (a log file's
+// write, a program's note, an event being recorded): the message is built on a later loop
+// turn, so that reading a program's state never happens while it changes, and so that a
+// burst of lines in one turn leaves as one message.
+void StreamSession::PumpSoon() {
+  if (pump_posted_ || hub_ == nullptr) return;
+  pump_posted_ = true;
+  hub_->ports().loop.Post([weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->pump_posted_ = false;
+      self->Pump();
+    }
+  });
 }
 
 void StreamSession::Pump() {

@@ -27,7 +27,7 @@ class StreamHub;
 
 enum class Topic : uint8_t { kStatus, kEvents, kRuns, kFindings, kMetrics };
 
-class StreamSession final : public api::WebSocketPeer {
+class StreamSession final : public api::WebSocketPeer, public std::enable_shared_from_this<StreamSession> {
  public:
   explicit StreamSession(StreamHub& hub);
   ~StreamSession() override;
@@ -75,6 +75,7 @@ class StreamSession final : public api::WebSocketPeer {
   void Queue(LogFollow& follow, int64_t seq, int64_t time_ms, LogLevel level, std::string_view text);
   void Answer(nlohmann::json message);
   void Pump();
+  void PumpSoon();
   std::string NextMessage();
   std::string StatusMessage();
   std::string LogMessage(LogFollow& follow);
@@ -89,6 +90,7 @@ class StreamSession final : public api::WebSocketPeer {
   std::shared_ptr<const std::string> metrics_;
   std::map<std::string, LogFollow> follows_;  // "program\nstream"
   std::string next_follow_;                   // round robin among the follows
+  bool pump_posted_ = false;
 };
 
 }  // namespace vigil::stream

@@ -45,6 +45,12 @@ class StreamSessionTest : public ::testing::Test {
     return *hub_;
   }
 
+  // Runs the posted work: what the hub is told leaves on a later loop turn.
+  void Settle() {
+    while (loop_.Poll() > 0) {
+    }
+  }
+
   // A connected client.
   std::shared_ptr<api::WebSocketPeer> Connect(FakeSink& sink) {
     auto peer = hub_->Open();
@@ -87,12 +93,14 @@ TEST_F(StreamSessionTest, StatusChangesAreCoalescedToTheLatest) {
   // One message goes out and stays unwritten; meanwhile web changes three times.
   fake_.programs[1].state = "STARTING";
   hub_->ProgramChanged("worker");
+  Settle();
   for (const char* state : {"STOPPING", "STOPPED", "STARTING"}) {
     fake_.programs[0].state = state;
     hub_->ProgramChanged("web");
   }
   fake_.programs.pop_back();  // worker leaves the config
   hub_->ProgramChanged("worker");
+  Settle();
   sink.Drain();
   auto statuses = sink.OfType("status");
   ASSERT_EQ(statuses.size(), 2u);
@@ -116,6 +124,7 @@ TEST_F(StreamSessionTest, EventsRunsAndFindingsReachOnlySubscribers) {
   run.result = "running";
   hub_->RunChanged(run);
   hub_->FindingRecorded(api::FindingInfo{1, 2, "warn", "check", "disk", "disk almost full", 0});
+  Settle();
   auto events = events_sink.OfType("event");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["event"]["message"], "RUNNING -> STOPPED");
@@ -126,6 +135,7 @@ TEST_F(StreamSessionTest, EventsRunsAndFindingsReachOnlySubscribers) {
   EXPECT_TRUE(other_sink.OfType("finding").empty());
   a->OnMessage(R"({"op":"unsubscribe","topic":"events"})");
   hub_->EventRecorded(api::EventInfo{6, 1001, "note", "web", "x", "{}"});
+  Settle();
   EXPECT_EQ(events_sink.OfType("event").size(), 1u);
 }
 
@@ -137,7 +147,10 @@ TEST_F(StreamSessionTest, AFullMessageQueueDropsAndSaysHowMany) {
   auto peer = Connect(sink);
   peer->OnMessage(R"({"op":"subscribe","topic":"events"})");
   sink.hold = true;
-  for (int i = 0; i < 10; ++i) hub_->EventRecorded(api::EventInfo{i, 0, "note", "vigild", std::to_string(i), "{}"});
+  hub_->EventRecorded(api::EventInfo{0, 0, "note", "vigild", "0", "{}"});
+  Settle();  // the first goes out and stays unwritten
+  for (int i = 1; i < 10; ++i) hub_->EventRecorded(api::EventInfo{i, 0, "note", "vigild", std::to_string(i), "{}"});
+  Settle();
   sink.Drain();
   auto dropped = sink.OfType("dropped");
   ASSERT_EQ(dropped.size(), 1u);
@@ -157,6 +170,7 @@ TEST_F(StreamSessionTest, LogHistoryThenLiveLinesWithSeqsAndLevels) {
   EXPECT_EQ(tail_asked_, "/logs/web.out");
   fake_.Emit("INFO live\nno level\r\npart");
   fake_.Emit("ial\n");
+  Settle();
   std::vector<json> lines;
   for (auto& m : sink.OfType("logs")) {
     EXPECT_EQ(m["program"], "web");
@@ -179,6 +193,7 @@ TEST_F(StreamSessionTest, LevelFilterIsAMinimumAndHidesLinesWithoutLevel) {
   auto peer = Connect(sink);
   peer->OnMessage(R"({"op":"subscribe","topic":"logs","program":"web","level":"WARNING"})");
   fake_.Emit("DEBUG a\nINFO b\nWARNING c\nERROR d\nnothing e\n");
+  Settle();
   std::vector<std::string> texts;
   for (auto& m : sink.OfType("logs"))
     for (auto& l : m["lines"]) texts.push_back(l["text"]);
@@ -194,10 +209,14 @@ TEST_F(StreamSessionTest, ASlowClientLosesLinesAsOneDroppedRangeAndMemoryStaysBo
   peer->OnMessage(R"({"op":"subscribe","topic":"logs","program":"web"})");
   sink.hold = true;
   std::string flood;
-  for (int i = 1; i <= 1000; ++i) flood += "line " + std::to_string(i) + " " + std::string(50, 'x') + "\n";
+  for (int i = 2; i <= 1001; ++i) flood += "line " + std::to_string(i) + " " + std::string(50, 'x') + "\n";
+  fake_.Emit("line 0\n");
+  Settle();  // one message goes out and stays unwritten
   fake_.Emit(flood);
+  Settle();
   sink.Drain();
   fake_.Emit("after the flood\n");
+  Settle();
   int64_t expected = 1;
   uint64_t dropped = 0;
   for (auto& m : sink.Messages()) {
@@ -210,7 +229,7 @@ TEST_F(StreamSessionTest, ASlowClientLosesLinesAsOneDroppedRangeAndMemoryStaysBo
       expected = m["to_seq"].get<int64_t>() + 1;
     }
   }
-  EXPECT_EQ(expected, 1002);  // every seq accounted for, the last line after the gap
+  EXPECT_EQ(expected, 1003);  // every seq accounted for, the last line after the gap
   EXPECT_GT(dropped, 900u);
   EXPECT_EQ(hub_->dropped_lines(), dropped);
 }
@@ -291,6 +310,7 @@ TEST_F(StreamSessionTest, MetricsAreSampledOnlyWhileSomeoneWatches) {
   usage.memory_bytes = 4096;
   view.programs.push_back(usage);
   samples_[0](view);
+  Settle();
   auto metrics = sink.OfType("metrics");
   ASSERT_EQ(metrics.size(), 1u);
   EXPECT_EQ(metrics[0]["system"]["cpu_percent"], 12.35);
