@@ -6,6 +6,7 @@
 
 #include <concepts>
 
+#include "api/config_controller.h"
 #include "api/daemon_controller.h"
 #include "api/event_controller.h"
 #include "api/health_controller.h"
@@ -20,17 +21,18 @@ struct Controllers {
   TaskController& tasks;
   EventController& events;
   HealthController& health;
+  ConfigController& config;
 
   Controllers(DaemonController& d, ProgramController& p, TaskController& t, EventController& e,
-              HealthController& h)
-      : daemon(d), programs(p), tasks(t), events(e), health(h) {}
+              HealthController& h, ConfigController& c)
+      : daemon(d), programs(p), tasks(t), events(e), health(h), config(c) {}
   // One object that plays every part (a test's fake).
   template <typename All>
     requires std::derived_from<All, DaemonController> && std::derived_from<All, ProgramController> &&
              std::derived_from<All, TaskController> && std::derived_from<All, EventController> &&
-             std::derived_from<All, HealthController>
+             std::derived_from<All, HealthController> && std::derived_from<All, ConfigController>
   Controllers(All& all)  // NOLINT: implicit, so a fake passes where Controllers are wanted
-      : daemon(all), programs(all), tasks(all), events(all), health(all) {}
+      : daemon(all), programs(all), tasks(all), events(all), health(all), config(all) {}
 };
 
 }  // namespace vigil::api

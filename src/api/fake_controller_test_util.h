@@ -20,7 +20,8 @@ class FakeController : public DaemonController,
                        public ProgramController,
                        public TaskController,
                        public EventController,
-                       public HealthController {
+                       public HealthController,
+                       public ConfigController {
  public:
   // Finishes an action: ok reports the programs named, as they are then.
   using DoneFn = std::function<void(base::Status)>;
@@ -188,6 +189,36 @@ class FakeController : public DaemonController,
   }
   std::vector<std::string> alert_tests;
   base::Status alert_test_status;
+
+  // Config: canned answers; the calls are recorded (the program, as the router resolved it).
+  base::Result<ProgramConfigView> ProgramConfig(const std::string& program, bool hide_secrets) override {
+    config_reads.emplace_back(program, hide_secrets);
+    return program_config;
+  }
+  base::Result<std::vector<ConfigProblem>> CheckProgramConfig(const std::string& program,
+                                                              std::string_view toml) override {
+    config_checks.emplace_back(program, std::string(toml));
+    return config_problems;
+  }
+  void SaveProgramConfig(const std::string& program, std::string_view toml, const std::string& revision,
+                         ConfigSaveDoneFn done) override {
+    config_saves.push_back({program, std::string(toml), revision});
+    if (finish_saves) return done(config_save);
+    held_save = std::move(done);
+  }
+  struct ConfigSaveCall {
+    std::string program, toml, revision;
+  };
+  base::Result<ProgramConfigView> program_config = ProgramConfigView{};
+  std::vector<std::pair<std::string, bool>> config_reads;
+  base::Result<std::vector<ConfigProblem>> config_problems = std::vector<ConfigProblem>{};
+  std::vector<std::pair<std::string, std::string>> config_checks;
+  base::Result<ConfigSaveOutcome> config_save = ConfigSaveOutcome{};
+  std::vector<ConfigSaveCall> config_saves;
+  // When false, a save is only recorded and its `done` kept in held_save, as a save whose
+  // reload is still to run.
+  bool finish_saves = true;
+  ConfigSaveDoneFn held_save;
 
   std::vector<TaskInfo> tasks;
   std::vector<RunInfo> runs;  // ListRuns filters them by task but returns more than `limit`

@@ -252,6 +252,15 @@ json ToJson(const EventInfo& info) {
   };
 }
 
+json ToJson(const ConfigProblem& problem) {
+  return json{
+      {"line", problem.line},
+      {"outside", problem.outside},
+      {"key", problem.key},
+      {"message", problem.message},
+  };
+}
+
 std::string DumpJson(const json& value) {
   return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
 }
@@ -306,6 +315,26 @@ base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_
                                : SignalNumber(*it);
   if (!signo) return signo.error();
   request.signo = *signo;
+  return request;
+}
+
+base::Result<ConfigEditRequest> ParseConfigEditRequest(std::string_view body, bool with_revision) {
+  auto object = ParseObject(body);
+  if (!object) return object.error();
+  auto fields = with_revision ? CheckFields(*object, {"toml", "revision"}) : CheckFields(*object, {"toml"});
+  if (!fields.ok()) return fields;
+  ConfigEditRequest request;
+  auto text = [&](const char* name, std::string* out) {
+    auto it = object->find(name);
+    if (it == object->end()) return base::Status::InvalidArgument(std::string("missing field \"") + name + "\"");
+    if (!it->is_string()) return base::Status::InvalidArgument(std::string("\"") + name + "\" must be a string");
+    *out = it->get<std::string>();
+    return base::Status::Ok();
+  };
+  if (auto s = text("toml", &request.toml); !s.ok()) return s;
+  if (with_revision) {
+    if (auto s = text("revision", &request.revision); !s.ok()) return s;
+  }
   return request;
 }
 

@@ -28,6 +28,8 @@ nlohmann::json ToJson(const TopView& view);
 // A check; `value`, `warn` and `crit` are null when absent.
 nlohmann::json ToJson(const CheckInfo& check);
 nlohmann::json ToJson(const FindingInfo& finding);
+// {"line", "outside", "key", "message"}: one problem of a config edit.
+nlohmann::json ToJson(const ConfigProblem& problem);
 
 // Serialises compactly with a trailing newline (friendly to curl). Invalid UTF-8 from
 // program output or names is replaced with U+FFFD instead of failing the response.
@@ -51,5 +53,13 @@ struct SignalRequest {
   int signo = 0;
 };
 base::Result<SignalRequest> ParseSignalRequest(std::string_view body, bool with_programs);
+
+// Body of POST /v1/programs/{name}/config/validate ({"toml": "..."}) or, with
+// `with_revision`, of PUT /v1/programs/{name}/config ({"toml": "...", "revision": "..."}).
+struct ConfigEditRequest {
+  std::string toml;
+  std::string revision;
+};
+base::Result<ConfigEditRequest> ParseConfigEditRequest(std::string_view body, bool with_revision);
 
 }  // namespace vigil::api

@@ -259,6 +259,9 @@ std::span<const Router::Route> Router::Routes() {
       {"GET", "/v1/metrics/history", &Router::MetricHistory},
       {"GET", "/v1/report", &Router::Report},
       {"POST", "/v1/alerts/{name}/test", &Router::TestAlert},
+      {"GET", "/v1/programs/{name}/config", &Router::GetProgramConfig},
+      {"PUT", "/v1/programs/{name}/config", &Router::SaveProgramConfig},
+      {"POST", "/v1/programs/{name}/config/validate", &Router::ValidateProgramConfig},
       {"GET", "/metrics", &Router::Metrics},
       {"GET", "/v1/token", &Router::GetToken},
       {"POST", "/v1/token/rotate", &Router::RotateToken},
@@ -272,7 +275,8 @@ Router::Router(Controllers controllers, TailFn tail_fn)
 
 Router::~Router() = default;
 
-void Router::Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond) {
+void Router::Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond,
+                    const CallerContext& caller) {
   // Answered once, whichever way: a handler may hand its copy on (to a controller that
   // answers later) and still fail afterwards; then the catch below answers, and the copy
   // handed on (if it survives) finds the answer given.
@@ -292,7 +296,7 @@ void Router::Handle(std::string_view method, std::string_view target, std::strin
       std::vector<std::string> params;
       if (!Matches(route.pattern, parsed->segments, &params)) continue;
       if (route.method == method) {
-        Request request{std::move(params), parsed->query, body};
+        Request request{std::move(params), parsed->query, body, caller};
         (this->*route.handler)(request, respond);
         return;
       }

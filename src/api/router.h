@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,6 +71,13 @@ Response JsonError(int status, const std::string& message);
 // {"error": message} with HttpStatusFor(status.code()).
 Response ErrorResponse(const base::Status& status);
 
+// Who is asking, as far as the routes care. The unix socket's callers (whoever may open it)
+// and the HTTP listener's admins have full access; the listener's viewers only read, and
+// the config routes hide secrets from them.
+struct CallerContext {
+  bool read_only = false;
+};
+
 class Router {
  public:
   static constexpr size_t kDefaultLogLines = 100;
@@ -81,11 +89,12 @@ class Router {
   static constexpr size_t kDefaultLifetimes = 50;
   static constexpr size_t kMaxLifetimes = 1000;
 
-  // A matched request: the path's {parameters} in order, the query, the body.
+  // A matched request: the path's {parameters} in order, the query, the body, who asks.
   struct Request {
     std::vector<std::string> params;
     const std::map<std::string, std::string>& query;
     std::string_view body;
+    const CallerContext& caller;
   };
   using Handler = void (Router::*)(const Request& request, RespondFn& respond);
   struct Route {
@@ -104,7 +113,8 @@ class Router {
   // Handles one request. `respond` is called exactly once: synchronously, or later when a
   // controller's callback fires; it is never called after the Router is destroyed. The
   // views need only be valid during the call.
-  void Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond);
+  void Handle(std::string_view method, std::string_view target, std::string_view body, RespondFn respond,
+              const CallerContext& caller = {});
 
  private:
   enum class Action { kStart, kStop, kRestart };
@@ -148,6 +158,21 @@ class Router {
   void RotateToken(const Request& r, RespondFn& respond);
   void Token(const Request& r, bool rotate, RespondFn& respond);
   void LoginLink(const Request& r, RespondFn& respond);
+  // The config editor's routes (config_routes.cc).
+  void GetProgramConfig(const Request& r, RespondFn& respond);
+  void ValidateProgramConfig(const Request& r, RespondFn& respond);
+  void SaveProgramConfig(const Request& r, RespondFn& respond);
+  // The program whose section a config route is about: "web" for "web" and "web:1";
+  // NotFound for a name vigild does not know, and for "all".
+  base::Result<std::string> ConfigProgram(const std::string& name);
+  // A validate's or save's program and body; nullopt once `respond` has refused it (403
+  // for a read-only caller, 404, 400).
+  struct ConfigEdit {
+    std::string program;
+    std::string toml;
+    std::string revision;
+  };
+  std::optional<ConfigEdit> ReadConfigEdit(const Request& r, bool with_revision, RespondFn& respond);
 
   // start, stop or restart of `names`, from a body ({"programs", "wait", "timeout"}) or
   // from one path name and the query (wait, timeout).

@@ -35,6 +35,18 @@ Result<bool> ReadAll(int fd, const std::filesystem::path& file, uint64_t max_byt
   return false;
 }
 
+// Writes all of `text` to `fd`; false with errno set when a write fails.
+bool WriteAll(int fd, std::string_view text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const std::filesystem::path& file) {
@@ -77,14 +89,40 @@ Status WriteFileAtomically(const std::filesystem::path& file, std::string_view t
   };
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd.valid()) return failed(tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return failed(tmp);
-    done += static_cast<size_t>(n);
-  }
+  if (!WriteAll(fd.get(), text)) return failed(tmp);
   if (::close(fd.release()) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) return failed(file);
+  return Status::Ok();
+}
+
+Status ReplaceFileAtomically(const std::filesystem::path& file, std::string_view text) {
+  std::error_code ec;
+  const std::filesystem::path target = std::filesystem::canonical(file, ec);
+  if (ec) return Status::IoError("cannot write " + file.string() + ": " + ec.message());
+  struct stat old {};
+  if (::stat(target.c_str(), &old) != 0)
+    return Status::IoError("cannot write " + target.string() + ": " + std::strerror(errno));
+
+  std::string tmp = target.string() + ".XXXXXX";
+  UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  if (!fd.valid()) return Status::IoError("cannot write " + tmp + ": " + std::strerror(errno));
+  auto failed = [&](std::string_view what) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return Status::IoError("cannot write " + target.string() + ": " + std::string(what) + std::strerror(error));
+  };
+  struct stat made {};
+  if (::fstat(fd.get(), &made) != 0) return failed("");
+  // fchown(2) before fchmod(2): a change of owner may clear the set-user-ID bit.
+  if ((made.st_uid != old.st_uid || made.st_gid != old.st_gid) && ::fchown(fd.get(), old.st_uid, old.st_gid) != 0) {
+    return failed("cannot give the new file its owner and group: ");
+  }
+  if (::fchmod(fd.get(), old.st_mode & 07777) != 0) return failed("cannot give the new file its mode: ");
+  if (!WriteAll(fd.get(), text) || ::fsync(fd.get()) != 0) return failed("");
+  if (::close(fd.release()) != 0 || ::rename(tmp.c_str(), target.c_str()) != 0) return failed("");
+  // The rename is done: a directory fsync that fails (some filesystems refuse one) leaves
+  // the new file in place, so it is not reported as a failure to write it.
+  UniqueFd dir(::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.valid()) ::fsync(dir.get());
   return Status::Ok();
 }
 

@@ -32,4 +32,13 @@ Result<std::string> ReadRegularFile(const std::filesystem::path& file, uint64_t 
 // and the reason (a full disk...); FILE.tmp is removed then.
 Status WriteFileAtomically(const std::filesystem::path& file, std::string_view text, mode_t mode);
 
+// Replaces the existing `file` with `text` for good, as an editor saving it would: through a
+// new temporary file in the same directory (FILE.XXXXXX), which gets the old file's mode,
+// owner and group and is fsync(2)ed before it is renamed over the old one; the directory is
+// fsynced after. A symlink is followed: the file it names is replaced, the link is kept.
+// On failure (a full disk, a directory that may not be written, an owner that cannot be
+// given) returns IoError "cannot write FILE: reason"; the old file is then as it was and
+// the temporary file is gone.
+Status ReplaceFileAtomically(const std::filesystem::path& file, std::string_view text);
+
 }  // namespace vigil::base

@@ -32,7 +32,59 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
+// The length of the key path at the start of `s` as KeyPath writes it (bare or quoted
+// segments joined by '.', each with any "[N]" after it); 0 when there is none.
+size_t KeyPathLength(std::string_view s) {
+  size_t i = 0;
+  while (true) {
+    if (i < s.size() && s[i] == '"') {
+      for (++i; i < s.size() && s[i] != '"'; ++i) {
+        if (s[i] == '\\') ++i;
+      }
+      if (i >= s.size()) return 0;
+      ++i;
+    } else {
+      const size_t start = i;
+      while (i < s.size() && IsBareKey(s.substr(i, 1))) ++i;
+      if (i == start) return 0;
+    }
+    while (i < s.size() && s[i] == '[') {
+      const size_t close = s.find(']', i);
+      if (close == std::string_view::npos || close == i + 1) return 0;
+      for (size_t d = i + 1; d < close; ++d) {
+        if (s[d] < '0' || s[d] > '9') return 0;
+      }
+      i = close + 1;
+    }
+    if (i >= s.size() || s[i] != '.') return i;
+    ++i;
+  }
+}
+
 }  // namespace
+
+ConfigErrorParts SplitConfigError(std::string_view message, std::string_view file) {
+  ConfigErrorParts parts;
+  parts.reason = std::string(message);
+  if (message.substr(0, file.size()) != file || message.substr(file.size(), 1) != ":") return parts;
+  std::string_view rest = message.substr(file.size() + 1);
+  int line = 0;
+  size_t digits = 0;
+  while (digits < rest.size() && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9') {
+    line = line * 10 + (rest[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || rest.substr(digits, 2) != ": ") return parts;
+  rest.remove_prefix(digits + 2);
+  parts.line = line;
+  const size_t key = KeyPathLength(rest);
+  if (key > 0 && rest.substr(key, 2) == ": ") {
+    parts.key = std::string(rest.substr(0, key));
+    rest.remove_prefix(key + 2);
+  }
+  parts.reason = std::string(rest);
+  return parts;
+}
 
 KeyPath KeyPath::Child(std::string_view segment) const {
   KeyPath out = *this;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Builds the one-line config error "FILE:LINE: KEY: reason" that every check reports.
+// Builds the one-line config error "FILE:LINE: KEY: reason" that every check reports, and
+// reads it back into its parts (for the config editor's list of errors).
 // Internal to the config module.
 #pragma once
 
@@ -27,6 +28,16 @@ class KeyPath {
  private:
   std::string text_;
 };
+
+// A config error read back from its one line as ErrorContext writes it for `file`:
+// "FILE:LINE: KEY: reason" or "FILE:LINE: reason". A message of neither form is all reason,
+// at line 0.
+struct ConfigErrorParts {
+  int line = 0;
+  std::string key;  // "" when the error names no key (a syntax error)
+  std::string reason;
+};
+ConfigErrorParts SplitConfigError(std::string_view message, std::string_view file);
 
 // Knows the file name; turns (line, key, reason) into an InvalidArgument Status.
 class ErrorContext {

@@ -89,15 +89,9 @@ class ConfigParser {
       : file_(Absolute(file)), errors_(file_.string()), reader_(errors_), user_(user) {}
 
   base::Result<DaemonSpec> Parse(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, file_.string());
-    } catch (const toml::parse_error& e) {
-      return errors_.Error(static_cast<int>(e.source().begin.line),
-                           "syntax error: " + std::string(e.description()));
-    } catch (const std::exception& e) {
-      return base::Status::Internal(file_.string() + ": " + e.what());
-    }
+    auto parsed = ParseTomlText(text, errors_);
+    if (!parsed) return parsed.error();
+    const toml::table& root = *parsed;
 
     DaemonSpec spec;
     spec.config_path = file_;
@@ -325,6 +319,16 @@ class ConfigParser {
 };
 
 }  // namespace
+
+base::Result<toml::table> ParseTomlText(std::string_view text, const ErrorContext& errors) {
+  try {
+    return toml::parse(text, errors.file());
+  } catch (const toml::parse_error& e) {
+    return errors.Error(static_cast<int>(e.source().begin.line), "syntax error: " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return base::Status::Internal(errors.file() + ": " + e.what());
+  }
+}
 
 base::Result<DaemonSpec> ParseConfig(std::string_view toml_text,
                                      const std::filesystem::path& file_for_messages,

@@ -23,6 +23,11 @@ namespace vigil::config {
 // without a trailing slash, so "logs/", "./logs" and "logs" compare equal on reload.
 std::filesystem::path ResolvePath(const std::filesystem::path& base_dir, std::string_view value);
 
+// `text` parsed by toml++, whose exceptions stop here: a syntax error is
+// "FILE:LINE: syntax error: ..." like every config error. Defined in parse.cc, the one
+// file that calls toml::parse.
+base::Result<toml::table> ParseTomlText(std::string_view text, const ErrorContext& errors);
+
 // The line a node starts on (1-based), for messages.
 int LineOf(const toml::node& node);
 int LineOf(const toml::key& key);

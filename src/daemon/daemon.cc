@@ -20,6 +20,7 @@
 #include "config/load.h"
 #include "daemon/alert_service.h"
 #include "daemon/check_service.h"
+#include "daemon/config_editor.h"
 #include "daemon/metric_history.h"
 #include "daemon/event_log.h"
 #include "daemon/history.h"
@@ -117,7 +118,11 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                                     [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); },
                                     [this](api::TopDoneFn done) { usage_.Sample(false, true, std::move(done)); },
                                     [] { return base::UnixMs(std::chrono::system_clock::now()); }, HostName()}),
-        server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this),
+        config_editor_(ConfigEditor::Ports{spec_.config_path, spec_.state_dir / "config-backups", clock_,
+                                           [this](std::function<void()> fn) { loop_.Post(std::move(fn)); },
+                                           [this] { return Reload(); },
+                                           [this](const std::string& line) { event_log_.Write("vigild", line); }}),
+        server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this, config_editor_),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
         started_at_(std::chrono::system_clock::now()) {
     event_log_.SetHistory(&history_);
@@ -157,7 +162,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     if (!spec_.http.listen.empty()) {
       web_ = std::make_unique<web::HttpListener>(
           loop_, clock_, spec_.http, spec_.state_dir / "http-tokens",
-          api::Controllers(*this, programs_, tasks_, history_, *this),
+          api::Controllers(*this, programs_, tasks_, history_, *this, config_editor_),
           [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); });
       if (auto s = web_->Start(); !s.ok()) {
         event_log_.Write("vigild", "cannot start the HTTP listener: " + s.message());
@@ -388,6 +393,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   AlertService alerts_;
   ReportService report_;
   stream::StreamHub stream_;  // before the servers, whose clients it serves
+  ConfigEditor config_editor_;
   api::HttpServer server_;
   std::unique_ptr<web::HttpListener> web_;  // [http], when configured
   base::WallTime started_at_;

@@ -154,7 +154,9 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
     return SessionInfo(*verdict.caller, respond);
   }
   if (path == "/v1" || path.rfind("/v1/", 0) == 0 || path == "/metrics") {
-    return router_.Handle(method, request.target, request.body, std::move(respond));
+    // Only an admin has full access; a public /metrics has no caller at all.
+    const api::CallerContext caller{!verdict.caller || verdict.caller->role != Role::kAdmin};
+    return router_.Handle(method, request.target, request.body, std::move(respond), caller);
   }
   respond(JsonError(404, "not found: " + path));
 }

@@ -174,5 +174,32 @@ TEST_F(HttpListenerTest, TheDashboardAndTheLoginPageNeedNoCredentials) {
   EXPECT_EQ(Send("POST", "/assets/app.js").status, 405);
 }
 
+// The caller's role reaches the router: a viewer reads the config with its secrets hidden
+// and may not save it; an admin may.
+TEST_F(HttpListenerTest, TheConfigEditorKnowsWhoAsks) {
+  fake_.programs = {api::ProgramInfo{}};
+  fake_.programs[0].name = "web";
+  api::Response r = Send("GET", "/v1/programs/web/config", Bearer(Token("viewer")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["read_only"], true);
+  r = Send("GET", "/v1/programs/web/config", Bearer(Token("admin")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["read_only"], false);
+  ASSERT_EQ(fake_.config_reads.size(), 2u);
+  EXPECT_TRUE(fake_.config_reads[0].second) << "hidden for the viewer";
+  EXPECT_FALSE(fake_.config_reads[1].second);
+
+  const std::string body = R"({"toml":"[program.web]\n","revision":"r"})";
+  r = Send("PUT", "/v1/programs/web/config", Bearer(Token("viewer")), body);
+  EXPECT_EQ(r.status, 403);
+  r = Send("POST", "/v1/programs/web/config/validate", Bearer(Token("viewer")), R"({"toml":""})");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(fake_.config_saves.empty());
+  EXPECT_TRUE(fake_.config_checks.empty());
+  r = Send("PUT", "/v1/programs/web/config", Bearer(Token("admin")), body);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(fake_.config_saves.size(), 1u);
+}
+
 }  // namespace
 }  // namespace vigil::web
