@@ -38,6 +38,13 @@ LogLevel WordLevel(std::string_view line) {
   const std::string_view head = line.substr(0, kScanBytes);
   size_t i = 0;
   while (i < head.size()) {
+    if (head[i] == '\x1b' && i + 1 < head.size() && head[i + 1] == '[') {
+      // An ANSI colour (ESC [ 32 m): its parameters are not part of the next word.
+      i += 2;
+      while (i < head.size() && !(head[i] >= '@' && head[i] <= '~')) ++i;
+      ++i;
+      continue;
+    }
     if (!IsWordChar(head[i])) {
       ++i;
       continue;

@@ -14,6 +14,8 @@ TEST(LogLevelTest, BuiltinFindsUpperCaseWordsNearTheStart) {
   EXPECT_EQ(Builtin("[INFO] listening on :8080"), LogLevel::kInfo);
   EXPECT_EQ(Builtin("2026-12-02T10:00:00.000Z DEBUG cache miss"), LogLevel::kDebug);
   EXPECT_EQ(Builtin("[CRITICAL] out of memory"), LogLevel::kError);
+  EXPECT_EQ(Builtin("\x1b[32mINFO\x1b[0m listening"), LogLevel::kInfo);  // coloured
+  EXPECT_EQ(Builtin("12:00 \x1b[1;31mERROR\x1b[0m boom"), LogLevel::kError);
 }
 
 TEST(LogLevelTest, BuiltinIgnoresLowerCaseWordsAndLateMentions) {
