@@ -22,6 +22,7 @@ inline constexpr uint16_t kCloseBadMessage = 1008;     // not a JSON object, an 
 inline constexpr uint16_t kCloseTooBig = 1009;         // a client message over the limit
 inline constexpr uint16_t kCloseSlowConsumer = 4001;   // a write made no progress in time
 inline constexpr uint16_t kCloseNoPong = 4002;         // pings went unanswered
+inline constexpr uint16_t kCloseSessionEnded = 4003;   // its browser session logged out, or its token was replaced
 
 // What the transport offers the peer.
 class WebSocketSink {
@@ -48,6 +49,8 @@ class WebSocketPeer {
   virtual void OnWritten() = 0;
   // The connection is gone (either side closed it, or it failed); nothing follows.
   virtual void OnClosed() = 0;
+  // Asks the peer to close its connection with `code` (its credentials ended).
+  virtual void Disconnect(uint16_t code, std::string_view reason) = 0;
 };
 
 using WebSocketPeerPtr = std::shared_ptr<WebSocketPeer>;

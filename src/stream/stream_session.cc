@@ -71,6 +71,10 @@ void StreamSession::OnClosed() {
 
 void StreamSession::OnWritten() { Pump(); }
 
+void StreamSession::Disconnect(uint16_t code, std::string_view reason) {
+  if (sink_ != nullptr) sink_->Close(code, reason);
+}
+
 void StreamSession::OnMessage(std::string_view text) {
   if (hub_ == nullptr || sink_ == nullptr) return;
   const json request = json::parse(text, nullptr, /*allow_exceptions=*/false);

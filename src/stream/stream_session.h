@@ -46,6 +46,7 @@ class StreamSession final : public api::WebSocketPeer, public std::enable_shared
   void OnMessage(std::string_view text) override;
   void OnWritten() override;
   void OnClosed() override;
+  void Disconnect(uint16_t code, std::string_view reason) override;
 
  private:
   // One queued log entry: a line, or a range of lines dropped for want of room.

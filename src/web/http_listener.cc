@@ -95,6 +95,7 @@ base::Result<api::WebToken> HttpListener::Token(const std::string& role, bool ro
   if (rotate) {
     if (auto s = tokens_.Rotate(*r); !s.ok()) return s;
     sessions_.EndRole(*r);
+    EndStreams([&](const OpenStream& s) { return s.role == *r; }, "the token was replaced");
   }
   return api::WebToken{std::string(RoleName(*r)), tokens_.token(*r), tokens_.file()};
 }
@@ -156,6 +157,7 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
   if (path == "/v1" || path.rfind("/v1/", 0) == 0 || path == "/metrics") {
     // Only an admin has full access; a public /metrics has no caller at all.
     const api::CallerContext caller{!verdict.caller || verdict.caller->role != Role::kAdmin};
+    if (verdict.caller && path == "/v1/stream") respond = KeepStream(*verdict.caller, std::move(respond));
     return router_.Handle(method, request.target, request.body, std::move(respond), caller);
   }
   respond(JsonError(404, "not found: " + path));
@@ -212,9 +214,31 @@ void HttpListener::LoginWithCode(std::string_view code, api::RespondFn& respond)
   respond(std::move(r));
 }
 
+// A stream lives longer than the request that opened it: it is remembered with its
+// caller, so that a logout or a new token also ends the streams they opened.
+api::RespondFn HttpListener::KeepStream(const Caller& caller, api::RespondFn respond) {
+  return [this, role = caller.role, session = caller.session, respond = std::move(respond)](api::Response r) {
+    if (r.websocket) {
+      std::erase_if(streams_, [](const OpenStream& s) { return s.peer.expired(); });
+      streams_.push_back(OpenStream{role, session, r.websocket});
+    }
+    respond(std::move(r));
+  };
+}
+
+void HttpListener::EndStreams(const std::function<bool(const OpenStream&)>& which, std::string_view why) {
+  for (const OpenStream& s : streams_) {
+    if (!which(s)) continue;
+    if (auto peer = s.peer.lock()) peer->Disconnect(api::kCloseSessionEnded, why);
+  }
+}
+
 void HttpListener::Logout(const api::Request& request, api::RespondFn& respond) {
   const std::string_view id = SessionCookie(request.headers.cookie);
-  if (!id.empty()) sessions_.End(id);
+  if (!id.empty()) {
+    sessions_.End(id);
+    EndStreams([&](const OpenStream& s) { return s.session == id; }, "logged out");
+  }
   api::Response r = JsonResponse(200, json{{"ok", true}});
   r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   respond(std::move(r));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,13 @@ class HttpListener {
   void LoginWithCode(std::string_view code, api::RespondFn& respond);
   void Logout(const api::Request& request, api::RespondFn& respond);
   void SessionInfo(const Caller& caller, api::RespondFn& respond);
+  struct OpenStream {
+    Role role;
+    std::string session;  // "" when opened with a token
+    std::weak_ptr<api::WebSocketPeer> peer;
+  };
+  api::RespondFn KeepStream(const Caller& caller, api::RespondFn respond);
+  void EndStreams(const std::function<bool(const OpenStream&)>& which, std::string_view why);
   // A response that logs the browser in as `role`: a new session in a cookie.
   base::Result<std::pair<Session, std::string>> NewSession(Role role);
 
@@ -67,6 +75,7 @@ class HttpListener {
   api::Router router_;
   api::HttpServer server_;
   std::vector<uint16_t> ports_;
+  std::vector<OpenStream> streams_;  // GET /v1/stream connections, to end with their credentials
 };
 
 }  // namespace vigil::web

@@ -214,5 +214,46 @@ TEST_F(StreamTest, ListenerUpgradesNeedOurOriginAndAToken) {
   EXPECT_EQ((*hello)["type"], "hello");
 }
 
+TEST_F(StreamTest, LogoutAndANewTokenEndTheStreamsTheyOpened) {
+  const std::string base = "http://127.0.0.1:" + std::to_string(port_);
+  CommandResult token = Vigil({"token"});
+  ASSERT_EQ(token.exit_code, 0);
+  const std::string admin = token.out.substr(0, token.out.find('\n'));
+  // A browser session: its cookie and CSRF token from POST /v1/web/login.
+  CommandResult login = RunCommand({"curl", "-s", "-D", "-", "-H", "Origin: " + base, "-H",
+                                    "Content-Type: application/json", "--data-binary",
+                                    json{{"token", admin}}.dump(), base + "/v1/web/login"});
+  const size_t at = login.out.find("vigil_session=");
+  ASSERT_NE(at, std::string::npos) << login.out;
+  const std::string cookie = login.out.substr(at, login.out.find(';', at) - at);
+  const std::string csrf = json::parse(login.out.substr(login.out.find("\r\n\r\n") + 4))["csrf"];
+
+  WsClient::Options browser;
+  browser.headers = {{"Origin", base}, {"Cookie", cookie}};
+  auto by_session = WsClient::ConnectTcp(port_, "/v1/stream", browser);
+  ASSERT_TRUE(by_session.client) << by_session.status << " " << by_session.error;
+  WsClient::Options api_client;
+  api_client.headers = {{"Origin", base}, {"Authorization", "Bearer " + admin}};
+  auto by_token = WsClient::ConnectTcp(port_, "/v1/stream", api_client);
+  ASSERT_TRUE(by_token.client);
+  ASSERT_TRUE(by_session.client->Read());  // hello
+  ASSERT_TRUE(by_token.client->Read());
+
+  CommandResult logout = RunCommand({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
+                                     "Origin: " + base, "-H", "Cookie: " + cookie, "-H", "X-CSRF-Token: " + csrf,
+                                     base + "/v1/web/logout"});
+  EXPECT_EQ(logout.out, "200");
+  by_session.client->ReadUntil([](const json&) { return false; }, std::chrono::seconds(5));
+  EXPECT_TRUE(by_session.client->closed());
+  EXPECT_EQ(by_session.client->close_code(), 4003);
+  by_token.client->Read(std::chrono::milliseconds(500));  // nothing comes: it stays open
+  EXPECT_FALSE(by_token.client->closed());  // a token's stream outlives someone else's logout
+
+  ASSERT_EQ(Vigil({"token", "--rotate"}).exit_code, 0);
+  by_token.client->ReadUntil([](const json&) { return false; }, std::chrono::seconds(5));
+  EXPECT_TRUE(by_token.client->closed());
+  EXPECT_EQ(by_token.client->close_code(), 4003);
+}
+
 }  // namespace
 }  // namespace vigil::testing
