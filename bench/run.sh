@@ -131,15 +131,22 @@ case ${1:-} in
         python3 "$BENCH_ROOT/lib/tasks_report.py" "$RAWDIR" "$BENCH_ROOT/results/tasks-$BENCH_DATE.md"
         ;;
     web)
-        # The web surface (issue 10): API requests/s against supervisord's XML-RPC, and
-        # the WebSocket log stream with 1 and 10 clients (lib/web_bench.py). Needs wrk,
-        # supervisor and python3-websocket from Debian.
+        # The web surface (issue 10): API requests/s against supervisord's XML-RPC, the
+        # WebSocket log stream with 1 and 10 clients (lib/web_bench.py: parts api ws), and
+        # the dashboard in headless Chromium (lib/dashboard_bench.py: parts load rss).
+        # Needs wrk, supervisor, python3-websocket, chromium, chromium-driver and
+        # python3-selenium from Debian.
         shift
-        if ! command -v wrk >/dev/null || ! command -v supervisord >/dev/null || ! /usr/bin/python3 -c 'import websocket' 2>/dev/null; then
-            DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y wrk supervisor python3-websocket >/dev/null
-        fi
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk supervisor \
+            python3-websocket chromium chromium-driver python3-selenium >/dev/null
         mkdir -p "$BENCH_ROOT/results"
-        /usr/bin/python3 "$BENCH_ROOT/lib/web_bench.py" "$@" | tee "$BENCH_ROOT/results/web-$BENCH_DATE.md"
+        parts=${*:-api ws load rss}
+        {
+            api_ws=$(printf '%s\n' $parts | grep -E '^(api|ws)$' | tr '\n' ' ')
+            dash=$(printf '%s\n' $parts | grep -E '^(load|rss)$' | tr '\n' ' ')
+            if [ -n "$api_ws" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/web_bench.py" $api_ws; fi
+            if [ -n "$dash" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/dashboard_bench.py" $dash; fi
+        } | tee "$BENCH_ROOT/results/web-$BENCH_DATE.md"
         ;;
     health)
         shift
