@@ -7,6 +7,8 @@
 #include <dlfcn.h>
 #include <openssl/evp.h>
 
+#include <boost/algorithm/hex.hpp>
+#include <iterator>
 #include <mutex>
 
 namespace vigil::config {
@@ -49,13 +51,9 @@ base::Result<std::string> Revision(std::string_view bytes) {
   if (d.digest(bytes.data(), bytes.size(), md, &size, d.sha256(), nullptr) != 1) {
     return base::Status::Internal("EVP_Digest(SHA-256) failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
+  boost::algorithm::hex_lower(md, md + size, std::back_inserter(out));
   return out;
 }
 

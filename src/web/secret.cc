@@ -4,7 +4,9 @@
 
 #include <sys/random.h>
 
+#include <boost/algorithm/hex.hpp>
 #include <cerrno>
+#include <iterator>
 #include <cstring>
 #include <vector>
 
@@ -21,13 +23,9 @@ base::Result<std::string> RandomHex(size_t bytes) {
     }
     got += static_cast<size_t>(n);
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
+  boost::algorithm::hex_lower(raw.begin(), raw.end(), std::back_inserter(out));
   return out;
 }
 
