@@ -553,7 +553,7 @@ class HttpServer::Impl final : public SessionOwner {
                                       [this, id, alive = std::weak_ptr<char>(alive_)] {
                                         if (!alive.expired()) websockets_.erase(id);
                                       });
-    // The handshake may already have failed and called on_gone.
+    // Never ended yet: the handshake completes (and on_gone can run) on a later loop turn.
     websockets_.emplace(id, std::move(connection));
   }
   size_t connection_count() const { return sessions_.size() + websockets_.size(); }

@@ -653,14 +653,9 @@ void Router::ProgramLogs(const Request& r, RespondFn& respond) {
   if (r.query.count("from_seq") != 0) return LogLinesBySeq(r, *path, stream, respond);
   std::vector<std::string> lines;
   if (*count > 0) {
-    if (!tail_fn_) return respond(ErrorResponse(base::Status::Internal("no log reader configured")));
-    auto tail = tail_fn_(*path, *count);
-    if (tail) {
-      lines = std::move(tail).value();
-    } else if (tail.error().code() != base::StatusCode::kNotFound) {
-      // NotFound means the program has not written anything yet: an empty tail.
-      return respond(ErrorResponse(tail.error()));
-    }
+    auto tail = Tail(*path, *count);
+    if (!tail) return respond(ErrorResponse(tail.error()));
+    lines = std::move(tail).value();
   }
   if (!*follow) return respond(JsonResponse(200, json{{"lines", lines}}));
 
@@ -672,6 +667,14 @@ void Router::ProgramLogs(const Request& r, RespondFn& respond) {
     return programs->FollowLog(name, stream, std::move(on_data), std::move(on_end));
   };
   respond(std::move(response));
+}
+
+// The last `n` lines of a log; a log not written yet (NotFound) has none.
+base::Result<std::vector<std::string>> Router::Tail(const std::filesystem::path& path, size_t n) const {
+  if (!tail_fn_) return base::Status::Internal("no log reader configured");
+  auto tail = tail_fn_(path, n);
+  if (!tail && tail.error().code() == base::StatusCode::kNotFound) return std::vector<std::string>{};
+  return tail;
 }
 
 // ?from_seq=A&to_seq=B: the lines a slow stream client missed (a `dropped` message), by
@@ -689,10 +692,9 @@ void Router::LogLinesBySeq(const Request& r, const std::filesystem::path& path, 
     return respond(JsonError(400, "from_seq is too far back: at most " + std::to_string(kMaxLogLines) +
                                       " lines before the newest can be read this way"));
   }
-  if (!tail_fn_) return respond(ErrorResponse(base::Status::Internal("no log reader configured")));
-  auto tail = tail_fn_(path, static_cast<size_t>(back));
-  if (!tail && tail.error().code() != base::StatusCode::kNotFound) return respond(ErrorResponse(tail.error()));
-  std::vector<std::string> read = tail ? std::move(tail).value() : std::vector<std::string>{};
+  auto tail = Tail(path, static_cast<size_t>(back));
+  if (!tail) return respond(ErrorResponse(tail.error()));
+  std::vector<std::string> read = std::move(tail).value();
   // The tail ends at the newest line; what rotation took away is missing from its start.
   int64_t seq = newest - static_cast<int64_t>(read.size()) + 1;
   json lines = json::array();

@@ -131,6 +131,7 @@ class Router {
   void SignalPrograms(const Request& r, RespondFn& respond);
   void SignalProgram(const Request& r, RespondFn& respond);
   void ProgramLogs(const Request& r, RespondFn& respond);
+  base::Result<std::vector<std::string>> Tail(const std::filesystem::path& path, size_t n) const;
   void LogLinesBySeq(const Request& r, const std::filesystem::path& path, Stream stream, RespondFn& respond);
   void OpenStream(const Request& r, RespondFn& respond);
   void Reload(const Request& r, RespondFn& respond);
