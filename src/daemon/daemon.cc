@@ -135,7 +135,12 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       alerts_.OnFinding(f);
       stream_.FindingRecorded(f);
     });
-    event_log_.SetListener([this](const api::EventInfo& e) { stream_.EventRecorded(e); });
+    event_log_.SetListener([this](int64_t id, base::WallTime time, base::EventType type, const std::string& subject,
+                                  const std::string& message, const std::string& details) {
+      if (!stream_.Wants(stream::Topic::kEvents)) return;
+      stream_.EventRecorded(api::EventInfo{id, base::UnixMs(time), std::string(base::EventTypeName(type)), subject,
+                                           message, details});
+    });
     programs_.SetChangeListener([this](const std::string& name) { stream_.ProgramChanged(name); });
     tasks_.SetRunListener([this](const api::RunInfo& run) { stream_.RunChanged(run); });
   }

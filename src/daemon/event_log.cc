@@ -20,10 +20,7 @@ void EventLog::Write(const std::string& subject, const std::string& message, bas
                      const std::string& details_json) {
   const base::WallTime now = std::chrono::system_clock::now();
   const int64_t id = history_ ? history_->RecordEvent(type, subject, message, details_json, now) : 0;
-  if (listener_) {
-    listener_(api::EventInfo{id, base::UnixMs(now), std::string(base::EventTypeName(type)), subject, message,
-                             details_json});
-  }
+  if (listener_) listener_(id, now, type, subject, message, details_json);
   std::string line = subject + ": " + message + "\n";
   file_->Write(line);
   if (echo_) {

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "api/event_controller.h"
+#include "base/clock.h"
 #include "base/event_type.h"
 #include "logs/log_file.h"
 
@@ -26,15 +26,19 @@ class EventLog {
   void Write(const std::string& subject, const std::string& message, base::EventType type = base::EventType::kNote,
              const std::string& details_json = "{}");
   void SetHistory(History* history) { history_ = history; }
-  // Told of every event once it is recorded (the live stream); nullptr to stop.
-  void SetListener(std::function<void(const api::EventInfo&)> listener) { listener_ = std::move(listener); }
+  // Told of every event once it is recorded, with its id in the history (the live stream);
+  // nullptr to stop. The parts, not an api::EventInfo: most events have nobody to tell,
+  // and copying them into one would cost every event.
+  using Listener = std::function<void(int64_t id, base::WallTime time, base::EventType type, const std::string& subject,
+                                      const std::string& message, const std::string& details_json)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
   logs::LogFile& file() { return *file_; }
 
  private:
   std::unique_ptr<logs::LogFile> file_;
   bool echo_;
   History* history_ = nullptr;
-  std::function<void(const api::EventInfo&)> listener_;
+  Listener listener_;
 };
 
 }  // namespace vigil::daemon

@@ -42,6 +42,10 @@ void StreamHub::ForEachSession(Fn&& fn) {
   }
 }
 
+bool StreamHub::Wants(Topic topic) const {
+  return std::any_of(sessions_.begin(), sessions_.end(), [topic](const StreamSession* s) { return s->Wants(topic); });
+}
+
 void StreamHub::ProgramChanged(const std::string& name) {
   if (sessions_.empty()) return;
   ForEachSession([&](StreamSession& s) {
@@ -103,9 +107,7 @@ base::Result<std::shared_ptr<LogFeed>> StreamHub::Feed(const std::string& progra
 }
 
 void StreamHub::MetricsInterestChanged() {
-  bool wanted = false;
-  for (StreamSession* s : sessions_) wanted = wanted || s->Wants(Topic::kMetrics);
-  if (!wanted) {
+  if (!Wants(Topic::kMetrics)) {
     metrics_timer_.reset();
     return;
   }
@@ -131,7 +133,7 @@ void StreamHub::OnSample(base::Result<api::TopView> view) {
       s.SetMetrics(last_metrics_);
     });
   } else {
-    for (StreamSession* s : sessions_) wanted = wanted || s->Wants(Topic::kMetrics);
+    wanted = Wants(Topic::kMetrics);
   }
   if (wanted) metrics_timer_ = ports_.loop.AddTimer(kMetricsInterval, [this] { SampleNow(); });
 }

@@ -29,6 +29,9 @@ namespace vigil::stream {
 
 class StreamSession;
 
+// What a client may subscribe to besides logs.
+enum class Topic : uint8_t { kStatus, kEvents, kRuns, kFindings, kMetrics };
+
 struct StreamPorts {
   event::Loop& loop;
   api::ProgramController& programs;
@@ -65,6 +68,9 @@ class StreamHub {
   void EventRecorded(const api::EventInfo& event);
   void RunChanged(const api::RunInfo& run);
   void FindingRecorded(const api::FindingInfo& finding);
+
+  // Whether any client subscribed to `topic`: what is told to no one need not be built.
+  bool Wants(Topic topic) const;
 
   // For /metrics.
   size_t connections() const { return sessions_.size(); }

@@ -20,12 +20,9 @@
 
 #include "api/websocket.h"
 #include "stream/log_feed.h"
+#include "stream/stream_hub.h"
 
 namespace vigil::stream {
-
-class StreamHub;
-
-enum class Topic : uint8_t { kStatus, kEvents, kRuns, kFindings, kMetrics };
 
 class StreamSession final : public api::WebSocketPeer, public std::enable_shared_from_this<StreamSession> {
  public:
