@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// HttpServer's transport: HTTP/1.1 sessions on a unix socket with timeouts, hang-up
-// detection while the Controller works, and chunked log streaming with back-pressure.
+// HttpServer's transport: HTTP/1.1 sessions on a unix socket or TCP, over TLS when the
+// listener has a certificate, with timeouts, hang-up detection while the Controller works,
+// and chunked log streaming with back-pressure. One Session template serves the plain and
+// the TLS stream.
 // Requests are read by RequestParser (request_parser.cc, the other Beast TU of vigil_api);
 // responses are written with Beast here. Each Beast TU costs 30-40 s to compile.
 // Plain completion handlers, no coroutines (g++ 12 miscompiles some co_await temporaries).
@@ -34,6 +36,7 @@
 #include "api/unix_socket.h"
 #include "api/websocket_connection.h"
 #include "base/unique_fd.h"
+#include "tls/server_context.h"
 
 namespace vigil::api {
 namespace {
@@ -42,7 +45,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Protocol = asio::generic::stream_protocol;
-using Socket = Protocol::socket;
 using Acceptor = asio::basic_socket_acceptor<Protocol>;
 using ErrorCode = boost::system::error_code;
 
@@ -64,56 +66,139 @@ void AppendChunk(std::string& out, std::string_view data) {
   out.append("\r\n");
 }
 
-class Session;
+// What the server holds of a session, whichever stream it runs on.
+class AnySession {
+ public:
+  virtual ~AnySession() = default;
+  // Stops talking to the owner; used when the owner closes everything itself.
+  virtual void Detach() = 0;
+  // Closes the connection at once, dropping any response not yet written and ending a log
+  // follow. Idempotent.
+  virtual void Close() noexcept = 0;
+};
 
 // What a Session needs from the server.
 class SessionOwner {
  public:
   virtual const RequestHandler& handler() = 0;
-  virtual void Forget(Session* session) = 0;
+  virtual void Forget(AnySession* session) = 0;
   // Takes over `socket` as the WebSocket connection that `request` asked for.
   virtual void AdoptWebSocket(Socket socket, const Request& request, WebSocketPeerPtr peer) = 0;
+  virtual void AdoptWebSocket(TlsSocket socket, std::shared_ptr<tls::ServerContext> context,
+                              const Request& request, WebSocketPeerPtr peer) = 0;
 
  protected:
   ~SessionOwner() = default;
 };
 
-// One client connection. The server owns it until it closes; completion handlers in
-// flight keep it alive after that, and find closed_ set. Every handler runs through
-// Guarded() or Shield(): an exception closes this connection and goes no further.
+// The first byte of a TLS connection: a handshake record (RFC 8446 section 5.1). A plain
+// HTTP request starts with a method's letter instead.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
+// One client connection on `Stream`: the socket itself, or TlsSocket over it. The server
+// owns it until it closes; completion handlers in flight keep it alive after that, and
+// find closed_ set. Every handler runs through Guarded() or Shield(): an exception closes
+// this connection and goes no further.
 // Invariant: at most one read-side and one write-side operation are outstanding.
-class Session final : public std::enable_shared_from_this<Session> {
+template <typename Stream>
+class Session final : public AnySession, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Socket socket, event::Loop& loop, SessionOwner* owner,
+  static constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
+
+  // A plain session.
+  Session(Socket socket, event::Loop& loop, SessionOwner* owner, const HttpServerOptions& options)
+    requires(!kTls)
+      : stream_(std::move(socket)), loop_(loop), owner_(owner), options_(options), parser_(options.request_limits) {}
+  // A TLS session, which holds the context its stream was made with.
+  Session(Socket socket, std::shared_ptr<tls::ServerContext> context, event::Loop& loop, SessionOwner* owner,
           const HttpServerOptions& options)
-      : socket_(std::move(socket)),
+    requires kTls
+      : stream_(std::move(socket), context->native()),
+        tls_context_(std::move(context)),
         loop_(loop),
         owner_(owner),
         options_(options),
         parser_(options.request_limits) {}
 
   void Start() {
-    Shield([&] { ReadRequest(); });
+    Shield([&] {
+      if constexpr (kTls) {
+        AwaitClientHello();
+      } else {
+        ReadRequest();
+      }
+    });
   }
 
-  // Stops talking to the owner; used when the owner closes everything itself.
-  void Detach() { owner_ = nullptr; }
+  void Detach() override { owner_ = nullptr; }
 
-  // Closes the connection at once, dropping any response not yet written and ending a log
-  // follow. Idempotent.
-  void Close() noexcept {
+  void Close() noexcept override {
     if (closed_) return;
-    auto keep_alive = shared_from_this();  // Forget() may drop the owner's reference
+    auto keep_alive = this->shared_from_this();  // Forget() may drop the owner's reference
     closed_ = true;
     follow_handle_.reset();
     StopTimer();
     ErrorCode ignored;
-    socket_.shutdown(Socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket().shutdown(Socket::shutdown_both, ignored);
+    socket().close(ignored);
     if (SessionOwner* owner = std::exchange(owner_, nullptr)) owner->Forget(this);
   }
 
  private:
+  Socket& socket() { return beast::get_lowest_layer(stream_); }
+
+  // TLS: the handshake, under the read timeout like a request (a client that connects
+  // and says nothing is closed). A plain HTTP request on the TLS port gets a plain answer
+  // saying so, rather than a handshake failure the user cannot read.
+  void AwaitClientHello() {
+    state_ = State::kReading;
+    ArmTimer(options_.read_timeout);
+    WaitForClientHello();
+  }
+
+  void WaitForClientHello() {
+    socket().async_wait(Socket::wait_read, Guarded([](Session& self, ErrorCode ec) {
+                          if (self.closed_) return;
+                          if (ec) return self.Close();
+                          unsigned char first = 0;
+                          const ssize_t n = ::recv(self.socket().native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+                          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                            return self.WaitForClientHello();
+                          }
+                          if (n <= 0) return self.Close();
+                          if (first != kTlsHandshakeRecord) return self.RefusePlainHttp();
+                          self.Handshake();
+                        }));
+  }
+
+  void Handshake() {
+    if constexpr (kTls) {
+      stream_.async_handshake(asio::ssl::stream_base::server, Guarded([](Session& self, ErrorCode ec) {
+                                if (self.closed_) return;
+                                if (ec) return self.Close();  // not TLS, no common cipher, or gone
+                                self.StopTimer();
+                                self.ReadRequest();
+                              }));
+    }
+  }
+
+  void RefusePlainHttp() {
+    const std::string body = R"({"error":"this port speaks HTTPS: use an https:// URL"})";
+    out_ = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\nCache-Control: no-store\r\n";
+    for (const auto& [name, value] : options_.headers) out_ += name + ": " + value + "\r\n";
+    out_ += "\r\n" + body;
+    raw_ = true;  // the rest is read and written on the socket itself
+    keep_alive_ = false;
+    state_ = State::kWriting;
+    asio::async_write(socket(), asio::buffer(out_), Guarded([](Session& self, ErrorCode ec, size_t) {
+                        if (self.closed_) return;
+                        if (ec) return self.Close();
+                        self.StopTimer();
+                        self.Linger();
+                      }));
+  }
+
   enum class State { kReading, kWaiting, kWriting, kFollowing };
 
   // Runs `fn` (this session's work); if it throws, the connection is closed.
@@ -126,7 +211,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   // shielded.
   template <typename Fn>
   auto Guarded(Fn fn) {
-    return [self = shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
+    return [self = this->shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
       self->Shield([&] { fn(*self, std::forward<decltype(args)>(args)...); });
     };
   }
@@ -156,7 +241,7 @@ class Session final : public std::enable_shared_from_this<Session> {
         break;
     }
     std::span<char> room = parser_.Prepare(kReadBytes);
-    socket_.async_read_some(asio::buffer(room.data(), room.size()),
+    stream_.async_read_some(asio::buffer(room.data(), room.size()),
                             Guarded([](Session& self, ErrorCode ec, size_t n) {
                               self.parser_.Commit(n);
                               if (self.closed_) return;
@@ -185,7 +270,7 @@ class Session final : public std::enable_shared_from_this<Session> {
       upgrade_.reset();
     }
     uint64_t seq = ++seq_;
-    std::weak_ptr<Session> weak = weak_from_this();
+    std::weak_ptr<Session> weak = this->weak_from_this();
     // The Controller may answer now or much later, from its own call stack: the answer is
     // shielded there too.
     owner_->handler()(std::move(request), [weak, seq](Response response) {
@@ -200,15 +285,17 @@ class Session final : public std::enable_shared_from_this<Session> {
   // While the Controller works nothing is read, so without this a client that gave up
   // would only be noticed when its response is written.
   void WatchForHangup() {
-    socket_.async_wait(Socket::wait_read, Guarded([seq = seq_](Session& self, ErrorCode ec) {
+    socket().async_wait(Socket::wait_read, Guarded([seq = seq_](Session& self, ErrorCode ec) {
       if (self.closed_ || seq != self.seq_ || self.state_ != State::kWaiting) return;
       if (ec) {
         self.Close();
         return;
       }
       char byte;
-      ssize_t n = ::recv(self.socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0) return;  // a pipelined request; it is read after this response
+      ssize_t n = ::recv(self.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      // A pipelined request, read after this response (over TLS: any record, a close_notify
+      // too, which the write of the response finds out).
+      if (n > 0) return;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         self.WatchForHangup();
         return;
@@ -221,7 +308,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     // A late or duplicate answer to a request this connection no longer waits for.
     if (closed_ || seq != seq_ || state_ != State::kWaiting) return;
     ErrorCode ignored;
-    socket_.cancel(ignored);  // ends WatchForHangup; its handler sees the state change
+    socket().cancel(ignored);  // ends WatchForHangup; its handler sees the state change
     if (response.websocket) {
       StartWebSocket(std::move(response));
     } else if (response.follow) {
@@ -241,12 +328,16 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     SessionOwner* owner = owner_;
     if (owner == nullptr) return Close();
-    auto keep_alive = shared_from_this();
+    auto keep_alive = this->shared_from_this();
     closed_ = true;
     StopTimer();
     owner_ = nullptr;
     owner->Forget(this);
-    owner->AdoptWebSocket(std::move(socket_), *upgrade_, std::move(response.websocket));
+    if constexpr (kTls) {
+      owner->AdoptWebSocket(std::move(stream_), tls_context_, *upgrade_, std::move(response.websocket));
+    } else {
+      owner->AdoptWebSocket(std::move(stream_), *upgrade_, std::move(response.websocket));
+    }
   }
 
   void WriteError(int status, const std::string& message) {
@@ -274,7 +365,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     response_->body() = std::move(response.body);
     response_->prepare_payload();
     ArmTimer(options_.read_timeout);
-    http::async_write(socket_, *response_,
+    http::async_write(stream_, *response_,
                       Guarded([after_write = std::move(response.after_write)](
                                   Session& self, ErrorCode ec, size_t) {
                         self.OnWritten(ec, after_write);
@@ -304,13 +395,13 @@ class Session final : public std::enable_shared_from_this<Session> {
   // the answer before the client has read it.
   void Linger() {
     ErrorCode ignored;
-    socket_.shutdown(Socket::shutdown_send, ignored);
+    socket().shutdown(Socket::shutdown_send, ignored);
     ArmTimer(kLingerTime);
     DiscardUntilEnd();
   }
 
   void DiscardUntilEnd() {
-    socket_.async_read_some(asio::buffer(discard_), Guarded([](Session& self, ErrorCode ec, size_t n) {
+    auto on_read = Guarded([](Session& self, ErrorCode ec, size_t n) {
                               if (self.closed_) return;
                               self.lingered_ += n;
                               if (ec || self.lingered_ > kLingerBytes) {
@@ -318,7 +409,13 @@ class Session final : public std::enable_shared_from_this<Session> {
                                 return;
                               }
                               self.DiscardUntilEnd();
-                            }));
+                            });
+    // After a plain answer on the TLS port, what the client sends is plain too.
+    if (raw_) {
+      socket().async_read_some(asio::buffer(discard_), std::move(on_read));
+    } else {
+      stream_.async_read_some(asio::buffer(discard_), std::move(on_read));
+    }
   }
 
   // A file as the body, kFileChunk bytes per write, so a log of any size costs one piece
@@ -359,7 +456,7 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   void WriteFilePiece() {
     ArmTimer(options_.read_timeout);
-    asio::async_write(socket_, asio::buffer(out_), Guarded([](Session& self, ErrorCode ec, size_t) {
+    asio::async_write(stream_, asio::buffer(out_), Guarded([](Session& self, ErrorCode ec, size_t) {
                         if (self.closed_) return;
                         if (ec) return self.Close();
                         self.NextFilePiece();
@@ -405,7 +502,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     // byte in flight.
     out_ = RawHeader(response, "Transfer-Encoding: chunked\r\n");
     if (!response.body.empty()) AppendChunk(out_, response.body);
-    asio::async_write(socket_, asio::buffer(out_),
+    asio::async_write(stream_, asio::buffer(out_),
                       Guarded([](Session& self, ErrorCode ec, size_t) {
                         self.OnFollowWritten(ec);
                       }));
@@ -445,7 +542,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     dropping_ = true;
     std::string().swap(pending_);
     ErrorCode ignored;
-    socket_.shutdown(Socket::shutdown_both, ignored);
+    socket().shutdown(Socket::shutdown_both, ignored);
   }
 
   void WriteNextChunk() {
@@ -457,7 +554,7 @@ class Session final : public std::enable_shared_from_this<Session> {
       terminated_ = true;
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(out_),
+    asio::async_write(stream_, asio::buffer(out_),
                       Guarded([](Session& self, ErrorCode ec, size_t) {
                         self.OnFollowWritten(ec);
                       }));
@@ -475,7 +572,7 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   // A follower has nothing more to say; reading only tells us when it leaves.
   void ReadUntilHangup() {
-    socket_.async_read_some(asio::buffer(discard_),
+    stream_.async_read_some(asio::buffer(discard_),
                             Guarded([](Session& self, ErrorCode ec, size_t) {
                               if (self.closed_) return;
                               if (ec || self.dropping_) {
@@ -496,7 +593,8 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   void StopTimer() { timer_.reset(); }
 
-  Socket socket_;
+  Stream stream_;
+  std::shared_ptr<tls::ServerContext> tls_context_;  // TLS: what stream_ was made with
   event::Loop& loop_;
   event::HandlePtr timer_;
   SessionOwner* owner_;  // null once closed or detached
@@ -505,6 +603,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool keep_alive_ = true;
   bool linger_ = false;  // a refused request: Linger() before closing
+  bool raw_ = false;     // TLS port, plain HTTP client: the socket is used without TLS
   size_t lingered_ = 0;  // bytes discarded while lingering
   uint64_t seq_ = 0;  // numbers requests, so a stale Controller answer is recognised
 
@@ -546,16 +645,20 @@ class HttpServer::Impl final : public SessionOwner {
   ~Impl() { Close(); }
 
   const RequestHandler& handler() override { return handler_; }
-  void Forget(Session* session) override { sessions_.erase(session); }
+  void Forget(AnySession* session) override { sessions_.erase(session); }
   void AdoptWebSocket(Socket socket, const Request& request, WebSocketPeerPtr peer) override {
     const uint64_t id = ++websocket_ids_;
-    auto connection = AcceptWebSocket(std::move(socket), loop_, request, std::move(peer), WebSocketOptions{},
-                                      [this, id, alive = std::weak_ptr<char>(alive_)] {
-                                        if (!alive.expired()) websockets_.erase(id);
-                                      });
     // Never ended yet: the handshake completes (and on_gone can run) on a later loop turn.
-    websockets_.emplace(id, std::move(connection));
+    websockets_.emplace(id, AcceptWebSocket(std::move(socket), loop_, request, std::move(peer), WebSocketOptions{},
+                                            WebSocketGone(id)));
   }
+  void AdoptWebSocket(TlsSocket socket, std::shared_ptr<tls::ServerContext> context, const Request& request,
+                      WebSocketPeerPtr peer) override {
+    const uint64_t id = ++websocket_ids_;
+    websockets_.emplace(id, AcceptWebSocket(std::move(socket), std::move(context), loop_, request, std::move(peer),
+                                            WebSocketOptions{}, WebSocketGone(id)));
+  }
+  void SetTls(std::shared_ptr<tls::ServerContext> context) { options_.tls = std::move(context); }
   size_t connection_count() const { return sessions_.size() + websockets_.size(); }
 
   base::Status ListenUnix(const std::filesystem::path& path) {
@@ -574,7 +677,7 @@ class HttpServer::Impl final : public SessionOwner {
     socket->fd.release();  // the acceptor owns it now
     socket_path_ = path;
     socket_ = std::move(socket).value();
-    AddAcceptor(std::move(acceptor));
+    AddAcceptor(std::move(acceptor), /*tcp=*/false);
     return base::Status::Ok();
   }
 
@@ -601,7 +704,7 @@ class HttpServer::Impl final : public SessionOwner {
     }
     const uint16_t bound_port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                                                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-    AddAcceptor(std::move(acceptor));
+    AddAcceptor(std::move(acceptor), /*tcp=*/true);
     return bound_port;
   }
 
@@ -626,13 +729,20 @@ class HttpServer::Impl final : public SessionOwner {
 
  private:
   struct Listener {
-    explicit Listener(Acceptor a) : acceptor(std::move(a)) {}
+    Listener(Acceptor a, bool t) : acceptor(std::move(a)), tcp(t) {}
     Acceptor acceptor;
+    bool tcp;  // speaks TLS when the server has a certificate; the unix socket never does
     event::HandlePtr retry_timer;  // cancelled with the listener
   };
 
-  void AddAcceptor(Acceptor acceptor) {
-    listeners_.push_back(std::make_shared<Listener>(std::move(acceptor)));
+  std::function<void()> WebSocketGone(uint64_t id) {
+    return [this, id, alive = std::weak_ptr<char>(alive_)] {
+      if (!alive.expired()) websockets_.erase(id);
+    };
+  }
+
+  void AddAcceptor(Acceptor acceptor, bool tcp) {
+    listeners_.push_back(std::make_shared<Listener>(std::move(acceptor), tcp));
     AcceptNow(listeners_.back());
   }
 
@@ -653,7 +763,7 @@ class HttpServer::Impl final : public SessionOwner {
         socket.close(ignored);  // over the limit: the client sees the connection end
       } else {
         // A connection that cannot be set up is closed with `socket`; the listener goes on.
-        RunShielded([&] { AddSession(std::move(socket)); });
+        RunShielded([&] { AddSession(std::move(socket), held->tcp); });
       }
       AcceptNow(held);
     });
@@ -674,10 +784,16 @@ class HttpServer::Impl final : public SessionOwner {
     });
   }
 
-  void AddSession(Socket socket) {
-    auto session = std::make_shared<Session>(std::move(socket), loop_, this, options_);
-    sessions_.emplace(session.get(), session);
-    session->Start();
+  void AddSession(Socket socket, bool tcp) {
+    if (tcp && options_.tls) {
+      auto session = std::make_shared<Session<TlsSocket>>(std::move(socket), options_.tls, loop_, this, options_);
+      sessions_.emplace(session.get(), session);
+      session->Start();
+    } else {
+      auto session = std::make_shared<Session<Socket>>(std::move(socket), loop_, this, options_);
+      sessions_.emplace(session.get(), session);
+      session->Start();
+    }
   }
 
   event::Loop& loop_;
@@ -688,7 +804,7 @@ class HttpServer::Impl final : public SessionOwner {
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::filesystem::path socket_path_;
   ListeningSocket socket_;  // only its file identity; the acceptor owns the fd
-  std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
+  std::unordered_map<AnySession*, std::shared_ptr<AnySession>> sessions_;
   std::unordered_map<uint64_t, std::shared_ptr<WebSocketConnection>> websockets_;
   uint64_t websocket_ids_ = 0;
   // Completion handlers capture `this`; they run after the Impl is gone only to find
@@ -714,6 +830,8 @@ base::Result<uint16_t> HttpServer::ListenTcp(const std::string& host, uint16_t p
 }
 
 void HttpServer::Close() { impl_->Close(); }
+
+void HttpServer::SetTls(std::shared_ptr<tls::ServerContext> context) { impl_->SetTls(std::move(context)); }
 
 size_t HttpServer::connection_count() const { return impl_->connection_count(); }
 

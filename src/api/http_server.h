@@ -2,6 +2,7 @@
 // api::HttpServer: the HTTP/1.1 JSON API of vigild (docs/api.md) on a unix socket, and the
 // transport of the authenticated HTTP listener on TCP (docs/web.md), whose handler (the
 // web module's Front) checks each request before the API sees it.
+// On TCP it speaks TLS when given a certificate (HttpServerOptions::tls).
 // Owned by the daemon; outlived by the Loop and the controllers it is given.
 // Thread rule: construct, call and destroy on the loop thread; every request is handled
 // there too. Beast and Asio stay behind the pimpl, in http_server.cc. No exception from
@@ -24,6 +25,10 @@
 #include "base/status.h"
 #include "event/loop.h"
 
+namespace vigil::tls {
+class ServerContext;
+}
+
 namespace vigil::api {
 
 struct HttpServerOptions {
@@ -42,6 +47,8 @@ struct HttpServerOptions {
   size_t max_connections = 0;
   // Header fields added to every response (the listener's security headers).
   std::vector<std::pair<std::string, std::string>> headers;
+  // The certificate and key of the TCP listeners: TLS when set (the unix socket never).
+  std::shared_ptr<tls::ServerContext> tls;
 };
 
 // Handles one request; `respond` is called exactly once, now or later (as Router::Handle).
@@ -70,6 +77,10 @@ class HttpServer {
   // listens; may be called for several addresses. Unavailable("ADDRESS is in use") when
   // another process has it; IoError for other failures. Returns the port bound.
   base::Result<uint16_t> ListenTcp(const std::string& host, uint16_t port);
+
+  // The certificate for connections accepted from now on (a reload's renewed one); those
+  // open keep theirs. Null: plain TCP from now on.
+  void SetTls(std::shared_ptr<tls::ServerContext> context);
 
   // Stops accepting, closes every connection (dropping responses still waiting for the
   // Controller and ending log follows) and removes the socket file if it is still ours.

@@ -10,9 +10,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "api/shielded.h"
+#include "tls/server_context.h"
 
 namespace vigil::api {
 namespace {
@@ -21,21 +23,27 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-using Socket = asio::generic::stream_protocol::socket;
 using ErrorCode = boost::system::error_code;
 
+// One connection on `Stream`: Socket or TlsSocket.
+template <typename Stream>
 class Connection final : public WebSocketConnection,
                          public WebSocketSink,
-                         public std::enable_shared_from_this<Connection> {
+                         public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(Socket socket, event::Loop& loop, WebSocketPeerPtr peer, WebSocketOptions options,
-             std::function<void()> on_gone)
-      : ws_(std::move(socket)), loop_(loop), peer_(std::move(peer)), options_(options), on_gone_(std::move(on_gone)) {}
+  Connection(Stream stream, std::shared_ptr<tls::ServerContext> context, event::Loop& loop, WebSocketPeerPtr peer,
+             WebSocketOptions options, std::function<void()> on_gone)
+      : ws_(std::move(stream)),
+        tls_context_(std::move(context)),
+        loop_(loop),
+        peer_(std::move(peer)),
+        options_(options),
+        on_gone_(std::move(on_gone)) {}
 
   // A completion handler that keeps the connection alive and ends it if `fn` throws.
   template <typename Fn>
   auto Guarded(Fn fn) {
-    return [self = shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
+    return [self = this->shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
       if (!RunShielded([&] { fn(*self, std::forward<decltype(args)>(args)...); })) self->Gone();
     };
   }
@@ -146,7 +154,7 @@ class Connection final : public WebSocketConnection,
   void Gone() noexcept {
     if (gone_) return;
     gone_ = true;
-    auto keep_alive = shared_from_this();
+    auto keep_alive = this->shared_from_this();
     timer_.reset();
     ping_timer_.reset();
     ErrorCode ignored;
@@ -157,7 +165,8 @@ class Connection final : public WebSocketConnection,
     if (auto gone = std::exchange(on_gone_, nullptr)) RunShielded(gone);
   }
 
-  websocket::stream<Socket> ws_;
+  websocket::stream<Stream> ws_;
+  std::shared_ptr<tls::ServerContext> tls_context_;  // TLS: what the stream was made with
   event::Loop& loop_;
   WebSocketPeerPtr peer_;
   WebSocketOptions options_;
@@ -186,7 +195,18 @@ bool IsWebSocketUpgrade(const Request& request) {
 std::shared_ptr<WebSocketConnection> AcceptWebSocket(Socket socket, event::Loop& loop, const Request& request,
                                                      WebSocketPeerPtr peer, WebSocketOptions options,
                                                      std::function<void()> on_gone) {
-  auto connection = std::make_shared<Connection>(std::move(socket), loop, std::move(peer), options, std::move(on_gone));
+  auto connection = std::make_shared<Connection<Socket>>(std::move(socket), nullptr, loop, std::move(peer), options,
+                                                         std::move(on_gone));
+  connection->Start(request);
+  return connection;
+}
+
+std::shared_ptr<WebSocketConnection> AcceptWebSocket(TlsSocket socket, std::shared_ptr<tls::ServerContext> context,
+                                                     event::Loop& loop, const Request& request,
+                                                     WebSocketPeerPtr peer, WebSocketOptions options,
+                                                     std::function<void()> on_gone) {
+  auto connection = std::make_shared<Connection<TlsSocket>>(std::move(socket), std::move(context), loop,
+                                                            std::move(peer), options, std::move(on_gone));
   connection->Start(request);
   return connection;
 }

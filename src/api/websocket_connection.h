@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // api::AcceptWebSocket: takes over an HTTP connection whose request was a WebSocket
 // upgrade and runs it as a WebSocket (RFC 6455) with Beast: the handshake, reads of
-// client messages up to a size limit, one write at a time for the peer, pings on a loop
+// client messages up to a size limit (over TLS too), one write at a time for the peer, pings on a loop
 // timer, and a close code when the client stops reading or answering. Internal to the
 // transport: http_server.cc hands it the socket; Beast's websocket stays in the .cc.
 // Thread rule: loop thread only.
 #pragma once
 
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +19,15 @@
 #include "api/websocket.h"
 #include "event/loop.h"
 
+namespace vigil::tls {
+class ServerContext;
+}
+
 namespace vigil::api {
+
+// A connection of the API: a unix or TCP socket, or TLS over a TCP one.
+using Socket = boost::asio::generic::stream_protocol::socket;
+using TlsSocket = boost::beast::ssl_stream<Socket>;
 
 struct WebSocketOptions {
   // Largest message a client may send; larger closes with 1009.
@@ -40,7 +49,11 @@ class WebSocketConnection {
 
 // Answers the upgrade in `request` on `socket` and runs the connection for `peer`.
 // `on_gone` runs once when the connection has ended (after peer->OnClosed()).
-std::shared_ptr<WebSocketConnection> AcceptWebSocket(boost::asio::generic::stream_protocol::socket socket,
+std::shared_ptr<WebSocketConnection> AcceptWebSocket(Socket socket, event::Loop& loop, const Request& request,
+                                                     WebSocketPeerPtr peer, WebSocketOptions options,
+                                                     std::function<void()> on_gone);
+// The same over TLS (the handshake done); the connection keeps `context` while it lives.
+std::shared_ptr<WebSocketConnection> AcceptWebSocket(TlsSocket socket, std::shared_ptr<tls::ServerContext> context,
                                                      event::Loop& loop, const Request& request,
                                                      WebSocketPeerPtr peer, WebSocketOptions options,
                                                      std::function<void()> on_gone);

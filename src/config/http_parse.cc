@@ -3,8 +3,12 @@
 #include "config/http_parse.h"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include "config/toml_reader.h"
 
@@ -12,7 +16,7 @@ namespace vigil::config {
 namespace {
 
 constexpr std::string_view kHttpKeys =
-    "listen, allowed_hosts, insecure, metrics_public, max_connections, session_idle";
+    "listen, allowed_hosts, tls_cert, tls_key, insecure, metrics_public, max_connections, session_idle";
 constexpr size_t kMaxListen = 16;
 
 bool IsLoopback(const std::string& host, bool v6) {
@@ -29,6 +33,26 @@ bool IsHostName(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// tls_cert or tls_key: an absolute path to a file vigild can read (its contents are read
+// when the listener starts, and again on every reload).
+base::Status ReadTlsFile(const TomlReader& reader, const toml::node& v, const KeyPath& key,
+                         std::filesystem::path* out) {
+  std::string path;
+  if (auto s = reader.ReadString(v, key, R"(an absolute path such as "/etc/vigil/tls/cert.pem")", &path); !s.ok()) {
+    return s;
+  }
+  if (path.empty() || path[0] != '/') {
+    return reader.Error(v, key, "must be an absolute path such as \"/etc/vigil/tls/cert.pem\", got \"" + path + "\"");
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0) {
+    return reader.Error(v, key, "cannot read \"" + path + "\": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return reader.Error(v, key, "\"" + path + "\" is not a file");
+  *out = path;
+  return base::Status::Ok();
 }
 
 }  // namespace
@@ -73,6 +97,9 @@ base::Status ParseHttpTable(const ErrorContext& errors, const toml::node* node, 
   const auto* table = node->as_table();
   if (table == nullptr) return reader.WrongType(*node, key, "a table ([http])");
   const toml::node* listen_node = nullptr;
+  const toml::node* cert_node = nullptr;
+  const toml::node* key_node = nullptr;
+  const toml::node* insecure_node = nullptr;
   for (const auto& [k, v] : EntriesInFileOrder(*table)) {
     const std::string_view name = k->str();
     const KeyPath child = key.Child(name);
@@ -118,7 +145,14 @@ base::Status ParseHttpTable(const ErrorContext& errors, const toml::node* node, 
         }
         out->allowed_hosts.push_back(text);
       }
+    } else if (name == "tls_cert") {
+      cert_node = v;
+      s = ReadTlsFile(reader, *v, child, &out->tls_cert);
+    } else if (name == "tls_key") {
+      key_node = v;
+      s = ReadTlsFile(reader, *v, child, &out->tls_key);
     } else if (name == "insecure") {
+      insecure_node = v;
       s = reader.ReadBool(*v, child, &out->insecure);
     } else if (name == "metrics_public") {
       s = reader.ReadBool(*v, child, &out->metrics_public);
@@ -136,14 +170,24 @@ base::Status ParseHttpTable(const ErrorContext& errors, const toml::node* node, 
   if (listen_node == nullptr) {
     return errors.Error(line, key, "missing required key \"listen\" (an address like \"127.0.0.1:7411\")");
   }
-  if (!out->insecure) {
+  if (cert_node != nullptr && key_node == nullptr) {
+    return reader.Error(*cert_node, key.Child("tls_cert"), "needs tls_key too (the certificate's private key)");
+  }
+  if (key_node != nullptr && cert_node == nullptr) {
+    return reader.Error(*key_node, key.Child("tls_key"), "needs tls_cert too (the certificate of this key)");
+  }
+  if (out->tls() && out->insecure) {
+    return reader.Error(*insecure_node, key.Child("insecure"),
+                        "is for plain HTTP; with tls_cert the listener speaks HTTPS: remove insecure");
+  }
+  if (!out->insecure && !out->tls()) {
     for (const ListenAddress& a : out->listen) {
       if (!a.loopback) {
         return reader.Error(*listen_node, key.Child("listen"),
                             FormatListenAddress(a) +
-                                " is reachable from other machines, and the listener speaks plain HTTP: put a TLS "
-                                "proxy in front on this machine, or set insecure = true to send tokens and cookies "
-                                "in clear text on purpose");
+                                " is reachable from other machines, and the listener speaks plain HTTP: give it a "
+                                "certificate (tls_cert and tls_key), put a TLS proxy in front on this machine, or "
+                                "set insecure = true to send tokens and cookies in clear text on purpose");
       }
     }
   }

@@ -4,6 +4,10 @@
 #include "config/http_parse.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "config/config_test_util.h"
 
@@ -64,9 +68,61 @@ TEST(HttpParseTest, OtherMachinesOnlyInsecureOnPurpose) {
   EXPECT_EQ(ParseError(Lines({"[http]", "listen = \"0.0.0.0:7411\""}), kFile),
             ErrorAt(kFile, 2,
                     "http.listen: 0.0.0.0:7411 is reachable from other machines, and the listener speaks plain HTTP: "
-                    "put a TLS proxy in front on this machine, or set insecure = true to send tokens and cookies in "
-                    "clear text on purpose"));
+                    "give it a certificate (tls_cert and tls_key), put a TLS proxy in front on this machine, or set "
+                    "insecure = true to send tokens and cookies in clear text on purpose"));
   EXPECT_EQ(ParseError(Lines({"[http]", "listen = \"0.0.0.0:7411\"", "insecure = true"}), kFile), "<parsed fine>");
+}
+
+// Two readable files standing in for a certificate and its key (read only when the
+// listener starts, so their contents do not matter here).
+class TlsFiles {
+ public:
+  TlsFiles() {
+    char pattern[] = "/tmp/vigil-http-parse-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    std::ofstream(cert()) << "certificate";
+    std::ofstream(key()) << "key";
+  }
+  ~TlsFiles() { std::filesystem::remove_all(dir_); }
+  std::string cert() const { return dir_ + "/cert.pem"; }
+  std::string key() const { return dir_ + "/key.pem"; }
+  std::string dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+TEST(HttpParseTest, TlsOpensOtherMachines) {
+  TlsFiles files;
+  auto spec = ParseConfig(Lines({"[http]", "listen = \"0.0.0.0:7411\"", "tls_cert = \"" + files.cert() + "\"",
+                                 "tls_key = \"" + files.key() + "\""}),
+                          kFile, NonRoot());
+  ASSERT_TRUE(spec.has_value()) << spec.error().message();
+  EXPECT_TRUE(spec->http.tls());
+  EXPECT_EQ(spec->http.tls_cert, files.cert());
+  EXPECT_EQ(spec->http.tls_key, files.key());
+  EXPECT_FALSE(spec->http.insecure);
+}
+
+TEST(HttpParseTest, TlsMistakes) {
+  TlsFiles files;
+  const std::string listen = "listen = \"127.0.0.1:7411\"";
+  const std::string cert = "tls_cert = \"" + files.cert() + "\"";
+  const std::string key = "tls_key = \"" + files.key() + "\"";
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, cert}), kFile),
+            ErrorAt(kFile, 3, "http.tls_cert: needs tls_key too (the certificate's private key)"));
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, key}), kFile),
+            ErrorAt(kFile, 3, "http.tls_key: needs tls_cert too (the certificate of this key)"));
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, "tls_cert = \"cert.pem\"", key}), kFile),
+            ErrorAt(kFile, 3,
+                    "http.tls_cert: must be an absolute path such as \"/etc/vigil/tls/cert.pem\", got \"cert.pem\""));
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, cert, "tls_key = \"" + files.dir() + "/none.pem\""}), kFile),
+            ErrorAt(kFile, 4,
+                    "http.tls_key: cannot read \"" + files.dir() + "/none.pem\": No such file or directory"));
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, "tls_cert = \"" + files.dir() + "\"", key}), kFile),
+            ErrorAt(kFile, 3, "http.tls_cert: \"" + files.dir() + "\" is not a file"));
+  EXPECT_EQ(ParseError(Lines({"[http]", listen, cert, key, "insecure = true"}), kFile),
+            ErrorAt(kFile, 5, "http.insecure: is for plain HTTP; with tls_cert the listener speaks HTTPS: remove insecure"));
 }
 
 TEST(HttpParseTest, Mistakes) {

@@ -14,7 +14,7 @@
 namespace vigil::config {
 namespace {
 
-// OpenSSL 3's, the ABI of the headers compiled against (as probe/openssl_lazy.h).
+// OpenSSL 3's, the ABI of the headers compiled against (as tls/openssl_lazy.h).
 constexpr const char* kLibCrypto = "libcrypto.so.3";
 
 struct Digest {

@@ -337,8 +337,13 @@ struct HttpSpec {
   // Host names a browser may use besides the listen addresses and localhost (the name of
   // a reverse proxy in front, say); each request's Host must be one of them.
   std::vector<std::string> allowed_hosts;
-  // A non-loopback address needs `insecure`: tokens and cookies go in clear text.
+  // HTTPS: a PEM certificate chain and its private key, both set or neither (absolute).
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  // A non-loopback address needs TLS or `insecure`: without TLS, tokens and cookies go in
+  // clear text.
   bool insecure = false;  // plain HTTP on a non-loopback address, on purpose (logged loudly)
+  bool tls() const { return !tls_cert.empty(); }
   bool metrics_public = false;  // GET /metrics without a token
   int max_connections = 64;
   base::Duration session_idle{12LL * 3600 * 1000};  // a browser session ends after this idle

@@ -178,11 +178,15 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       for (size_t i = 0; i < spec_.http.listen.size(); ++i) {
         config::ListenAddress bound = spec_.http.listen[i];
         bound.port = web_->ports()[i];
-        where += (where.empty() ? "" : ", ") + config::FormatListenAddress(bound);
+        where += (where.empty() ? "" : ", ") + web_->Url(bound);
       }
-      event_log_.Write("vigild", "HTTP listener on " + where + " (vigil token prints the API token)",
+      const std::string certificate =
+          spec_.http.tls() ? ", certificate " + web_->CertificateSummary() : std::string();
+      event_log_.Write("vigild", "HTTP listener on " + where + certificate + " (vigil token prints the API token)",
                        base::EventType::kDaemon);
+      WarnIfCertificateExpired();
       for (const config::ListenAddress& a : spec_.http.listen) {
+        if (spec_.http.tls()) break;
         if (!a.loopback) {
           event_log_.Write("vigild",
                            "WARNING: " + config::FormatListenAddress(a) +
@@ -283,6 +287,15 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     return info;
   }
 
+  void WarnIfCertificateExpired() {
+    if (web_ && web_->CertificateExpired()) {
+      event_log_.Write("vigild",
+                       "WARNING: the HTTP listener's certificate has expired (" + web_->CertificateSummary() +
+                           "): browsers and clients will refuse it; renew it and reload",
+                       base::EventType::kDaemon);
+    }
+  }
+
   base::Result<api::ReloadSummary> Reload() override {
     auto spec = config::LoadConfig(spec_.config_path);
     if (!spec) {
@@ -290,8 +303,23 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                        base::EventType::kConfigError);
       return base::Status::InvalidArgument(spec.error().message());
     }
+    // A renewed certificate is read now; a bad one rejects the reload like a bad config.
+    if (web_) {
+      if (auto s = web_->ReloadCertificate(); !s.ok()) {
+        event_log_.Write("vigild", "reload rejected, nothing changed: " + s.message(), base::EventType::kConfigError);
+        return base::Status::InvalidArgument(s.message());
+      }
+      if (spec_.http.tls()) {
+        event_log_.Write("vigild", "HTTP listener certificate read again: " + web_->CertificateSummary(),
+                         base::EventType::kReload);
+        WarnIfCertificateExpired();
+      }
+    }
     if (spec->log_dir != spec_.log_dir || spec->socket != spec_.socket || spec->state_dir != spec_.state_dir) {
       event_log_.Write("vigild", "[vigil] paths changed; they take effect when vigild restarts");
+    }
+    if (spec->http != spec_.http) {
+      event_log_.Write("vigild", "[http] changed; it takes effect when vigild restarts");
     }
     auto result = programs_.Apply(spec->programs);
     ReleaseFreedMemoryAfterBurst();

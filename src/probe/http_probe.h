@@ -44,7 +44,7 @@ class HttpProber {
   //        "certificate has expired", "unable to get local issuer certificate"...)
   //   CRIT "TLS handshake failed: ...", "connection closed during the TLS handshake"
   //   UNKNOWN "cannot load ca_file PATH: ...", "cannot load OpenSSL: ..." (nothing is
-  //           sent then; openssl_lazy.h)
+  //           sent then; tls/openssl_lazy.h)
   //   UNKNOWN "internal error: ..." if Asio, Beast, OpenSSL or the allocator threw
   // A numeric host is connected to directly; a name is resolved by getaddrinfo(3) on
   // Asio's resolver thread, and each of its addresses tried in turn. An https probe

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
-// TLS client contexts and OpenSSL's failures in words, for the https probes. Also the
-// compiled bodies of Asio's ssl (BOOST_ASIO_SEPARATE_COMPILATION), here rather than in
-// event/asio_impl.cc: their OpenSSL calls go through openssl_lazy.cc like ours.
+// TLS client contexts and OpenSSL's failures in words, for the https probes.
 #include "probe/tls_client.h"
 
 #include <openssl/err.h>
@@ -11,10 +9,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/impl/src.hpp>
 #include <cstdlib>
 
-#include "probe/openssl_lazy.h"
+#include "tls/openssl_lazy.h"
 
 namespace vigil::probe {
 namespace {
@@ -43,7 +40,7 @@ const char* Env(const char* name) {
 
 base::Result<std::unique_ptr<ssl::context>> MakeTlsClientContext(const base::TlsSettings& tls) {
   // Every OpenSSL call below, Asio's included, needs the library.
-  if (base::Status loaded = LoadOpenSsl(); !loaded.ok()) return loaded;
+  if (base::Status loaded = tls::LoadOpenSsl(); !loaded.ok()) return loaded;
   auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
   ErrorCode ec;
   if (!tls.verify) {

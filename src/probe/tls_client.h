@@ -23,7 +23,7 @@ namespace vigil::probe {
 // set_default_verify_paths would, without parsing the whole system bundle for every
 // probe. Without tls.verify any certificate is accepted.
 // Fails with InvalidArgument "cannot load ca_file PATH: REASON" (or "... SSL_CERT_FILE
-// ..."), or Unavailable "cannot load OpenSSL: ..." (openssl_lazy.h); throws what Asio
+// ..."), or Unavailable "cannot load OpenSSL: ..." (tls/openssl_lazy.h); throws what Asio
 // throws when OpenSSL cannot make a context at all. Call it before any other OpenSSL
 // function of a probe: it loads the library.
 base::Result<std::unique_ptr<boost::asio::ssl::context>> MakeTlsClientContext(const base::TlsSettings& tls);

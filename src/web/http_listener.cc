@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/url.h"
+#include "tls/server_context.h"
 #include "web/assets.h"
 
 namespace vigil::web {
@@ -54,8 +55,10 @@ api::Response FileResponse(const std::string& url_path, const api::Request& requ
   return AssetResponse(*asset, request.headers.if_none_match);
 }
 
-std::string CookieFor(std::string_view id) {
-  return std::string(kSessionCookie) + "=" + std::string(id) + "; Path=/; HttpOnly; SameSite=Strict";
+// Over TLS the cookie is Secure too: a browser never sends it over plain HTTP.
+std::string CookieFor(std::string_view id, bool tls) {
+  return std::string(kSessionCookie) + "=" + std::string(id) + "; Path=/; HttpOnly; SameSite=Strict" +
+         (tls ? "; Secure" : "");
 }
 
 }  // namespace
@@ -76,6 +79,9 @@ HttpListener::~HttpListener() { Close(); }
 
 base::Status HttpListener::Start() {
   if (auto s = LoadTokens(); !s.ok()) return s;
+  if (spec_.tls()) {
+    if (auto s = ReloadCertificate(); !s.ok()) return s;
+  }
   for (const config::ListenAddress& address : spec_.listen) {
     auto port = server_.ListenTcp(address.host, address.port);
     if (!port) {
@@ -88,6 +94,23 @@ base::Status HttpListener::Start() {
 }
 
 void HttpListener::Close() { server_.Close(); }
+
+base::Status HttpListener::ReloadCertificate() {
+  if (!spec_.tls()) return base::Status::Ok();
+  auto context = tls::ServerContext::Load(spec_.tls_cert, spec_.tls_key);
+  if (!context) return context.error();
+  tls_ = *context;
+  server_.SetTls(std::move(context).value());
+  return base::Status::Ok();
+}
+
+std::string HttpListener::CertificateSummary() const { return tls_ ? tls_->summary() : std::string(); }
+
+bool HttpListener::CertificateExpired() const { return tls_ && tls_->expired(); }
+
+std::string HttpListener::Url(const config::ListenAddress& address) const {
+  return (spec_.tls() ? "https://" : "http://") + config::FormatListenAddress(address);
+}
 
 base::Result<api::WebToken> HttpListener::Token(const std::string& role, bool rotate) {
   std::optional<Role> r = ParseRole(role);
@@ -109,7 +132,7 @@ base::Result<std::string> HttpListener::LoginLink(const std::string& role) {
   if (shown.host == "0.0.0.0") shown.host = "127.0.0.1";
   if (shown.host == "::") shown.host = "::1";
   if (!ports_.empty()) shown.port = ports_.front();
-  return "http://" + config::FormatListenAddress(shown) + "/login?code=" + *code;
+  return Url(shown) + "/login?code=" + *code;
 }
 
 void HttpListener::Handle(api::Request request, api::RespondFn respond) {
@@ -166,7 +189,7 @@ void HttpListener::Handle(api::Request request, api::RespondFn respond) {
 base::Result<std::pair<Session, std::string>> HttpListener::NewSession(Role role) {
   auto session = sessions_.Create(role, clock_.SteadyNow());
   if (!session) return session.error();
-  std::string cookie = CookieFor(session->id);
+  std::string cookie = CookieFor(session->id, spec_.tls());
   return std::make_pair(std::move(*session), std::move(cookie));
 }
 
@@ -240,7 +263,7 @@ void HttpListener::Logout(const api::Request& request, api::RespondFn& respond) 
     EndStreams([&](const OpenStream& s) { return s.session == id; }, "logged out");
   }
   api::Response r = JsonResponse(200, json{{"ok", true}});
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  r.headers.emplace_back("Set-Cookie", CookieFor("", spec_.tls()) + "; Max-Age=0");
   respond(std::move(r));
 }
 

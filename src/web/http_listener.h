@@ -2,7 +2,8 @@
 // web::HttpListener: vigild's authenticated HTTP listener ([http], docs/web.md). It serves
 // the same /v1 API as the unix socket, behind the Gate (Host, Origin, token or session,
 // roles, CSRF), plus /healthz, browser login and logout, with security headers on every
-// response. The tokens live in STATE_DIR/http-tokens.
+// response, over TLS when [http] names a certificate. The tokens live in
+// STATE_DIR/http-tokens.
 // Thread rule: loop thread only. Owned by the daemon; outlived by the loop, the clock and
 // the controllers.
 #pragma once
@@ -23,6 +24,10 @@
 #include "web/sessions.h"
 #include "web/token_store.h"
 
+namespace vigil::tls {
+class ServerContext;
+}
+
 namespace vigil::web {
 
 class HttpListener {
@@ -31,10 +36,21 @@ class HttpListener {
                const std::filesystem::path& tokens_file, api::Controllers controllers, api::TailFn tail_fn);
   ~HttpListener();
 
-  // Loads (or creates) the tokens, then listens on every address of the spec. The first
-  // failure is returned, naming the address or file; nothing is left listening then.
+  // Loads (or creates) the tokens and the certificate, then listens on every address of
+  // the spec. The first failure is returned, naming the address or file; nothing is left
+  // listening then.
   base::Status Start();
   void Close();
+  // Reads the certificate and key files again (a reload; a renewed certificate): new
+  // connections get them, open ones keep theirs. On an error, naming the file, nothing
+  // changes. Ok without TLS.
+  base::Status ReloadCertificate();
+  // The certificate in words ("CN=..., valid until ..."), "" without TLS; and whether it
+  // has expired.
+  std::string CertificateSummary() const;
+  bool CertificateExpired() const;
+  // "https://127.0.0.1:7411" (http:// without TLS).
+  std::string Url(const config::ListenAddress& address) const;
   // Loads (or creates) the tokens only; Start() does it first.
   base::Status LoadTokens() { return tokens_.Load(); }
 
@@ -74,6 +90,7 @@ class HttpListener {
   Gate gate_;
   api::Router router_;
   api::HttpServer server_;
+  std::shared_ptr<tls::ServerContext> tls_;  // the certificate of new connections
   std::vector<uint16_t> ports_;
   std::vector<OpenStream> streams_;  // GET /v1/stream connections, to end with their credentials
 };

@@ -74,9 +74,10 @@ def toml_string(s):
 
 
 class Vigild:
-    """The real vigild in a temp dir, with [http] on a free port."""
+    """The real vigild in a temp dir, with [http] on a free port (HTTPS with `tls`: the
+    certificate and key files)."""
 
-    def __init__(self, body, name='vigil'):
+    def __init__(self, body, name='vigil', tls=None):
         self.dir = tempfile.mkdtemp(prefix=f'{name}-browser-')
         self.port = free_port()
         self.socket = os.path.join(self.dir, 'vigil.sock')
@@ -87,7 +88,9 @@ class Vigild:
                     f'log_dir = {toml_string(os.path.join(self.dir, "logs"))}\n'
                     f'socket = {toml_string(self.socket)}\n\n'
                     '[http]\n'
-                    f'listen = "127.0.0.1:{self.port}"\n\n' + body)
+                    f'listen = "127.0.0.1:{self.port}"\n' +
+                    (f'tls_cert = {toml_string(tls[0])}\ntls_key = {toml_string(tls[1])}\n' if tls else '') +
+                    '\n' + body)
         self.stderr = open(os.path.join(self.dir, 'vigild.stderr'), 'w')
         self.proc = subprocess.Popen([VIGILD, '--config', self.config], stdout=self.stderr, stderr=self.stderr)
         deadline = time.time() + WAIT_S
@@ -96,7 +99,7 @@ class Vigild:
                 raise RuntimeError('vigild did not start: ' + open(self.stderr.name).read())
             time.sleep(0.05)
         self.token = self.vigil('token').stdout.strip()
-        self.base = f'http://127.0.0.1:{self.port}'
+        self.base = f'{"https" if tls else "http"}://127.0.0.1:{self.port}'
 
     def vigil(self, *args, check=True):
         return subprocess.run([VIGIL, '--socket', self.socket, *args], capture_output=True, text=True, check=check,
@@ -149,12 +152,13 @@ class Vigild:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_browser(download_dir, width=1280, height=900):
+def start_browser(download_dir, width=1280, height=900, extra_args=()):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
                 f'--window-size={width},{height}', f'--user-data-dir={tempfile.mkdtemp(prefix="vigil-chromium-")}',
-                '--force-color-profile=srgb', '--hide-scrollbars', '--no-first-run', '--disable-extensions'):
+                '--force-color-profile=srgb', '--hide-scrollbars', '--no-first-run', '--disable-extensions',
+                *extra_args):
         options.add_argument(arg)
     options.add_experimental_option('prefs', {
         'download.default_directory': download_dir,

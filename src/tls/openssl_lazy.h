@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
-// OpenSSL, loaded when the first https probe needs it. vigild does not link libssl or
-// libcrypto: every OpenSSL function the probes call (theirs and Asio's ssl) is defined in
-// openssl_lazy.cc as a jump through a table that dlopen(3) and dlsym(3) fill on first
-// use. Linked, shared or static, OpenSSL cost every vigild 0.8-1.6 MB of resident memory
-// at start-up whether it probed https or not (its relocated tables, and the pages around
-// them; docs/architecture.md). Thread rule: any thread (loading is done once, under
+// OpenSSL, loaded when the first https probe or the HTTP listener's TLS needs it. vigild
+// does not link libssl or libcrypto: every OpenSSL function vigil calls (its own and Asio's
+// ssl, for probes and for the listener) is defined in openssl_lazy.cc as a jump through a
+// table that dlopen(3) and dlsym(3) fill on first use. Linked, shared or static, OpenSSL
+// cost every vigild 0.8-1.6 MB of resident memory at start-up whether it used TLS or not
+// (its relocated tables, and the pages around them; docs/architecture.md). Thread rule: any thread (loading is done once, under
 // std::call_once).
 #pragma once
 
 #include "base/status.h"
 
-namespace vigil::probe {
+namespace vigil::tls {
 
 // The shared library loaded: OpenSSL 3's, the ABI of the headers compiled against.
 inline constexpr const char* kLibSsl = "libssl.so.3";
@@ -22,4 +22,4 @@ inline constexpr const char* kLibSsl = "libssl.so.3";
 // error call this first.
 base::Status LoadOpenSsl();
 
-}  // namespace vigil::probe
+}  // namespace vigil::tls

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The OpenSSL functions of the probes as forwarders to libssl.so.3, loaded on first use
+// The OpenSSL functions vigil calls as forwarders to libssl.so.3, loaded on first use
 // (openssl_lazy.h says why). openssl_stubs.inc holds one definition per function, with the
 // signature the headers declare, made by scripts/gen-openssl-stubs.py.
-#include "probe/openssl_lazy.h"
+#include "tls/openssl_lazy.h"
 
 #include <dlfcn.h>
 #include <openssl/bio.h>
@@ -17,20 +17,20 @@
 #include <mutex>
 #include <string>
 
-namespace vigil::probe {
+namespace vigil::tls {
 namespace {
 
 void* Resolve(int index);
 
 }  // namespace
-}  // namespace vigil::probe
+}  // namespace vigil::tls
 
 // Function `index` of kOpenSslNames, as a pointer of the type of `name`'s declaration.
-#define VIGIL_OPENSSL_CALL(index, name) reinterpret_cast<decltype(&::name)>(::vigil::probe::Resolve(index))
+#define VIGIL_OPENSSL_CALL(index, name) reinterpret_cast<decltype(&::name)>(::vigil::tls::Resolve(index))
 
-#include "probe/openssl_stubs.inc"
+#include "tls/openssl_stubs.inc"
 
-namespace vigil::probe {
+namespace vigil::tls {
 namespace {
 
 constexpr int kFunctions = static_cast<int>(sizeof kOpenSslNames / sizeof kOpenSslNames[0]);
@@ -85,4 +85,4 @@ base::Status LoadOpenSsl() {
   return library.status;
 }
 
-}  // namespace vigil::probe
+}  // namespace vigil::tls
