@@ -130,16 +130,17 @@ void StreamSession::Subscribe(const json& request) {
       return fail("logs: at most " + std::to_string(hub_->limits().max_log_follows) +
                   " program streams can be followed at once; unsubscribe from one first");
     }
+    // Every feed first: a subscription is refused whole (an unknown program), never
+    // acknowledged and then half followed.
+    std::vector<std::shared_ptr<LogFeed>> feeds;
+    for (api::Stream s : streams) {
+      auto feed = hub_->Feed(*program, s);
+      if (!feed) return fail(feed.error().message());
+      feeds.push_back(std::move(feed).value());
+    }
     // The acknowledgement goes before the history, which follows in the queues.
     Answer(ack);
-    for (api::Stream s : streams) {
-      if (auto status = FollowLogs(*program, s, *level, last); !status.ok()) {
-        json error{{"type", "error"}, {"message", status.message()}};
-        if (auto id = request.find("id"); id != request.end()) error["id"] = *id;
-        Answer(std::move(error));
-        return;
-      }
-    }
+    for (size_t i = 0; i < streams.size(); ++i) FollowLogs(*program, streams[i], feeds[i], *level, last);
     Pump();
     return;
   }
@@ -185,9 +186,8 @@ void StreamSession::Unsubscribe(const json& request) {
   Answer(std::move(ack));
 }
 
-base::Status StreamSession::FollowLogs(const std::string& program, api::Stream stream, LogLevel min_level, size_t last) {
-  auto feed = hub_->Feed(program, stream);
-  if (!feed) return feed.error();
+void StreamSession::FollowLogs(const std::string& program, api::Stream stream, const std::shared_ptr<LogFeed>& feed,
+                               LogLevel min_level, size_t last) {
   const std::string key = FollowKey(program, stream);
   follows_.erase(key);  // a new subscription replaces the old one, history and all
   LogFollow& follow = follows_[key];
@@ -203,18 +203,17 @@ base::Status StreamSession::FollowLogs(const std::string& program, api::Stream s
       const auto count = static_cast<int64_t>(ports.programs.LogLineCount(program, stream));
       int64_t seq = count - static_cast<int64_t>(lines->size()) + 1;
       for (const std::string& line : *lines) {
-        Queue(follow, seq++, 0, (*feed)->detector().Detect(line), line);
+        Queue(follow, seq++, 0, feed->detector().Detect(line), line);
       }
     }
   }
-  follow.listen = (*feed)->Listen([this, &follow](const LogLine& line) { OnLine(follow, line); },
+  follow.listen = feed->Listen([this, &follow](const LogLine& line) { OnLine(follow, line); },
                                   [this, program, stream](std::string_view reason) {
                                     Answer(json{{"type", "log_end"},
                                                 {"program", program},
                                                 {"stream", StreamName(stream)},
                                                 {"reason", reason}});
                                   });
-  return base::Status::Ok();
 }
 
 void StreamSession::OnLine(LogFollow& follow, const LogLine& line) {

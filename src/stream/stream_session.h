@@ -68,7 +68,9 @@ class StreamSession final : public api::WebSocketPeer, public std::enable_shared
 
   void Subscribe(const nlohmann::json& request);
   void Unsubscribe(const nlohmann::json& request);
-  base::Status FollowLogs(const std::string& program, api::Stream stream, LogLevel min_level, size_t last);
+  // Follows `feed` (the program's `stream`), its `last` lines of history first.
+  void FollowLogs(const std::string& program, api::Stream stream, const std::shared_ptr<LogFeed>& feed,
+                  LogLevel min_level, size_t last);
   void OnLine(LogFollow& follow, const LogLine& line);
   void Queue(LogFollow& follow, int64_t seq, int64_t time_ms, LogLevel level, std::string_view text);
   void Answer(nlohmann::json message);

@@ -248,6 +248,9 @@ TEST_F(StreamSessionTest, BadRequestsAreAnsweredOrClosed) {
   EXPECT_NE(errors[1]["message"].get<std::string>().find("nosuch"), std::string::npos);
   EXPECT_NE(errors[2]["message"].get<std::string>().find("level must be"), std::string::npos);
   EXPECT_NE(errors[3]["message"].get<std::string>().find("last must be"), std::string::npos);
+  // Refused whole: no acknowledgement came before the error of an unknown program.
+  EXPECT_TRUE(sink.OfType("ack").empty()) << "acks: " << sink.OfType("ack").size();
+  EXPECT_EQ(fake_.follower_count(), 0u);
   EXPECT_EQ(sink.close_code, 0);
   peer->OnMessage("not json");
   EXPECT_EQ(sink.close_code, api::kCloseBadMessage);
