@@ -132,17 +132,18 @@ case ${1:-} in
         ;;
     web)
         # The web surface (issue 10): API requests/s against supervisord's XML-RPC, the
-        # WebSocket log stream with 1 and 10 clients (lib/web_bench.py: parts api ws), and
-        # the dashboard in headless Chromium (lib/dashboard_bench.py: parts load rss).
+        # WebSocket log stream with 1 and 10 clients, in a flood and at steady rates
+        # (lib/web_bench.py: parts api ws steady), and the dashboard in headless Chromium
+        # (lib/dashboard_bench.py: parts load rss).
         # Needs wrk, supervisor, python3-websocket, chromium, chromium-driver and
         # python3-selenium from Debian.
         shift
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk supervisor \
             python3-websocket chromium chromium-driver python3-selenium >/dev/null
         mkdir -p "$BENCH_ROOT/results"
-        parts=${*:-api ws load rss}
+        parts=${*:-api ws steady load rss}
         {
-            api_ws=$(printf '%s\n' $parts | grep -E '^(api|ws)$' | tr '\n' ' ')
+            api_ws=$(printf '%s\n' $parts | grep -E '^(api|ws|steady)$' | tr '\n' ' ')
             dash=$(printf '%s\n' $parts | grep -E '^(load|rss)$' | tr '\n' ' ')
             if [ -n "$api_ws" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/web_bench.py" $api_ws; fi
             if [ -n "$dash" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/dashboard_bench.py" $dash; fi

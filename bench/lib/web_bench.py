@@ -10,7 +10,11 @@
 #         during a flood (one program writing FLOOD_LINES 100-byte lines as fast as it
 #         can), each client reading as fast as it can; lines dropped for the slower
 #         clients; whether the log file holds every line.
-# Run with Debian's python3 (python3-websocket): bench/run.sh web [api] [ws]
+#   steady  the stream's capacity without drops: one program writing 100-byte lines at a
+#         steady rate (STEADY_RATES lines/s, each for STEADY_SECONDS), to 1 and to 10
+#         clients; lines delivered and dropped per rate. The clients are Python and share
+#         the 2 CPUs with vigild and the writer, so the figure is for the whole machine.
+# Run with Debian's python3 (python3-websocket): bench/run.sh web [api] [ws] [steady]
 import json
 import os
 import shutil
@@ -30,6 +34,25 @@ CHILD = os.environ.get("CHILD", os.path.join(ROOT, "build", "tests", "helpers", 
 PROGRAMS = int(os.environ.get("API_PROGRAMS", "100"))
 WRK_SECONDS = os.environ.get("WRK_SECONDS", "10")
 FLOOD_LINES = int(os.environ.get("FLOOD_LINES", "500000"))
+STEADY_RATES = [int(r) for r in os.environ.get("STEADY_RATES", "5000 10000 20000 40000 80000").split()]
+STEADY_SECONDS = float(os.environ.get("STEADY_SECONDS", "5"))
+
+# A writer of `rate` 100-byte lines a second for `seconds`, in batches every 10 ms, paced
+# by the clock (a late batch is caught up, never skipped), then idle.
+STEADY_WRITER = r"""
+import os, sys, time
+rate, seconds = int(sys.argv[1]), float(sys.argv[2])
+total = int(rate * seconds)
+start = time.monotonic()
+written = 0
+while written < total:
+    due = min(total, int((time.monotonic() - start) * rate) + 1)
+    if due > written:
+        os.write(1, b"".join(b"%012d " % i + b"x" * 86 + b"\n" for i in range(written, due)))
+        written = due
+    time.sleep(0.01)
+time.sleep(1e6)
+"""
 
 
 def free_port():
@@ -223,6 +246,60 @@ def bench_ws():
     return results
 
 
+def run_clients(v, clients, program, lines, start_program):
+    """Forks `clients` ws_client processes, starts `program` once all subscribed, and
+    returns their figures when each has accounted for `lines` seqs."""
+    pids, outs = [], []
+    r, w = os.pipe()
+    for i in range(clients):
+        out = os.path.join(v.dir, f"client{i}.json")
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                ws_client(v.port, v.token, program, lines, w, out)
+            finally:
+                os._exit(0)
+        pids.append(pid)
+        outs.append(out)
+    os.close(w)
+    got = 0
+    while got < clients:
+        got += len(os.read(r, clients))
+    os.close(r)
+    start_program()
+    for pid in pids:
+        os.waitpid(pid, 0)
+    return [json.load(open(o)) for o in outs]
+
+
+def bench_steady():
+    results = []
+    writer = None
+    for clients in (1, 10):
+        for rate in STEADY_RATES:
+            lines = int(rate * STEADY_SECONDS)
+            v = Vigild("")
+            try:
+                writer = os.path.join(v.dir, "writer.py")
+                with open(writer, "w") as f:
+                    f.write(STEADY_WRITER)
+                with open(v.config, "a") as f:
+                    f.write(f'[program.steady]\ncommand = ["/usr/bin/python3", "{writer}", "{rate}", '
+                            f'"{STEADY_SECONDS}"]\nautostart = false\nstart_seconds = "0s"\n'
+                            'stdout = { max_size = "1GB" }\n')
+                v.vigil("reload")
+                figures = run_clients(v, clients, "steady", lines, lambda: v.vigil("start", "steady"))
+                log = os.path.join(v.dir, "logs", "steady.out.log")
+                results.append({"clients": clients, "rate": rate, "lines": lines,
+                                "complete": os.path.getsize(log) == lines * 100,
+                                "delivered_min": min(f["received"] for f in figures),
+                                "dropped_max": max(f["dropped"] for f in figures)})
+            finally:
+                v.stop()
+    return results
+
+
 def main():
     parts = sys.argv[1:] or ["api", "ws"]
     print(f"# web bench {time.strftime('%F %T')} on {os.uname().nodename}, {os.cpu_count()} CPUs")
@@ -248,6 +325,14 @@ def main():
             print(f"| {r['clients']} | {r['file_seconds']:.2f} s | {per[len(per) // 2]:.0f} | {total:.0f} | "
                   f"{min(f['received'] for f in r['per_client'])} | {max(f['dropped'] for f in r['per_client'])} | "
                   f"{r['rss_growth_kb']} kB | {'yes' if r['complete'] else 'NO'} |")
+    if "steady" in parts:
+        print(f"\n## WebSocket log stream at a steady rate: 100-byte lines for {STEADY_SECONDS:g} s\n")
+        print("| clients | lines/s written | lines | delivered (min per client) | dropped (max per client) | "
+              "file complete |")
+        print("|---|---|---|---|---|---|")
+        for r in bench_steady():
+            print(f"| {r['clients']} | {r['rate']} | {r['lines']} | {r['delivered_min']} | {r['dropped_max']} | "
+                  f"{'yes' if r['complete'] else 'NO'} |")
 
 
 if __name__ == "__main__":
