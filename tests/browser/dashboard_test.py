@@ -277,6 +277,30 @@ class DashboardTest(unittest.TestCase):
     def login(self):
         self.d.get(self.vigild.login_link())
         self.wait(lambda d: self.csss('#program-cards article'), message='cards after login')
+        self.wait_live()
+
+    def wait_live(self):
+        """Until the page's stream is connected and vigild has answered its first subscriptions
+        (the status snapshot among them), so that what a test injects is not overwritten by
+        them: a probe subscription's ack comes after them on the same connection."""
+        if not self.stream:
+            return
+        self.wait(lambda d: d.execute_script(
+            'return import("/assets/lib/stream.js").then(({stream}) => stream.connected)'), message='stream connected')
+        self.assertTrue(self.d.execute_async_script('''
+            const done = arguments[arguments.length - 1];
+            import('/assets/lib/stream.js').then(({stream}) => {
+              const ws = stream.ws;
+              const id = 'test-probe';
+              ws.addEventListener('message', function on(e) {
+                const m = JSON.parse(e.data);
+                if (m.type !== 'ack' || m.id !== id) return;
+                ws.removeEventListener('message', on);
+                ws.send(JSON.stringify({op: 'unsubscribe', topic: 'runs'}));
+                done(true);
+              });
+              ws.send(JSON.stringify({op: 'subscribe', topic: 'runs', id}));
+            });'''), 'the probe subscription was acknowledged')
 
     def open(self, fragment, ready):
         self.d.get(f'{self.vigild.base}/#{fragment}')
