@@ -650,6 +650,40 @@ class DashboardTest(unittest.TestCase):
         self.inject({'type': 'status', 'removed': ['batch']})
         self.wait(lambda d: not self.csss('article[data-program="batch"]'))
 
+    def test_a_snapshot_of_the_same_programs_leaves_the_cards_in_place(self):
+        """A full status message (every reconnection sends one) updates the cards where they are:
+        the grid's children are not removed and inserted again."""
+        self.login()
+        self.d.execute_script('''
+            window.__gridMutations = 0;
+            new MutationObserver((records) => { window.__gridMutations += records.length; })
+                .observe(document.getElementById('program-cards'), {childList: true});''')
+        programs = self.vigild.api('GET', '/v1/programs')[1]['programs']
+        for p in programs:
+            if p['name'] == 'batch':
+                p.update({'state': 'FATAL', 'reason': 'exited too quickly (exit 1); gave up after 6 attempts'})
+        self.inject({'type': 'status', 'full': True, 'programs': programs})
+        self.wait(lambda d: self.badge_text('batch') == 'FATAL')
+        self.assertEqual(self.d.execute_script('return window.__gridMutations'), 0)
+        self.assertEqual(len(self.csss('#program-cards article')), len({p['name'].split(':')[0] for p in programs}))
+        # A real one puts batch back as it is.
+        self.d.execute_script('import("/assets/lib/stream.js").then(({stream}) => stream.ws.close())')
+        self.wait(lambda d: self.badge_text('batch') != 'FATAL', message='the snapshot after reconnecting')
+        self.assertEqual(self.d.execute_script('return window.__gridMutations'), 0)
+
+    def test_the_first_load_asks_for_each_thing_once(self):
+        """The page's own requests: the programs and the session once each (the preloads are
+        used by the scripts), no Chart.js, no other page's module, no image for the header."""
+        self.login()
+        names = self.d.execute_script(
+            'return performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname)')
+        self.assertEqual(names.count('/v1/programs'), 1, names)
+        self.assertEqual(names.count('/v1/web/session'), 1, names)
+        self.assertFalse([n for n in names if 'vendor' in n or 'chart' in n], names)
+        self.assertFalse([n for n in names if n.startswith('/assets/pages/') and n != '/assets/pages/programs.js'],
+                         names)
+        self.assertEqual(self.csss('header.top img'), [])
+
     # --- configuration ----------------------------------------------------------------------
 
     def test_config_invalid_then_valid(self):

@@ -227,7 +227,7 @@ export function mount(root) {
 
   // Builds the cards anew (reusing each whose instances are the same) when programs come or go.
   function rebuild() {
-    const fragment = document.createDocumentFragment();
+    const order = [];
     const next = new Map();
     for (const [base, names] of groups()) {
       let card = cards.get(base);
@@ -237,11 +237,14 @@ export function mount(root) {
         card.update();
       }
       next.set(base, card);
-      fragment.append(card.el);
+      order.push(card.el);
     }
     cards.clear();
     for (const [k, v] of next) cards.set(k, v);
-    grid.replaceChildren(fragment);
+    // The same cards in the same order (every snapshot of the stream): left in place, so
+    // that the page is not styled and laid out anew.
+    const shown = grid.children;
+    if (shown.length !== order.length || order.some((el, i) => shown[i] !== el)) grid.replaceChildren(...order);
     applyFilter();
     summarise();
   }
