@@ -54,6 +54,15 @@ function worstState(instances) {
   return kStateOrder[best] || instances[0].state;
 }
 
+// Names in alphabetical order, ignoring case. Not localeCompare: its first call loads the
+// locale's collation, tens of milliseconds before the first cards; names are identifiers.
+function byName(a, b) {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // Programs grouped by base name, in name order: [["web", ["web:0", "web:1"]], ...].
 function groups() {
   const by = new Map();
@@ -63,8 +72,8 @@ function groups() {
     by.get(base).push(name);
   }
   const num = (n) => Number((/:(\d+)$/.exec(n) || [0, -1])[1]);
-  for (const list of by.values()) list.sort((a, b) => num(a) - num(b) || a.localeCompare(b));
-  return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  for (const list of by.values()) list.sort((a, b) => num(a) - num(b) || byName(a, b));
+  return [...by.entries()].sort((a, b) => byName(a[0], b[0]));
 }
 
 class Card {
