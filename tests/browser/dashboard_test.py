@@ -671,6 +671,22 @@ class DashboardTest(unittest.TestCase):
         self.wait(lambda d: self.badge_text('batch') != 'FATAL', message='the snapshot after reconnecting')
         self.assertEqual(self.d.execute_script('return window.__gridMutations'), 0)
 
+    def test_a_page_that_paints_nothing_still_goes_live(self):
+        """The stream starts after the first paint; a tab in the background, which runs no
+        animation frames, starts it all the same."""
+        self.need_stream()
+        script = self.d.execute_cdp_cmd('Page.addScriptToEvaluateOnNewDocument',
+                                        {'source': 'window.requestAnimationFrame = () => 0;'})['identifier']
+        try:
+            self.login()  # the cards, then the stream and its snapshot
+        finally:
+            self.d.execute_cdp_cmd('Page.removeScriptToEvaluateOnNewDocument', {'identifier': script})
+        self.vigild.api('POST', '/v1/programs/web:1/stop')
+        try:
+            self.wait(lambda d: self.css('.instances li:nth-child(2) .badge', self.card('web')).text == 'STOPPED')
+        finally:
+            self.vigild.api('POST', '/v1/programs/web:1/start')
+
     def test_the_first_load_asks_for_each_thing_once(self):
         """The page's own requests: the programs and the session once each (the preloads are
         used by the scripts), no Chart.js, no other page's module, no image for the header."""
