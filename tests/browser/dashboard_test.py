@@ -281,6 +281,30 @@ class DashboardTest(unittest.TestCase):
     def login(self):
         self.d.get(self.vigild.login_link())
         self.wait(lambda d: self.csss('#program-cards article'), message='cards after login')
+        self.wait_live()
+
+    def wait_live(self):
+        """Until the page's stream is connected and vigild has answered its first subscriptions
+        (the status snapshot among them), so that what a test injects is not overwritten by
+        them: a probe subscription's ack comes after them on the same connection."""
+        if not self.stream:
+            return
+        self.wait(lambda d: d.execute_script(
+            'return import("/assets/lib/stream.js").then(({stream}) => stream.connected)'), message='stream connected')
+        self.assertTrue(self.d.execute_async_script('''
+            const done = arguments[arguments.length - 1];
+            import('/assets/lib/stream.js').then(({stream}) => {
+              const ws = stream.ws;
+              const id = 'test-probe';
+              ws.addEventListener('message', function on(e) {
+                const m = JSON.parse(e.data);
+                if (m.type !== 'ack' || m.id !== id) return;
+                ws.removeEventListener('message', on);
+                ws.send(JSON.stringify({op: 'unsubscribe', topic: 'runs'}));
+                done(true);
+              });
+              ws.send(JSON.stringify({op: 'subscribe', topic: 'runs', id}));
+            });'''), 'the probe subscription was acknowledged')
 
     def open(self, fragment, ready):
         self.d.get(f'{self.vigild.base}/#{fragment}')
@@ -629,6 +653,56 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(self.csss('.spark-box .value', self.card('worker'))[1].text, '3.0 MiB')
         self.inject({'type': 'status', 'removed': ['batch']})
         self.wait(lambda d: not self.csss('article[data-program="batch"]'))
+
+    def test_a_snapshot_of_the_same_programs_leaves_the_cards_in_place(self):
+        """A full status message (every reconnection sends one) updates the cards where they are:
+        the grid's children are not removed and inserted again."""
+        self.login()
+        self.d.execute_script('''
+            window.__gridMutations = 0;
+            new MutationObserver((records) => { window.__gridMutations += records.length; })
+                .observe(document.getElementById('program-cards'), {childList: true});''')
+        programs = self.vigild.api('GET', '/v1/programs')[1]['programs']
+        for p in programs:
+            if p['name'] == 'batch':
+                p.update({'state': 'FATAL', 'reason': 'exited too quickly (exit 1); gave up after 6 attempts'})
+        self.inject({'type': 'status', 'full': True, 'programs': programs})
+        self.wait(lambda d: self.badge_text('batch') == 'FATAL')
+        self.assertEqual(self.d.execute_script('return window.__gridMutations'), 0)
+        self.assertEqual(len(self.csss('#program-cards article')), len({p['name'].split(':')[0] for p in programs}))
+        # A real one puts batch back as it is.
+        self.d.execute_script('import("/assets/lib/stream.js").then(({stream}) => stream.ws.close())')
+        self.wait(lambda d: self.badge_text('batch') != 'FATAL', message='the snapshot after reconnecting')
+        self.assertEqual(self.d.execute_script('return window.__gridMutations'), 0)
+
+    def test_a_page_that_paints_nothing_still_goes_live(self):
+        """The stream starts after the first paint; a tab in the background, which runs no
+        animation frames, starts it all the same."""
+        self.need_stream()
+        script = self.d.execute_cdp_cmd('Page.addScriptToEvaluateOnNewDocument',
+                                        {'source': 'window.requestAnimationFrame = () => 0;'})['identifier']
+        try:
+            self.login()  # the cards, then the stream and its snapshot
+        finally:
+            self.d.execute_cdp_cmd('Page.removeScriptToEvaluateOnNewDocument', {'identifier': script})
+        self.vigild.api('POST', '/v1/programs/web:1/stop')
+        try:
+            self.wait(lambda d: self.css('.instances li:nth-child(2) .badge', self.card('web')).text == 'STOPPED')
+        finally:
+            self.vigild.api('POST', '/v1/programs/web:1/start')
+
+    def test_the_first_load_asks_for_each_thing_once(self):
+        """The page's own requests: the programs and the session once each (the preloads are
+        used by the scripts), no Chart.js, no other page's module, no image for the header."""
+        self.login()
+        names = self.d.execute_script(
+            'return performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname)')
+        self.assertEqual(names.count('/v1/programs'), 1, names)
+        self.assertEqual(names.count('/v1/web/session'), 1, names)
+        self.assertFalse([n for n in names if 'vendor' in n or 'chart' in n], names)
+        self.assertFalse([n for n in names if n.startswith('/assets/pages/') and n != '/assets/pages/programs.js'],
+                         names)
+        self.assertEqual(self.csss('header.top img'), [])
 
     # --- configuration ----------------------------------------------------------------------
 

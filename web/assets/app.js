@@ -104,13 +104,23 @@ async function start() {
   }
   setText(document.getElementById('host'), location.hostname);
   document.getElementById('logout').addEventListener('click', () => logout());
-  stream.addEventListener('state', showStreamState);
-  stream.addEventListener('error', (e) => console.warn('stream:', e.detail));
-  store.start();
-  stream.start();
   await programsLoaded;
   window.addEventListener('hashchange', route);
-  route();
+  await route();
+  // The live stream and the health checks once the first page is painted: their first
+  // answers (every program again, the checks) would otherwise be handled before that paint.
+  // A tab in the background paints nothing (no animation frames): the timer starts them there.
+  let live = false;
+  const goLive = () => {
+    if (live) return;
+    live = true;
+    stream.addEventListener('state', showStreamState);
+    stream.addEventListener('error', (e) => console.warn('stream:', e.detail));
+    store.start();
+    stream.start();
+  };
+  requestAnimationFrame(() => setTimeout(goLive));
+  setTimeout(goLive, 500);
 }
 
 start();

@@ -95,7 +95,7 @@ export function actionButtons(name) {
 export function updateActionButtons(box, name, instances) {
   const can = allowed(instances);
   const running = busy.get(name);
-  for (const b of box.querySelectorAll('button[data-action]')) {
+  for (const b of box.children) {
     const action = b.dataset.action;
     b.disabled = !!running || !can[action];
     const on = running === action;

@@ -35,17 +35,24 @@ export function percent(v) {
   return `${Number(v).toFixed(1)}%`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', second: '2-digit'});
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
+// Made when first used: the first Intl formatter of a page loads the locale's data, which
+// costs tens of milliseconds that the cards (which show no dates) should not wait for.
+let timeFormat = null;
+let dateTimeFormat = null;
 
 // A unix time in ms, today as a time, else with the date; "–" for -1 / none.
 export function when(ms) {
   if (ms === null || ms === undefined || ms < 0) return '–';
   const d = new Date(ms);
   const now = new Date();
-  return d.toDateString() === now.toDateString() ? timeFormat.format(d) : dateTimeFormat.format(d);
+  if (d.toDateString() === now.toDateString()) {
+    timeFormat ||= new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', second: '2-digit'});
+    return timeFormat.format(d);
+  }
+  dateTimeFormat ||= new Intl.DateTimeFormat(undefined, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  });
+  return dateTimeFormat.format(d);
 }
 
 export function fullTime(ms) {
