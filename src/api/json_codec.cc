@@ -2,6 +2,7 @@
 // JSON encoding of API responses and decoding of request bodies with nlohmann::json.
 #include "api/json_codec.h"
 
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -101,9 +102,77 @@ json ToJson(const ProgramInfo& info) {
   o.emplace("last_exit", info.last_exit);
   o.emplace("reason", info.reason);
   o.emplace("status", info.status);
-  o.emplace("stdout_log", info.stdout_log.string());
-  o.emplace("stderr_log", info.stderr_log.string());
+  o.emplace("stdout_log", info.stdout_log);
+  o.emplace("stderr_log", info.stderr_log);
   return out;
+}
+
+namespace {
+
+// `text` as a JSON string, as DumpJson writes it. Printable ASCII without '"' and '\\'
+// (names, states, paths: nearly every string) is copied as is; anything else goes through
+// nlohmann's own escaping, so control characters, UTF-8 and invalid bytes come out exactly
+// as in DumpJson.
+void AppendString(std::string_view text, std::string* out) {
+  bool plain = true;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (!plain) {
+    out->append(json(std::string(text)).dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace));
+    return;
+  }
+  out->push_back('"');
+  out->append(text);
+  out->push_back('"');
+}
+
+}  // namespace
+
+void AppendJson(const ProgramInfo& info, std::string* out) {
+  // Invariant: the keys in the order nlohmann writes ToJson(info), its object being a
+  // std::map (sorted by key); json_codec_test compares the two.
+  auto key = [out](std::string_view name) {
+    out->push_back(',');
+    out->push_back('"');
+    out->append(name);
+    out->append("\":");
+  };
+  auto number = [out](int64_t value) {
+    char digits[24];  // an int64_t has at most 20 characters with its sign
+    out->append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  };
+  out->append("{\"autostart\":");
+  out->append(info.autostart ? "true" : "false");
+  key("last_exit");
+  AppendString(info.last_exit, out);
+  key("name");
+  AppendString(info.name, out);
+  key("pid");
+  number(info.pid);
+  key("reason");
+  AppendString(info.reason, out);
+  key("restarts");
+  number(info.restarts);
+  key("state");
+  AppendString(info.state, out);
+  key("state_since_ms");
+  number(info.state_since_ms);
+  key("status");
+  AppendString(info.status, out);
+  key("stderr_log");
+  AppendString(info.stderr_log, out);
+  key("stdout_log");
+  AppendString(info.stdout_log, out);
+  key("uptime_ms");
+  number(info.uptime_ms);
+  key("want");
+  AppendString(info.want, out);
+  out->push_back('}');
 }
 
 namespace {

@@ -16,6 +16,10 @@
 namespace vigil::api {
 
 nlohmann::json ToJson(const ProgramInfo& info);
+// Appends DumpJson(ToJson(info)) without its newline to `out`, byte for byte (nlohmann's
+// key order and escaping), without building a JSON value: GET /v1/programs writes every
+// program this way.
+void AppendJson(const ProgramInfo& info, std::string* out);
 nlohmann::json ToJson(const DaemonInfo& info);
 nlohmann::json ToJson(const ReloadSummary& summary);
 nlohmann::json ToJson(const TaskInfo& info);

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Request body decoding (json_codec.h): what is accepted, and that every refusal says
-// what is wrong with the value sent.
+// what is wrong with the value sent; and that AppendJson writes what DumpJson writes.
 #include "api/json_codec.h"
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <climits>
 #include <csignal>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vigil::api {
 namespace {
@@ -62,6 +67,60 @@ TEST(JsonCodecTest, SignalOfAnotherTypeIsANameOrNumberError) {
     EXPECT_EQ(SignalError(body), "\"signal\" must be a name or a number") << body;
   }
   EXPECT_EQ(SignalError(R"({})"), "missing field \"signal\"");
+}
+
+// AppendJson writes GET /v1/programs without nlohmann's DOM: the same bytes as DumpJson.
+std::string Appended(const ProgramInfo& info) {
+  std::string out;
+  AppendJson(info, &out);
+  return out + "\n";
+}
+
+TEST(JsonCodecTest, AppendJsonWritesWhatDumpJsonWrites) {
+  ProgramInfo running;
+  running.name = "web:1";
+  running.state = "RUNNING";
+  running.want = "up";
+  running.pid = 4242;
+  running.uptime_ms = 123456789;
+  running.state_since_ms = 1700000000123;
+  running.restarts = 3;
+  running.last_exit = "killed by SIGKILL";
+  running.reason = "started";
+  running.status = "ready";
+  running.stdout_log = "/var/log/vigil/web:1.out.log";
+  running.stderr_log = "/var/log/vigil/web:1.err.log";
+  EXPECT_EQ(Appended(running), DumpJson(ToJson(running)));
+
+  ProgramInfo stopped;  // the defaults: empty strings, pid 0, uptime -1, autostart true
+  EXPECT_EQ(Appended(stopped), DumpJson(ToJson(stopped)));
+  stopped.autostart = false;
+  stopped.uptime_ms = INT64_MIN;
+  stopped.state_since_ms = INT64_MAX;
+  stopped.restarts = INT32_MIN;
+  EXPECT_EQ(Appended(stopped), DumpJson(ToJson(stopped)));
+}
+
+TEST(JsonCodecTest, AppendJsonEscapesAsDumpJsonDoes) {
+  // Quotes, backslashes, every control character, DEL, UTF-8, and bytes that are not
+  // UTF-8 (replaced with U+FFFD), in the strings a program's output and config can reach.
+  std::string controls;
+  for (char c = 1; c < 0x20; ++c) controls.push_back(c);
+  const std::vector<std::string> texts = {
+      "say \"hi\"", "C:\\logs", controls, std::string("nul\0byte", 8), "del\x7f", "caf\xc3\xa9 \xe2\x9c\x93",
+      "bad \xff\xfe utf-8", "cut \xe2\x9c", "\xc3", "/logs/\xf0\x9f\x98\x80.log"};
+  for (const std::string& text : texts) {
+    ProgramInfo info;
+    info.name = text;
+    info.state = "FATAL";
+    info.want = "down";
+    info.last_exit = text;
+    info.reason = text + "; " + text;
+    info.status = text;
+    info.stdout_log = "/l/" + text;
+    info.stderr_log = text;
+    EXPECT_EQ(Appended(info), DumpJson(ToJson(info))) << text;
+  }
 }
 
 }  // namespace

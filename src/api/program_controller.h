@@ -43,8 +43,10 @@ struct ProgramInfo {
   std::string reason;          // why it is in this state, in plain words; may be empty
   std::string status;          // what the program last said with STATUS= (ready = "notify"); may be empty
   bool autostart = true;       // started when vigild starts: the config's autostart, or what the user set since
-  std::filesystem::path stdout_log;
-  std::filesystem::path stderr_log;  // equals stdout_log when stderr is merged
+  // Plain strings rather than std::filesystem::path: the API only reports them, and a path
+  // splits itself into components (an allocation each) whenever it is built or copied.
+  std::string stdout_log;
+  std::string stderr_log;  // equals stdout_log when stderr is merged
 };
 
 enum class Stream { kStdout, kStderr };
@@ -73,6 +75,21 @@ class ProgramController {
   virtual std::vector<ProgramInfo> ListPrograms() = 0;
   // The programs `names` select, in the order named. NotFound naming an unknown name.
   virtual base::Result<std::vector<ProgramInfo>> FindPrograms(const std::vector<std::string>& names) = 0;
+  // Calls `visit` with each program ListPrograms (empty `names`) or FindPrograms would
+  // return, in the same order, without collecting them: the ProgramInfo is only valid
+  // during the call. NotFound as FindPrograms, before any call. Controllers that can fill
+  // one ProgramInfo in place override it (GET /v1/programs asks for every program).
+  virtual base::Status VisitPrograms(const std::vector<std::string>& names,
+                                     const std::function<void(const ProgramInfo&)>& visit) {
+    if (names.empty()) {
+      for (const ProgramInfo& info : ListPrograms()) visit(info);
+      return base::Status::Ok();
+    }
+    auto found = FindPrograms(names);
+    if (!found) return found.error();
+    for (const ProgramInfo& info : *found) visit(info);
+    return base::Status::Ok();
+  }
   // One instance ("web:1") or a program without instances ("web"). NotFound if unknown.
   virtual base::Result<ProgramInfo> GetProgram(const std::string& name) = 0;
   // GetProgram's state, pid and uptime; nullopt if unknown. Controllers that can answer

@@ -361,12 +361,20 @@ void Router::LoginLink(const Request& r, RespondFn& respond) {
 void Router::ListPrograms(const Request& r, RespondFn& respond) {
   base::Result<std::vector<std::string>> names = NamesParam(r.query);
   if (!names) return respond(ErrorResponse(names.error()));
-  if (names->empty()) {
-    respond(JsonResponse(200, json{{"programs", ProgramsJson(controllers_.programs.ListPrograms())}}));
-    return;
-  }
-  auto found = controllers_.programs.FindPrograms(*names);
-  respond(found ? JsonResponse(200, json{{"programs", ProgramsJson(*found)}}) : ErrorResponse(found.error()));
+  // The busiest route (every dashboard polls it): written straight into the body, one
+  // program at a time, instead of copying every program and building a JSON value first.
+  // The same bytes as JsonResponse(200, {"programs": [...]}).
+  Response response;
+  response.body.reserve(programs_body_bytes_);
+  response.body = "{\"programs\":[";
+  base::Status s = controllers_.programs.VisitPrograms(*names, [&response](const ProgramInfo& info) {
+    if (response.body.back() != '[') response.body.push_back(',');
+    AppendJson(info, &response.body);
+  });
+  if (!s.ok()) return respond(ErrorResponse(s));
+  response.body += "]}\n";
+  programs_body_bytes_ = response.body.size();
+  respond(std::move(response));
 }
 
 // --- resource use ---

@@ -185,6 +185,8 @@ class Router {
 
   Controllers controllers_;
   TailFn tail_fn_;
+  // The size of the last GET /v1/programs body, reserved for the next one.
+  size_t programs_body_bytes_ = 0;
   // Expires with the Router, so a callback that fires after it is gone does nothing.
   std::shared_ptr<char> alive_;
 };

@@ -159,6 +159,27 @@ base::Result<std::vector<api::ProgramInfo>> ProgramService::FindPrograms(const s
   return out;
 }
 
+base::Status ProgramService::VisitPrograms(const std::vector<std::string>& names,
+                                          const std::function<void(const api::ProgramInfo&)>& visit) {
+  // One ProgramInfo filled in place for every program: after the first, its strings have
+  // room for the next one's, so a list of 100 programs allocates next to nothing.
+  api::ProgramInfo info;
+  if (names.empty()) {
+    for (supervise::Program* p : supervisor_.programs()) {
+      FillInfo(*p, &info);
+      visit(info);
+    }
+    return base::Status::Ok();
+  }
+  auto programs = supervisor_.Resolve(names);
+  if (!programs) return programs.error();
+  for (supervise::Program* p : *programs) {
+    FillInfo(*p, &info);
+    visit(info);
+  }
+  return base::Status::Ok();
+}
+
 base::Result<std::vector<api::ProgramInfo>> ProgramService::SetAutostart(const std::vector<std::string>& names,
                                                                          bool enabled) {
   auto programs = supervisor_.Resolve(names);
@@ -295,21 +316,26 @@ base::Result<event::HandlePtr> ProgramService::FollowLog(const std::string& name
 
 api::ProgramInfo ProgramService::ToInfo(supervise::Program& p) const {
   api::ProgramInfo info;
-  info.name = p.name();
-  info.state = std::string(supervise::StateName(p.state()));
-  info.want = supervisor_.WantsUp(p) ? "up" : "down";
-  info.pid = p.pid();
-  if (auto up = p.uptime()) info.uptime_ms = up->count();
-  info.state_since_ms = base::UnixMs(p.state_since());
-  info.restarts = p.restarts();
-  info.last_exit = p.last_exit();
-  info.reason = p.reason();
-  info.status = p.status_text();
-  info.autostart = history_.RememberedWant(p.spec()).value_or(p.spec().autostart);
-  if (auto problem = p.LogProblem(); !problem.empty()) info.reason += (info.reason.empty() ? "" : "; ") + problem;
-  info.stdout_log = p.stdout_log().path();
-  info.stderr_log = p.stderr_log().path();
+  FillInfo(p, &info);
   return info;
+}
+
+void ProgramService::FillInfo(supervise::Program& p, api::ProgramInfo* info) const {
+  info->name = p.name();
+  info->state = supervise::StateName(p.state());
+  info->want = supervisor_.WantsUp(p) ? "up" : "down";
+  info->pid = p.pid();
+  auto up = p.uptime();
+  info->uptime_ms = up ? up->count() : -1;
+  info->state_since_ms = base::UnixMs(p.state_since());
+  info->restarts = p.restarts();
+  info->last_exit = p.last_exit();
+  info->reason = p.reason();
+  info->status = p.status_text();
+  info->autostart = history_.RememberedWant(p.spec()).value_or(p.spec().autostart);
+  if (auto problem = p.LogProblem(); !problem.empty()) info->reason += (info->reason.empty() ? "" : "; ") + problem;
+  info->stdout_log = p.stdout_log().path_name();
+  info->stderr_log = p.stderr_log().path_name();
 }
 
 }  // namespace vigil::daemon

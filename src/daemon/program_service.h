@@ -55,6 +55,8 @@ class ProgramService final : public api::ProgramController, private supervise::S
   // api::ProgramController
   std::vector<api::ProgramInfo> ListPrograms() override;
   base::Result<std::vector<api::ProgramInfo>> FindPrograms(const std::vector<std::string>& names) override;
+  base::Status VisitPrograms(const std::vector<std::string>& names,
+                             const std::function<void(const api::ProgramInfo&)>& visit) override;
   base::Result<api::ProgramInfo> GetProgram(const std::string& name) override;
   std::optional<api::ProgramRun> RunOf(const std::string& name) override;
   void Start(const std::vector<std::string>& names, const api::WaitOptions& wait, api::ProgramsDoneFn done) override;
@@ -85,6 +87,8 @@ class ProgramService final : public api::ProgramController, private supervise::S
   void Act(Action action, const std::vector<std::string>& names, const api::WaitOptions& wait,
            api::ProgramsDoneFn done);
   api::ProgramInfo ToInfo(supervise::Program& p) const;
+  // Overwrites every field of `*info` with p's, reusing its strings' storage.
+  void FillInfo(supervise::Program& p, api::ProgramInfo* info) const;
 
   EventLog& event_log_;
   History& history_;

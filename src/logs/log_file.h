@@ -63,6 +63,8 @@ class LogFile {
   void SetProblemListener(std::function<void(const std::string&)> fn);
 
   std::filesystem::path path() const;
+  // path() as the string it was made from, without building a std::filesystem::path.
+  const std::string& path_name() const { return path_; }
   // Empty when healthy (or nothing was written yet); otherwise a plain-language problem such as
   // "cannot write /var/log/vigil/web.out.log: No space left on device (4096 bytes waiting, 0 dropped)".
   std::string problem() const;
