@@ -206,36 +206,19 @@ def bench_ws():
         v = Vigild(body)
         try:
             idle_rss = v.rss_kb()
-            pids, outs = [], []
-            r, w = os.pipe()
-            for i in range(clients):
-                out = os.path.join(v.dir, f"client{i}.json")
-                pid = os.fork()
-                if pid == 0:
-                    os.close(r)
-                    try:
-                        ws_client(v.port, v.token, "flood", FLOOD_LINES, w, out)
-                    finally:
-                        os._exit(0)
-                pids.append(pid)
-                outs.append(out)
-            os.close(w)
-            got = 0
-            while got < clients:
-                got += len(os.read(r, clients))
-            os.close(r)
-            start = time.monotonic()
-            v.vigil("start", "flood")
-            peak = idle_rss
             log = os.path.join(v.dir, "logs", "flood.out.log")
-            while (os.path.getsize(log) if os.path.exists(log) else 0) < FLOOD_LINES * 100:
-                peak = max(peak, v.rss_kb())
-                time.sleep(0.05)
-            written = time.monotonic() - start
-            for pid in pids:
-                os.waitpid(pid, 0)
-            peak = max(peak, v.rss_kb())
-            figures = [json.load(open(o)) for o in outs]
+            seen = {"peak": idle_rss}
+
+            def start_and_watch():
+                seen["start"] = time.monotonic()
+                v.vigil("start", "flood")
+                while (os.path.getsize(log) if os.path.exists(log) else 0) < FLOOD_LINES * 100:
+                    seen["peak"] = max(seen["peak"], v.rss_kb())
+                    time.sleep(0.05)
+                seen["written"] = time.monotonic() - seen["start"]
+            figures = run_clients(v, clients, "flood", FLOOD_LINES, start_and_watch)
+            start, written = seen["start"], seen["written"]
+            peak = max(seen["peak"], v.rss_kb())
             complete = os.path.getsize(log) == FLOOD_LINES * 100
             for f in figures:
                 f["seconds"] = (f["last"] or start) - start
@@ -247,7 +230,7 @@ def bench_ws():
 
 
 def run_clients(v, clients, program, lines, start_program):
-    """Forks `clients` ws_client processes, starts `program` once all subscribed, and
+    """Forks `clients` ws_client processes, calls start_program() once all subscribed, and
     returns their figures when each has accounted for `lines` seqs."""
     pids, outs = [], []
     r, w = os.pipe()
@@ -275,7 +258,6 @@ def run_clients(v, clients, program, lines, start_program):
 
 def bench_steady():
     results = []
-    writer = None
     for clients in (1, 10):
         for rate in STEADY_RATES:
             lines = int(rate * STEADY_SECONDS)

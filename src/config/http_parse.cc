@@ -3,13 +3,10 @@
 #include "config/http_parse.h"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 
+#include "config/tls_keys.h"
 #include "config/toml_reader.h"
 
 namespace vigil::config {
@@ -40,18 +37,8 @@ bool IsHostName(std::string_view name) {
 base::Status ReadTlsFile(const TomlReader& reader, const toml::node& v, const KeyPath& key,
                          std::filesystem::path* out) {
   std::string path;
-  if (auto s = reader.ReadString(v, key, R"(an absolute path such as "/etc/vigil/tls/cert.pem")", &path); !s.ok()) {
-    return s;
-  }
-  if (path.empty() || path[0] != '/') {
-    return reader.Error(v, key, "must be an absolute path such as \"/etc/vigil/tls/cert.pem\", got \"" + path + "\"");
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0) {
-    return reader.Error(v, key, "cannot read \"" + path + "\": " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) return reader.Error(v, key, "\"" + path + "\" is not a file");
-  *out = path;
+  if (auto s = ReadTlsFilePath(reader, v, key, "/etc/vigil/tls/cert.pem", &path); !s.ok()) return s;
+  *out = std::move(path);
   return base::Status::Ok();
 }
 

@@ -18,28 +18,34 @@ constexpr std::string_view kTogether =
     "remove one";
 
 base::Status ReadCaFile(const TomlReader& reader, const toml::node& v, const KeyPath& key, base::TlsSettings* out) {
-  std::string path;
-  if (auto s = reader.ReadString(v, key, R"(an absolute path such as "/etc/ssl/private-ca.pem")", &path); !s.ok()) {
-    return s;
-  }
   // Not relative to the config file, like a check's other paths: it names a file on the
-  // machine vigild probes from.
-  if (path.empty() || path[0] != '/') {
-    return reader.Error(v, key, "must be an absolute path such as \"/etc/ssl/private-ca.pem\", got \"" + path + "\"");
-  }
-  // Read at every probe; checked here too so that a typo is a config error, not a check
-  // that is UNKNOWN from the first sample on.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0) {
-    return reader.Error(v, key, "cannot read \"" + path + "\": " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) return reader.Error(v, key, "\"" + path + "\" is not a file");
+  // machine vigild probes from. Read at every probe; checked here too so that a typo is a
+  // config error, not a check that is UNKNOWN from the first sample on.
+  std::string path;
+  if (auto s = ReadTlsFilePath(reader, v, key, "/etc/ssl/private-ca.pem", &path); !s.ok()) return s;
   if (!out->verify) return reader.Error(v, key, kTogether);
   out->ca_file = std::move(path);
   return base::Status::Ok();
 }
 
 }  // namespace
+
+base::Status ReadTlsFilePath(const TomlReader& reader, const toml::node& v, const KeyPath& key,
+                             std::string_view example, std::string* out) {
+  std::string path;
+  const std::string quoted = "\"" + std::string(example) + "\"";
+  if (auto s = reader.ReadString(v, key, "an absolute path such as " + quoted, &path); !s.ok()) return s;
+  if (path.empty() || path[0] != '/') {
+    return reader.Error(v, key, "must be an absolute path such as " + quoted + ", got \"" + path + "\"");
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0) {
+    return reader.Error(v, key, "cannot read \"" + path + "\": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return reader.Error(v, key, "\"" + path + "\" is not a file");
+  *out = std::move(path);
+  return base::Status::Ok();
+}
 
 bool IsTlsKey(std::string_view name) { return name == "tls_verify" || name == "ca_file"; }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The keys that say how an https URL's certificate is checked, shared by [check.NAME]
 // tables, a program's `health = { http = ... }` and `ready = { http = ... }`
-// (docs/config.md): `tls_verify = false` and `ca_file = "/path"`. Internal to the config
-// module.
+// (docs/config.md): `tls_verify = false` and `ca_file = "/path"`; and the reading of a TLS
+// file's path, which [http] shares. Internal to the config module.
 #pragma once
 
 #include <toml++/toml.h>
@@ -27,5 +27,12 @@ bool IsTlsKey(std::string_view name);
 //   together: ..."
 base::Status ReadTlsKey(const TomlReader& reader, std::string_view name, const toml::node& value,
                         const KeyPath& key, bool https, base::TlsSettings* out);
+
+// Reads a TLS file's path (ca_file, [http] tls_cert and tls_key): absolute, and a file
+// vigild can read now, so that a typo is a config error at the key's line. `example` is
+// shown in the errors: "must be an absolute path such as \"EXAMPLE\", got \"x.pem\"",
+// "cannot read \"/etc/x.pem\": No such file or directory", "\"/etc\" is not a file".
+base::Status ReadTlsFilePath(const TomlReader& reader, const toml::node& value, const KeyPath& key,
+                             std::string_view example, std::string* out);
 
 }  // namespace vigil::config
