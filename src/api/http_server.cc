@@ -659,6 +659,7 @@ class HttpServer::Impl final : public SessionOwner {
                                             WebSocketOptions{}, WebSocketGone(id)));
   }
   void SetTls(std::shared_ptr<tls::ServerContext> context) { options_.tls = std::move(context); }
+  const std::shared_ptr<tls::ServerContext>& tls() const { return options_.tls; }
   size_t connection_count() const { return sessions_.size() + websockets_.size(); }
 
   base::Status ListenUnix(const std::filesystem::path& path) {
@@ -832,6 +833,8 @@ base::Result<uint16_t> HttpServer::ListenTcp(const std::string& host, uint16_t p
 void HttpServer::Close() { impl_->Close(); }
 
 void HttpServer::SetTls(std::shared_ptr<tls::ServerContext> context) { impl_->SetTls(std::move(context)); }
+
+const std::shared_ptr<tls::ServerContext>& HttpServer::tls() const { return impl_->tls(); }
 
 size_t HttpServer::connection_count() const { return impl_->connection_count(); }
 

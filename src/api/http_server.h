@@ -81,6 +81,8 @@ class HttpServer {
   // The certificate for connections accepted from now on (a reload's renewed one); those
   // open keep theirs. Null: plain TCP from now on.
   void SetTls(std::shared_ptr<tls::ServerContext> context);
+  // The certificate of new connections; null without TLS.
+  const std::shared_ptr<tls::ServerContext>& tls() const;
 
   // Stops accepting, closes every connection (dropping responses still waiting for the
   // Controller and ending log follows) and removes the socket file if it is still ours.

@@ -192,23 +192,31 @@ bool IsWebSocketUpgrade(const Request& request) {
          !request.headers.websocket_key.empty();
 }
 
+namespace {
+
+template <typename Stream>
+std::shared_ptr<WebSocketConnection> Accept(Stream stream, std::shared_ptr<tls::ServerContext> context,
+                                            event::Loop& loop, const Request& request, WebSocketPeerPtr peer,
+                                            WebSocketOptions options, std::function<void()> on_gone) {
+  auto connection = std::make_shared<Connection<Stream>>(std::move(stream), std::move(context), loop, std::move(peer),
+                                                         options, std::move(on_gone));
+  connection->Start(request);
+  return connection;
+}
+
+}  // namespace
+
 std::shared_ptr<WebSocketConnection> AcceptWebSocket(Socket socket, event::Loop& loop, const Request& request,
                                                      WebSocketPeerPtr peer, WebSocketOptions options,
                                                      std::function<void()> on_gone) {
-  auto connection = std::make_shared<Connection<Socket>>(std::move(socket), nullptr, loop, std::move(peer), options,
-                                                         std::move(on_gone));
-  connection->Start(request);
-  return connection;
+  return Accept(std::move(socket), nullptr, loop, request, std::move(peer), options, std::move(on_gone));
 }
 
 std::shared_ptr<WebSocketConnection> AcceptWebSocket(TlsSocket socket, std::shared_ptr<tls::ServerContext> context,
                                                      event::Loop& loop, const Request& request,
                                                      WebSocketPeerPtr peer, WebSocketOptions options,
                                                      std::function<void()> on_gone) {
-  auto connection = std::make_shared<Connection<TlsSocket>>(std::move(socket), std::move(context), loop,
-                                                            std::move(peer), options, std::move(on_gone));
-  connection->Start(request);
-  return connection;
+  return Accept(std::move(socket), std::move(context), loop, request, std::move(peer), options, std::move(on_gone));
 }
 
 }  // namespace vigil::api

@@ -185,9 +185,10 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       event_log_.Write("vigild", "HTTP listener on " + where + certificate + " (vigil token prints the API token)",
                        base::EventType::kDaemon);
       WarnIfCertificateExpired();
+      // Only plain HTTP can reach other machines here on purpose (the config refuses it
+      // otherwise); with TLS there is nothing to warn of.
       for (const config::ListenAddress& a : spec_.http.listen) {
-        if (spec_.http.tls()) break;
-        if (!a.loopback) {
+        if (spec_.http.insecure && !a.loopback) {
           event_log_.Write("vigild",
                            "WARNING: " + config::FormatListenAddress(a) +
                                " is reachable from other machines over plain HTTP (insecure = true): tokens and "

@@ -163,16 +163,10 @@ base::Status ProgramService::VisitPrograms(const std::vector<std::string>& names
                                           const std::function<void(const api::ProgramInfo&)>& visit) {
   // One ProgramInfo filled in place for every program: after the first, its strings have
   // room for the next one's, so a list of 100 programs allocates next to nothing.
-  api::ProgramInfo info;
-  if (names.empty()) {
-    for (supervise::Program* p : supervisor_.programs()) {
-      FillInfo(*p, &info);
-      visit(info);
-    }
-    return base::Status::Ok();
-  }
-  auto programs = supervisor_.Resolve(names);
+  auto programs = names.empty() ? base::Result<std::vector<supervise::Program*>>(supervisor_.programs())
+                                : supervisor_.Resolve(names);
   if (!programs) return programs.error();
+  api::ProgramInfo info;
   for (supervise::Program* p : *programs) {
     FillInfo(*p, &info);
     visit(info);

@@ -79,9 +79,7 @@ HttpListener::~HttpListener() { Close(); }
 
 base::Status HttpListener::Start() {
   if (auto s = LoadTokens(); !s.ok()) return s;
-  if (spec_.tls()) {
-    if (auto s = ReloadCertificate(); !s.ok()) return s;
-  }
+  if (auto s = ReloadCertificate(); !s.ok()) return s;
   for (const config::ListenAddress& address : spec_.listen) {
     auto port = server_.ListenTcp(address.host, address.port);
     if (!port) {
@@ -99,14 +97,15 @@ base::Status HttpListener::ReloadCertificate() {
   if (!spec_.tls()) return base::Status::Ok();
   auto context = tls::ServerContext::Load(spec_.tls_cert, spec_.tls_key);
   if (!context) return context.error();
-  tls_ = *context;
   server_.SetTls(std::move(context).value());
   return base::Status::Ok();
 }
 
-std::string HttpListener::CertificateSummary() const { return tls_ ? tls_->summary() : std::string(); }
+std::string HttpListener::CertificateSummary() const {
+  return server_.tls() ? server_.tls()->summary() : std::string();
+}
 
-bool HttpListener::CertificateExpired() const { return tls_ && tls_->expired(); }
+bool HttpListener::CertificateExpired() const { return server_.tls() && server_.tls()->expired(); }
 
 std::string HttpListener::Url(const config::ListenAddress& address) const {
   return (spec_.tls() ? "https://" : "http://") + config::FormatListenAddress(address);

@@ -24,10 +24,6 @@
 #include "web/sessions.h"
 #include "web/token_store.h"
 
-namespace vigil::tls {
-class ServerContext;
-}
-
 namespace vigil::web {
 
 class HttpListener {
@@ -90,7 +86,6 @@ class HttpListener {
   Gate gate_;
   api::Router router_;
   api::HttpServer server_;
-  std::shared_ptr<tls::ServerContext> tls_;  // the certificate of new connections
   std::vector<uint16_t> ports_;
   std::vector<OpenStream> streams_;  // GET /v1/stream connections, to end with their credentials
 };
