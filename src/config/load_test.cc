@@ -75,6 +75,7 @@ TEST(ParseConfigTest, EmptyFileGivesNonRootDefaults) {
   EXPECT_EQ(spec.state_dir, "/home/ann/.local/state/vigil");
   EXPECT_EQ(spec.log_dir, "/home/ann/.local/state/vigil/logs");
   EXPECT_EQ(spec.socket, "/tmp/vigil-1000/vigil.sock");
+  EXPECT_EQ(spec.status_file, "/home/ann/.local/state/vigil/status.json");
   EXPECT_EQ(spec.event_log.max_bytes, 10u * 1024 * 1024);
   EXPECT_EQ(spec.event_log.keep, 10);
   EXPECT_TRUE(spec.programs.empty());
@@ -102,12 +103,14 @@ TEST(ParseConfigTest, VigilTableWithRelativePaths) {
       "[vigil]",
       "state_dir = \"state\"",
       "socket = \"../run/v.sock\"",
+      "status_file = \"run/status.json\"",
       "log_max_size = \"1MB\"",
       "log_keep = 3",
   }));
   EXPECT_EQ(spec.state_dir, "/tmp/x/state");
   EXPECT_EQ(spec.log_dir, "/tmp/x/state/logs");  // follows the configured state_dir
   EXPECT_EQ(spec.socket, "/tmp/run/v.sock");
+  EXPECT_EQ(spec.status_file, "/tmp/x/run/status.json");
   EXPECT_EQ(spec.event_log.max_bytes, 1024u * 1024);
   EXPECT_EQ(spec.event_log.keep, 3);
 }

@@ -35,7 +35,8 @@ constexpr SectionName kSections[] = {
 constexpr std::string_view kSectionList =
     "[vigil], [program.NAME], [task.NAME], [health], [check.NAME], [alert.NAME] or [http]";
 
-constexpr std::string_view kVigilKeys = "state_dir, log_dir, socket, log_max_size, log_keep, history_retention";
+constexpr std::string_view kVigilKeys =
+    "state_dir, log_dir, socket, status_file, log_max_size, log_keep, history_retention";
 
 // bind(2) on AF_UNIX: sun_path holds 108 bytes including the terminating NUL.
 constexpr size_t kMaxSocketPathBytes = 107;
@@ -173,6 +174,7 @@ class ConfigParser {
     std::optional<std::filesystem::path> state_dir;
     std::optional<std::filesystem::path> log_dir;
     std::optional<std::filesystem::path> socket;
+    std::optional<std::filesystem::path> status_file;
     if (node != nullptr) {
       const auto* table = node->as_table();
       if (table == nullptr) return reader_.WrongType(*node, key, "a table ([vigil])");
@@ -181,12 +183,13 @@ class ConfigParser {
         const KeyPath child = key.Child(name);
         base::Status s;
         std::string text;
-        if (name == "state_dir" || name == "log_dir" || name == "socket") {
+        if (name == "state_dir" || name == "log_dir" || name == "socket" || name == "status_file") {
           s = reader_.ReadNonEmptyString(*v, child, &text);
           if (!s.ok()) return s;
           const std::filesystem::path path = ResolvePath(file_.parent_path(), text);
           if (name == "state_dir") state_dir = path;
           if (name == "log_dir") log_dir = path;
+          if (name == "status_file") status_file = path;
           if (name == "socket") {
             if (path.native().size() > kMaxSocketPathBytes) {
               return reader_.Error(
@@ -213,6 +216,7 @@ class ConfigParser {
     spec->state_dir = Absolute(state_dir.value_or(DefaultStateDir(user_)));
     spec->log_dir = Absolute(log_dir.value_or(DefaultLogDir(user_, spec->state_dir)));
     spec->socket = Absolute(socket.value_or(DefaultSocketPath(user_)));
+    spec->status_file = Absolute(status_file.value_or(spec->state_dir / "status.json"));
     return base::Status::Ok();
   }
 

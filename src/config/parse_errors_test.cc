@@ -88,7 +88,7 @@ TEST(ConfigErrorTest, UnknownKeys) {
   EXPECT_EQ(ErrorOf(Lines({"[vigil]", "statedir = \"x\""})),
             std::string(kFile) +
                 ":2: vigil.statedir: unknown key (expected one of: state_dir, log_dir, socket, "
-                "log_max_size, log_keep, history_retention)");
+                "status_file, log_max_size, log_keep, history_retention)");
   const std::string program_error = ErrorOf(Program({"autorestarts = true"}));
   EXPECT_EQ(program_error.rfind(
                 At3("program.web.autorestarts: unknown key (expected one of: command, "), 0),

@@ -355,6 +355,7 @@ struct DaemonSpec {
   std::filesystem::path state_dir;
   std::filesystem::path log_dir;
   std::filesystem::path socket;
+  std::filesystem::path status_file;  // [vigil] status_file, default state_dir/status.json
   LogSpec event_log;                  // vigild.log rotation ([vigil] log_max_size, log_keep)
   std::vector<ProgramSpec> programs;  // in file order
   std::vector<TaskSpec> tasks;        // in file order

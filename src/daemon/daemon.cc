@@ -27,6 +27,7 @@
 #include "daemon/program_service.h"
 #include "daemon/report_service.h"
 #include "daemon/ready_probes.h"
+#include "daemon/status_publisher.h"
 #include "daemon/task_service.h"
 #include "daemon/usage_service.h"
 #include "event/clock.h"
@@ -56,6 +57,10 @@ base::Status EnsureDir(const std::filesystem::path& dir) {
 // How long a filesystem may take to answer statvfs before it is reported as not
 // answering: a local disk answers in microseconds, a dead NFS server never.
 constexpr base::Duration kDiskTimeout = std::chrono::seconds(2);
+// A burst of changes (a thousand programs starting) makes one status-file write.
+constexpr base::Duration kStatusCoalesce = std::chrono::milliseconds(200);
+// As a container's init: how long the other processes get between SIGTERM and SIGKILL.
+constexpr base::Duration kInitGrace = std::chrono::seconds(5);
 
 static std::filesystem::path ProcRootPath() {
   const char* root = std::getenv("VIGIL_PROC_ROOT");
@@ -76,8 +81,9 @@ static std::string HostName() {
 
 class Daemon::Impl : public api::DaemonController, public api::HealthController {
  public:
-  explicit Impl(config::DaemonSpec spec)
+  Impl(config::DaemonSpec spec, DaemonOptions options)
       : spec_(std::move(spec)),
+        options_(std::move(options)),
         clock_(loop_),
         launcher_(loop_),
         event_log_(loop_, spec_.log_dir / "vigild.log", spec_.event_log, &compressor_, true),
@@ -124,7 +130,14 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
                                            [this](const std::string& line) { event_log_.Write("vigild", line); }}),
         server_(loop_, api::Controllers(*this, programs_, tasks_, history_, *this, config_editor_),
                 [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); }),
-        started_at_(std::chrono::system_clock::now()) {
+        started_at_(std::chrono::system_clock::now()),
+        systemd_(loop_, std::move(options_.systemd)),
+        status_(StatusPublisher::Ports{loop_, [this] { return Snapshot(); },
+                                       [this](const std::string& line) { systemd_.Status(line); },
+                                       [this](const std::string& line) {
+                                         event_log_.Write("vigild", line, base::EventType::kDaemon);
+                                       }},
+                spec_.status_file, kStatusCoalesce) {
     event_log_.SetHistory(&history_);
     programs_.SetFindings(&findings_);
     tasks_.SetFindings(&findings_);
@@ -141,8 +154,14 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
       stream_.EventRecorded(api::EventInfo{id, base::UnixMs(time), std::string(base::EventTypeName(type)), subject,
                                            message, details});
     });
-    programs_.SetChangeListener([this](const std::string& name) { stream_.ProgramChanged(name); });
-    tasks_.SetRunListener([this](const api::RunInfo& run) { stream_.RunChanged(run); });
+    programs_.SetChangeListener([this](const std::string& name) {
+      stream_.ProgramChanged(name);
+      if (serving_) status_.Changed();
+    });
+    tasks_.SetRunListener([this](const api::RunInfo& run) {
+      stream_.RunChanged(run);
+      if (serving_) status_.Changed();  // a run moves the task's next run
+    });
   }
 
   // Members go in reverse order: alerts_ before the services that may still record a
@@ -160,19 +179,21 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     std::signal(SIGPIPE, SIG_IGN);
 
-    if (auto s = server_.ListenUnix(spec_.socket); !s.ok()) {
-      event_log_.Write("vigild", "cannot start: " + s.message());
-      return 1;
+    if (!options_.pid_file.empty() && options_.stale_pid > 0) {
+      event_log_.Write("vigild",
+                       fmt::format("took over the PID file {}: pid {} wrote it and no longer holds it",
+                                   options_.pid_file.string(), options_.stale_pid),
+                       base::EventType::kDaemon);
     }
+    if (auto s = server_.ListenUnix(spec_.socket); !s.ok()) return CannotStart(s.message());
     if (!spec_.http.listen.empty()) {
       web_ = std::make_unique<web::HttpListener>(
           loop_, clock_, spec_.http, spec_.state_dir / "http-tokens",
           api::Controllers(*this, programs_, tasks_, history_, *this, config_editor_),
           [](const std::filesystem::path& path, size_t n) { return logs::TailLines(path, n); });
       if (auto s = web_->Start(); !s.ok()) {
-        event_log_.Write("vigild", "cannot start the HTTP listener: " + s.message());
         server_.Close();
-        return 1;
+        return CannotStart("cannot start the HTTP listener: " + s.message());
       }
       std::string where;
       for (size_t i = 0; i < spec_.http.listen.size(); ++i) {
@@ -225,11 +246,78 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     std::vector<config::ProgramSpec>().swap(spec_.programs);
     std::vector<config::CheckSpec>().swap(spec_.checks);
     ReleaseFreedMemoryAfterBurst();
+    // Queued after the supervisor's first reconcile, which launches the autostart programs.
+    loop_.Post([this] { OnServing(); });
     loop_.Run();
     if (web_) web_->Close();
     server_.Close();
-    event_log_.Write("vigild", "all programs stopped; exiting", base::EventType::kDaemon);
+    const int killed = programs_.KilledAfterStopTimeout();
+    const bool others_clean = options_.init ? EndRemainingProcesses() : true;
+    state_ = "stopped";
+    status_.PublishNow();
+    event_log_.Write("vigild",
+                     killed == 0 ? std::string("all programs stopped; exiting")
+                                 : fmt::format("all programs stopped ({} killed after their stop_timeout); exiting",
+                                               killed),
+                     base::EventType::kDaemon);
+    if (options_.init && (killed > 0 || !others_clean)) return kExitUncleanStop;
     return 0;
+  }
+
+  // A start that did not happen: in the event log, and to the launcher of --daemon, which
+  // prints it and exits non-zero.
+  int CannotStart(const std::string& why) {
+    event_log_.Write("vigild", "cannot start: " + why, base::EventType::kDaemon);
+    options_.startup.Failed("cannot start: " + why);
+    return kExitCannotStart;
+  }
+
+  void OnServing() {
+    serving_ = true;
+    const StatusSnapshot now = Snapshot();
+    systemd_.Ready(SummaryLine(now));  // first: systemd wants READY=1 before any STATUS= alone
+    status_.PublishNow();
+    options_.startup.Ready(fmt::format("running (pid {}): {}; socket {}", ::getpid(), SummaryLine(now),
+                                       spec_.socket.string()));
+  }
+
+  // As PID 1, whatever else runs in the container (a shell from `docker exec`, a daemon a
+  // program started and forgot) gets SIGTERM, then SIGKILL after a grace period, so that
+  // it ends cleanly instead of being killed by the kernel when vigild exits. True when
+  // nothing needed the SIGKILL.
+  bool EndRemainingProcesses() {
+    if (::getpid() != 1) return true;  // --init outside a namespace: kill(-1) would reach the whole machine
+    if (::kill(-1, SIGTERM) != 0) return true;  // ESRCH: nobody else is left
+    event_log_.Write("vigild", "sent SIGTERM to the container's remaining processes", base::EventType::kDaemon);
+    bool clean = true;
+    auto grace = loop_.AddTimer(kInitGrace, [&] {
+      event_log_.Write("vigild",
+                       fmt::format("processes remained {} s after SIGTERM: sending SIGKILL",
+                                   std::chrono::duration_cast<std::chrono::seconds>(kInitGrace).count()),
+                       base::EventType::kDaemon);
+      clean = false;
+      ::kill(-1, SIGKILL);
+    });
+    launcher_.WhenNoChildrenLeft([this] { loop_.Stop(); });
+    loop_.Run();
+    return clean;
+  }
+
+  StatusSnapshot Snapshot() {
+    StatusSnapshot s;
+    s.pid = ::getpid();
+    s.version = VIGIL_VERSION;
+    s.started_at_ms = base::UnixMs(started_at_);
+    s.config_path = spec_.config_path.string();
+    s.socket = spec_.socket.string();
+    s.state = state_;
+    s.written_at_ms = base::UnixMs(std::chrono::system_clock::now());
+    s.programs = programs_.ListPrograms();
+    for (const api::TaskInfo& t : tasks_.ListTasks()) {
+      if (t.next_run_ms < 0) continue;
+      if (!s.next_task || t.next_run_ms < s.next_task->at_ms) s.next_task = StatusSnapshot::NextTask{t.name, t.next_run_ms};
+    }
+    return s;
   }
 
   // The NOTIFY_SOCKET of ready = "notify" and of watchdogs (docs/readiness.md). Without it
@@ -284,6 +372,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
     if (auto p = event_log_.file().problem(); !p.empty()) info.problems.push_back("vigild.log: " + p);
     if (auto p = history_.problem(); !p.empty()) info.problems.push_back(p);
     if (auto p = tasks_.problem(); !p.empty()) info.problems.push_back(p);
+    if (auto p = status_.problem(); !p.empty()) info.problems.push_back("status file: " + p);
     for (std::string& p : programs_.Problems()) info.problems.push_back(std::move(p));
     return info;
   }
@@ -298,6 +387,14 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   }
 
   base::Result<api::ReloadSummary> Reload() override {
+    systemd_.Reloading();
+    auto result = ReloadConfig();
+    systemd_.ReloadDone(SummaryLine(Snapshot()));
+    if (serving_) status_.Changed();
+    return result;
+  }
+
+  base::Result<api::ReloadSummary> ReloadConfig() {
     auto spec = config::LoadConfig(spec_.config_path);
     if (!spec) {
       event_log_.Write("vigild", "reload rejected, nothing changed: " + spec.error().message(),
@@ -372,6 +469,9 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   void Shutdown() override {
     if (programs_.shutting_down()) return;
     event_log_.Write("vigild", "shutting down: stopping all programs", base::EventType::kDaemon);
+    systemd_.Stopping();
+    state_ = "stopping";
+    if (serving_) status_.Changed();
     programs_.Shutdown([this] { loop_.Stop(); });
   }
 
@@ -407,6 +507,7 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   }
 
   config::DaemonSpec spec_;
+  DaemonOptions options_;
   event::Loop loop_;
   event::LoopClock clock_;
   process::LinuxLauncher launcher_;
@@ -431,16 +532,20 @@ class Daemon::Impl : public api::DaemonController, public api::HealthController 
   api::HttpServer server_;
   std::unique_ptr<web::HttpListener> web_;  // [http], when configured
   base::WallTime started_at_;
+  SystemdNotifier systemd_;
+  StatusPublisher status_;
+  std::string state_ = "running";  // for the status file: running, stopping, stopped
+  bool serving_ = false;           // the socket listens and the autostart programs were launched
   // After programs_, so it goes first: its datagrams are handed to programs_.
   std::unique_ptr<process::NotifySocket> notify_;
 };
 
-Daemon::Daemon(config::DaemonSpec spec) {
+Daemon::Daemon(config::DaemonSpec spec, DaemonOptions options) {
   // A missing log dir is not fatal: LogFile keeps retrying and status reports the problem.
   for (const auto& dir : {spec.log_dir, spec.state_dir}) {
     if (auto s = EnsureDir(dir); !s.ok()) std::fprintf(stderr, "vigild: %s\n", s.message().c_str());
   }
-  impl_ = std::make_unique<Impl>(std::move(spec));
+  impl_ = std::make_unique<Impl>(std::move(spec), std::move(options));
 }
 Daemon::~Daemon() = default;
 int Daemon::Run() { return impl_->Run(); }

@@ -43,6 +43,14 @@ void ProgramService::Shutdown(std::function<void()> done) {
   waiters_.Check();  // waits for programs to come up cannot succeed any more
 }
 
+int ProgramService::KilledAfterStopTimeout() const {
+  int killed = 0;
+  for (const supervise::Program* p : supervisor_.programs()) {
+    if (p->cause() == supervise::Cause::kKilledAfterTimeout) ++killed;
+  }
+  return killed;
+}
+
 std::vector<std::string> ProgramService::Problems() const {
   std::vector<std::string> out;
   for (supervise::Program* p : supervisor_.programs()) {

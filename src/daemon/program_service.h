@@ -36,6 +36,9 @@ class ProgramService final : public api::ProgramController, private supervise::S
   // Stops every program; `done` once all are down and their output read.
   void Shutdown(std::function<void()> done);
   bool shutting_down() const { return supervisor_.shutting_down(); }
+  // Programs whose last stop needed SIGKILL after their stop_timeout (after a shutdown:
+  // whether it was clean, for a container's init).
+  int KilledAfterStopTimeout() const;
   void ReopenLogs() { supervisor_.ReopenLogs(); }
   void RotateLogs() { supervisor_.RotateLogs(); }
   // The `restart` task action: restarts the programs that are wanted up; one the user

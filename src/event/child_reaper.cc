@@ -2,6 +2,7 @@
 // ChildReaper: SIGCHLD-driven reaping of all children, dispatched by pid.
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <csignal>
 
 #include "event/loop.h"
@@ -25,9 +26,14 @@ void ChildReaper::ReapNow() {
   for (;;) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno == EINTR) continue;
+    has_children_ = !(pid < 0 && errno == ECHILD);
     if (pid <= 0) break;
     auto it = watched_.find(pid);
-    if (it == watched_.end()) continue;  // an adopted orphan: reaped, nothing to tell
+    if (it == watched_.end()) {  // an adopted orphan: reaped, nothing to tell
+      ++orphans_reaped_;
+      continue;
+    }
     ExitFn fn = std::move(it->second);
     watched_.erase(it);
     fn(status);

@@ -95,9 +95,16 @@ class ChildReaper {
   void SetAfterReap(std::function<void()> fn) { after_reap_ = std::move(fn); }
   // Reaps whatever has exited now. Called on SIGCHLD; public for tests.
   void ReapNow();
+  // False once the last reap found no child at all (waitpid: ECHILD): as a container's
+  // PID 1, the namespace is empty but for vigild.
+  bool has_children() const { return has_children_; }
+  // Exits of processes nobody watched: orphans adopted as a subreaper or as PID 1.
+  uint64_t orphans_reaped() const { return orphans_reaped_; }
 
  private:
   HandlePtr signal_watch_;
+  bool has_children_ = true;
+  uint64_t orphans_reaped_ = 0;
   std::unordered_map<pid_t, ExitFn> watched_;
   std::function<void()> after_reap_;
 };

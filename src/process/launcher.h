@@ -70,6 +70,10 @@ class LinuxLauncher final : public Launcher {
   bool GroupAlive(pid_t pgid) override;
   event::HandlePtr WhenGroupGone(pid_t pgid, std::function<void()> fn) override;
   void Abandon(pid_t pid) override;
+  // Calls `fn` once, on the loop, when vigild has no child process left at all (its
+  // programs' and adopted orphans alike): a container's init waits for this at shutdown.
+  void WhenNoChildrenLeft(std::function<void()> fn);
+  uint64_t orphans_reaped() const { return reaper_.orphans_reaped(); }
 
  private:
   struct GroupWatch;
@@ -78,6 +82,7 @@ class LinuxLauncher final : public Launcher {
   // members are zombies is gone too (a /proc walk: only for the backstop).
   void CheckGroups(bool zombies_gone = false);
   void ArmBackstop();
+  void AfterReap();
 
   event::Loop& loop_;
   event::ChildReaper reaper_;
@@ -85,6 +90,7 @@ class LinuxLauncher final : public Launcher {
   std::unordered_map<uint64_t, std::unique_ptr<GroupWatch>> group_watches_;
   event::HandlePtr backstop_;
   base::Duration backstop_delay_{0};
+  std::function<void()> no_children_left_;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

@@ -66,7 +66,25 @@ class LinuxLauncher::GroupWatchHandle final : public event::Handle {
 };
 
 LinuxLauncher::LinuxLauncher(event::Loop& loop) : loop_(loop), reaper_(loop) {
-  reaper_.SetAfterReap([this] { CheckGroups(); });
+  reaper_.SetAfterReap([this] { AfterReap(); });
+}
+
+void LinuxLauncher::AfterReap() {
+  CheckGroups();
+  if (no_children_left_ && !reaper_.has_children()) {
+    // Taken out before the call, which may ask again or destroy the loop's work.
+    std::function<void()> fn = std::move(no_children_left_);
+    no_children_left_ = nullptr;
+    fn();
+  }
+}
+
+void LinuxLauncher::WhenNoChildrenLeft(std::function<void()> fn) {
+  no_children_left_ = std::move(fn);
+  // There may be nothing left to reap, and so no SIGCHLD to come: look on the next turn.
+  loop_.Post([this, alive = std::weak_ptr<char>(alive_)] {
+    if (!alive.expired()) reaper_.ReapNow();
+  });
 }
 
 LinuxLauncher::~LinuxLauncher() = default;

@@ -32,8 +32,6 @@ const std::string& SourceDir() {
   static const std::string path = VIGIL_SOURCE_DIR;
   return path;
 }
-namespace {
-
 pid_t SpawnWithOutput(const std::vector<std::string>& argv, const std::string& out_path,
                       const std::string& err_path) {
   std::vector<char*> args;
@@ -52,8 +50,6 @@ pid_t SpawnWithOutput(const std::vector<std::string>& argv, const std::string& o
   }
   return pid;
 }
-
-}  // namespace
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -29,6 +29,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv);
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline = std::chrono::seconds(15));
 
 std::string ReadFile(const std::filesystem::path& path);
+// Starts argv[0] (an absolute path; no shell) with stdin from /dev/null and stdout and
+// stderr into the two files; returns its pid without waiting.
+pid_t SpawnWithOutput(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path);
 bool ProcessAlive(pid_t pid);
 // A TCP port on 127.0.0.1 that nobody listens on now (the kernel's choice, released at once).
 int FreeTcpPort();
