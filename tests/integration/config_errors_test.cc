@@ -124,7 +124,7 @@ namespace vigil::testing {
 namespace {
 
 TEST(ExamplesTest, ShippedExamplesAreValid) {
-  for (const char* name : {"vigil.toml", "server-maintenance.toml"}) {
+  for (const char* name : {"vigil.toml", "server-maintenance.toml", "container/vigil.toml"}) {
     auto r = RunCommand({VigilBin(), "check", SourceDir() + "/examples/" + name});
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
   }
