@@ -13,6 +13,9 @@
 #   run.sh health [PART...]          health checks and alerts, vigild and monit
 #                                    (cycle http alert; about 10 min)
 #                                    -> results/health-<date>.md
+#   run.sh service [PART...]         daemon mode and PID 1 figures, vigild only
+#                                    (daemon reap; about 3 min)
+#                                    -> results/service-<date>.md
 #   run.sh cleanup                   kill leftover process trees of earlier,
 #                                    interrupted runs (only our own reapers)
 #   run.sh install                   apt install of the peers (npm pm2: optional)
@@ -148,6 +151,15 @@ case ${1:-} in
             if [ -n "$api_ws" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/web_bench.py" $api_ws; fi
             if [ -n "$dash" ]; then /usr/bin/python3 "$BENCH_ROOT/lib/dashboard_bench.py" $dash; fi
         } | tee "$BENCH_ROOT/results/web-$BENCH_DATE.md"
+        ;;
+    service)
+        # Service integration (issue 11): vigild --daemon's time to ready with 100 programs
+        # against 100 back-to-back fork+execs, and zombies reaped per second as PID 1 of a
+        # PID namespace against a parent reaping its own (lib/service_bench.py: parts
+        # daemon reap; needs util-linux's unshare and nsenter, and root).
+        shift
+        mkdir -p "$BENCH_ROOT/results"
+        /usr/bin/python3 "$BENCH_ROOT/lib/service_bench.py" "$@" | tee "$BENCH_ROOT/results/service-$BENCH_DATE.md"
         ;;
     health)
         shift
